@@ -1,0 +1,77 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Sediment",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "sediment", targets: ["sediment"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // libgit2 from the system (Debian: libgit2-dev), with typed shims for its variadic calls.
+        .systemLibrary(
+            name: "CGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(
+            name: "SedimentGit",
+            dependencies: ["CGit2"]
+        ),
+        // Linux system calls Swift's Glibc module hides (syncfs).
+        .target(name: "CShims"),
+        .target(
+            name: "SedimentStore",
+            dependencies: [
+                "CShims",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "SedimentHubs",
+            dependencies: []
+        ),
+        .target(
+            name: "SedimentEngine",
+            dependencies: [
+                "SedimentGit", "SedimentStore", "SedimentHubs",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .executableTarget(
+            name: "sediment",
+            dependencies: [
+                "SedimentEngine", "SedimentStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "sediment-bench",
+            dependencies: ["SedimentStore"]
+        ),
+        .testTarget(
+            name: "SedimentStoreTests",
+            dependencies: ["SedimentStore"]
+        ),
+        .testTarget(
+            name: "SedimentGitTests",
+            dependencies: ["SedimentGit"]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["SedimentStore", "SedimentEngine"],
+            resources: [.copy("../Support")]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

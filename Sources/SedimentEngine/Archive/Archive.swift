@@ -1,0 +1,91 @@
+import Foundation
+import SedimentGit
+import SedimentStore
+
+/// An opened archive: the storage folder with its catalog, blob store and mirrors.
+public final class Archive: @unchecked Sendable {
+    public let configuration: Configuration
+    public let catalog: Catalog
+    public let blobs: LocalBlobStore
+    /// Held while this process writes to the archive; nil for read-only use.
+    private let lock: StorageLock?
+
+    /// Opens the archive for writing (creating its folders), taking the storage lock so that
+    /// no other `sediment` process writes to it at the same time.
+    public static func openForWriting(_ configuration: Configuration) throws -> Archive {
+        let fm = FileManager.default
+        for folder in [configuration.storage.path, configuration.mirrorsPath] {
+            do {
+                try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw ArchiveError.storage(path: folder, problem: "cannot create the folder: \(error.localizedDescription)")
+            }
+        }
+        let lock = try StorageLock.acquire(path: configuration.storage.path + "/lock")
+        let blobs = try LocalBlobStore(root: URL(fileURLWithPath: configuration.blobsPath))
+        blobs.removeStaleTemporaries()
+        let catalog = try Catalog(path: configuration.catalogPath)
+        return Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: lock)
+    }
+
+    /// Opens an existing archive for reading; never takes the lock, never writes.
+    public static func openForReading(_ configuration: Configuration) throws -> Archive {
+        let catalog = try Catalog(readOnlyPath: configuration.catalogPath)
+        let blobs = try LocalBlobStore(root: URL(fileURLWithPath: configuration.blobsPath))
+        return Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: nil)
+    }
+
+    private init(configuration: Configuration, catalog: Catalog, blobs: LocalBlobStore, lock: StorageLock?) {
+        self.configuration = configuration
+        self.catalog = catalog
+        self.blobs = blobs
+        self.lock = lock
+    }
+
+    /// The absolute folder of a mirror recorded as `relative` in the catalog.
+    public func mirrorFolder(_ relative: String) -> String {
+        configuration.mirrorsPath + "/" + relative
+    }
+}
+
+/// Errors about the storage folder itself.
+public enum ArchiveError: Error, CustomStringConvertible {
+    case storage(path: String, problem: String)
+    case locked(path: String, holder: String)
+
+    public var description: String {
+        switch self {
+        case .storage(let path, let problem): return "storage \(path): \(problem)"
+        case .locked(let path, let holder):
+            return "the archive is in use by another sediment process (\(holder)); lock \(path). Stop it, or wait for it to finish."
+        }
+    }
+}
+
+/// An exclusive `flock` on a file in the storage folder, released when the process exits.
+final class StorageLock {
+    private let fd: Int32
+
+    private init(fd: Int32) { self.fd = fd }
+
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+
+    static func acquire(path: String) throws -> StorageLock {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ArchiveError.storage(path: path, problem: "cannot open the lock file: \(String(cString: strerror(errno)))") }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            var buffer = [UInt8](repeating: 0, count: 128)
+            let n = pread(fd, &buffer, 127, 0)
+            let holder = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "unknown pid"
+            close(fd)
+            throw ArchiveError.locked(path: path, holder: holder)
+        }
+        let text = "pid \(getpid())\n"
+        ftruncate(fd, 0)
+        _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
+        return StorageLock(fd: fd)
+    }
+}

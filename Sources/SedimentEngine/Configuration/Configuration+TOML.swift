@@ -1,0 +1,205 @@
+import Foundation
+import TOMLKit
+
+extension Configuration {
+    /// Where `--config` defaults to: `$SEDIMENT_CONFIG`, then `/etc/sediment/sediment.toml`,
+    /// then `./sediment.toml`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let path = environment["SEDIMENT_CONFIG"], !path.isEmpty { return path }
+        if FileManager.default.fileExists(atPath: "/etc/sediment/sediment.toml") { return "/etc/sediment/sediment.toml" }
+        return "./sediment.toml"
+    }
+
+    /// Reads and validates the configuration file at `path`. Relative storage paths are
+    /// resolved against the file's folder.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Configuration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(file: path, key: nil, problem: "cannot read the file (\(String(cString: strerror(errno))))")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(file: path, key: nil, problem: "not UTF-8 text")
+        }
+        var configuration = try parse(text, file: path)
+        configuration.source = path
+        if !configuration.storage.path.hasPrefix("/") {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            configuration.storage.path = folder.appendingPathComponent(configuration.storage.path).standardizedFileURL.path
+        }
+        return configuration
+    }
+
+    /// Parses configuration text; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws -> Configuration {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(file: file, key: nil,
+                                     problem: "not valid TOML at line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+        }
+        let reader = TableReader(file: file)
+        var configuration = Configuration()
+        try reader.allowOnly(root, ["storage", "daemon", "hub", "rewrite"], at: "")
+
+        if let storage = try reader.table(root, "storage", at: "") {
+            try reader.allowOnly(storage, ["path", "blob_max_bytes", "lfs", "lfs_max_bytes", "lfs_include"], at: "storage")
+            if let path = try reader.string(storage, "path", at: "storage") {
+                guard !path.isEmpty else { throw ConfigurationError(file: file, key: "storage.path", problem: "expected a folder path, got an empty string") }
+                configuration.storage.path = path
+            }
+            if let max = try reader.int(storage, "blob_max_bytes", at: "storage", minimum: 0) { configuration.storage.blobMaxBytes = Int64(max) }
+            if let lfs = try reader.string(storage, "lfs", at: "storage") {
+                guard ["pointers", "fetch"].contains(lfs) else {
+                    throw ConfigurationError(file: file, key: "storage.lfs", problem: "expected \"pointers\" or \"fetch\", got \"\(lfs)\"")
+                }
+                configuration.storage.lfs = lfs
+            }
+            if let max = try reader.int(storage, "lfs_max_bytes", at: "storage", minimum: 0) { configuration.storage.lfsMaxBytes = Int64(max) }
+            if let include = try reader.strings(storage, "lfs_include", at: "storage") { configuration.storage.lfsInclude = include }
+        }
+
+        if let daemon = try reader.table(root, "daemon", at: "") {
+            try reader.allowOnly(daemon, ["interval", "concurrency", "per_host_concurrency", "listen"], at: "daemon")
+            if let interval = try reader.string(daemon, "interval", at: "daemon") {
+                guard let seconds = parseDuration(interval), seconds > 0 else {
+                    throw ConfigurationError(file: file, key: "daemon.interval", problem: "expected a duration such as \"30m\", \"6h\" or \"1d\", got \"\(interval)\"")
+                }
+                configuration.daemon.interval = seconds
+            }
+            if let n = try reader.int(daemon, "concurrency", at: "daemon", minimum: 1) { configuration.daemon.concurrency = n }
+            if let n = try reader.int(daemon, "per_host_concurrency", at: "daemon", minimum: 1) { configuration.daemon.perHostConcurrency = n }
+            if let listen = try reader.string(daemon, "listen", at: "daemon") {
+                guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+                    throw ConfigurationError(file: file, key: "daemon.listen", problem: "expected HOST:PORT, got \"\(listen)\"")
+                }
+                configuration.daemon.listen = listen
+            }
+        }
+
+        for (index, hub) in try reader.tables(root, "hub", at: "").enumerated() {
+            configuration.hubs.append(try parseHub(hub, at: "hub[\(index)]", reader: reader))
+        }
+        var names = Set<String>()
+        for (index, hub) in configuration.hubs.enumerated() {
+            guard names.insert(hub.name).inserted else {
+                throw ConfigurationError(file: file, key: "hub[\(index)].name", problem: "hub name \"\(hub.name)\" is used twice; give each [[hub]] a unique name")
+            }
+        }
+
+        for (index, rule) in try reader.tables(root, "rewrite", at: "").enumerated() {
+            let at = "rewrite[\(index)]"
+            try reader.allowOnly(rule, ["prefix", "replacement"], at: at)
+            guard let prefix = try reader.string(rule, "prefix", at: at), !prefix.isEmpty else {
+                throw ConfigurationError(file: file, key: "\(at).prefix", problem: "missing: expected the URL prefix to replace")
+            }
+            guard let replacement = try reader.string(rule, "replacement", at: at) else {
+                throw ConfigurationError(file: file, key: "\(at).replacement", problem: "missing: expected the text to put instead of the prefix")
+            }
+            configuration.rewrites.append(Rewrite(prefix: prefix, replacement: replacement))
+        }
+        return configuration
+    }
+
+    private static func parseHub(_ table: TOMLTable, at path: String, reader: TableReader) throws -> Hub {
+        let file = reader.file
+        guard let kind = try reader.string(table, "kind", at: path) else {
+            throw ConfigurationError(file: file, key: "\(path).kind", problem: "missing: expected one of \(hubKinds.joined(separator: ", "))")
+        }
+        guard hubKinds.contains(kind) else {
+            throw ConfigurationError(file: file, key: "\(path).kind", problem: "expected one of \(hubKinds.joined(separator: ", ")), got \"\(kind)\"")
+        }
+        guard supportedHubKinds.contains(kind) else {
+            throw ConfigurationError(file: file, key: "\(path).kind",
+                                     problem: "hub kind \"\(kind)\" is not available in this version of sediment (available: \(supportedHubKinds.joined(separator: ", ")))")
+        }
+        let common = ["kind", "name", "refs", "exclude_refs", "token_file", "token_env", "username"]
+        let specific: [String]
+        switch kind {
+        case "git": specific = ["repositories"]
+        default: specific = []
+        }
+        try reader.allowOnly(table, common + specific, at: path)
+        var hub = Hub(kind: kind, name: try reader.string(table, "name", at: path) ?? kind)
+        guard !hub.name.isEmpty, !hub.name.contains(":"), !hub.name.contains(where: { $0.isWhitespace }) else {
+            throw ConfigurationError(file: file, key: "\(path).name", problem: "expected a name without spaces or ':', got \"\(hub.name)\"")
+        }
+        if let refs = try reader.strings(table, "refs", at: path) {
+            guard !refs.isEmpty, refs.allSatisfy({ $0.hasPrefix("refs/") }) else {
+                throw ConfigurationError(file: file, key: "\(path).refs", problem: "expected ref patterns starting with \"refs/\", such as \"refs/heads/*\"")
+            }
+            hub.refs = refs
+        }
+        if let excluded = try reader.strings(table, "exclude_refs", at: path) { hub.excludeRefs = excluded }
+        hub.tokenFile = try reader.string(table, "token_file", at: path)
+        hub.tokenEnv = try reader.string(table, "token_env", at: path)
+        if let user = try reader.string(table, "username", at: path) { hub.username = user }
+        if kind == "git" {
+            guard let repositories = try reader.strings(table, "repositories", at: path) else {
+                throw ConfigurationError(file: file, key: "\(path).repositories", problem: "missing: expected a list of repository URLs")
+            }
+            for (i, url) in repositories.enumerated() where url.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ConfigurationError(file: file, key: "\(path).repositories[\(i)]", problem: "expected a repository URL or path, got an empty string")
+            }
+            hub.repositories = repositories
+        }
+        return hub
+    }
+
+    /// Parses "90s", "30m", "6h", "1d" (or a plain number of seconds).
+    public static func parseDuration(_ text: String) -> TimeInterval? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        if let unit = trimmed.last, let factor = units[unit], let n = Double(trimmed.dropLast()) { return n * factor }
+        return Double(trimmed)
+    }
+}
+
+/// Reads typed values out of TOML tables, turning every mismatch into a ``ConfigurationError``.
+struct TableReader {
+    let file: String
+
+    private func key(_ at: String, _ name: String) -> String { at.isEmpty ? name : "\(at).\(name)" }
+
+    func allowOnly(_ table: TOMLTable, _ allowed: [String], at: String) throws {
+        for name in table.keys.sorted() where !allowed.contains(name) {
+            throw ConfigurationError(file: file, key: key(at, name), problem: "unknown key; expected one of \(allowed.joined(separator: ", "))")
+        }
+    }
+
+    func table(_ table: TOMLTable, _ name: String, at: String) throws -> TOMLTable? {
+        guard let value = table[name] else { return nil }
+        guard let result = value.table else { throw ConfigurationError(file: file, key: key(at, name), problem: "expected a table ([\(name)]), got \(value.type)") }
+        return result
+    }
+
+    func tables(_ table: TOMLTable, _ name: String, at: String) throws -> [TOMLTable] {
+        guard let value = table[name] else { return [] }
+        guard let array = value.array else { throw ConfigurationError(file: file, key: key(at, name), problem: "expected an array of tables ([[\(name)]]), got \(value.type)") }
+        return try array.enumerated().map { index, item in
+            guard let t = item.table else { throw ConfigurationError(file: file, key: "\(key(at, name))[\(index)]", problem: "expected a table, got \(item.type)") }
+            return t
+        }
+    }
+
+    func string(_ table: TOMLTable, _ name: String, at: String) throws -> String? {
+        guard let value = table[name] else { return nil }
+        guard let s = value.string else { throw ConfigurationError(file: file, key: key(at, name), problem: "expected a string, got \(value.type)") }
+        return s
+    }
+
+    func int(_ table: TOMLTable, _ name: String, at: String, minimum: Int) throws -> Int? {
+        guard let value = table[name] else { return nil }
+        guard let n = value.int else { throw ConfigurationError(file: file, key: key(at, name), problem: "expected an integer, got \(value.type)") }
+        guard n >= minimum else { throw ConfigurationError(file: file, key: key(at, name), problem: "expected an integer of at least \(minimum), got \(n)") }
+        return n
+    }
+
+    func strings(_ table: TOMLTable, _ name: String, at: String) throws -> [String]? {
+        guard let value = table[name] else { return nil }
+        guard let array = value.array else { throw ConfigurationError(file: file, key: key(at, name), problem: "expected an array of strings, got \(value.type)") }
+        return try array.enumerated().map { index, item in
+            guard let s = item.string else { throw ConfigurationError(file: file, key: "\(key(at, name))[\(index)]", problem: "expected a string, got \(item.type)") }
+            return s
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import SedimentGit
+
+/// Sediment's configuration, as read from `sediment.toml` (see `config/sediment.toml`).
+public struct Configuration: Sendable {
+    /// Where and how the archive is stored.
+    public struct Storage: Sendable {
+        /// The folder holding `mirrors/`, `blobs/` and `catalog.sqlite`.
+        public var path: String = "/var/lib/sediment"
+        /// Larger non-LFS files are recorded (sha256, size) but their content is not stored.
+        public var blobMaxBytes: Int64 = 10 * 1024 * 1024
+        /// `pointers` (record LFS pointers only) or `fetch` (also fetch the objects).
+        public var lfs: String = "pointers"
+        /// With `lfs = "fetch"`: the largest object fetched (0 = no limit).
+        public var lfsMaxBytes: Int64 = 0
+        /// With `lfs = "fetch"`: glob patterns of paths whose objects are fetched; empty = all.
+        public var lfsInclude: [String] = []
+
+        public init() {}
+    }
+
+    /// The long-running service's settings.
+    public struct Daemon: Sendable {
+        /// Seconds between two crawls of a hub.
+        public var interval: TimeInterval = 6 * 3600
+        /// Visits at once.
+        public var concurrency: Int = 4
+        /// Connections at once to one host.
+        public var perHostConcurrency: Int = 2
+        /// Address of the metrics and status endpoint.
+        public var listen: String = "127.0.0.1:9464"
+
+        public init() {}
+    }
+
+    /// One `[[hub]]` table.
+    public struct Hub: Sendable {
+        /// One of ``Configuration/hubKinds``.
+        public var kind: String
+        /// Defaults to `kind`; unique across hubs.
+        public var name: String
+        /// For `kind = "git"`: the repository URLs (https, http, git://, ssh, local paths).
+        public var repositories: [String] = []
+        /// Which refs to mirror (globs); heads and tags by default.
+        public var refs: [String] = RefPatterns.default.include
+        /// Refs never mirrored, even when `refs` matches them.
+        public var excludeRefs: [String] = []
+        /// A file holding the access token; read at start-up, never logged.
+        public var tokenFile: String?
+        /// The name of an environment variable holding the access token.
+        public var tokenEnv: String?
+        /// The user name sent with the token over HTTPS.
+        public var username: String = "sediment"
+        /// Hub-specific settings kept for the hub adapters (endpoint, index, filters, …).
+        public var options: [String: String] = [:]
+
+        public init(kind: String, name: String) {
+            self.kind = kind
+            self.name = name
+        }
+
+        /// The ref patterns this hub's mirrors follow.
+        public var refPatterns: RefPatterns { RefPatterns(include: refs, exclude: excludeRefs) }
+    }
+
+    /// One `[[rewrite]]` rule: like git's `url.<base>.insteadOf`, the longest matching prefix wins.
+    public struct Rewrite: Sendable, Equatable {
+        public var prefix: String
+        public var replacement: String
+
+        public init(prefix: String, replacement: String) {
+            self.prefix = prefix
+            self.replacement = replacement
+        }
+    }
+
+    public var storage = Storage()
+    public var daemon = Daemon()
+    public var hubs: [Hub] = []
+    public var rewrites: [Rewrite] = []
+    /// The file this configuration was read from, if any.
+    public var source: String?
+
+    public init() {}
+
+    /// Every hub kind of SPEC.md.
+    public static let hubKinds = ["huggingface", "pytorch-hub", "onnx-model-zoo", "modelhub", "modelzoo", "git"]
+    /// The hub kinds this version can crawl.
+    public static let supportedHubKinds = ["git"]
+
+    /// `url` after the `[[rewrite]]` rules (the longest matching prefix wins).
+    public func rewrite(_ url: String) -> String {
+        guard let rule = rewrites.filter({ url.hasPrefix($0.prefix) }).max(by: { $0.prefix.count < $1.prefix.count }) else { return url }
+        return rule.replacement + url.dropFirst(rule.prefix.count)
+    }
+
+    /// Paths inside the storage folder.
+    public var mirrorsPath: String { storage.path + "/mirrors" }
+    public var blobsPath: String { storage.path + "/blobs" }
+    public var catalogPath: String { storage.path + "/catalog.sqlite" }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import SedimentHubs
+
+/// One visit waiting for a worker, with the limits it is subject to.
+struct VisitJob: Sendable {
+    var target: Visitor.Target
+    var host: String
+    var mirror: String
+}
+
+/// A bounded pool of dedicated threads that runs visit jobs, never more than `perHost` at
+/// once against one host, and never two at once on one mirror (a libgit2 repository belongs
+/// to one thread at a time). The threads are not Swift's cooperative threads, so blocking
+/// libgit2 and file system calls do not starve async work.
+final class VisitPool: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [VisitJob]
+    private var busyHosts: [String: Int] = [:]
+    private var busyMirrors = Set<String>()
+    private var finished = 0
+    private let concurrency: Int
+    private let perHost: Int
+
+    init(jobs: [VisitJob], concurrency: Int, perHost: Int) {
+        queue = jobs
+        self.concurrency = max(1, concurrency)
+        self.perHost = max(1, perHost)
+    }
+
+    /// Runs `body` for every job and returns the results in completion order. `body` gets a
+    /// function that counts the job done and returns the number of jobs done so far.
+    func run<T: Sendable>(_ body: @escaping @Sendable (VisitJob, () -> Int) -> T) -> [T] {
+        let results = ResultBox<T>()
+        let threads = min(concurrency, queue.count)
+        let group = DispatchGroup()
+        for index in 0..<threads {
+            group.enter()
+            let thread = Thread { [self] in
+                while let job = self.next() {
+                    let result = body(job) { self.complete(job) }
+                    results.append(result)
+                }
+                group.leave()
+            }
+            thread.name = "sediment-visit-\(index)"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        group.wait()
+        return results.values
+    }
+
+    private func next() -> VisitJob? {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if queue.isEmpty { return nil }
+            if let index = queue.firstIndex(where: { (busyHosts[$0.host] ?? 0) < perHost && !busyMirrors.contains($0.mirror) }) {
+                let job = queue.remove(at: index)
+                busyHosts[job.host, default: 0] += 1
+                busyMirrors.insert(job.mirror)
+                return job
+            }
+            condition.wait()
+        }
+    }
+
+    private func complete(_ job: VisitJob) -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        busyHosts[job.host, default: 1] -= 1
+        busyMirrors.remove(job.mirror)
+        finished += 1
+        condition.broadcast()
+        return finished
+    }
+}
+
+private final class ResultBox<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [T] = []
+
+    func append(_ item: T) {
+        lock.lock()
+        items.append(item)
+        lock.unlock()
+    }
+
+    var values: [T] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
+}

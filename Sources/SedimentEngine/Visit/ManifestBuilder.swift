@@ -1,0 +1,65 @@
+import Foundation
+import SedimentGit
+import SedimentStore
+
+/// Builds manifests of commits, reading and hashing only blobs never seen before: known blobs
+/// come from the catalog's git-blob → SHA-256 map (or from earlier in the same visit).
+/// New contents up to the storage cap, and the manifests themselves, are staged in a blob
+/// batch that the visit commits before writing the catalog.
+final class ManifestBuilder {
+    let repository: Repository
+    let catalog: Catalog
+    let batch: BlobBatch
+    let blobMaxBytes: Int64
+    /// Blobs first seen in this visit, to be added to the catalog's map.
+    private(set) var newBlobs: [String: BlobInfo] = [:]
+    private(set) var hashedBytes: Int64 = 0
+
+    init(repository: Repository, catalog: Catalog, batch: BlobBatch, blobMaxBytes: Int64) {
+        self.repository = repository
+        self.catalog = catalog
+        self.batch = batch
+        self.blobMaxBytes = blobMaxBytes
+    }
+
+    /// The manifest of `commit` (under `subpath`), staged into the batch; returns it with its id.
+    func manifest(of commit: ObjectID, subpath: String, store: Bool = true) throws -> (Manifest, ContentID) {
+        let files = try repository.files(of: commit, subpath: subpath)
+        let wanted = Array(Set(files.filter { $0.mode != 0o160000 }.map(\.id.hex)).subtracting(newBlobs.keys))
+        let known = try catalog.blobs(wanted)
+        var entries: [ManifestEntry] = []
+        entries.reserveCapacity(files.count)
+        for file in files {
+            if file.mode == 0o160000 {
+                entries.append(ManifestEntry(path: file.path, mode: file.mode, size: 0, blob: file.id.hex, sha256: nil))
+                continue
+            }
+            let info = try known[file.id.hex] ?? newBlobs[file.id.hex] ?? hash(file.id, store: store)
+            entries.append(ManifestEntry(path: file.path, mode: file.mode, size: info.size, blob: info.gitBlob,
+                                         sha256: info.sha256, lfsOID: info.lfsOID, lfsSize: info.lfsSize))
+        }
+        let manifest = Manifest(entries: entries)
+        let data = manifest.canonicalData()
+        let id = ContentID.of(data)
+        if store {
+            try data.withUnsafeBytes { try batch.put($0, id: id) }
+        }
+        return (manifest, id)
+    }
+
+    private func hash(_ blob: ObjectID, store: Bool) throws -> BlobInfo {
+        let info: BlobInfo = try repository.withBlob(blob) { bytes in
+            let sha = ContentID.of(buffer: bytes)
+            let pointer = bytes.count < LFSPointer.maximumSize ? LFSPointer.parse(bytes) : nil
+            let keep = Int64(bytes.count) <= blobMaxBytes
+            if keep && store {
+                try batch.put(bytes, id: sha)
+            }
+            hashedBytes += Int64(bytes.count)
+            return BlobInfo(gitBlob: blob.hex, sha256: sha, size: Int64(bytes.count), stored: keep && store,
+                            lfsOID: pointer?.oid, lfsSize: pointer?.size)
+        }
+        newBlobs[blob.hex] = info
+        return info
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import SedimentGit
+import SedimentHubs
+import SedimentStore
+
+/// Brings one package up to date: fetch, keep lost refs, walk new commits, build manifests,
+/// then record everything in one catalog transaction (DESIGN.md steps 2, 3, 4 and 6).
+///
+/// Runs synchronously on the calling thread, which must not be one of Swift's cooperative
+/// threads: libgit2 blocks. Write order makes it crash-safe: blobs and manifests are made
+/// durable first, the catalog rows that point at them last.
+struct Visitor {
+    let archive: Archive
+    let clock: @Sendable () -> Date
+
+    struct Target {
+        var ref: PackageRef
+        var package: PackageRecord
+        var hub: Configuration.Hub
+        var credentials: GitCredentials?
+        var crawlID: Int64?
+    }
+
+    func visit(_ target: Target, progress: ((FetchProgress) -> Void)? = nil) -> VisitOutcome {
+        let started = Catalog.timestamp(clock())
+        var outcome = VisitOutcome(hub: target.ref.hub, package: target.ref.id, status: .failed, eventful: false, error: nil,
+                                   objectsReceived: 0, bytesReceived: 0, newCommits: 0, newBlobs: 0, hashedBytes: 0, lostRefs: 0, snapshot: nil)
+        do {
+            let record = try run(target, started: started, outcome: &outcome, progress: progress)
+            try archive.catalog.record(record)
+            outcome.status = record.status
+            outcome.eventful = record.eventful
+        } catch {
+            let message = Self.describe(error)
+            outcome.status = Self.isNotFound(error) ? .notFound : .failed
+            outcome.error = message
+            outcome.eventful = false
+            outcome.snapshot = nil
+            var failed = VisitRecord(packageRowID: target.package.rowID, repositoryRowID: target.package.repositoryRowID, crawlID: target.crawlID,
+                                     startedAt: started, finishedAt: Catalog.timestamp(clock()), status: outcome.status, eventful: false, error: message,
+                                     objectsReceived: outcome.objectsReceived, bytesReceived: outcome.bytesReceived)
+            failed.refTips = nil
+            do {
+                try archive.catalog.record(failed)
+            } catch {
+                outcome.error = message + "; and recording the failure failed: \(Self.describe(error))"
+            }
+        }
+        return outcome
+    }
+
+    private func run(_ target: Target, started: String, outcome: inout VisitOutcome, progress: ((FetchProgress) -> Void)?) throws -> VisitRecord {
+        let catalog = archive.catalog
+        let configuration = archive.configuration
+        guard let repositoryRowID = target.package.repositoryRowID, let mirrorPath = target.package.mirrorPath else {
+            throw VisitError.noRepository(target.ref.qualifiedName)
+        }
+        let url = configuration.rewrite(target.ref.repository)
+        let repository = try Repository.openOrCreateBare(at: archive.mirrorFolder(mirrorPath))
+        let archived = try catalog.refTips(repository: repositoryRowID)
+        let patterns = target.hub.refPatterns
+
+        // 2. fetch
+        let fetch = try repository.fetch(url: url, patterns: patterns, credentials: target.credentials, progress: progress)
+        outcome.objectsReceived = fetch.receivedObjects
+        outcome.bytesReceived = fetch.receivedBytes
+        let now = Catalog.timestamp(clock())
+
+        // Keep every rewritten or deleted tip, judged against what the catalog archived
+        // (not the mirror's refs, which an interrupted visit may already have moved).
+        var lost: [LostRef] = []
+        for (name, old) in archived.sorted(by: { $0.key < $1.key }) {
+            let new = fetch.remoteRefs[name]
+            guard new?.hex != old else { continue }
+            guard let oldID = ObjectID(hex: old) else { continue }
+            if let new {
+                let oldCommit = repository.peelToCommit(oldID), newCommit = repository.peelToCommit(new)
+                if let oldCommit, let newCommit, repository.isDescendant(newCommit, of: oldCommit) { continue }
+                if oldCommit == nil && newCommit == nil && !name.hasPrefix("refs/tags/") { continue }
+            }
+            let archivedAs = "refs/sediment/lost/\(old)/\(name.dropFirst("refs/".count))"
+            try repository.setReference(archivedAs, to: oldID, message: "sediment: keep \(name) lost upstream")
+            lost.append(LostRef(name: name, archivedAs: archivedAs, target: old, replacedBy: new?.hex,
+                                reason: new == nil ? "deleted" : "forced", lostAt: now))
+        }
+        // Refs gone upstream leave the mirror's mirrored namespace (kept above as lost refs).
+        for (name, _) in try repository.references(prefixes: ["refs/"]) where patterns.matches(name) && fetch.remoteRefs[name] == nil {
+            try repository.deleteReference(name)
+        }
+        outcome.lostRefs = lost.count
+
+        // The head: the branch the remote's HEAD names, else main, master, or the first branch.
+        let branches = fetch.remoteRefs.keys.filter { $0.hasPrefix("refs/heads/") }.sorted()
+        let headRef = [fetch.defaultBranch, "refs/heads/main", "refs/heads/master"].compactMap { $0 }
+            .first { fetch.remoteRefs[$0] != nil } ?? branches.first
+        if let headRef { try repository.setHead(headRef) }
+
+        // 3. walk: commits reachable from the new tips, hiding every tip archived before.
+        let previouslyLost = try catalog.lostRefs(repository: repositoryRowID).compactMap { ObjectID(hex: $0.target) }
+        let hidden = archived.values.compactMap(ObjectID.init(hex:)) + previouslyLost
+        let infos = try repository.commits(from: Array(fetch.remoteRefs.values), hiding: hidden)
+        var commits: [CommitRecord] = []
+        commits.reserveCapacity(infos.count)
+        for info in infos {
+            let changes = try repository.changes(of: info).map {
+                ChangeRecord(status: $0.status.rawValue, oldPath: $0.oldPath, newPath: $0.newPath, oldBlob: $0.oldID?.hex,
+                             newBlob: $0.newID?.hex, oldMode: $0.oldMode.map(Int.init), newMode: $0.newMode.map(Int.init))
+            }
+            commits.append(CommitRecord(
+                id: info.id.hex, tree: info.tree.hex, parents: info.parents.map(\.hex),
+                authorName: info.author.name, authorEmail: info.author.email, authorTime: info.author.time, authorOffset: Int(info.author.offsetMinutes),
+                committerName: info.committer.name, committerEmail: info.committer.email, committerTime: info.committer.time,
+                committerOffset: Int(info.committer.offsetMinutes), message: info.message, changes: changes))
+        }
+        outcome.newCommits = commits.count
+
+        // 4. store: a manifest for every tip commit that has none yet, the head's first.
+        let batch = try archive.blobs.batch()
+        defer { batch.discard() }
+        let builder = ManifestBuilder(repository: repository, catalog: catalog, batch: batch, blobMaxBytes: configuration.storage.blobMaxBytes)
+        var manifests: [ManifestRecord] = []
+        var manifestOf: [String: ContentID] = [:]
+        let tipNames = (headRef.map { [$0] } ?? []) + fetch.remoteRefs.keys.sorted().filter { $0 != headRef }
+        for name in tipNames {
+            guard let commit = repository.peelToCommit(fetch.remoteRefs[name]!), manifestOf[commit.hex] == nil else { continue }
+            if let existing = try catalog.manifestID(commit: commit.hex, subpath: target.ref.subpath) {
+                manifestOf[commit.hex] = existing
+                continue
+            }
+            let (manifest, id) = try builder.manifest(of: commit, subpath: target.ref.subpath)
+            manifestOf[commit.hex] = id
+            manifests.append(ManifestRecord(id: id, commit: commit.hex, subpath: target.ref.subpath, manifest: manifest))
+        }
+        try batch.commit()
+        outcome.newBlobs = builder.newBlobs.count
+        outcome.hashedBytes = builder.hashedBytes
+
+        // 6. record: a snapshot when the refs differ from the last snapshot's.
+        let refs = fetch.remoteRefs.mapValues(\.hex)
+        let headCommit = headRef.flatMap { fetch.remoteRefs[$0] }.flatMap { repository.peelToCommit($0) }
+        let last = try catalog.snapshots(package: target.package.rowID).last
+        let finished = Catalog.timestamp(clock())
+        var record = VisitRecord(packageRowID: target.package.rowID, repositoryRowID: repositoryRowID, crawlID: target.crawlID,
+                                 startedAt: started, finishedAt: finished, status: .full, eventful: false, error: nil,
+                                 objectsReceived: fetch.receivedObjects, bytesReceived: fetch.receivedBytes)
+        record.commits = commits
+        record.blobs = Array(builder.newBlobs.values)
+        record.manifests = manifests
+        record.refTips = refs
+        record.defaultBranch = headRef
+        record.lostRefs = lost
+        if last?.refs != refs || last?.headRef != headRef {
+            let state = SnapshotState(hub: target.ref.hub, package: target.ref.id, head: headCommit?.hex,
+                                      manifest: headCommit.flatMap { manifestOf[$0.hex] }, metadata: nil, refs: refs)
+            let snapshot = SnapshotRecord(id: state.id, takenAt: finished, head: headCommit?.hex, headRef: headRef,
+                                          manifest: state.manifest, refs: refs)
+            record.snapshot = snapshot
+            record.eventful = true
+            outcome.snapshot = snapshot.id
+        }
+        return record
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let error = error as? CustomStringConvertible { return error.description }
+        return String(describing: error)
+    }
+
+    static func isNotFound(_ error: Error) -> Bool {
+        guard let git = error as? GitError else { return false }
+        let text = git.message.lowercased()
+        return text.contains("404") || text.contains("not found") || text.contains("does not appear to be a git repository")
+            || text.contains("could not find repository") || text.contains("failed to resolve path")
+    }
+}
+
+/// Problems of a visit that are not libgit2's.
+enum VisitError: Error, CustomStringConvertible {
+    case noRepository(String)
+
+    var description: String {
+        switch self {
+        case .noRepository(let name): return "\(name) has no repository to fetch"
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import CGit2
+import Foundation
+
+/// How a file changed between two trees.
+public enum ChangeStatus: String, Sendable {
+    case added, modified, deleted, renamed, typeChanged = "type-changed", copied
+}
+
+/// One file changed by a commit (against its first parent, or the empty tree for a root commit).
+public struct FileChange: Sendable, Equatable {
+    public var status: ChangeStatus
+    public var oldPath: String?
+    public var newPath: String?
+    public var oldID: ObjectID?
+    public var newID: ObjectID?
+    public var oldMode: UInt32?
+    public var newMode: UInt32?
+}
+
+extension Repository {
+    /// The files `commit` changed against its first parent (everything is added for a root
+    /// commit), with renames detected as `git diff -M` does (50% similarity).
+    public func changes(of commit: CommitInfo) throws -> [FileChange] {
+        var newTree: OpaquePointer?
+        var treeID = commit.tree.raw
+        try check(git_tree_lookup(&newTree, handle, &treeID), "read tree of \(commit.id.hex)", path)
+        defer { git_tree_free(newTree) }
+        var oldTree: OpaquePointer?
+        defer { if let oldTree { git_tree_free(oldTree) } }
+        if let parent = commit.parents.first {
+            let parentInfo = try self.commit(parent)
+            var parentTree = parentInfo.tree.raw
+            try check(git_tree_lookup(&oldTree, handle, &parentTree), "read tree of \(parent.hex)", path)
+        }
+
+        var options = git_diff_options()
+        git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION))
+        var diff: OpaquePointer?
+        try check(git_diff_tree_to_tree(&diff, handle, oldTree, newTree, &options), "diff \(commit.id.hex)", path)
+        defer { git_diff_free(diff) }
+        if oldTree != nil {
+            var find = git_diff_find_options()
+            git_diff_find_options_init(&find, UInt32(GIT_DIFF_FIND_OPTIONS_VERSION))
+            find.flags = GIT_DIFF_FIND_RENAMES.rawValue
+            try check(git_diff_find_similar(diff, &find), "detect renames in \(commit.id.hex)", path)
+        }
+
+        var result: [FileChange] = []
+        for index in 0..<git_diff_num_deltas(diff) {
+            guard let delta = git_diff_get_delta(diff, index)?.pointee else { continue }
+            let status: ChangeStatus
+            switch delta.status {
+            case GIT_DELTA_ADDED: status = .added
+            case GIT_DELTA_DELETED: status = .deleted
+            case GIT_DELTA_MODIFIED: status = .modified
+            case GIT_DELTA_RENAMED: status = .renamed
+            case GIT_DELTA_COPIED: status = .copied
+            case GIT_DELTA_TYPECHANGE: status = .typeChanged
+            default: continue
+            }
+            let hasOld = status != .added
+            let hasNew = status != .deleted
+            result.append(FileChange(
+                status: status,
+                oldPath: hasOld ? delta.old_file.path.map { String(cString: $0) } : nil,
+                newPath: hasNew ? delta.new_file.path.map { String(cString: $0) } : nil,
+                oldID: hasOld ? ObjectID(delta.old_file.id) : nil,
+                newID: hasNew ? ObjectID(delta.new_file.id) : nil,
+                oldMode: hasOld ? UInt32(delta.old_file.mode) : nil,
+                newMode: hasNew ? UInt32(delta.new_file.mode) : nil))
+        }
+        return result
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Helpers for repository URLs: credential redaction and the mirror folder a URL maps to.
+public enum GitURL {
+    /// The URL with any `user:password@` part replaced by `***@`, safe to log or store.
+    public static func redacted(_ url: String) -> String {
+        scrubCredentials(url)
+    }
+
+    /// Removes `user:secret@` from every URL inside `text`.
+    static func scrubCredentials(_ text: String) -> String {
+        guard text.contains("@"), text.contains("://") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let schemeRange = rest.range(of: "://") {
+            out += rest[..<schemeRange.upperBound]
+            rest = rest[schemeRange.upperBound...]
+            // The authority ends at the first "/", whitespace or quote.
+            let end = rest.firstIndex(where: { $0 == "/" || $0 == " " || $0 == "'" || $0 == "\"" || $0 == "\n" }) ?? rest.endIndex
+            let authority = rest[..<end]
+            if let at = authority.lastIndex(of: "@") {
+                out += "***@" + authority[authority.index(after: at)...]
+            } else {
+                out += authority
+            }
+            rest = rest[end...]
+        }
+        return out + rest
+    }
+
+    /// A relative folder under `mirrors/` for a repository URL: the host (and port) then
+    /// the path, always ending in `.git`, with no `..` component. Local paths go under `local/`.
+    ///
+    ///     https://huggingface.co/google/bert  -> huggingface.co/google/bert.git
+    ///     git://127.0.0.1:9418/org/a.git      -> 127.0.0.1_9418/org/a.git
+    ///     /srv/git/model.git                  -> local/srv/git/model.git
+    public static func mirrorPath(for url: String) -> String {
+        var host = "local"
+        var path = url
+        if let scheme = url.range(of: "://") {
+            let rest = url[scheme.upperBound...]
+            let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+            var authority = String(rest[..<slash])
+            if let at = authority.lastIndex(of: "@") { authority = String(authority[authority.index(after: at)...]) }
+            host = authority.isEmpty ? "local" : authority.replacingOccurrences(of: ":", with: "_")
+            path = String(rest[slash...])
+        } else if !url.hasPrefix("/"), let colon = url.firstIndex(of: ":"), !url[..<colon].contains("/") {
+            // scp-like ssh syntax: user@host:path
+            var authority = String(url[..<colon])
+            if let at = authority.lastIndex(of: "@") { authority = String(authority[authority.index(after: at)...]) }
+            host = authority
+            path = String(url[url.index(after: colon)...])
+        }
+        let components = path.split(separator: "/").filter { !$0.isEmpty && $0 != "." && $0 != ".." }
+            .map { component in
+                String(component.map { ch -> Character in
+                    (ch.isLetter || ch.isNumber || "-_.+@".contains(ch)) && ch.isASCII ? ch : "_"
+                })
+            }
+        var joined = ([host] + components).joined(separator: "/")
+        while joined.hasSuffix("/") { joined.removeLast() }
+        if !joined.hasSuffix(".git") { joined += ".git" }
+        return joined
+    }
+}

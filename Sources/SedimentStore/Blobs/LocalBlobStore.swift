@@ -1,0 +1,138 @@
+import CShims
+import Foundation
+
+/// The blob store on a local file system: `blobs/ab/cd/<64 hex>`, read-only files.
+///
+/// Writes go to `blobs/tmp/` first. A batch's commit `syncfs`es the file system, renames
+/// every staged file into place and syncs again, so a name under `blobs/ab/cd/` only ever
+/// holds complete, durable content, and one visit costs two syncs however many blobs it adds.
+public struct LocalBlobStore: BlobStore {
+    public let root: URL
+
+    public init(root: URL) throws {
+        self.root = root
+        for folder in [root, root.appendingPathComponent("tmp")] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+    }
+
+    /// Where `id` lives.
+    public func path(of id: ContentID) -> String {
+        let hex = id.hex
+        let a = hex.prefix(2), b = hex.dropFirst(2).prefix(2)
+        return root.path + "/\(a)/\(b)/\(hex)"
+    }
+
+    public func contains(_ id: ContentID) -> Bool {
+        access(path(of: id), F_OK) == 0
+    }
+
+    public func get(_ id: ContentID) throws -> Data {
+        let file = path(of: id)
+        guard let data = FileManager.default.contents(atPath: file) else {
+            if access(file, F_OK) != 0 { throw BlobStoreError.missing(id) }
+            throw BlobStoreError.io(operation: "read", path: file, errno: errno)
+        }
+        let actual = ContentID.of(data)
+        guard actual == id else { throw BlobStoreError.corrupt(id, actual: actual, path: file) }
+        return data
+    }
+
+    public func batch() throws -> BlobBatch {
+        LocalBlobBatch(store: self)
+    }
+
+    public func allIDs() throws -> [ContentID] {
+        var ids: [ContentID] = []
+        let fm = FileManager.default
+        for a in (try? fm.contentsOfDirectory(atPath: root.path)) ?? [] where a.count == 2 {
+            for b in (try? fm.contentsOfDirectory(atPath: root.path + "/" + a)) ?? [] {
+                for name in (try? fm.contentsOfDirectory(atPath: root.path + "/\(a)/\(b)")) ?? [] {
+                    if let id = ContentID(hex: name) { ids.append(id) }
+                }
+            }
+        }
+        return ids
+    }
+
+    /// Removes temporary files left by an interrupted batch (call when no batch is open).
+    public func removeStaleTemporaries() {
+        let tmp = root.appendingPathComponent("tmp").path
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [] {
+            unlink(tmp + "/" + name)
+        }
+    }
+
+    func syncFileSystem() throws {
+        let fd = open(root.path, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { throw BlobStoreError.io(operation: "open", path: root.path, errno: errno) }
+        defer { close(fd) }
+        guard sediment_syncfs(fd) == 0 else { throw BlobStoreError.io(operation: "syncfs", path: root.path, errno: errno) }
+    }
+}
+
+/// A batch of writes to a ``LocalBlobStore``.
+final class LocalBlobBatch: BlobBatch {
+    let store: LocalBlobStore
+    private var staged: [ContentID: String] = [:]
+    private var counter = 0
+
+    init(store: LocalBlobStore) {
+        self.store = store
+    }
+
+    deinit {
+        discard()
+    }
+
+    func put(_ bytes: UnsafeRawBufferPointer) throws -> ContentID {
+        let id = ContentID.of(buffer: bytes)
+        try put(bytes, id: id)
+        return id
+    }
+
+    func put(_ bytes: UnsafeRawBufferPointer, id: ContentID) throws {
+        if staged[id] != nil || store.contains(id) { return }
+        counter += 1
+        let temporary = store.root.path + "/tmp/\(getpid())-\(UInt64.random(in: 0...UInt64.max))-\(counter)"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+        guard fd >= 0 else { throw BlobStoreError.io(operation: "create", path: temporary, errno: errno) }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                unlink(temporary)
+                throw BlobStoreError.io(operation: "write", path: temporary, errno: code)
+            }
+            offset += n
+        }
+        staged[id] = temporary
+    }
+
+    func commit() throws {
+        guard !staged.isEmpty else { return }
+        try store.syncFileSystem()
+        var madeFolders = Set<String>()
+        for (id, temporary) in staged {
+            let final = store.path(of: id)
+            let folder = String(final[..<final.lastIndex(of: "/")!])
+            if !madeFolders.contains(folder) {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                madeFolders.insert(folder)
+            }
+            guard rename(temporary, final) == 0 else {
+                throw BlobStoreError.io(operation: "rename into", path: final, errno: errno)
+            }
+        }
+        staged.removeAll()
+        try store.syncFileSystem()
+    }
+
+    func discard() {
+        for temporary in staged.values { unlink(temporary) }
+        staged.removeAll()
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+
+extension Catalog {
+    static let packageSelect = """
+        SELECT p.id AS rowid, p.hub, p.package_id, p.repository_id, r.url, r.mirror_path, p.subpath,
+               p.first_seen, p.last_seen, p.deleted
+        FROM package p LEFT JOIN repository r ON r.id = p.repository_id
+        """
+
+    static func package(_ row: Row) -> PackageRecord {
+        PackageRecord(rowID: row["rowid"], hub: row["hub"], id: row["package_id"], repositoryRowID: row["repository_id"],
+                      repository: row["url"], mirrorPath: row["mirror_path"], subpath: row["subpath"],
+                      firstSeen: row["first_seen"], lastSeen: row["last_seen"], deleted: row["deleted"])
+    }
+
+    /// Every known package (of `hubs`, when not empty), by hub then id.
+    public func packages(hubs: [String] = []) throws -> [PackageRecord] {
+        try read { db in
+            var sql = Self.packageSelect
+            var arguments: StatementArguments = []
+            if !hubs.isEmpty {
+                sql += " WHERE p.hub IN (\(hubs.map { _ in "?" }.joined(separator: ",")))"
+                arguments = StatementArguments(hubs)
+            }
+            sql += " ORDER BY p.hub, p.package_id"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.package)
+        }
+    }
+
+    /// The package named `HUB:ID` or, when unambiguous, `ID`.
+    public func package(named name: String) throws -> PackageRecord {
+        try read { db in
+            if let colon = name.firstIndex(of: ":") {
+                let hub = String(name[..<colon]), id = String(name[name.index(after: colon)...])
+                if let row = try Row.fetchOne(db, sql: Self.packageSelect + " WHERE p.hub = ? AND p.package_id = ?", arguments: [hub, id]) {
+                    return Self.package(row)
+                }
+            }
+            let rows = try Row.fetchAll(db, sql: Self.packageSelect + " WHERE p.package_id = ? ORDER BY p.hub", arguments: [name])
+            if rows.count == 1 { return Self.package(rows[0]) }
+            if rows.count > 1 { throw CatalogError.ambiguousPackage(name, candidates: rows.map { Self.package($0).qualifiedName }) }
+            throw CatalogError.unknownPackage(name)
+        }
+    }
+
+    /// The map entries for `gitBlobs` that are known.
+    public func blobs(_ gitBlobs: [String]) throws -> [String: BlobInfo] {
+        try read { db in
+            var result: [String: BlobInfo] = [:]
+            for chunk in stride(from: 0, to: gitBlobs.count, by: 500).map({ Array(gitBlobs[$0..<min($0 + 500, gitBlobs.count)]) }) {
+                let sql = "SELECT git_blob, sha256, size, stored, lfs_oid, lfs_size FROM blob WHERE git_blob IN (\(chunk.map { _ in "?" }.joined(separator: ",")))"
+                for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(chunk)) {
+                    let info = Self.blob(row)
+                    result[info.gitBlob] = info
+                }
+            }
+            return result
+        }
+    }
+
+    static func blob(_ row: Row) -> BlobInfo {
+        BlobInfo(gitBlob: row["git_blob"], sha256: ContentID(hex: row["sha256"])!, size: row["size"], stored: row["stored"],
+                 lfsOID: (row["lfs_oid"] as String?).flatMap(ContentID.init(hex:)), lfsSize: row["lfs_size"])
+    }
+
+    /// The archived ref tips of a repository (upstream's refs as of the last successful fetch).
+    public func refTips(repository: Int64) throws -> [String: String] {
+        try read { db in
+            var tips: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, target FROM ref_tip WHERE repository_id = ?", arguments: [repository]) {
+                tips[row["name"]] = row["target"]
+            }
+            return tips
+        }
+    }
+
+    /// The lost refs of a repository, oldest first.
+    public func lostRefs(repository: Int64) throws -> [LostRef] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM lost_ref WHERE repository_id = ? ORDER BY id", arguments: [repository]).map {
+                LostRef(name: $0["name"], archivedAs: $0["archived_as"], target: $0["target"], replacedBy: $0["replaced_by"],
+                        reason: $0["reason"], lostAt: $0["lost_at"])
+            }
+        }
+    }
+
+    /// The package's snapshots, oldest first.
+    public func snapshots(package: Int64) throws -> [SnapshotRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM snapshot WHERE package_id = ? ORDER BY seq", arguments: [package]).map(Self.snapshot)
+        }
+    }
+
+    static func snapshot(_ row: Row) -> SnapshotRecord {
+        var refs: [String: String] = [:]
+        if let text: String = row["refs"], let data = text.data(using: .utf8),
+           let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] {
+            refs = object
+        }
+        return SnapshotRecord(seq: row["seq"], id: ContentID(hex: row["id"])!, takenAt: row["taken_at"], head: row["head"],
+                              headRef: row["head_ref"], manifest: (row["manifest_id"] as String?).flatMap(ContentID.init(hex:)), refs: refs)
+    }
+
+    /// The manifest stored for `commit` (and `subpath`), if any.
+    public func manifestID(commit: String, subpath: String) throws -> ContentID? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM manifest WHERE commit_id = ? AND subpath = ?", arguments: [commit, subpath])
+                .flatMap(ContentID.init(hex:))
+        }
+    }
+
+    /// Every commit of a repository, with parents, newest committer time first.
+    public func commits(repository: Int64) throws -> [CommitRecord] {
+        try read { db in
+            var parents: [String: [String]] = [:]
+            let parentRows = try Row.fetchAll(db, sql: """
+                SELECT cp.commit_id, cp.parent_id FROM commit_parent cp
+                JOIN repository_commit rc ON rc.commit_id = cp.commit_id AND rc.repository_id = ?
+                ORDER BY cp.commit_id, cp.position
+                """, arguments: [repository])
+            for row in parentRows { parents[row["commit_id"], default: []].append(row["parent_id"]) }
+            return try Row.fetchAll(db, sql: """
+                SELECT c.* FROM git_commit c JOIN repository_commit rc ON rc.commit_id = c.id AND rc.repository_id = ?
+                ORDER BY c.committer_time DESC, c.id
+                """, arguments: [repository]).map { row in
+                CommitRecord(id: row["id"], tree: row["tree"], parents: parents[row["id"]] ?? [],
+                             authorName: row["author_name"], authorEmail: row["author_email"], authorTime: row["author_time"],
+                             authorOffset: row["author_offset"], committerName: row["committer_name"], committerEmail: row["committer_email"],
+                             committerTime: row["committer_time"], committerOffset: row["committer_offset"], message: row["message"])
+            }
+        }
+    }
+
+    /// The commits of a repository whose id starts with `prefix`.
+    public func commitIDs(repository: Int64, prefix: String) throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT commit_id FROM repository_commit WHERE repository_id = ? AND commit_id >= ? AND commit_id < ? LIMIT 2",
+                                arguments: [repository, prefix, prefix + "g"])
+        }
+    }
+
+    /// The files a commit changed, as recorded.
+    public func changes(commit: String) throws -> [ChangeRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM commit_change WHERE commit_id = ? ORDER BY seq", arguments: [commit]).map {
+                ChangeRecord(status: $0["status"], oldPath: $0["old_path"], newPath: $0["new_path"], oldBlob: $0["old_blob"],
+                             newBlob: $0["new_blob"], oldMode: $0["old_mode"], newMode: $0["new_mode"])
+            }
+        }
+    }
+}

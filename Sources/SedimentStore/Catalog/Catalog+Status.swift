@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+
+/// The archive at a glance, as `sediment status` shows it.
+public struct ArchiveStatus: Sendable {
+    public struct Hub: Sendable {
+        public var name: String
+        public var kind: String
+        public var packages: Int
+        public var deleted: Int
+        public var lastCrawlStarted: String?
+        public var lastCrawlFinished: String?
+        public var lastCrawlPackages: Int
+        public var lastCrawlFailed: Int
+    }
+    public struct Failing: Sendable {
+        public var package: String
+        public var since: String
+        public var error: String
+        public var consecutive: Int
+    }
+    public var hubs: [Hub]
+    public var failing: [Failing]
+    public var repositories: Int
+    public var commits: Int
+    public var snapshots: Int
+    public var manifests: Int
+    public var blobs: Int
+    public var storedBlobs: Int
+    public var storedBytes: Int64
+    public var lfsPointers: Int
+    public var lostRefs: Int
+}
+
+extension Catalog {
+    /// Summarises the catalog.
+    public func status() throws -> ArchiveStatus {
+        try read { db in
+            let hubs = try Row.fetchAll(db, sql: """
+                SELECT h.name, h.kind,
+                    (SELECT COUNT(*) FROM package p WHERE p.hub = h.name) AS packages,
+                    (SELECT COUNT(*) FROM package p WHERE p.hub = h.name AND p.deleted) AS deleted,
+                    c.started_at, c.finished_at, COALESCE(c.packages, 0) AS cp, COALESCE(c.failed, 0) AS cf
+                FROM hub h LEFT JOIN crawl c ON c.id = (SELECT MAX(id) FROM crawl WHERE hub = h.name)
+                ORDER BY h.name
+                """).map {
+                ArchiveStatus.Hub(name: $0["name"], kind: $0["kind"], packages: $0["packages"], deleted: $0["deleted"],
+                                  lastCrawlStarted: $0["started_at"], lastCrawlFinished: $0["finished_at"],
+                                  lastCrawlPackages: $0["cp"], lastCrawlFailed: $0["cf"])
+            }
+            // A package is failing when its latest visit failed; count the failures since its last success.
+            let failing = try Row.fetchAll(db, sql: """
+                SELECT p.hub || ':' || p.package_id AS name, v.error,
+                    (SELECT MIN(started_at) FROM visit f WHERE f.package_id = p.id AND f.status = 'failed'
+                        AND f.id > COALESCE((SELECT MAX(id) FROM visit s WHERE s.package_id = p.id AND s.status != 'failed'), 0)) AS since,
+                    (SELECT COUNT(*) FROM visit f WHERE f.package_id = p.id AND f.status = 'failed'
+                        AND f.id > COALESCE((SELECT MAX(id) FROM visit s WHERE s.package_id = p.id AND s.status != 'failed'), 0)) AS n
+                FROM package p JOIN visit v ON v.id = (SELECT MAX(id) FROM visit WHERE package_id = p.id)
+                WHERE v.status = 'failed' ORDER BY name
+                """).map { ArchiveStatus.Failing(package: $0["name"], since: $0["since"], error: $0["error"] ?? "", consecutive: $0["n"]) }
+            func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
+            return ArchiveStatus(
+                hubs: hubs, failing: failing,
+                repositories: try count("SELECT COUNT(*) FROM repository"),
+                commits: try count("SELECT COUNT(*) FROM git_commit"),
+                snapshots: try count("SELECT COUNT(*) FROM snapshot"),
+                manifests: try count("SELECT COUNT(DISTINCT id) FROM manifest"),
+                blobs: try count("SELECT COUNT(*) FROM blob"),
+                storedBlobs: try count("SELECT COUNT(DISTINCT sha256) FROM blob WHERE stored"),
+                storedBytes: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM (SELECT sha256, MAX(size) AS size FROM blob WHERE stored GROUP BY sha256)") ?? 0,
+                lfsPointers: try count("SELECT COUNT(*) FROM blob WHERE lfs_oid IS NOT NULL"),
+                lostRefs: try count("SELECT COUNT(*) FROM lost_ref"))
+        }
+    }
+}

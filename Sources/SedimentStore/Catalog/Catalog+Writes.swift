@@ -1,0 +1,134 @@
+import Foundation
+import GRDB
+
+extension Catalog {
+    /// Records that hub `name` of `kind` exists.
+    public func registerHub(name: String, kind: String) throws {
+        try write { db in
+            try db.execute(sql: "INSERT INTO hub(name, kind) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind",
+                           arguments: [name, kind])
+        }
+    }
+
+    /// Creates or refreshes a package and its repository; returns the package row.
+    public func upsertPackage(hub: String, id: String, repositoryURL: String?, mirrorPath: String?, subpath: String, seenAt: String) throws -> PackageRecord {
+        try write { db in
+            var repositoryRowID: Int64?
+            if let url = repositoryURL, let mirrorPath {
+                try db.execute(sql: """
+                    INSERT INTO repository(url, mirror_path) VALUES (?, ?)
+                    ON CONFLICT(url) DO UPDATE SET mirror_path = excluded.mirror_path
+                    """, arguments: [url, mirrorPath])
+                repositoryRowID = try Int64.fetchOne(db, sql: "SELECT id FROM repository WHERE url = ?", arguments: [url])
+            }
+            try db.execute(sql: """
+                INSERT INTO package(hub, package_id, repository_id, subpath, first_seen, last_seen, deleted)
+                VALUES (?, ?, ?, ?, ?, ?, 0)
+                ON CONFLICT(hub, package_id) DO UPDATE SET
+                    repository_id = excluded.repository_id, subpath = excluded.subpath,
+                    last_seen = excluded.last_seen, deleted = 0
+                """, arguments: [hub, id, repositoryRowID, subpath, seenAt, seenAt])
+            let row = try Row.fetchOne(db, sql: Self.packageSelect + " WHERE p.hub = ? AND p.package_id = ?", arguments: [hub, id])!
+            return Self.package(row)
+        }
+    }
+
+    /// Starts a crawl of `hub`; returns its id.
+    public func beginCrawl(hub: String, at time: String) throws -> Int64 {
+        try write { db in
+            try db.execute(sql: "INSERT INTO crawl(hub, started_at) VALUES (?, ?)", arguments: [hub, time])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Closes crawl `id` with its totals.
+    public func finishCrawl(_ id: Int64, at time: String, packages: Int, failed: Int, eventful: Int) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE crawl SET finished_at = ?, packages = ?, failed = ?, eventful = ? WHERE id = ?",
+                           arguments: [time, packages, failed, eventful, id])
+        }
+    }
+
+    /// Writes everything one visit produced in one transaction; returns the visit's id.
+    /// The blobs and manifests it references must already be durable in the blob store.
+    @discardableResult
+    public func record(_ visit: VisitRecord) throws -> Int64 {
+        try write { db in
+            if let repository = visit.repositoryRowID {
+                let commitInsert = try db.cachedStatement(sql: """
+                    INSERT OR IGNORE INTO git_commit(id, tree, author_name, author_email, author_time, author_offset,
+                        committer_name, committer_email, committer_time, committer_offset, message)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                let parentInsert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO commit_parent(commit_id, position, parent_id) VALUES (?, ?, ?)")
+                let memberInsert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO repository_commit(repository_id, commit_id) VALUES (?, ?)")
+                let changeInsert = try db.cachedStatement(sql: """
+                    INSERT OR IGNORE INTO commit_change(commit_id, seq, status, old_path, new_path, old_blob, new_blob, old_mode, new_mode)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for c in visit.commits {
+                    try commitInsert.execute(arguments: [c.id, c.tree, c.authorName, c.authorEmail, c.authorTime, c.authorOffset,
+                                                         c.committerName, c.committerEmail, c.committerTime, c.committerOffset, c.message])
+                    for (position, parent) in c.parents.enumerated() {
+                        try parentInsert.execute(arguments: [c.id, position, parent])
+                    }
+                    try memberInsert.execute(arguments: [repository, c.id])
+                    for (seq, change) in c.changes.enumerated() {
+                        try changeInsert.execute(arguments: [c.id, seq, change.status, change.oldPath, change.newPath,
+                                                             change.oldBlob, change.newBlob, change.oldMode, change.newMode])
+                    }
+                }
+                if let tips = visit.refTips {
+                    try db.execute(sql: "DELETE FROM ref_tip WHERE repository_id = ?", arguments: [repository])
+                    let tipInsert = try db.cachedStatement(sql: "INSERT INTO ref_tip(repository_id, name, target, updated_at) VALUES (?, ?, ?, ?)")
+                    for (name, target) in tips {
+                        try tipInsert.execute(arguments: [repository, name, target, visit.finishedAt])
+                    }
+                }
+                let lostInsert = try db.cachedStatement(sql: """
+                    INSERT OR IGNORE INTO lost_ref(repository_id, name, archived_as, target, replaced_by, reason, lost_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for lost in visit.lostRefs {
+                    try lostInsert.execute(arguments: [repository, lost.name, lost.archivedAs, lost.target, lost.replacedBy, lost.reason, lost.lostAt])
+                }
+                if visit.status != .failed {
+                    try db.execute(sql: "UPDATE repository SET last_fetched_at = ?, default_branch = COALESCE(?, default_branch) WHERE id = ?",
+                                   arguments: [visit.finishedAt, visit.defaultBranch, repository])
+                }
+            }
+            let blobInsert = try db.cachedStatement(sql: """
+                INSERT INTO blob(git_blob, sha256, size, stored, lfs_oid, lfs_size) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(git_blob) DO UPDATE SET stored = MAX(stored, excluded.stored)
+                """)
+            for b in visit.blobs {
+                try blobInsert.execute(arguments: [b.gitBlob, b.sha256.hex, b.size, b.stored, b.lfsOID?.hex, b.lfsSize])
+            }
+            let manifestInsert = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO manifest(id, commit_id, subpath, files, bytes, lfs_files, lfs_bytes, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for m in visit.manifests {
+                try manifestInsert.execute(arguments: [m.id.hex, m.commit, m.subpath, m.files, m.bytes, m.lfsFiles, m.lfsBytes, visit.finishedAt])
+            }
+            var snapshotSeq: Int64?
+            if let s = visit.snapshot {
+                try db.execute(sql: """
+                    INSERT INTO snapshot(id, package_id, taken_at, head, head_ref, manifest_id, refs) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [s.id.hex, visit.packageRowID, s.takenAt, s.head, s.headRef, s.manifest?.hex, Self.refsJSON(s.refs)])
+                snapshotSeq = db.lastInsertedRowID
+            }
+            try db.execute(sql: """
+                INSERT INTO visit(crawl_id, package_id, started_at, finished_at, status, eventful, error,
+                    objects_received, bytes_received, new_commits, snapshot_seq)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [visit.crawlID, visit.packageRowID, visit.startedAt, visit.finishedAt, visit.status.rawValue,
+                                 visit.eventful, visit.error, visit.objectsReceived, visit.bytesReceived, visit.commits.count, snapshotSeq])
+            return db.lastInsertedRowID
+        }
+    }
+
+    static func refsJSON(_ refs: [String: String]) -> String {
+        JSONValue.object(refs.keys.sorted().map { ($0, .string(refs[$0]!)) }).serialized()
+    }
+}

@@ -1,0 +1,147 @@
+import GRDB
+
+/// The catalog's migrations. Never edit a shipped migration; add a new one.
+enum CatalogSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: archive spine") { db in
+            try db.execute(sql: """
+                CREATE TABLE hub (
+                    name TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL
+                );
+                CREATE TABLE repository (
+                    id INTEGER PRIMARY KEY,
+                    url TEXT NOT NULL UNIQUE,
+                    mirror_path TEXT NOT NULL,
+                    default_branch TEXT,
+                    last_fetched_at TEXT
+                );
+                CREATE TABLE package (
+                    id INTEGER PRIMARY KEY,
+                    hub TEXT NOT NULL REFERENCES hub(name),
+                    package_id TEXT NOT NULL,
+                    repository_id INTEGER REFERENCES repository(id),
+                    subpath TEXT NOT NULL DEFAULT '',
+                    first_seen TEXT NOT NULL,
+                    last_seen TEXT NOT NULL,
+                    deleted INTEGER NOT NULL DEFAULT 0,
+                    UNIQUE (hub, package_id)
+                );
+                CREATE TABLE git_commit (
+                    id TEXT PRIMARY KEY,
+                    tree TEXT NOT NULL,
+                    author_name TEXT NOT NULL,
+                    author_email TEXT NOT NULL,
+                    author_time INTEGER NOT NULL,
+                    author_offset INTEGER NOT NULL,
+                    committer_name TEXT NOT NULL,
+                    committer_email TEXT NOT NULL,
+                    committer_time INTEGER NOT NULL,
+                    committer_offset INTEGER NOT NULL,
+                    message TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE commit_parent (
+                    commit_id TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    parent_id TEXT NOT NULL,
+                    PRIMARY KEY (commit_id, position)
+                ) WITHOUT ROWID;
+                CREATE TABLE repository_commit (
+                    repository_id INTEGER NOT NULL REFERENCES repository(id),
+                    commit_id TEXT NOT NULL,
+                    PRIMARY KEY (repository_id, commit_id)
+                ) WITHOUT ROWID;
+                CREATE TABLE commit_change (
+                    commit_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    old_path TEXT,
+                    new_path TEXT,
+                    old_blob TEXT,
+                    new_blob TEXT,
+                    old_mode INTEGER,
+                    new_mode INTEGER,
+                    PRIMARY KEY (commit_id, seq)
+                ) WITHOUT ROWID;
+                CREATE TABLE blob (
+                    git_blob TEXT PRIMARY KEY,
+                    sha256 TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    stored INTEGER NOT NULL,
+                    lfs_oid TEXT,
+                    lfs_size INTEGER
+                ) WITHOUT ROWID;
+                CREATE INDEX blob_sha256 ON blob(sha256);
+                CREATE INDEX blob_lfs_oid ON blob(lfs_oid) WHERE lfs_oid IS NOT NULL;
+                CREATE TABLE manifest (
+                    id TEXT NOT NULL,
+                    commit_id TEXT NOT NULL,
+                    subpath TEXT NOT NULL,
+                    files INTEGER NOT NULL,
+                    bytes INTEGER NOT NULL,
+                    lfs_files INTEGER NOT NULL,
+                    lfs_bytes INTEGER NOT NULL,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (commit_id, subpath)
+                ) WITHOUT ROWID;
+                CREATE INDEX manifest_id ON manifest(id);
+                CREATE TABLE ref_tip (
+                    repository_id INTEGER NOT NULL REFERENCES repository(id),
+                    name TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (repository_id, name)
+                ) WITHOUT ROWID;
+                CREATE TABLE lost_ref (
+                    id INTEGER PRIMARY KEY,
+                    repository_id INTEGER NOT NULL REFERENCES repository(id),
+                    name TEXT NOT NULL,
+                    archived_as TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    replaced_by TEXT,
+                    reason TEXT NOT NULL,
+                    lost_at TEXT NOT NULL,
+                    UNIQUE (repository_id, archived_as)
+                );
+                CREATE TABLE crawl (
+                    id INTEGER PRIMARY KEY,
+                    hub TEXT NOT NULL REFERENCES hub(name),
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    packages INTEGER NOT NULL DEFAULT 0,
+                    failed INTEGER NOT NULL DEFAULT 0,
+                    eventful INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE TABLE visit (
+                    id INTEGER PRIMARY KEY,
+                    crawl_id INTEGER REFERENCES crawl(id),
+                    package_id INTEGER NOT NULL REFERENCES package(id),
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    eventful INTEGER NOT NULL,
+                    error TEXT,
+                    objects_received INTEGER NOT NULL DEFAULT 0,
+                    bytes_received INTEGER NOT NULL DEFAULT 0,
+                    new_commits INTEGER NOT NULL DEFAULT 0,
+                    snapshot_seq INTEGER
+                );
+                CREATE INDEX visit_package ON visit(package_id, id);
+                CREATE TABLE snapshot (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL,
+                    package_id INTEGER NOT NULL REFERENCES package(id),
+                    taken_at TEXT NOT NULL,
+                    head TEXT,
+                    head_ref TEXT,
+                    manifest_id TEXT,
+                    refs TEXT NOT NULL
+                );
+                CREATE INDEX snapshot_id ON snapshot(id);
+                CREATE INDEX snapshot_package ON snapshot(package_id, taken_at);
+                """)
+        }
+        return migrator
+    }
+}
