@@ -69,8 +69,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SedimentStore", "SedimentEngine"],
-            resources: [.copy("../Support")]
+            dependencies: ["SedimentStore", "SedimentEngine"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -56,6 +56,9 @@ struct Visitor {
             throw VisitError.noRepository(target.ref.qualifiedName)
         }
         let url = configuration.rewrite(target.ref.repository)
+        if Self.isLocalPath(url), !FileManager.default.fileExists(atPath: url) {
+            throw VisitError.notFound("repository \(url) does not exist")
+        }
         let repository = try Repository.openOrCreateBare(at: archive.mirrorFolder(mirrorPath))
         let archived = try catalog.refTips(repository: repositoryRowID)
         let patterns = target.hub.refPatterns
@@ -166,21 +169,32 @@ struct Visitor {
         return String(describing: error)
     }
 
+    /// Whether `url` is a plain path (no scheme, not ssh's `host:path`).
+    static func isLocalPath(_ url: String) -> Bool {
+        if url.hasPrefix("file://") { return false }
+        if url.contains("://") { return false }
+        if let colon = url.firstIndex(of: ":"), !url[..<colon].contains("/") { return false }
+        return true
+    }
+
     static func isNotFound(_ error: Error) -> Bool {
+        if case VisitError.notFound = error { return true }
         guard let git = error as? GitError else { return false }
         let text = git.message.lowercased()
         return text.contains("404") || text.contains("not found") || text.contains("does not appear to be a git repository")
-            || text.contains("could not find repository") || text.contains("failed to resolve path")
+            || text.contains("could not find repository") || text.contains("no such repository") || text.contains("failed to resolve path")
     }
 }
 
 /// Problems of a visit that are not libgit2's.
 enum VisitError: Error, CustomStringConvertible {
     case noRepository(String)
+    case notFound(String)
 
     var description: String {
         switch self {
         case .noRepository(let name): return "\(name) has no repository to fetch"
+        case .notFound(let what): return what
         }
     }
 }

@@ -51,12 +51,12 @@ extension Catalog {
             // A package is failing when its latest visit failed; count the failures since its last success.
             let failing = try Row.fetchAll(db, sql: """
                 SELECT p.hub || ':' || p.package_id AS name, v.error,
-                    (SELECT MIN(started_at) FROM visit f WHERE f.package_id = p.id AND f.status = 'failed'
-                        AND f.id > COALESCE((SELECT MAX(id) FROM visit s WHERE s.package_id = p.id AND s.status != 'failed'), 0)) AS since,
-                    (SELECT COUNT(*) FROM visit f WHERE f.package_id = p.id AND f.status = 'failed'
-                        AND f.id > COALESCE((SELECT MAX(id) FROM visit s WHERE s.package_id = p.id AND s.status != 'failed'), 0)) AS n
+                    (SELECT MIN(started_at) FROM visit f WHERE f.package_id = p.id AND f.status IN ('failed', 'not-found')
+                        AND f.id > COALESCE((SELECT MAX(id) FROM visit s WHERE s.package_id = p.id AND s.status NOT IN ('failed', 'not-found')), 0)) AS since,
+                    (SELECT COUNT(*) FROM visit f WHERE f.package_id = p.id AND f.status IN ('failed', 'not-found')
+                        AND f.id > COALESCE((SELECT MAX(id) FROM visit s WHERE s.package_id = p.id AND s.status NOT IN ('failed', 'not-found')), 0)) AS n
                 FROM package p JOIN visit v ON v.id = (SELECT MAX(id) FROM visit WHERE package_id = p.id)
-                WHERE v.status = 'failed' ORDER BY name
+                WHERE v.status IN ('failed', 'not-found') ORDER BY name
                 """).map { ArchiveStatus.Failing(package: $0["name"], since: $0["since"], error: $0["error"] ?? "", consecutive: $0["n"]) }
             func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
             return ArchiveStatus(

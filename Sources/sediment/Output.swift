@@ -1,0 +1,58 @@
+import Foundation
+import SedimentStore
+
+/// Writing to stdout (results) and stderr (errors, logs, progress).
+enum Output {
+    static let stderrIsTerminal = isatty(STDERR_FILENO) == 1
+
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func json(_ value: JSONValue) {
+        line(value.serialized())
+    }
+
+    static func raw(_ data: Data) {
+        FileHandle.standardOutput.write(data)
+    }
+
+    static func error(_ text: String) {
+        errorRaw("sediment: error: " + text)
+    }
+
+    static func errorRaw(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    static func progress(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// "1.2 MiB", "512 B".
+    static func bytes(_ n: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(n), unit = 0
+        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
+    /// A commit time as ISO 8601 in its own offset: "2024-05-01T12:00:00+02:00".
+    static func gitTime(_ seconds: Int64, offsetMinutes: Int) -> String {
+        let date = Date(timeIntervalSince1970: TimeInterval(seconds))
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(secondsFromGMT: offsetMinutes * 60)
+        return formatter.string(from: date)
+    }
+
+    /// Left-aligned columns.
+    static func table(_ rows: [[String]]) {
+        guard let width = rows.map(\.count).max() else { return }
+        var widths = [Int](repeating: 0, count: width)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        for row in rows {
+            let cells = row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+            line(cells.joined(separator: "  "))
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import SedimentEngine
+import SedimentStore
+
+/// Shows a crawl's progress: a redrawn status line on a terminal, plain lines otherwise.
+/// Results (one line per visit) go to stdout; progress and errors to stderr.
+final class ProgressDisplay: @unchecked Sendable {
+    private let json: Bool
+    private let terminal: Bool
+    private let lock = NSLock()
+    private var total = 0
+    private var done = 0
+    private var active: [String: String] = [:]
+    private var lastDraw = Date.distantPast
+
+    init(json: Bool, terminal: Bool) {
+        self.json = json
+        self.terminal = terminal
+    }
+
+    func handle(_ event: CrawlEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch event {
+        case .planned(let total):
+            self.total = total
+        case .problem(let text):
+            clearLine()
+            Output.errorRaw("sediment: warning: \(text)")
+        case .visitStarted(let package):
+            active[package] = "connecting"
+            draw()
+        case .fetchProgress(let package, let progress):
+            active[package] = "\(progress.receivedObjects)/\(progress.totalObjects) objects, \(Output.bytes(Int64(progress.receivedBytes)))"
+            if Date().timeIntervalSince(lastDraw) > 0.1 { draw() }
+        case .visitFinished(let outcome, let done, _):
+            self.done = done
+            active[outcome.qualifiedName] = nil
+            clearLine()
+            report(outcome)
+            draw()
+        }
+    }
+
+    private func report(_ o: VisitOutcome) {
+        if json {
+            Output.json(.object([
+                ("hub", .string(o.hub)), ("package", .string(o.package)), ("status", .string(o.status.rawValue)),
+                ("eventful", .bool(o.eventful)), ("objects_received", .int(Int64(o.objectsReceived))),
+                ("bytes_received", .int(Int64(o.bytesReceived))), ("new_commits", .int(Int64(o.newCommits))),
+                ("new_blobs", .int(Int64(o.newBlobs))), ("lost_refs", .int(Int64(o.lostRefs))),
+                ("snapshot", .optional(o.snapshot?.hex)), ("error", .optional(o.error)),
+            ]))
+        } else {
+            let position = "[\(done)/\(total)]"
+            if let error = o.error {
+                Output.line("\(position) \(o.qualifiedName): \(o.status.rawValue): \(error)")
+            } else {
+                var parts = ["\(o.newCommits) new commits", "\(o.objectsReceived) objects", Output.bytes(Int64(o.bytesReceived))]
+                if o.lostRefs > 0 { parts.append("\(o.lostRefs) lost refs kept") }
+                let what = o.eventful ? "new snapshot \(o.snapshot?.short ?? "")" : "unchanged"
+                Output.line("\(position) \(o.qualifiedName): \(what) (\(parts.joined(separator: ", ")))")
+            }
+        }
+        if let error = o.error, json || !terminal {
+            Output.errorRaw("sediment: \(o.qualifiedName): \(error)")
+        }
+    }
+
+    private func draw() {
+        guard terminal else { return }
+        lastDraw = Date()
+        let working = active.sorted { $0.key < $1.key }.prefix(2).map { "\($0.key) \($0.value)" }.joined(separator: " | ")
+        var text = "[\(done)/\(total)] \(working)"
+        if text.count > 110 { text = String(text.prefix(107)) + "..." }
+        Output.progress("\r\u{1B}[K" + text)
+    }
+
+    private func clearLine() {
+        if terminal { Output.progress("\r\u{1B}[K") }
+    }
+
+    func finish(_ outcomes: [VisitOutcome]) {
+        lock.lock()
+        defer { lock.unlock() }
+        clearLine()
+        guard !json else { return }
+        let failed = outcomes.filter(\.isFailure).count
+        let eventful = outcomes.filter(\.eventful).count
+        Output.line("synced \(outcomes.count) package\(outcomes.count == 1 ? "" : "s"): \(eventful) changed, \(outcomes.count - eventful - failed) unchanged, \(failed) failed")
+    }
+}

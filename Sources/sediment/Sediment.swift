@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import SedimentEngine
+
+/// The `sediment` command: an archival mirror of pre-trained model hubs.
+struct Sediment: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sediment",
+        abstract: "Archive pre-trained model repositories incrementally and query the archive.",
+        version: "0.1.0",
+        subcommands: [Sync.self, Status.self, Packages.self, Log.self, Snapshots.self, Show.self, Refs.self]
+    )
+}
+
+/// Exit statuses of SPEC.md.
+enum ExitStatus {
+    static let failure: Int32 = 1
+    static let usage: Int32 = 2
+    static let damage: Int32 = 3
+}
+
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try Sediment.parseAsRoot()
+            try command.run()
+        } catch let error as ConfigurationError {
+            Output.error(error.description)
+            exit(ExitStatus.usage)
+        } catch let error as ExitCode {
+            exit(error.rawValue)
+        } catch {
+            let code = Sediment.exitCode(for: error)
+            if code == .success {
+                Sediment.exit(withError: error)
+            }
+            if code == .validationFailure {
+                Output.errorRaw(Sediment.fullMessage(for: error))
+                exit(ExitStatus.usage)
+            }
+            Output.error(String(describing: error))
+            exit(ExitStatus.failure)
+        }
+    }
+}
