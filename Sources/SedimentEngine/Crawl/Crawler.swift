@@ -54,7 +54,7 @@ public struct Crawler: Sendable {
             let crawlID = try catalog.beginCrawl(hub: hub.name, at: now)
             crawls[hub.name] = crawlID
             for ref in wanted {
-                let package = try catalog.upsertPackage(hub: hub.name, id: ref.id, repositoryURL: ref.repository,
+                let package = try catalog.upsertPackage(hub: hub.name, id: ref.id, repositoryURL: GitURL.redacted(ref.repository),
                                                         mirrorPath: GitURL.mirrorPath(for: ref.repository), subpath: ref.subpath, seenAt: now)
                 jobs.append(VisitJob(target: Visitor.Target(ref: ref, package: package, hub: hub, credentials: credentials, crawlID: crawlID),
                                      host: Self.host(of: configuration.rewrite(ref.repository)), mirror: package.mirrorPath ?? ref.repository))

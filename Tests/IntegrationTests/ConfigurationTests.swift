@@ -1,0 +1,87 @@
+import Foundation
+import XCTest
+
+/// A bad configuration stops with exit 2 and a message naming the file, the key and what was expected.
+final class ConfigurationTests: XCTestCase {
+    func check(_ text: String, mentions: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let ws = try Workspace()
+        try text.write(toFile: ws.configPath, atomically: true, encoding: .utf8)
+        let result = try ws.sediment(["sync"])
+        XCTAssertEqual(result.status, 2, result.stderr, file: file, line: line)
+        for word in [ws.configPath] + mentions {
+            XCTAssertTrue(result.stderr.contains(word), "expected \"\(word)\" in: \(result.stderr)", file: file, line: line)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: ws.store), "a bad configuration must not create the archive", file: file, line: line)
+    }
+
+    func testUnknownKey() throws {
+        try check("[storage]\npath = \"store\"\nblob_max = 5\n", mentions: ["storage.blob_max", "unknown key", "blob_max_bytes"])
+    }
+
+    func testWrongType() throws {
+        try check("[storage]\nblob_max_bytes = \"big\"\n", mentions: ["storage.blob_max_bytes", "expected an integer"])
+    }
+
+    func testMissingRepositories() throws {
+        try check("[[hub]]\nkind = \"git\"\n", mentions: ["hub[0].repositories", "missing"])
+    }
+
+    func testUnknownHubKind() throws {
+        try check("[[hub]]\nkind = \"gitlab\"\nrepositories = []\n", mentions: ["hub[0].kind", "huggingface"])
+    }
+
+    func testInvalidTOML() throws {
+        try check("[storage\npath = 1\n", mentions: ["not valid TOML", "line 1"])
+    }
+
+    func testBadLFSPolicyAndDuration() throws {
+        try check("[storage]\nlfs = \"all\"\n", mentions: ["storage.lfs", "\"pointers\" or \"fetch\""])
+        try check("[daemon]\ninterval = \"soon\"\n", mentions: ["daemon.interval", "duration"])
+    }
+
+    func testMissingConfigFile() throws {
+        let ws = try Workspace()
+        let result = try ws.sediment(["status"], config: ws.root + "/absent.toml")
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("absent.toml"), result.stderr)
+    }
+
+    func testUsageErrorExitsTwo() throws {
+        let ws = try Workspace()
+        let result = try Shell.run(Shell.sedimentBinary, ["sync", "--no-such-flag"])
+        XCTAssertEqual(result.status, 2, result.stderr)
+        _ = ws
+    }
+
+    func testTokenNeverAppearsInOutput() throws {
+        let ws = try Workspace()
+        let token = "hf_SECRETTOKEN1234567890"
+        try token.write(toFile: ws.root + "/token", atomically: true, encoding: .utf8)
+        let port = freePort()
+        try ws.configure(["http://127.0.0.1:\(port)/org/x.git", "https://user:\(token)@127.0.0.1:\(port)/org/y.git"],
+                         extra: "token_file = \"\(ws.root)/token\"")
+        let result = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertFalse(result.out.contains(token) || result.stderr.contains(token), result.out + result.stderr)
+        let status = try ws.sediment(["status", "--json"])
+        XCTAssertFalse(status.out.contains(token))
+        let catalog = try Data(contentsOf: URL(fileURLWithPath: ws.store + "/catalog.sqlite"))
+        XCTAssertNil(catalog.range(of: Data(token.utf8)), "the token must not reach the catalog")
+    }
+
+    func testSecondWriterIsRefused() throws {
+        let ws = try Workspace()
+        try ws.configure([ws.root + "/nothing"])
+        try FileManager.default.createDirectory(atPath: ws.store, withIntermediateDirectories: true)
+        // Hold the storage lock as another sediment process would (flock is per open file).
+        let fd = open(ws.store + "/lock", O_RDWR | O_CREAT, 0o644)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        defer { close(fd) }
+        XCTAssertEqual(flock(fd, LOCK_EX | LOCK_NB), 0)
+        _ = "pid 4242\n".withCString { write(fd, $0, 9) }
+        let result = try ws.sediment(["sync"])
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("in use by another sediment process (pid 4242)"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: ws.store + "/catalog.sqlite"), "nothing is written without the lock")
+    }
+}
