@@ -1,1 +1,64 @@
-print("x")
+import Foundation
+import SedimentStore
+
+// sediment-bench: measurements of Sediment's building blocks, for `make bench`.
+//
+//     sediment-bench hash DIR...   store every regular file under DIR into a scratch blob
+//                                  store (read, SHA-256, stage, sync, rename) and print
+//                                  `files=N bytes=B seconds=S`.
+
+func usage() -> Never {
+    FileHandle.standardError.write(Data("usage: sediment-bench hash DIR...\n".utf8))
+    exit(2)
+}
+
+func hashFolders(_ folders: [String]) throws {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sediment-bench-\(getpid())")
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let store = try LocalBlobStore(root: scratch)
+    var files: [String] = []
+    for folder in folders {
+        guard let walker = FileManager.default.enumerator(atPath: folder) else { continue }
+        for case let relative as String in walker {
+            let path = folder + "/" + relative
+            var info = stat()
+            if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { files.append(path) }
+        }
+    }
+    let start = DispatchTime.now()
+    var bytes = 0
+    let batch = try store.batch()
+    for path in files {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { continue }
+        defer { close(fd) }
+        var info = stat()
+        fstat(fd, &info)
+        let size = Int(info.st_size)
+        bytes += size
+        if size == 0 {
+            try batch.put(Data())
+            continue
+        }
+        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { continue }
+        defer { munmap(map, size) }
+        try batch.put(UnsafeRawBufferPointer(start: map, count: size))
+    }
+    try batch.commit()
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    print("files=\(files.count) bytes=\(bytes) seconds=\(String(format: "%.4f", seconds))")
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first else { usage() }
+switch command {
+case "hash" where arguments.count > 1:
+    do {
+        try hashFolders(Array(arguments.dropFirst()))
+    } catch {
+        FileHandle.standardError.write(Data("sediment-bench: \(error)\n".utf8))
+        exit(1)
+    }
+default:
+    usage()
+}

@@ -1,0 +1,44 @@
+# Sediment: build, test, run and benchmark.
+#
+#   make run     install what is missing, build, and run `sediment sync` on config/sediment.toml
+#   make test    install what is missing, build, and run every test
+#   make bench   build in release mode and run the benchmarks (see docs/benchmarks.md)
+
+SWIFT ?= swift
+APT_PACKAGES = libgit2-dev libcurl4-openssl-dev libsqlite3-dev git python3 pkg-config time ca-certificates
+CONFIG ?= config/sediment.toml
+
+.PHONY: all deps build release run test bench clean
+
+all: build
+
+# Install the system packages that are missing (Debian; needs root or sudo).
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+run: build
+	$(SWIFT) run sediment sync --config $(CONFIG)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+bench: release
+	bash bench/run.sh
+
+clean:
+	rm -rf .build
