@@ -50,6 +50,7 @@ final class ProgressDisplay: @unchecked Sendable {
                 ("bytes_received", .int(Int64(o.bytesReceived))), ("new_commits", .int(Int64(o.newCommits))),
                 ("new_blobs", .int(Int64(o.newBlobs))), ("lost_refs", .int(Int64(o.lostRefs))),
                 ("snapshot", .optional(o.snapshot?.hex)), ("error", .optional(o.error)),
+                ("seconds", .object(o.timings.map { ($0.0, .double(($0.1 * 1000).rounded() / 1000)) })),
             ]))
         } else {
             let position = "[\(done)/\(total)]"

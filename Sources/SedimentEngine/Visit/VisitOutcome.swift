@@ -15,6 +15,8 @@ public struct VisitOutcome: Sendable {
     public var hashedBytes: Int64
     public var lostRefs: Int
     public var snapshot: ContentID?
+    /// Seconds spent in each step ("fetch", "walk", "manifests", "record").
+    public var timings: [(String, Double)] = []
 
     public var qualifiedName: String { "\(hub):\(package)" }
     /// Whether this outcome makes `sync` exit 1.

@@ -27,7 +27,9 @@ struct Visitor {
                                    objectsReceived: 0, bytesReceived: 0, newCommits: 0, newBlobs: 0, hashedBytes: 0, lostRefs: 0, snapshot: nil)
         do {
             let record = try run(target, started: started, outcome: &outcome, progress: progress)
+            let t = Date()
             try archive.catalog.record(record)
+            outcome.timings.append(("record", Date().timeIntervalSince(t)))
             outcome.status = record.status
             outcome.eventful = record.eventful
         } catch {
@@ -64,9 +66,16 @@ struct Visitor {
         let patterns = target.hub.refPatterns
 
         // 2. fetch
+        var mark = Date()
+        func step(_ name: String) {
+            let now = Date()
+            outcome.timings.append((name, now.timeIntervalSince(mark)))
+            mark = now
+        }
         let fetch = try repository.fetch(url: url, patterns: patterns, credentials: target.credentials, progress: progress)
         outcome.objectsReceived = fetch.receivedObjects
         outcome.bytesReceived = fetch.receivedBytes
+        step("fetch")
         let now = Catalog.timestamp(clock())
 
         // Keep every rewritten or deleted tip, judged against what the catalog archived
@@ -116,6 +125,7 @@ struct Visitor {
                 committerOffset: Int(info.committer.offsetMinutes), message: info.message, changes: changes))
         }
         outcome.newCommits = commits.count
+        step("walk")
 
         // 4. store: a manifest for every tip commit that has none yet, the head's first.
         let batch = try archive.blobs.batch()
@@ -134,7 +144,9 @@ struct Visitor {
             manifestOf[commit.hex] = id
             manifests.append(ManifestRecord(id: id, commit: commit.hex, subpath: target.ref.subpath, manifest: manifest))
         }
+        step("manifests")
         try batch.commit()
+        step("sync")
         outcome.newBlobs = builder.newBlobs.count
         outcome.hashedBytes = builder.hashedBytes
 

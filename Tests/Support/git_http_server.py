@@ -1,0 +1,454 @@
+#!/usr/bin/env python3
+"""Loopback smart-HTTP git server for tests and benchmarks.
+
+Serves every bare repository below --root through the real `git http-backend`
+(run as a CGI subprocess per request), on 127.0.0.1 only.
+
+    python3 git_http_server.py --root DIR [--port 0] [--bytes-log FILE]
+                               [--port-file FILE] [--receive-pack] [--verbose]
+
+Once listening it prints `PORT <n>` on stdout and, if --port-file is given,
+atomically writes `<n>` to that file (tests poll for it to know the server is
+ready). With --bytes-log every finished request appends one line
+
+    <unix_time> <METHOD> <path?query> <status> <response_body_bytes>
+
+where the byte count is the CGI response body (no HTTP headers, no chunk
+framing). The line is written and flushed before the final byte of the
+response framing is sent, so it is normally on disk by the time the client
+sees the end of the response.
+
+Request bodies may use Content-Length or `Transfer-Encoding: chunked`, and may
+be gzip-compressed (`Content-Encoding: gzip` is passed to http-backend, which
+inflates it). Responses are sent as HTTP/1.1 chunked (keep-alive) or, for
+HTTP/1.0 clients, delimited by closing the connection.
+
+SIGTERM and SIGINT stop the server and exit with status 0.
+Only the Python standard library is used.
+"""
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+CHUNK = 64 * 1024
+# Request bodies larger than this are spooled to disk instead of memory.
+SPOOL_MAX = 8 * 1024 * 1024
+# Upper bound for a request body (pushes are the only large ones).
+BODY_MAX = 2 * 1024 * 1024 * 1024
+
+
+class BadRequest(Exception):
+    pass
+
+
+class GitHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # Do not join handler threads on shutdown: an idle keep-alive connection
+    # would otherwise delay exit until its socket times out.
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, address, handler, *, root, git, home, log_file,
+                 receive_pack, verbose):
+        super().__init__(address, handler)
+        self.root = root
+        self.git = git
+        self.home = home
+        self.log_file = log_file
+        self.log_lock = threading.Lock()
+        self.receive_pack = receive_pack
+        self.verbose = verbose
+
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, socket.timeout, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
+    def log_bytes(self, method, target, status, nbytes):
+        if self.log_file is None:
+            return
+        line = "%.6f %s %s %d %d\n" % (time.time(), method, target, status, nbytes)
+        with self.log_lock:
+            try:
+                self.log_file.write(line)
+                self.log_file.flush()
+            except ValueError:
+                pass  # closed: the server is shutting down
+
+    def cgi_env(self):
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "HOME": self.home,
+            "GIT_PROJECT_ROOT": self.root,
+            "GIT_HTTP_EXPORT_ALL": "1",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_LFS_SKIP_SMUDGE": "1",
+            "GATEWAY_INTERFACE": "CGI/1.1",
+            "SERVER_SOFTWARE": "sediment-test-git-http",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": str(self.server_address[1]),
+        }
+        config = [("safe.directory", "*")]
+        if self.receive_pack:
+            config.append(("http.receivepack", "true"))
+        env["GIT_CONFIG_COUNT"] = str(len(config))
+        for i, (key, value) in enumerate(config):
+            env["GIT_CONFIG_KEY_%d" % i] = key
+            env["GIT_CONFIG_VALUE_%d" % i] = value
+        for name, value in os.environ.items():
+            # GIT_TRACE* lets a caller debug the server side, e.g. run the
+            # server with GIT_TRACE_PACKET=/tmp/pkt.log.
+            if name in ("LANG", "LC_ALL", "TMPDIR") or name.startswith("GIT_TRACE"):
+                env[name] = value
+        return env
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "sediment-test-git-http/1"
+    # Socket timeout: bounds idle keep-alive connections and stuck clients.
+    timeout = 300
+
+    def log_message(self, fmt, *args):
+        if self.server.verbose:
+            sys.stderr.write("%s - %s\n" % (self.address_string(), fmt % args))
+
+    def do_GET(self):
+        self.run_backend()
+
+    def do_POST(self):
+        self.run_backend()
+
+    def do_HEAD(self):
+        self.run_backend()
+
+    # -- request body ------------------------------------------------------
+
+    def read_body(self):
+        """Reads the (de-chunked) request body.
+
+        Returns (body, length) where body is bytes when small, or a temporary
+        file positioned at 0 when larger than SPOOL_MAX.
+        """
+        sink = _BodySink()
+        te = self.headers.get("Transfer-Encoding", "")
+        if "chunked" in te.lower():
+            while True:
+                line = self.rfile.readline(1024)
+                if not line:
+                    raise BadRequest("eof in chunk size")
+                size_text = line.split(b";", 1)[0].strip()
+                try:
+                    size = int(size_text, 16)
+                except ValueError:
+                    raise BadRequest("bad chunk size %r" % size_text)
+                if size == 0:
+                    # Skip optional trailers up to the empty line.
+                    while True:
+                        trailer = self.rfile.readline(8192)
+                        if trailer in (b"\r\n", b"\n", b""):
+                            break
+                    break
+                if sink.length + size > BODY_MAX:
+                    raise BadRequest("body too large")
+                self.copy_exact(size, sink)
+                if self.rfile.readline(1024) not in (b"\r\n", b"\n"):
+                    raise BadRequest("missing chunk terminator")
+        else:
+            length_text = self.headers.get("Content-Length")
+            if length_text:
+                try:
+                    length = int(length_text)
+                except ValueError:
+                    raise BadRequest("bad Content-Length")
+                if length < 0 or length > BODY_MAX:
+                    raise BadRequest("bad Content-Length")
+                self.copy_exact(length, sink)
+        return sink.finish()
+
+    def copy_exact(self, n, sink):
+        while n > 0:
+            data = self.rfile.read(min(n, CHUNK))
+            if not data:
+                raise BadRequest("eof in request body")
+            sink.write(data)
+            n -= len(data)
+
+    # -- CGI ---------------------------------------------------------------
+
+    def run_backend(self):
+        method = self.command
+        split = urllib.parse.urlsplit(self.path)
+        target = split.path + ("?" + split.query if split.query else "")
+        self.logged = False
+        self.sent_bytes = 0
+        try:
+            try:
+                body, body_len = self.read_body()
+            except BadRequest as exc:
+                self.close_connection = True
+                self.log_once(method, target, 400, 0)
+                self.send_simple(400, "bad request: %s\n" % exc)
+                return
+            env = self.server.cgi_env()
+            env.update({
+                "REQUEST_METHOD": method,
+                "PATH_INFO": urllib.parse.unquote(split.path),
+                "QUERY_STRING": split.query,
+                "REMOTE_ADDR": self.client_address[0],
+                "SERVER_PROTOCOL": self.request_version,
+                "CONTENT_LENGTH": str(body_len),
+            })
+            for header, var in (("Content-Type", "CONTENT_TYPE"),
+                                ("Git-Protocol", "HTTP_GIT_PROTOCOL"),
+                                ("Content-Encoding", "HTTP_CONTENT_ENCODING"),
+                                ("User-Agent", "HTTP_USER_AGENT"),
+                                ("Accept", "HTTP_ACCEPT")):
+                value = self.headers.get(header)
+                if value is not None:
+                    env[var] = value
+            # Large bodies are on disk and become stdin directly; small ones
+            # go through a pipe fed by a thread (no deadlock whatever order
+            # http-backend reads and writes in).
+            on_disk = not isinstance(body, bytes)
+            try:
+                proc = subprocess.Popen(
+                    [self.server.git, "http-backend"],
+                    stdin=body if on_disk else subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=None if self.server.verbose else subprocess.DEVNULL,
+                    env=env, cwd=self.server.root)
+            finally:
+                if on_disk:
+                    body.close()
+            feeder = None
+            if not on_disk:
+                feeder = threading.Thread(target=feed, args=(proc.stdin, body),
+                                          daemon=True)
+                feeder.start()
+            try:
+                self.relay(proc, method, target)
+            finally:
+                if proc.poll() is None:
+                    # The client went away or the CGI misbehaved.
+                    try:
+                        proc.kill()
+                    except OSError:
+                        pass
+                proc.stdout.close()
+                proc.wait()
+                if feeder is not None:
+                    feeder.join(5)
+        except (ConnectionError, socket.timeout):
+            self.close_connection = True
+            self.log_once(method, target, 499, self.sent_bytes)
+
+    def log_once(self, method, target, status, nbytes):
+        if not self.logged:
+            self.logged = True
+            self.server.log_bytes(method, target, status, nbytes)
+
+    def relay(self, proc, method, target):
+        """Copies the CGI response to the client (body size in sent_bytes).
+
+        The bytes-log line is written just before the final chunk framing so
+        that it is on disk by the time the client has seen the whole response.
+        """
+        out = proc.stdout
+        status, reason = 200, None
+        headers = []
+        saw_header = False
+        while True:
+            line = out.readline(65536)
+            if not line:
+                break
+            saw_header = True
+            line = line.rstrip(b"\r\n")
+            if not line:
+                break
+            name, sep, value = line.decode("latin-1").partition(":")
+            if not sep:
+                continue
+            name, value = name.strip(), value.strip()
+            lname = name.lower()
+            if lname == "status":
+                code, _, reason = value.partition(" ")
+                try:
+                    status = int(code)
+                except ValueError:
+                    status = 500
+                reason = reason or None
+            elif lname in ("content-length", "transfer-encoding", "connection"):
+                continue  # we do our own framing
+            else:
+                headers.append((name, value))
+        if not saw_header:
+            proc.wait()
+            self.close_connection = True
+            self.log_once(method, target, 500, 0)
+            self.send_simple(500, "git http-backend produced no output (exit %s)\n"
+                             % proc.returncode)
+            return
+
+        no_body = method == "HEAD" or status in (204, 304) or 100 <= status < 200
+        chunked = not no_body and self.request_version != "HTTP/1.0"
+        self.send_response(status, reason)
+        for name, value in headers:
+            self.send_header(name, value)
+        if no_body:
+            self.send_header("Content-Length", "0")
+        elif chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.close_connection = True
+            self.send_header("Connection", "close")
+        if self.close_connection and chunked:
+            self.send_header("Connection", "close")
+        self.end_headers()
+
+        write = self.wfile.write
+        while True:
+            data = out.read1(CHUNK)
+            if not data:
+                break
+            if no_body:
+                continue  # drain
+            self.sent_bytes += len(data)
+            if chunked:
+                write(b"%x\r\n%b\r\n" % (len(data), data))
+            else:
+                write(data)
+        proc.wait()
+        self.log_once(method, target, status, self.sent_bytes)
+        if chunked:
+            write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def send_simple(self, status, text):
+        data = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+        self.wfile.flush()
+
+
+class _BodySink:
+    """Collects a request body in memory, spilling to a temp file if large."""
+
+    def __init__(self):
+        self.parts = []
+        self.file = None
+        self.length = 0
+
+    def write(self, data):
+        self.length += len(data)
+        if self.file is None and self.length > SPOOL_MAX:
+            self.file = tempfile.TemporaryFile()
+            for part in self.parts:
+                self.file.write(part)
+            self.parts = []
+        if self.file is not None:
+            self.file.write(data)
+        else:
+            self.parts.append(data)
+
+    def finish(self):
+        if self.file is None:
+            return b"".join(self.parts), self.length
+        self.file.flush()
+        self.file.seek(0)
+        return self.file, self.length
+
+
+def feed(pipe, data):
+    try:
+        pipe.write(data)
+    except (BrokenPipeError, OSError):
+        pass
+    finally:
+        try:
+            pipe.close()
+        except OSError:
+            pass
+
+
+def write_port_file(path, port):
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".port.", dir=directory)
+    with os.fdopen(fd, "w") as f:
+        f.write("%d\n" % port)
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description="Serve bare git repositories over smart HTTP on 127.0.0.1.")
+    parser.add_argument("--root", required=True,
+                        help="folder holding the bare repositories")
+    parser.add_argument("--port", type=int, default=0,
+                        help="TCP port (0: let the OS choose)")
+    parser.add_argument("--bytes-log", metavar="FILE",
+                        help="append one line per request with the response body size")
+    parser.add_argument("--port-file", metavar="FILE",
+                        help="write the chosen port here (atomically) once listening")
+    parser.add_argument("--receive-pack", action="store_true",
+                        help="also allow pushes (http.receivepack=true)")
+    parser.add_argument("--git", default="git", help="git executable")
+    parser.add_argument("--verbose", action="store_true",
+                        help="log requests and http-backend stderr to stderr")
+    args = parser.parse_args(argv)
+
+    root = os.path.abspath(args.root)
+    if not os.path.isdir(root):
+        parser.error("--root %s is not a directory" % root)
+    git = shutil.which(args.git) or args.git
+
+    def on_term(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, on_term)
+
+    home = tempfile.mkdtemp(prefix="git-http-home.")
+    log_file = open(args.bytes_log, "a", encoding="utf-8") if args.bytes_log else None
+    server = None
+    try:
+        server = GitHTTPServer(("127.0.0.1", args.port), Handler,
+                               root=root, git=git, home=home, log_file=log_file,
+                               receive_pack=args.receive_pack, verbose=args.verbose)
+        port = server.server_address[1]
+        if args.port_file:
+            write_port_file(args.port_file, port)
+        sys.stdout.write("PORT %d\n" % port)
+        sys.stdout.flush()
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if server is not None:
+            server.server_close()
+        if log_file is not None:
+            log_file.close()
+        shutil.rmtree(home, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
