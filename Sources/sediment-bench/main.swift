@@ -3,16 +3,17 @@ import SedimentStore
 
 // sediment-bench: measurements of Sediment's building blocks, for `make bench`.
 //
-//     sediment-bench hash DIR...   store every regular file under DIR into a scratch blob
-//                                  store (read, SHA-256, stage, sync, rename) and print
-//                                  `files=N bytes=B seconds=S`.
+//     sediment-bench hash [--no-store] DIR...
+//         store every regular file under DIR into a scratch blob store (read, SHA-256,
+//         stage, sync, rename) and print `files=N bytes=B seconds=S commit_seconds=C`;
+//         with --no-store, only read and hash (what the store's hashing alone costs).
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: sediment-bench hash DIR...\n".utf8))
+    FileHandle.standardError.write(Data("usage: sediment-bench hash [--no-store] DIR...\n".utf8))
     exit(2)
 }
 
-func hashFolders(_ folders: [String]) throws {
+func hashFolders(_ folders: [String], store storing: Bool) throws {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sediment-bench-\(getpid())")
     defer { try? FileManager.default.removeItem(at: scratch) }
     let store = try LocalBlobStore(root: scratch)
@@ -37,16 +38,24 @@ func hashFolders(_ folders: [String]) throws {
         let size = Int(info.st_size)
         bytes += size
         if size == 0 {
-            try batch.put(Data())
+            if storing { try batch.put(Data()) }
             continue
         }
         guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { continue }
         defer { munmap(map, size) }
-        try batch.put(UnsafeRawBufferPointer(start: map, count: size))
+        let buffer = UnsafeRawBufferPointer(start: map, count: size)
+        if storing {
+            try batch.put(buffer)
+        } else {
+            _ = ContentID.of(buffer: buffer)
+        }
     }
+    let staged = DispatchTime.now()
     try batch.commit()
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    print("files=\(files.count) bytes=\(bytes) seconds=\(String(format: "%.4f", seconds))")
+    let end = DispatchTime.now()
+    let seconds = Double(end.uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    let commit = Double(end.uptimeNanoseconds - staged.uptimeNanoseconds) / 1e9
+    print("files=\(files.count) bytes=\(bytes) seconds=\(String(format: "%.4f", seconds)) commit_seconds=\(String(format: "%.4f", commit))")
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -54,7 +63,11 @@ guard let command = arguments.first else { usage() }
 switch command {
 case "hash" where arguments.count > 1:
     do {
-        try hashFolders(Array(arguments.dropFirst()))
+        let rest = Array(arguments.dropFirst())
+        let noStore = rest.first == "--no-store"
+        let folders = noStore ? Array(rest.dropFirst()) : rest
+        if folders.isEmpty { usage() }
+        try hashFolders(folders, store: !noStore)
     } catch {
         FileHandle.standardError.write(Data("sediment-bench: \(error)\n".utf8))
         exit(1)

@@ -25,7 +25,7 @@ final class BlobStoreTests: XCTestCase {
         XCTAssertEqual(try store.get(id), data)
         // Sharded path, read-only file.
         let path = store.path(of: id)
-        XCTAssertTrue(path.hasSuffix("/\(id.hex.prefix(2))/\(id.hex.dropFirst(2).prefix(2))/\(id.hex)"))
+        XCTAssertEqual(path, root.path + "/\(id.hex.prefix(2))/\(id.hex)")
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o444)
         XCTAssertEqual(try store.allIDs(), [id])
