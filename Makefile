@@ -4,6 +4,7 @@
 #   make test    install what is missing, build, and run every test
 #   make bench   build in release mode and run the benchmarks (see docs/benchmarks.md)
 
+SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES = libgit2-dev libcurl4-openssl-dev libsqlite3-dev git python3 pkg-config time ca-certificates
 CONFIG ?= config/sediment.toml
@@ -33,9 +34,14 @@ release: deps
 run: build
 	$(SWIFT) run sediment sync --config $(CONFIG)
 
+# Every test is an XCTest; the closing line sums them up as "N passed, N failed".
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	@set -o pipefail; $(SWIFT) test --disable-swift-testing 2>&1 | tee .build/test.log; status=$$?; \
+	summary=$$(grep -E "^[[:space:]]*Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test.log | tail -n 1); \
+	total=$$(echo "$$summary" | awk '{print $$2}'); failed=$$(echo "$$summary" | awk '{print $$5}'); \
+	echo "tests: $$(( $${total:-0} - $${failed:-0} )) passed, $${failed:-0} failed"; \
+	exit $$status
 
 bench: release
 	bash bench/run.sh
