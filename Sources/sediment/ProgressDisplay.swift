@@ -63,7 +63,8 @@ final class ProgressDisplay: @unchecked Sendable {
                 Output.line("\(position) \(o.qualifiedName): \(what) (\(parts.joined(separator: ", ")))")
             }
         }
-        if let error = o.error, json || !terminal {
+        // With --json, stdout is for machines: say the error on stderr too, for people.
+        if let error = o.error, json {
             Output.errorRaw("sediment: \(o.qualifiedName): \(error)")
         }
     }

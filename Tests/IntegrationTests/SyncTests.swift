@@ -131,6 +131,20 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(atCommit.status, 0, atCommit.stderr)
         XCTAssertTrue(atCommit.jsonLines.contains { $0["path"] as? String == "binary/small.bin" })
 
+        // log --ref follows one branch; dates pick the latest snapshot at or before them.
+        let devLog = try ws.sediment(["log", "org/model-a", "--ref", "dev", "--json"])
+        XCTAssertEqual(Set(devLog.jsonLines.compactMap { $0["commit"] as? String }),
+                       Set(try ws.git(["rev-list", "dev"], in: repo).split(separator: "\n").map(String.init)))
+        let future = try ws.sediment(["show", "org/model-a@2999-01-01", "README.md"])
+        XCTAssertEqual(future.status, 0, future.stderr)
+        XCTAssertTrue(future.out.hasPrefix("---\nlicense: apache-2.0"))
+        let past = try ws.sediment(["show", "org/model-a@@2000-01-01T00:00:00Z"])
+        XCTAssertEqual(past.status, 1)
+        XCTAssertTrue(past.stderr.contains("no snapshot was taken at or before 2000-01-01"), past.stderr)
+        let unknown = try ws.sediment(["show", "org/model-a@no-such-branch"])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.stderr.contains("not a snapshot, commit or ref"), unknown.stderr)
+
         // The catalog records each commit's changes, renames included.
         let catalog = try Catalog(readOnlyPath: ws.store + "/catalog.sqlite")
         let renamer = try XCTUnwrap(log.jsonLines.first { ($0["message"] as? String)?.hasPrefix("rename config") == true }?["commit"] as? String)
