@@ -12,15 +12,14 @@ struct Log: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: JSONFlag
 
-    @Argument(help: ArgumentHelp("The package, as HUB:ID or ID.", valueName: "package"))
-    var package: String
+    @OptionGroup var named: PackageArgument
 
     @Option(name: .long, help: ArgumentHelp("Only commits reachable from this revision (ref, commit or snapshot).", valueName: "ref"))
     var ref: String?
 
     func run() throws {
         let archive = try global.openArchive()
-        let record = try archive.catalog.package(named: package)
+        let record = try archive.catalog.package(named: named.package)
         guard let repository = record.repositoryRowID else { return }
         var commits = try archive.catalog.commits(repository: repository)
         if let ref {

@@ -23,3 +23,9 @@ struct JSONFlag: ParsableArguments {
     @Flag(name: .long, help: "Print JSON Lines (one JSON object per line).")
     var json = false
 }
+
+/// The `PACKAGE` argument: `HUB:ID`, or `ID` when no other hub has it.
+struct PackageArgument: ParsableArguments {
+    @Argument(help: ArgumentHelp("The package, as HUB:ID or ID.", valueName: "package"))
+    var package: String
+}

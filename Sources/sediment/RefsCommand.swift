@@ -12,15 +12,14 @@ struct Refs: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: JSONFlag
 
-    @Argument(help: ArgumentHelp("The package, as HUB:ID or ID.", valueName: "package"))
-    var package: String
+    @OptionGroup var named: PackageArgument
 
     @Flag(name: .long, help: "Only the lost refs.")
     var lost = false
 
     func run() throws {
         let archive = try global.openArchive()
-        let record = try archive.catalog.package(named: package)
+        let record = try archive.catalog.package(named: named.package)
         guard let repository = record.repositoryRowID else { return }
         let current = lost ? [:] : try archive.catalog.refTips(repository: repository)
         let lostRefs = try archive.catalog.lostRefs(repository: repository)

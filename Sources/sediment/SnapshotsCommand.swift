@@ -10,12 +10,11 @@ struct Snapshots: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: JSONFlag
 
-    @Argument(help: ArgumentHelp("The package, as HUB:ID or ID.", valueName: "package"))
-    var package: String
+    @OptionGroup var named: PackageArgument
 
     func run() throws {
         let archive = try global.openArchive()
-        let record = try archive.catalog.package(named: package)
+        let record = try archive.catalog.package(named: named.package)
         let snapshots = try archive.catalog.snapshots(package: record.rowID)
         if output.json {
             for s in snapshots {
