@@ -275,20 +275,23 @@ rm -rf "$WORK/warmup.git"
 
 M_GIT_TIMES=() M_GIT_RSS=() M_SED_TIMES=() M_SED_RSS=()
 M_SED_STATUS="not run"
+# Each repetition writes into a new folder, and none is deleted until the end: ext4 makes
+# file creation slow right after mass deletions (its inode allocator skips recently
+# deleted inodes), which would penalise whichever side creates many files.
 for i in $(seq 1 "$BENCH_REPEAT"); do
-	rm -rf "$WORK/git1"
-	mkdir -p "$WORK/git1"
-	timed_rss git clone -q --mirror "$BIG_URL" "$WORK/git1/big.git"
+	GIT1="$WORK/git1-$i"
+	mkdir -p "$GIT1"
+	timed_rss git clone -q --mirror "$BIG_URL" "$GIT1/big.git"
 	[ "$LAST_RC" = 0 ] || die "git clone --mirror failed"
 	M_GIT_TIMES+=("$LAST_SECONDS")
 	M_GIT_RSS+=("$LAST_RSS_KB")
 	log "(1) run $i: git clone --mirror $(fmt %.2f "$LAST_SECONDS") s, peak RSS $((LAST_RSS_KB / 1024)) MiB"
 
 	if [ "$BENCH_SKIP_SEDIMENT" != 1 ]; then
-		rm -rf "$WORK/sed1"
-		mkdir -p "$WORK/sed1"
-		write_config "$WORK/sed1/config.toml" "$WORK/sed1/store" "$BIG_URL"
-		if run_sync "mirror-$i" "$WORK/sed1/config.toml"; then
+		SED1="$WORK/sed1-$i"
+		mkdir -p "$SED1"
+		write_config "$SED1/config.toml" "$SED1/store" "$BIG_URL"
+		if run_sync "mirror-$i" "$SED1/config.toml"; then
 			M_SED_TIMES+=("$LAST_SECONDS")
 			M_SED_RSS+=("$LAST_RSS_KB")
 			M_SED_STATUS="ok"
@@ -323,7 +326,7 @@ BIG_TIP=$(git -C "$BIG" rev-parse refs/heads/main)
 I_SED_STATUS="not run"
 if [ "$M_SED_STATUS" = ok ]; then
 	mark=$(log_mark)
-	if run_sync incremental "$WORK/sed1/config.toml"; then
+	if run_sync incremental "$SED1/config.toml"; then
 		upload_pack_bytes_since "$mark"
 		I_SED_WIRE=$UP_BYTES I_SED_REQUESTS=$UP_REQUESTS
 		I_SED_REPORTED=$JS_BYTES I_SED_COMMITS=$JS_COMMITS I_SED_SECONDS=$LAST_SECONDS
@@ -336,11 +339,11 @@ if [ "$M_SED_STATUS" = ok ]; then
 fi
 
 mark=$(log_mark)
-timed git -C "$WORK/git1/big.git" fetch -q
+timed git -C "$GIT1/big.git" fetch -q
 [ "$LAST_RC" = 0 ] || die "git fetch failed"
 upload_pack_bytes_since "$mark"
 I_GIT_WIRE=$UP_BYTES I_GIT_REQUESTS=$UP_REQUESTS I_GIT_SECONDS=$LAST_SECONDS
-[ "$(git -C "$WORK/git1/big.git" rev-parse refs/heads/main)" = "$BIG_TIP" ] || die "git mirror did not reach the new tip"
+[ "$(git -C "$GIT1/big.git" rev-parse refs/heads/main)" = "$BIG_TIP" ] || die "git mirror did not reach the new tip"
 log "(2) git fetch: $I_GIT_WIRE bytes on the wire in $I_GIT_REQUESTS upload-pack POST(s)"
 if [ "$I_SED_STATUS" = ok ]; then
 	I_RATIO=$(calc "$I_SED_WIRE / ($I_GIT_WIRE > 0 ? $I_GIT_WIRE : 1)")
@@ -451,7 +454,7 @@ for _ in 1 2; do find "$HASH_DIR" -type f -print0 | xargs -0 cat >/dev/null; don
 
 sha_all() { find "$HASH_DIR" -type f -print0 | xargs -0 sha256sum >/dev/null; }
 # The cost of writing the same files anywhere on this disk, for context: a plain copy.
-cp_all() { rm -rf "$WORK/hashcopy"; cp -r "$HASH_DIR" "$WORK/hashcopy" && sync -f "$WORK/hashcopy"; }
+cp_all() { cp -r "$HASH_DIR" "$WORK/hashcopy-$i" && sync -f "$WORK/hashcopy-$i"; }
 H_SHA_TIMES=() H_SED_TIMES=() H_SED_SELF=() H_NS_TIMES=() H_CP_TIMES=()
 H_SED_STATUS="not run"
 [ "$BENCH_SKIP_SEDIMENT" = 1 ] || H_SED_STATUS="ok"
@@ -461,8 +464,7 @@ for i in $(seq 1 "$BENCH_REPEAT"); do
 	H_SHA_TIMES+=("$LAST_SECONDS")
 	log "(4) run $i: sha256sum $(fmt %.2f "$LAST_SECONDS") s"
 	if [ "$H_SED_STATUS" = ok ]; then
-		rm -rf "${TMPDIR:?}"/*
-		timed_rss "$SEDIMENT_BENCH" hash "$HASH_DIR" >"$WORK/hash-$i.out" 2>"$WORK/hash-$i.err"
+		timed_rss "$SEDIMENT_BENCH" hash --store "$WORK/hashstore-$i" "$HASH_DIR" >"$WORK/hash-$i.out" 2>"$WORK/hash-$i.err"
 		line=$(grep -E '^files=' "$WORK/hash-$i.out" | tail -n 1 || true)
 		if [ "$LAST_RC" != 0 ] || [ -z "$line" ]; then
 			log "(4) sediment-bench hash failed (exit $LAST_RC)"
@@ -487,8 +489,7 @@ for i in $(seq 1 "$BENCH_REPEAT"); do
 	H_CP_TIMES+=("$LAST_SECONDS")
 	log "(4) run $i: cp -r + sync $(fmt %.2f "$LAST_SECONDS") s"
 done
-rm -rf "$WORK/hashcopy"
-rm -rf "${TMPDIR:?}"/*
+rm -rf "$WORK"/hashcopy-* "$WORK"/hashstore-*
 H_SHA=$(median "${H_SHA_TIMES[@]}")
 H_SHA_MBPS=$(calc "$H_BYTES / 1000000 / $H_SHA")
 if [ "$H_SED_STATUS" = ok ]; then

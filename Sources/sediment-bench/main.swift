@@ -3,19 +3,21 @@ import SedimentStore
 
 // sediment-bench: measurements of Sediment's building blocks, for `make bench`.
 //
-//     sediment-bench hash [--no-store] DIR...
-//         store every regular file under DIR into a scratch blob store (read, SHA-256,
-//         stage, sync, rename) and print `files=N bytes=B seconds=S commit_seconds=C`;
-//         with --no-store, only read and hash (what the store's hashing alone costs).
+//     sediment-bench hash [--no-store | --store STORE] DIR...
+//         store every regular file under DIR into a blob store (read, SHA-256, stage,
+//         sync, rename) and print `files=N bytes=B seconds=S commit_seconds=C`. The store
+//         is a scratch folder removed afterwards, or STORE (kept); with --no-store, files
+//         are only read and hashed (what the store's hashing alone costs).
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: sediment-bench hash [--no-store] DIR...\n".utf8))
+    FileHandle.standardError.write(Data("usage: sediment-bench hash [--no-store | --store STORE] DIR...\n".utf8))
     exit(2)
 }
 
-func hashFolders(_ folders: [String], store storing: Bool) throws {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sediment-bench-\(getpid())")
-    defer { try? FileManager.default.removeItem(at: scratch) }
+func hashFolders(_ folders: [String], store storing: Bool, into kept: String?) throws {
+    let scratch = kept.map { URL(fileURLWithPath: $0) }
+        ?? FileManager.default.temporaryDirectory.appendingPathComponent("sediment-bench-\(getpid())")
+    defer { if kept == nil { try? FileManager.default.removeItem(at: scratch) } }
     let store = try LocalBlobStore(root: scratch)
     var files: [String] = []
     for folder in folders {
@@ -63,11 +65,18 @@ guard let command = arguments.first else { usage() }
 switch command {
 case "hash" where arguments.count > 1:
     do {
-        let rest = Array(arguments.dropFirst())
-        let noStore = rest.first == "--no-store"
-        let folders = noStore ? Array(rest.dropFirst()) : rest
-        if folders.isEmpty { usage() }
-        try hashFolders(folders, store: !noStore)
+        var rest = Array(arguments.dropFirst())
+        var noStore = false
+        var kept: String?
+        if rest.first == "--no-store" {
+            noStore = true
+            rest.removeFirst()
+        } else if rest.first == "--store", rest.count > 1 {
+            kept = rest[1]
+            rest.removeFirst(2)
+        }
+        if rest.isEmpty { usage() }
+        try hashFolders(rest, store: !noStore, into: kept)
     } catch {
         FileHandle.standardError.write(Data("sediment-bench: \(error)\n".utf8))
         exit(1)

@@ -107,25 +107,13 @@ struct Visitor {
             .first { fetch.remoteRefs[$0] != nil } ?? branches.first
         if let headRef { try repository.setHead(headRef) }
 
-        // 3. walk: commits reachable from the new tips, hiding every tip archived before.
+        // 3. walk, on its own thread while this one builds manifests: commits reachable from
+        // the new tips, hiding every tip archived before.
         let previouslyLost = try catalog.lostRefs(repository: repositoryRowID).compactMap { ObjectID(hex: $0.target) }
-        let hidden = archived.values.compactMap(ObjectID.init(hex:)) + previouslyLost
-        let infos = try repository.commits(from: Array(fetch.remoteRefs.values), hiding: hidden)
-        var commits: [CommitRecord] = []
-        commits.reserveCapacity(infos.count)
-        for info in infos {
-            let changes = try repository.changes(of: info).map {
-                ChangeRecord(status: $0.status.rawValue, oldPath: $0.oldPath, newPath: $0.newPath, oldBlob: $0.oldID?.hex,
-                             newBlob: $0.newID?.hex, oldMode: $0.oldMode.map(Int.init), newMode: $0.newMode.map(Int.init))
-            }
-            commits.append(CommitRecord(
-                id: info.id.hex, tree: info.tree.hex, parents: info.parents.map(\.hex),
-                authorName: info.author.name, authorEmail: info.author.email, authorTime: info.author.time, authorOffset: Int(info.author.offsetMinutes),
-                committerName: info.committer.name, committerEmail: info.committer.email, committerTime: info.committer.time,
-                committerOffset: Int(info.committer.offsetMinutes), message: info.message, changes: changes))
-        }
-        outcome.newCommits = commits.count
-        step("walk")
+        let walk = HistoryWalk(mirror: repository.path, tips: Array(fetch.remoteRefs.values),
+                               hidden: archived.values.compactMap(ObjectID.init(hex:)) + previouslyLost)
+        let walking = BackgroundWork(name: "sediment-walk") { try walk.run() }
+        defer { _ = try? walking.wait() }
 
         // 4. store: a manifest for every tip commit that has none yet, the head's first.
         let batch = try archive.blobs.batch()
@@ -145,6 +133,10 @@ struct Visitor {
             manifests.append(ManifestRecord(id: id, commit: commit.hex, subpath: target.ref.subpath, manifest: manifest))
         }
         step("manifests")
+        let commits = try walking.wait()
+        outcome.newCommits = commits.count
+        outcome.timings.append(("walk", walking.seconds))
+        step("walk-wait")
         try batch.commit()
         step("sync")
         outcome.newBlobs = builder.newBlobs.count

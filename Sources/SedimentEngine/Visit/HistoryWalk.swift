@@ -1,0 +1,60 @@
+import Foundation
+import SedimentGit
+import SedimentStore
+
+/// Step 3 of a visit: the commits reachable from the new tips and not from any tip archived
+/// before, each with the files it changed. It opens its own handle on the mirror, so it can
+/// run on its own thread while the visit builds manifests (both only read the mirror).
+struct HistoryWalk {
+    let mirror: String
+    let tips: [ObjectID]
+    let hidden: [ObjectID]
+
+    func run() throws -> [CommitRecord] {
+        let repository = try Repository.open(at: mirror)
+        let infos = try repository.commits(from: tips, hiding: hidden)
+        var commits: [CommitRecord] = []
+        commits.reserveCapacity(infos.count)
+        for info in infos {
+            let changes = try repository.changes(of: info).map {
+                ChangeRecord(status: $0.status.rawValue, oldPath: $0.oldPath, newPath: $0.newPath, oldBlob: $0.oldID?.hex,
+                             newBlob: $0.newID?.hex, oldMode: $0.oldMode.map(Int.init), newMode: $0.newMode.map(Int.init))
+            }
+            commits.append(CommitRecord(
+                id: info.id.hex, tree: info.tree.hex, parents: info.parents.map(\.hex),
+                authorName: info.author.name, authorEmail: info.author.email, authorTime: info.author.time,
+                authorOffset: Int(info.author.offsetMinutes), committerName: info.committer.name,
+                committerEmail: info.committer.email, committerTime: info.committer.time,
+                committerOffset: Int(info.committer.offsetMinutes), message: info.message, changes: changes))
+        }
+        return commits
+    }
+}
+
+/// Runs a blocking closure on a dedicated thread (never on Swift's cooperative pool) and
+/// hands its result back to whoever waits for it.
+final class BackgroundWork<T>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<T, Error>?
+    /// Seconds the closure ran.
+    private(set) var seconds: Double = 0
+
+    init(name: String, _ body: @escaping () throws -> T) {
+        let thread = Thread { [self] in
+            let start = Date()
+            result = Result { try body() }
+            seconds = Date().timeIntervalSince(start)
+            done.signal()
+        }
+        thread.name = name
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Blocks until the closure finished; returns its value or rethrows its error.
+    func wait() throws -> T {
+        done.wait()
+        done.signal()
+        return try result!.get()
+    }
+}
