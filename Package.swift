@@ -25,6 +25,16 @@ let package = Package(
             name: "SedimentGit",
             dependencies: ["CGit2"]
         ),
+        // libcurl from the system (Debian: libcurl4-openssl-dev), with typed shims for its variadic calls.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "SedimentHTTP",
+            dependencies: ["CCurl"]
+        ),
         // Linux system calls Swift's Glibc module hides (syncfs).
         .target(name: "CShims"),
         .target(
@@ -62,6 +72,10 @@ let package = Package(
         .testTarget(
             name: "SedimentStoreTests",
             dependencies: ["SedimentStore"]
+        ),
+        .testTarget(
+            name: "SedimentHTTPTests",
+            dependencies: ["SedimentHTTP"]
         ),
         .testTarget(
             name: "SedimentGitTests",

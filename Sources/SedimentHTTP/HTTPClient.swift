@@ -1,0 +1,236 @@
+import CCurl
+import Foundation
+
+/// An HTTP client on libcurl for the hub adapters: timeouts, bounded redirects, compressed
+/// responses, TLS verification, retries with backoff and jitter, `Retry-After` and rate-limit
+/// headers, conditional requests, a per-host concurrency limit, and errors with no secrets.
+///
+/// `send` blocks the calling thread (libcurl's easy interface): call it from Sediment's own
+/// threads, not from Swift's cooperative pool. It is safe to call from several threads.
+public final class HTTPClient: @unchecked Sendable {
+    /// Settings with defaults suited to public hub APIs.
+    public struct Configuration: Sendable {
+        public var connectTimeout: Double = 15
+        /// The whole request, body included.
+        public var totalTimeout: Double = 300
+        public var maxRedirects: Int = 5
+        public var perHostConcurrency: Int = 2
+        /// Bodies larger than this fail the request.
+        public var maxBodyBytes: Int = 512 << 20
+        public var retry = RetryPolicy()
+        public var userAgent = "sediment/0.1.0"
+
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    private let limiter: HostLimiter
+    private let handles = HandlePool()
+
+    private static let globalInit: Void = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    }()
+
+    public init(configuration: Configuration = Configuration()) {
+        _ = Self.globalInit
+        self.configuration = configuration
+        limiter = HostLimiter(perHost: configuration.perHostConcurrency)
+    }
+
+    /// Sends `request`, retrying as ``RetryPolicy`` says, and returns the final response,
+    /// whatever its status. Throws ``HTTPError`` when no usable response came.
+    public func send(_ request: HTTPRequest) throws -> HTTPResponse {
+        let host = HostLimiter.host(of: request.url)
+        let shownURL = Redaction.redact(request.url, secrets: request.secrets)
+        let policy = configuration.retry
+        var waited = 0.0
+        var attempt = 0
+        while true {
+            attempt += 1
+            waited += limiter.acquire(host)
+            let outcome = Result { try perform(request) }
+            limiter.release(host)
+            switch outcome {
+            case .failure(let failure as TransportFailure):
+                guard failure.retryable, attempt < policy.maxAttempts else {
+                    throw HTTPError(kind: failure.kind, method: request.method, url: shownURL,
+                                    message: Redaction.redact(failure.message, secrets: request.secrets), attempts: attempt)
+                }
+                let delay = policy.backoff(after: attempt)
+                Thread.sleep(forTimeInterval: delay)
+                waited += delay
+            case .failure(let error):
+                throw error
+            case .success(var response):
+                if let reset = RetryPolicy.rateLimitReset(response.headers), response.isSuccess {
+                    limiter.pause(host, until: Date().addingTimeInterval(reset))
+                }
+                if RetryPolicy.retryableStatuses.contains(response.status), attempt < policy.maxAttempts {
+                    let requested = RetryPolicy.requestedWait(response.headers)
+                    if let requested, requested > policy.maxRetryAfter {
+                        throw HTTPError(kind: .rateLimited(retryAfter: requested), method: request.method, url: shownURL,
+                                        message: "HTTP \(response.status), and the server asks to wait \(Int(requested)) s", attempts: attempt)
+                    }
+                    let delay = requested ?? policy.backoff(after: attempt)
+                    Thread.sleep(forTimeInterval: delay)
+                    waited += delay
+                    continue
+                }
+                response.url = Redaction.redact(response.url, secrets: request.secrets)
+                response.attempts = attempt
+                response.waited = waited
+                return response
+            }
+        }
+    }
+
+    /// One transfer with libcurl.
+    private func perform(_ request: HTTPRequest) throws -> HTTPResponse {
+        let handle = try handles.take()
+        defer { handles.give(handle) }
+        let curl = handle.curl
+        curl_easy_reset(curl)
+        let sink = ResponseSink(limit: configuration.maxBodyBytes)
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+        var headers = request.headers
+        if let validators = request.validators {
+            if let etag = validators.etag { headers.set("If-None-Match", etag) }
+            if let date = validators.lastModified { headers.set("If-Modified-Since", date) }
+        }
+        if headers["User-Agent"] == nil { headers.set("User-Agent", configuration.userAgent) }
+        // No "Expect: 100-continue" round trip before bodies.
+        headers.set("Expect", "")
+        for field in headers.fields {
+            headerList = curl_slist_append(headerList, field.value.isEmpty ? "\(field.name):" : "\(field.name): \(field.value)")
+        }
+
+        func set(_ option: CURLoption, _ value: Int) { _ = sediment_curl_set_long(curl, option, value) }
+        _ = sediment_curl_set_string(curl, CURLOPT_URL, request.url)
+        set(CURLOPT_NOSIGNAL, 1)
+        set(CURLOPT_FOLLOWLOCATION, 1)
+        set(CURLOPT_MAXREDIRS, configuration.maxRedirects)
+        set(CURLOPT_CONNECTTIMEOUT_MS, Int(configuration.connectTimeout * 1000))
+        set(CURLOPT_TIMEOUT_MS, Int(configuration.totalTimeout * 1000))
+        set(CURLOPT_SSL_VERIFYPEER, 1)
+        set(CURLOPT_SSL_VERIFYHOST, 2)
+        set(CURLOPT_PROTOCOLS, Int(CURLPROTO_HTTP | CURLPROTO_HTTPS))
+        set(CURLOPT_REDIR_PROTOCOLS, Int(CURLPROTO_HTTP | CURLPROTO_HTTPS))
+        _ = sediment_curl_set_string(curl, CURLOPT_ACCEPT_ENCODING, "")
+        _ = sediment_curl_set_headers(curl, headerList)
+        _ = sediment_curl_set_pointer(curl, CURLOPT_WRITEDATA, context)
+        _ = sediment_curl_set_data_callback(curl, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+            let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+            return sink.body(data!, size * count)
+        }
+        _ = sediment_curl_set_pointer(curl, CURLOPT_HEADERDATA, context)
+        _ = sediment_curl_set_data_callback(curl, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+            let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+            sink.header(data!, size * count)
+            return size * count
+        }
+        let method = request.method.uppercased()
+        switch method {
+        case "GET": set(CURLOPT_HTTPGET, 1)
+        case "HEAD": set(CURLOPT_NOBODY, 1)
+        default: _ = sediment_curl_set_string(curl, CURLOPT_CUSTOMREQUEST, method)
+        }
+        let body = request.body ?? Data()
+        let code: CURLcode = body.withUnsafeBytes { bytes in
+            if request.body != nil || method == "POST" || method == "PUT" {
+                set(CURLOPT_POSTFIELDSIZE_LARGE, bytes.count)
+                _ = sediment_curl_set_pointer(curl, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+                if method == "GET" { _ = sediment_curl_set_string(curl, CURLOPT_CUSTOMREQUEST, "GET") }
+            }
+            return curl_easy_perform(curl)
+        }
+        if code != CURLE_OK {
+            if sink.overflowed {
+                throw TransportFailure(kind: .tooLarge(limit: configuration.maxBodyBytes), retryable: false,
+                                       message: "the response is larger than \(configuration.maxBodyBytes) bytes")
+            }
+            let message = String(cString: curl_easy_strerror(code))
+            let retryable = [CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_RECV_ERROR, CURLE_SEND_ERROR,
+                             CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_COULDNT_RESOLVE_HOST, CURLE_HTTP2, CURLE_HTTP2_STREAM].contains(code)
+            throw TransportFailure(kind: .transport(code: Int32(code.rawValue)), retryable: retryable, message: message)
+        }
+        var status = 0
+        _ = sediment_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        var effective: UnsafeMutablePointer<CChar>?
+        _ = sediment_curl_get_string(curl, CURLINFO_EFFECTIVE_URL, &effective)
+        return HTTPResponse(status: status, headers: sink.headers, body: sink.data,
+                            url: effective.map { String(cString: $0) } ?? request.url, attempts: 1, waited: 0)
+    }
+}
+
+/// A transfer that produced no response.
+struct TransportFailure: Error {
+    var kind: HTTPError.Kind
+    var retryable: Bool
+    var message: String
+}
+
+/// Collects one response's headers (of the last hop, after redirects) and body.
+final class ResponseSink {
+    var headers = HTTPHeaders()
+    var data = Data()
+    var overflowed = false
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func body(_ pointer: UnsafeMutablePointer<CChar>, _ count: Int) -> Int {
+        guard data.count + count <= limit else {
+            overflowed = true
+            return 0
+        }
+        pointer.withMemoryRebound(to: UInt8.self, capacity: count) { data.append($0, count: count) }
+        return count
+    }
+
+    func header(_ pointer: UnsafeMutablePointer<CChar>, _ count: Int) {
+        let line = String(decoding: UnsafeRawBufferPointer(start: pointer, count: count), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("HTTP/") {
+            headers = HTTPHeaders()   // a new response (after a redirect or a 100 Continue)
+            data.removeAll()
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        headers.add(String(line[..<colon]).trimmingCharacters(in: .whitespaces),
+                    String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
+    }
+}
+
+/// libcurl easy handles, reused so that connections to a host stay open between requests.
+final class HandlePool: @unchecked Sendable {
+    final class Handle {
+        let curl: UnsafeMutableRawPointer
+        init(curl: UnsafeMutableRawPointer) { self.curl = curl }
+        deinit { curl_easy_cleanup(curl) }
+    }
+
+    private let lock = NSLock()
+    private var idle: [Handle] = []
+
+    func take() throws -> Handle {
+        lock.lock()
+        if let handle = idle.popLast() {
+            lock.unlock()
+            return handle
+        }
+        lock.unlock()
+        guard let curl = curl_easy_init() else {
+            throw TransportFailure(kind: .transport(code: -1), retryable: false, message: "libcurl could not create a handle")
+        }
+        return Handle(curl: curl)
+    }
+
+    func give(_ handle: Handle) {
+        lock.lock()
+        idle.append(handle)
+        lock.unlock()
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// An HTTP request that could not be completed. Descriptions never contain a secret.
+public struct HTTPError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// No response: connection refused, DNS failure, timeout, TLS failure (libcurl's code).
+        case transport(code: Int32)
+        /// The response body exceeded the configured maximum.
+        case tooLarge(limit: Int)
+        /// The server asked to wait longer than the client is willing to (`Retry-After`).
+        case rateLimited(retryAfter: Double)
+    }
+
+    public var kind: Kind
+    public var method: String
+    /// The URL, redacted.
+    public var url: String
+    public var message: String
+    public var attempts: Int
+
+    public var description: String {
+        "\(method) \(url): \(message)" + (attempts > 1 ? " (after \(attempts) attempts)" : "")
+    }
+}
+
+/// Removes secrets from text: each listed secret, and any `user:password@` in URLs.
+public enum Redaction {
+    public static func redact(_ text: String, secrets: [String]) -> String {
+        var result = text
+        for secret in secrets where secret.count >= 4 {
+            result = result.replacingOccurrences(of: secret, with: "***")
+        }
+        return scrubURLCredentials(result)
+    }
+
+    static func scrubURLCredentials(_ text: String) -> String {
+        guard text.contains("@"), text.contains("://") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let scheme = rest.range(of: "://") {
+            out += rest[..<scheme.upperBound]
+            rest = rest[scheme.upperBound...]
+            let end = rest.firstIndex(where: { "/ '\"\n?#".contains($0) }) ?? rest.endIndex
+            let authority = rest[..<end]
+            if let at = authority.lastIndex(of: "@") {
+                out += "***@" + authority[authority.index(after: at)...]
+            } else {
+                out += authority
+            }
+            rest = rest[end...]
+        }
+        return out + rest
+    }
+}

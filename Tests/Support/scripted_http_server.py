@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""A loopback HTTP server with scripted behaviours, for testing Sediment's HTTP client.
+
+    python3 scripted_http_server.py --port-file FILE
+
+Listens on 127.0.0.1 (port chosen by the OS, written to --port-file atomically).
+Paths (KEY lets several tests count separately):
+
+    /ok                       200 "hello", ETag "v1", Last-Modified; 304 when the validators match
+    /flaky/N/KEY              503 for the first N requests of KEY, then 200 "recovered"
+    /retry-after/S/KEY        429 with Retry-After: S (seconds) once for KEY, then 200
+    /retry-after-date/S/KEY   429 with Retry-After as an HTTP date S seconds ahead, once, then 200
+    /ratelimit/S/KEY          200 with "RateLimit: limit=5, remaining=0, reset=S" once, then 200
+    /status/CODE              that status, always
+    /pages?page=N             page N of 3, with Link rel="next" until the last
+    /redirect                 302 to /ok;   /loop: 302 to itself
+    /big/N                    N bytes
+    /gzip                     a gzip-encoded body (Content-Encoding: gzip)
+    /echo                     200, the request's method, Authorization header and body as JSON
+    /slow/S                   200 after S seconds
+    /count/KEY                how many requests KEY's paths received (JSON)
+
+SIGTERM stops it. Standard library only.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+COUNTS = {}
+LOCK = threading.Lock()
+
+
+def bump(key):
+    with LOCK:
+        COUNTS[key] = COUNTS.get(key, 0) + 1
+        return COUNTS[key]
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send(self, status, body=b"", headers=()):
+        if isinstance(body, str):
+            body = body.encode()
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_GET(self):
+        self.route()
+
+    def do_POST(self):
+        self.route()
+
+    def do_HEAD(self):
+        self.route()
+
+    def route(self):
+        url = urlparse(self.path)
+        parts = [p for p in url.path.split("/") if p]
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        head = parts[0] if parts else ""
+        if head in ("flaky", "retry-after", "retry-after-date", "ratelimit") and len(parts) == 3:
+            n = bump(parts[2])
+        if head == "ok":
+            etag, modified = '"v1"', "Wed, 01 Jan 2025 00:00:00 GMT"
+            if self.headers.get("If-None-Match") == etag or self.headers.get("If-Modified-Since") == modified:
+                return self.send(304, b"", [("ETag", etag)])
+            return self.send(200, "hello", [("ETag", etag), ("Last-Modified", modified)])
+        if head == "flaky":
+            if n <= int(parts[1]):
+                return self.send(503, "try later")
+            return self.send(200, "recovered")
+        if head == "retry-after":
+            if n == 1:
+                return self.send(429, "slow down", [("Retry-After", parts[1])])
+            return self.send(200, "after wait")
+        if head == "retry-after-date":
+            if n == 1:
+                return self.send(429, "slow down", [("Retry-After", formatdate(time.time() + float(parts[1]), usegmt=True))])
+            return self.send(200, "after date")
+        if head == "ratelimit":
+            if n == 1:
+                return self.send(200, "last one", [("RateLimit", "limit=5, remaining=0, reset=%s" % parts[1]),
+                                                   ("RateLimit-Policy", "5;w=60")])
+            return self.send(200, "next window")
+        if head == "status":
+            return self.send(int(parts[1]), "status %s" % parts[1])
+        if head == "pages":
+            page = int(parse_qs(url.query).get("page", ["1"])[0])
+            headers = []
+            if page < 3:
+                headers.append(("Link", '<http://127.0.0.1:%d/pages?page=%d>; rel="next"' % (self.server.server_port, page + 1)))
+            return self.send(200, json.dumps({"page": page}), headers)
+        if head == "redirect":
+            return self.send(302, "", [("Location", "/ok")])
+        if head == "loop":
+            return self.send(302, "", [("Location", "/loop")])
+        if head == "big":
+            return self.send(200, b"x" * int(parts[1]))
+        if head == "gzip":
+            return self.send(200, gzip.compress(b"compressed hello" * 100), [("Content-Encoding", "gzip")])
+        if head == "echo":
+            return self.send(200, json.dumps({"method": self.command, "authorization": self.headers.get("Authorization"),
+                                              "body": body.decode("utf-8", "replace")}), [("Content-Type", "application/json")])
+        if head == "slow":
+            time.sleep(float(parts[1]))
+            return self.send(200, "late")
+        if head == "count":
+            with LOCK:
+                return self.send(200, json.dumps({"count": COUNTS.get(parts[1], 0)}))
+        return self.send(404, "no such path")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port-file", required=True)
+    args = parser.parse_args()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+    tmp = args.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(server.server_port))
+    os.rename(tmp, args.port_file)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
