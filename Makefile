@@ -6,7 +6,7 @@
 
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES = libgit2-dev libcurl4-openssl-dev libsqlite3-dev git python3 pkg-config time ca-certificates
+APT_PACKAGES = libgit2-dev libcurl4-openssl-dev libsqlite3-dev git python3 pkg-config time ca-certificates curl
 CONFIG ?= config/sediment.toml
 
 .PHONY: all deps build release run test bench clean

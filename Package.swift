@@ -47,12 +47,12 @@ let package = Package(
         ),
         .target(
             name: "SedimentHubs",
-            dependencies: []
+            dependencies: ["SedimentHTTP"]
         ),
         .target(
             name: "SedimentEngine",
             dependencies: [
-                "SedimentGit", "SedimentStore", "SedimentHubs",
+                "SedimentGit", "SedimentStore", "SedimentHubs", "SedimentHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]

@@ -8,12 +8,23 @@ public struct PackageRef: Sendable, Equatable {
     public var repository: String
     /// The folder inside the repository holding the package; empty for the whole repository.
     public var subpath: String
+    /// What the hub said about the package, as canonical JSON (keys sorted), if it said anything.
+    public var metadata: String?
+    /// The head commit the hub reports for the default branch, when it reports one: a visit
+    /// whose archived head equals it skips the git round trip.
+    public var reportedHead: String?
+    /// The hub restricts access (Hugging Face's gated models).
+    public var gated: Bool
 
-    public init(hub: String, id: String, repository: String, subpath: String = "") {
+    public init(hub: String, id: String, repository: String, subpath: String = "", metadata: String? = nil,
+                reportedHead: String? = nil, gated: Bool = false) {
         self.hub = hub
         self.id = id
         self.repository = repository
         self.subpath = subpath
+        self.metadata = metadata
+        self.reportedHead = reportedHead
+        self.gated = gated
     }
 
     /// `hub:id`.
@@ -21,10 +32,23 @@ public struct PackageRef: Sendable, Equatable {
 }
 
 /// A hub entry that could not be turned into a package, with the reason.
-public struct HubProblem: Sendable, Equatable, CustomStringConvertible {
+public struct HubProblem: Error, Sendable, Equatable, CustomStringConvertible {
     public var hub: String
     public var item: String
     public var problem: String
 
     public var description: String { "\(hub): \(item): \(problem)" }
+}
+
+/// A hub that could not be listed at all (its API failed or answered nonsense).
+public struct HubError: Error, CustomStringConvertible, Sendable {
+    public var hub: String
+    public var problem: String
+
+    public init(hub: String, problem: String) {
+        self.hub = hub
+        self.problem = problem
+    }
+
+    public var description: String { "hub \(hub): \(problem)" }
 }

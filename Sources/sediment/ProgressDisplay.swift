@@ -49,7 +49,7 @@ final class ProgressDisplay: @unchecked Sendable {
                 ("eventful", .bool(o.eventful)), ("objects_received", .int(Int64(o.objectsReceived))),
                 ("bytes_received", .int(Int64(o.bytesReceived))), ("new_commits", .int(Int64(o.newCommits))),
                 ("new_blobs", .int(Int64(o.newBlobs))), ("lost_refs", .int(Int64(o.lostRefs))),
-                ("snapshot", .optional(o.snapshot?.hex)), ("error", .optional(o.error)),
+                ("snapshot", .optional(o.snapshot?.hex)), ("skipped_git", .bool(o.skippedGit)), ("error", .optional(o.error)),
                 ("seconds", .object(o.timings.map { ($0.0, .double(($0.1 * 1000).rounded() / 1000)) })),
             ]))
         } else {
@@ -59,7 +59,8 @@ final class ProgressDisplay: @unchecked Sendable {
             } else {
                 var parts = ["\(o.newCommits) new commits", "\(o.objectsReceived) objects", Output.bytes(Int64(o.bytesReceived))]
                 if o.lostRefs > 0 { parts.append("\(o.lostRefs) lost refs kept") }
-                let what = o.eventful ? "new snapshot \(o.snapshot?.short ?? "")" : "unchanged"
+                let what = o.eventful ? "new snapshot \(o.snapshot?.short ?? "")"
+                    : o.skippedGit ? "unchanged (the hub reports the archived head; no git connection)" : "unchanged"
                 Output.line("\(position) \(o.qualifiedName): \(what) (\(parts.joined(separator: ", ")))")
             }
         }
@@ -82,13 +83,19 @@ final class ProgressDisplay: @unchecked Sendable {
         if terminal { Output.progress("\r\u{1B}[K") }
     }
 
-    func finish(_ outcomes: [VisitOutcome]) {
+    func finish(_ outcomes: [VisitOutcome], hubErrors: [String]) {
         lock.lock()
         defer { lock.unlock() }
         clearLine()
+        for error in hubErrors {
+            if json {
+                Output.json(.object([("hub_error", .string(error))]))
+            }
+            Output.errorRaw("sediment: error: \(error)")
+        }
         guard !json else { return }
         let failed = outcomes.filter(\.isFailure).count
         let eventful = outcomes.filter(\.eventful).count
-        Output.line("synced \(outcomes.count) package\(outcomes.count == 1 ? "" : "s"): \(eventful) changed, \(outcomes.count - eventful - failed) unchanged, \(failed) failed")
+        Output.line((hubErrors.isEmpty ? "" : "\(hubErrors.count) hub(s) could not be listed; ") + "synced \(outcomes.count) package\(outcomes.count == 1 ? "" : "s"): \(eventful) changed, \(outcomes.count - eventful - failed) unchanged, \(failed) failed")
     }
 }

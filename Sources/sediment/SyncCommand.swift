@@ -29,10 +29,10 @@ struct Sync: ParsableCommand {
         var logger = Logger(label: "sediment.sync")
         logger.logLevel = .critical
         let display = ProgressDisplay(json: output.json, terminal: Output.stderrIsTerminal)
-        let outcomes = try Crawler(archive: archive, logger: logger).crawl(.init(hubs: hub, packages: package)) { event in
+        let report = try Crawler(archive: archive, logger: logger).crawl(.init(hubs: hub, packages: package)) { event in
             display.handle(event)
         }
-        display.finish(outcomes)
-        if outcomes.contains(where: \.isFailure) { throw ExitCode(ExitStatus.failure) }
+        display.finish(report.outcomes, hubErrors: report.hubErrors)
+        if report.failed { throw ExitCode(ExitStatus.failure) }
     }
 }

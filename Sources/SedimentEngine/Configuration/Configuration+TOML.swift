@@ -39,7 +39,7 @@ extension Configuration {
         }
         let reader = TableReader(file: file)
         var configuration = Configuration()
-        try reader.allowOnly(root, ["storage", "daemon", "hub", "rewrite"], at: "")
+        try reader.allowOnly(root, ["storage", "daemon", "http", "hub", "rewrite"], at: "")
 
         if let storage = try reader.table(root, "storage", at: "") {
             try reader.allowOnly(storage, ["path", "blob_max_bytes", "lfs", "lfs_max_bytes", "lfs_include"], at: "storage")
@@ -73,6 +73,19 @@ extension Configuration {
                     throw ConfigurationError(file: file, key: "daemon.listen", problem: "expected HOST:PORT, got \"\(listen)\"")
                 }
                 configuration.daemon.listen = listen
+            }
+        }
+
+        if let http = try reader.table(root, "http", at: "") {
+            try reader.allowOnly(http, ["max_attempts", "backoff", "timeout"], at: "http")
+            if let n = try reader.int(http, "max_attempts", at: "http", minimum: 1) { configuration.http.maxAttempts = n }
+            for (key, apply) in [("backoff", { (v: Double) in configuration.http.backoff = v }), ("timeout", { (v: Double) in configuration.http.timeout = v })] {
+                if let text = try reader.string(http, key, at: "http") {
+                    guard let seconds = parseDuration(text), seconds > 0 else {
+                        throw ConfigurationError(file: file, key: "http.\(key)", problem: "expected a duration such as \"500ms\", \"2s\" or \"5m\", got \"\(text)\"")
+                    }
+                    apply(seconds)
+                }
             }
         }
 
@@ -116,6 +129,7 @@ extension Configuration {
         let specific: [String]
         switch kind {
         case "git": specific = ["repositories"]
+        case "huggingface": specific = ["endpoint", "author", "search", "filter", "sort", "limit", "page_size"]
         default: specific = []
         }
         try reader.allowOnly(table, common + specific, at: path)
@@ -142,12 +156,36 @@ extension Configuration {
             }
             hub.repositories = repositories
         }
+        if kind == "huggingface" {
+            let endpoint = try reader.string(table, "endpoint", at: path) ?? "https://huggingface.co"
+            guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ConfigurationError(file: file, key: "\(path).endpoint", problem: "expected an http(s) URL such as \"https://huggingface.co\", got \"\(endpoint)\"")
+            }
+            hub.endpoint = endpoint
+            hub.query.author = try reader.string(table, "author", at: path)
+            hub.query.search = try reader.string(table, "search", at: path)
+            if table["filter"]?.string != nil {
+                hub.query.filter = [try reader.string(table, "filter", at: path)!]
+            } else if let tags = try reader.strings(table, "filter", at: path) {
+                hub.query.filter = tags
+            }
+            if let sort = try reader.string(table, "sort", at: path) {
+                let allowed = ["downloads", "likes", "lastModified", "createdAt", "trendingScore", "id"]
+                guard allowed.contains(sort) else {
+                    throw ConfigurationError(file: file, key: "\(path).sort", problem: "expected one of \(allowed.joined(separator: ", ")), got \"\(sort)\"")
+                }
+                hub.query.sort = sort
+            }
+            hub.query.limit = try reader.int(table, "limit", at: path, minimum: 1)
+            if let size = try reader.int(table, "page_size", at: path, minimum: 1) { hub.pageSize = min(size, 1000) }
+        }
         return hub
     }
 
-    /// Parses "90s", "30m", "6h", "1d" (or a plain number of seconds).
+    /// Parses "500ms", "90s", "30m", "6h", "1d" (or a plain number of seconds).
     public static func parseDuration(_ text: String) -> TimeInterval? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasSuffix("ms"), let n = Double(trimmed.dropLast(2)) { return n / 1000 }
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
         if let unit = trimmed.last, let factor = units[unit], let n = Double(trimmed.dropLast()) { return n * factor }
         return Double(trimmed)

@@ -1,5 +1,6 @@
 import Foundation
 import SedimentGit
+import SedimentHubs
 
 /// Sediment's configuration, as read from `sediment.toml` (see `config/sediment.toml`).
 public struct Configuration: Sendable {
@@ -51,8 +52,12 @@ public struct Configuration: Sendable {
         public var tokenEnv: String?
         /// The user name sent with the token over HTTPS.
         public var username: String = "sediment"
-        /// Hub-specific settings kept for the hub adapters (endpoint, index, filters, …).
-        public var options: [String: String] = [:]
+        /// For API hubs: the base URL (Hugging Face: `https://huggingface.co`).
+        public var endpoint: String?
+        /// For `kind = "huggingface"`: which models to list.
+        public var query = HuggingFaceHub.Query()
+        /// For `kind = "huggingface"`: models per API page.
+        public var pageSize: Int = 1000
 
         public init(kind: String, name: String) {
             self.kind = kind
@@ -74,8 +79,21 @@ public struct Configuration: Sendable {
         }
     }
 
+    /// How API hubs are asked (`[http]`).
+    public struct HTTP: Sendable {
+        /// Sends of one request at most (the first and its retries).
+        public var maxAttempts: Int = 5
+        /// The first retry's backoff in seconds; each further one doubles (with jitter).
+        public var backoff: Double = 0.5
+        /// Seconds one request may take in all.
+        public var timeout: Double = 300
+
+        public init() {}
+    }
+
     public var storage = Storage()
     public var daemon = Daemon()
+    public var http = HTTP()
     public var hubs: [Hub] = []
     public var rewrites: [Rewrite] = []
     /// The file this configuration was read from, if any.
@@ -86,7 +104,7 @@ public struct Configuration: Sendable {
     /// Every hub kind of SPEC.md.
     public static let hubKinds = ["huggingface", "pytorch-hub", "onnx-model-zoo", "modelhub", "modelzoo", "git"]
     /// The hub kinds this version can crawl.
-    public static let supportedHubKinds = ["git"]
+    public static let supportedHubKinds = ["git", "huggingface"]
 
     /// `url` after the `[[rewrite]]` rules (the longest matching prefix wins).
     public func rewrite(_ url: String) -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SedimentGit
+import SedimentHTTP
 import SedimentHubs
 import SedimentStore
 
@@ -11,11 +12,22 @@ public struct Crawler: Sendable {
     public let archive: Archive
     public var logger: Logger
     public var clock: @Sendable () -> Date
+    /// The HTTP client of the API hubs (one per crawler: it holds the per-host limits).
+    public var client: HTTPClient
+    /// Where `token_env` and `HF_TOKEN` are read.
+    public var environment: [String: String]
 
-    public init(archive: Archive, logger: Logger = Logger(label: "sediment.crawl"), clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(archive: Archive, logger: Logger = Logger(label: "sediment.crawl"), clock: @escaping @Sendable () -> Date = { Date() },
+                client: HTTPClient? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.archive = archive
         self.logger = logger
         self.clock = clock
+        var http = HTTPClient.Configuration()
+        http.perHostConcurrency = archive.configuration.daemon.perHostConcurrency
+        http.retry = RetryPolicy(maxAttempts: archive.configuration.http.maxAttempts, baseDelay: archive.configuration.http.backoff)
+        http.totalTimeout = archive.configuration.http.timeout
+        self.client = client ?? HTTPClient(configuration: http)
+        self.environment = environment
     }
 
     /// Which packages a crawl visits: the hubs named (all when empty), and of those the
@@ -30,18 +42,41 @@ public struct Crawler: Sendable {
         }
     }
 
+    /// What a crawl did: every visit's outcome, and the hubs that could not be listed.
+    public struct Report: Sendable {
+        public var outcomes: [VisitOutcome]
+        public var hubErrors: [String]
+        /// Whether anything failed (`sync` then exits 1).
+        public var failed: Bool { !hubErrors.isEmpty || outcomes.contains(where: \.isFailure) }
+    }
+
     /// One crawl now of the selected hubs; blocks the calling thread until every visit is done.
-    /// Returns the outcomes in completion order.
-    public func crawl(_ selection: Selection, events: @escaping @Sendable (CrawlEvent) -> Void = { _ in }) throws -> [VisitOutcome] {
+    /// A hub that cannot be listed is reported and the other hubs go on.
+    public func crawl(_ selection: Selection, events: @escaping @Sendable (CrawlEvent) -> Void = { _ in }) throws -> Report {
         let configuration = archive.configuration
         let catalog = archive.catalog
         let hubs = configuration.hubs.filter { selection.hubs.isEmpty || selection.hubs.contains($0.name) }
         var jobs: [VisitJob] = []
         var crawls: [String: Int64] = [:]
+        var hubErrors: [String] = []
+        var early: [VisitOutcome] = []
         for hub in hubs {
             try catalog.registerHub(name: hub.name, kind: hub.kind)
-            let credentials = try hub.credentials()
-            let discovered = GitListHub(name: hub.name, repositories: hub.repositories).discover()
+            let credentials = try hub.credentials(environment: environment)
+            let discovery = Discovery(hub: hub, client: client, environment: environment)
+            let now = Catalog.timestamp(clock())
+            let discovered: Discovery.Result
+            do {
+                discovered = try discovery.discover()
+            } catch {
+                let message = Visitor.describe(error)
+                logger.error("\(message)")
+                events(.problem(message))
+                hubErrors.append(message)
+                let crawlID = try catalog.beginCrawl(hub: hub.name, at: now)
+                try catalog.finishCrawl(crawlID, at: Catalog.timestamp(clock()), packages: 0, failed: 0, eventful: 0, error: message)
+                continue
+            }
             for problem in discovered.problems {
                 logger.warning("\(problem.description)")
                 events(.problem(problem.description))
@@ -49,25 +84,35 @@ public struct Crawler: Sendable {
             let wanted = discovered.packages.filter { ref in
                 selection.packages.isEmpty || selection.packages.contains(ref.id) || selection.packages.contains(ref.qualifiedName)
             }
-            guard !wanted.isEmpty else { continue }
-            let now = Catalog.timestamp(clock())
             let crawlID = try catalog.beginCrawl(hub: hub.name, at: now)
             crawls[hub.name] = crawlID
             for ref in wanted {
                 let package = try catalog.upsertPackage(hub: hub.name, id: ref.id, repositoryURL: GitURL.redacted(ref.repository),
-                                                        mirrorPath: GitURL.mirrorPath(for: ref.repository), subpath: ref.subpath, seenAt: now)
+                                                        mirrorPath: GitURL.mirrorPath(for: ref.repository), subpath: ref.subpath, seenAt: now,
+                                                        gated: ref.gated, reportedHead: ref.reportedHead)
                 jobs.append(VisitJob(target: Visitor.Target(ref: ref, package: package, hub: hub, credentials: credentials, crawlID: crawlID),
                                      host: Self.host(of: configuration.rewrite(ref.repository)), mirror: package.mirrorPath ?? ref.repository))
+            }
+            // Packages the hub no longer lists: ask whether they are gone (their archive stays).
+            if discovered.complete && selection.packages.isEmpty {
+                let listed = Set(discovered.packages.map(\.id))
+                for known in try catalog.packages(hubs: [hub.name]) where !known.deleted && !listed.contains(known.id) {
+                    early.append(try checkUnlisted(known, discovery: discovery, crawlID: crawlID))
+                }
             }
         }
         let unknown = selection.packages.filter { name in !jobs.contains { $0.target.ref.id == name || $0.target.ref.qualifiedName == name } }
         if !unknown.isEmpty {
             throw CrawlError.unknownPackages(unknown)
         }
-        events(.planned(total: jobs.count))
+        events(.planned(total: jobs.count + early.count))
+        for (index, outcome) in early.enumerated() {
+            events(.visitFinished(outcome, done: index + 1, total: jobs.count + early.count))
+        }
 
         let visitor = Visitor(archive: archive, clock: clock)
-        let total = jobs.count
+        let total = jobs.count + early.count
+        let alreadyDone = early.count
         let pool = VisitPool(jobs: jobs, concurrency: configuration.daemon.concurrency, perHost: configuration.daemon.perHostConcurrency)
         let logger = self.logger
         let outcomes = pool.run { job, done in
@@ -79,16 +124,51 @@ public struct Crawler: Sendable {
             } else {
                 logger.info("visited", metadata: ["sediment.package": "\(name)", "sediment.commits": "\(outcome.newCommits)"])
             }
-            events(.visitFinished(outcome, done: done(), total: total))
+            events(.visitFinished(outcome, done: done() + alreadyDone, total: total))
             return outcome
         }
+        let all = early + outcomes
         let now = Catalog.timestamp(clock())
         for (hub, crawlID) in crawls {
-            let mine = outcomes.filter { $0.hub == hub }
+            let mine = all.filter { $0.hub == hub }
             try catalog.finishCrawl(crawlID, at: now, packages: mine.count, failed: mine.filter(\.isFailure).count,
                                     eventful: mine.filter(\.eventful).count)
         }
-        return outcomes
+        return Report(outcomes: all, hubErrors: hubErrors)
+    }
+
+    /// Asks the hub about a package it stopped listing: gone (marked deleted, a `not-found`
+    /// visit), restricted (marked gated), or still there (nothing to do this crawl).
+    private func checkUnlisted(_ package: PackageRecord, discovery: Discovery, crawlID: Int64) throws -> VisitOutcome {
+        let started = Catalog.timestamp(clock())
+        var outcome = VisitOutcome(hub: package.hub, package: package.id, status: .full, eventful: false, error: nil,
+                                   objectsReceived: 0, bytesReceived: 0, newCommits: 0, newBlobs: 0, hashedBytes: 0, lostRefs: 0, snapshot: nil)
+        outcome.skippedGit = true
+        var record = VisitRecord(packageRowID: package.rowID, repositoryRowID: package.repositoryRowID, crawlID: crawlID,
+                                 startedAt: started, finishedAt: started, status: .full, eventful: false, error: nil)
+        record.skippedGit = true
+        do {
+            switch try discovery.lookup(package.id) {
+            case .notFound?:
+                try archive.catalog.markPackage(package.rowID, deleted: true)
+                record.status = .notFound
+                record.error = "the hub no longer has this package; its archive stays"
+            case .restricted(let status)?:
+                try archive.catalog.markPackage(package.rowID, gated: true)
+                record.status = .failed
+                record.error = "the hub restricts access to this package now (HTTP \(status))"
+            case .found?, nil:
+                return outcome
+            }
+        } catch {
+            record.status = .failed
+            record.error = Visitor.describe(error)
+        }
+        record.finishedAt = Catalog.timestamp(clock())
+        try archive.catalog.record(record)
+        outcome.status = record.status
+        outcome.error = record.error
+        return outcome
     }
 
     /// The host (and port) of a URL, for per-host limits; local paths share one "host".

@@ -15,6 +15,8 @@ public struct VisitOutcome: Sendable {
     public var hashedBytes: Int64
     public var lostRefs: Int
     public var snapshot: ContentID?
+    /// The hub reported the archived head: no git connection was made.
+    public var skippedGit = false
     /// Seconds spent in each step ("fetch", "walk", "manifests", "record").
     public var timings: [(String, Double)] = []
 

@@ -42,6 +42,7 @@ struct Visitor {
                                      startedAt: started, finishedAt: Catalog.timestamp(clock()), status: outcome.status, eventful: false, error: message,
                                      objectsReceived: outcome.objectsReceived, bytesReceived: outcome.bytesReceived)
             failed.refTips = nil
+            failed.metadata = target.ref.metadata
             do {
                 try archive.catalog.record(failed)
             } catch {
@@ -57,6 +58,17 @@ struct Visitor {
         guard let repositoryRowID = target.package.repositoryRowID, let mirrorPath = target.package.mirrorPath else {
             throw VisitError.noRepository(target.ref.qualifiedName)
         }
+        // 1. skip: the hub reports the head we archived last time; record its metadata only.
+        if let reported = target.ref.reportedHead, let last = try catalog.snapshots(package: target.package.rowID).last,
+           last.head == reported, last.headRef != nil {
+            var record = VisitRecord(packageRowID: target.package.rowID, repositoryRowID: repositoryRowID, crawlID: target.crawlID,
+                                     startedAt: started, finishedAt: Catalog.timestamp(clock()), status: .full, eventful: false, error: nil)
+            record.metadata = target.ref.metadata
+            record.skippedGit = true
+            outcome.skippedGit = true
+            return record
+        }
+
         let url = configuration.rewrite(target.ref.repository)
         if Self.isLocalPath(url), !FileManager.default.fileExists(atPath: url) {
             throw VisitError.notFound("repository \(url) does not exist")
@@ -72,7 +84,12 @@ struct Visitor {
             outcome.timings.append((name, now.timeIntervalSince(mark)))
             mark = now
         }
-        let fetch = try repository.fetch(url: url, patterns: patterns, credentials: target.credentials, progress: progress)
+        let fetch: FetchResult
+        do {
+            fetch = try repository.fetch(url: url, patterns: patterns, credentials: target.credentials, progress: progress)
+        } catch let error as GitError where target.ref.gated && error.message.contains("authentication") {
+            throw VisitError.gated(target.ref.qualifiedName, credentials: target.credentials != nil, detail: error.message)
+        }
         outcome.objectsReceived = fetch.receivedObjects
         outcome.bytesReceived = fetch.receivedBytes
         step("fetch")
@@ -156,9 +173,11 @@ struct Visitor {
         record.refTips = refs
         record.defaultBranch = headRef
         record.lostRefs = lost
+        record.metadata = target.ref.metadata
         if last?.refs != refs || last?.headRef != headRef {
             let state = SnapshotState(hub: target.ref.hub, package: target.ref.id, head: headCommit?.hex,
-                                      manifest: headCommit.flatMap { manifestOf[$0.hex] }, metadata: nil, refs: refs)
+                                      manifest: headCommit.flatMap { manifestOf[$0.hex] },
+                                      metadata: target.ref.metadata.map { ContentID.of(Data($0.utf8)) }, refs: refs)
             let snapshot = SnapshotRecord(id: state.id, takenAt: finished, head: headCommit?.hex, headRef: headRef,
                                           manifest: state.manifest, refs: refs)
             record.snapshot = snapshot
@@ -194,11 +213,16 @@ struct Visitor {
 enum VisitError: Error, CustomStringConvertible {
     case noRepository(String)
     case notFound(String)
+    case gated(String, credentials: Bool, detail: String)
 
     var description: String {
         switch self {
         case .noRepository(let name): return "\(name) has no repository to fetch"
         case .notFound(let what): return what
+        case .gated(let name, let credentials, let detail):
+            return credentials
+                ? "\(name) is gated and the configured token was refused (\(detail)); accept the model's conditions on the hub with that account"
+                : "\(name) is gated: the hub requires an access token (set token_file or token_env for this hub)"
         }
     }
 }

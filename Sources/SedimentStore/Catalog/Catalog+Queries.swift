@@ -4,14 +4,14 @@ import GRDB
 extension Catalog {
     static let packageSelect = """
         SELECT p.id AS rowid, p.hub, p.package_id, p.repository_id, r.url, r.mirror_path, p.subpath,
-               p.first_seen, p.last_seen, p.deleted
+               p.first_seen, p.last_seen, p.deleted, p.gated
         FROM package p LEFT JOIN repository r ON r.id = p.repository_id
         """
 
     static func package(_ row: Row) -> PackageRecord {
         PackageRecord(rowID: row["rowid"], hub: row["hub"], id: row["package_id"], repositoryRowID: row["repository_id"],
                       repository: row["url"], mirrorPath: row["mirror_path"], subpath: row["subpath"],
-                      firstSeen: row["first_seen"], lastSeen: row["last_seen"], deleted: row["deleted"])
+                      firstSeen: row["first_seen"], lastSeen: row["last_seen"], deleted: row["deleted"], gated: row["gated"])
     }
 
     /// Every known package (of `hubs`, when not empty), by hub then id.
@@ -146,6 +146,28 @@ extension Catalog {
             try Row.fetchAll(db, sql: "SELECT * FROM commit_change WHERE commit_id = ? ORDER BY seq", arguments: [commit]).map {
                 ChangeRecord(status: $0["status"], oldPath: $0["old_path"], newPath: $0["new_path"], oldBlob: $0["old_blob"],
                              newBlob: $0["new_blob"], oldMode: $0["old_mode"], newMode: $0["new_mode"])
+            }
+        }
+    }
+}
+
+extension Catalog {
+    /// The hub metadata recorded at each visit of a package, oldest first: (visit id, time, JSON).
+    public func metadata(package: Int64) throws -> [(visit: Int64, at: String, json: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT m.visit_id, v.finished_at, m.metadata FROM visit_metadata m JOIN visit v ON v.id = m.visit_id
+                WHERE m.package_id = ? ORDER BY m.visit_id
+                """, arguments: [package]).map { (visit: $0["visit_id"], at: $0["finished_at"], json: $0["metadata"]) }
+        }
+    }
+
+    /// The latest visits of a package, newest first: (status, skipped git, error).
+    public func visits(package: Int64, limit: Int = 100) throws -> [(status: String, eventful: Bool, skippedGit: Bool, error: String?)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT status, eventful, skipped_git, error FROM visit WHERE package_id = ? ORDER BY id DESC LIMIT ?",
+                             arguments: [package, limit]).map {
+                (status: $0["status"], eventful: $0["eventful"], skippedGit: $0["skipped_git"], error: $0["error"])
             }
         }
     }

@@ -11,7 +11,8 @@ extension Catalog {
     }
 
     /// Creates or refreshes a package and its repository; returns the package row.
-    public func upsertPackage(hub: String, id: String, repositoryURL: String?, mirrorPath: String?, subpath: String, seenAt: String) throws -> PackageRecord {
+    public func upsertPackage(hub: String, id: String, repositoryURL: String?, mirrorPath: String?, subpath: String, seenAt: String,
+                              gated: Bool = false, reportedHead: String? = nil) throws -> PackageRecord {
         try write { db in
             var repositoryRowID: Int64?
             if let url = repositoryURL, let mirrorPath {
@@ -22,14 +23,22 @@ extension Catalog {
                 repositoryRowID = try Int64.fetchOne(db, sql: "SELECT id FROM repository WHERE url = ?", arguments: [url])
             }
             try db.execute(sql: """
-                INSERT INTO package(hub, package_id, repository_id, subpath, first_seen, last_seen, deleted)
-                VALUES (?, ?, ?, ?, ?, ?, 0)
+                INSERT INTO package(hub, package_id, repository_id, subpath, first_seen, last_seen, deleted, gated, reported_head)
+                VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)
                 ON CONFLICT(hub, package_id) DO UPDATE SET
                     repository_id = excluded.repository_id, subpath = excluded.subpath,
-                    last_seen = excluded.last_seen, deleted = 0
-                """, arguments: [hub, id, repositoryRowID, subpath, seenAt, seenAt])
+                    last_seen = excluded.last_seen, deleted = 0, gated = excluded.gated, reported_head = excluded.reported_head
+                """, arguments: [hub, id, repositoryRowID, subpath, seenAt, seenAt, gated, reportedHead])
             let row = try Row.fetchOne(db, sql: Self.packageSelect + " WHERE p.hub = ? AND p.package_id = ?", arguments: [hub, id])!
             return Self.package(row)
+        }
+    }
+
+    /// Marks a package deleted upstream (its archive stays), or restricted (gated).
+    public func markPackage(_ rowID: Int64, deleted: Bool? = nil, gated: Bool? = nil) throws {
+        try write { db in
+            if let deleted { try db.execute(sql: "UPDATE package SET deleted = ? WHERE id = ?", arguments: [deleted, rowID]) }
+            if let gated { try db.execute(sql: "UPDATE package SET gated = ? WHERE id = ?", arguments: [gated, rowID]) }
         }
     }
 
@@ -42,10 +51,10 @@ extension Catalog {
     }
 
     /// Closes crawl `id` with its totals.
-    public func finishCrawl(_ id: Int64, at time: String, packages: Int, failed: Int, eventful: Int) throws {
+    public func finishCrawl(_ id: Int64, at time: String, packages: Int, failed: Int, eventful: Int, error: String? = nil) throws {
         try write { db in
-            try db.execute(sql: "UPDATE crawl SET finished_at = ?, packages = ?, failed = ?, eventful = ? WHERE id = ?",
-                           arguments: [time, packages, failed, eventful, id])
+            try db.execute(sql: "UPDATE crawl SET finished_at = ?, packages = ?, failed = ?, eventful = ?, error = ? WHERE id = ?",
+                           arguments: [time, packages, failed, eventful, error, id])
         }
     }
 
@@ -120,11 +129,17 @@ extension Catalog {
             }
             try db.execute(sql: """
                 INSERT INTO visit(crawl_id, package_id, started_at, finished_at, status, eventful, error,
-                    objects_received, bytes_received, new_commits, snapshot_seq)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    objects_received, bytes_received, new_commits, snapshot_seq, skipped_git)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [visit.crawlID, visit.packageRowID, visit.startedAt, visit.finishedAt, visit.status.rawValue,
-                                 visit.eventful, visit.error, visit.objectsReceived, visit.bytesReceived, visit.commits.count, snapshotSeq])
-            return db.lastInsertedRowID
+                                 visit.eventful, visit.error, visit.objectsReceived, visit.bytesReceived, visit.commits.count, snapshotSeq,
+                                 visit.skippedGit])
+            let visitID = db.lastInsertedRowID
+            if let metadata = visit.metadata {
+                try db.execute(sql: "INSERT INTO visit_metadata(visit_id, package_id, metadata) VALUES (?, ?, ?)",
+                               arguments: [visitID, visit.packageRowID, metadata])
+            }
+            return visitID
         }
     }
 

@@ -142,6 +142,20 @@ enum CatalogSchema {
                 CREATE INDEX snapshot_package ON snapshot(package_id, taken_at);
                 """)
         }
+        migrator.registerMigration("v2: hub metadata") { db in
+            try db.execute(sql: """
+                ALTER TABLE package ADD COLUMN gated INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE package ADD COLUMN reported_head TEXT;
+                ALTER TABLE visit ADD COLUMN skipped_git INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE crawl ADD COLUMN error TEXT;
+                CREATE TABLE visit_metadata (
+                    visit_id INTEGER PRIMARY KEY REFERENCES visit(id),
+                    package_id INTEGER NOT NULL REFERENCES package(id),
+                    metadata TEXT NOT NULL
+                );
+                CREATE INDEX visit_metadata_package ON visit_metadata(package_id, visit_id);
+                """)
+        }
         return migrator
     }
 }

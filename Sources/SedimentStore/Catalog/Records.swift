@@ -165,6 +165,10 @@ public struct VisitRecord: Sendable {
     public var defaultBranch: String?
     public var lostRefs: [LostRef] = []
     public var snapshot: SnapshotRecord?
+    /// What the hub said about the package at this visit (canonical JSON), kept verbatim.
+    public var metadata: String?
+    /// The hub reported the archived head, so the visit made no git connection.
+    public var skippedGit = false
 
     public init(packageRowID: Int64, repositoryRowID: Int64?, crawlID: Int64?, startedAt: String, finishedAt: String,
                 status: VisitStatus, eventful: Bool, error: String?, objectsReceived: Int = 0, bytesReceived: Int = 0) {
@@ -193,6 +197,7 @@ public struct PackageRecord: Equatable, Sendable {
     public var firstSeen: String
     public var lastSeen: String
     public var deleted: Bool
+    public var gated: Bool = false
 
     /// `hub:id`, the unambiguous name.
     public var qualifiedName: String { "\(hub):\(id)" }

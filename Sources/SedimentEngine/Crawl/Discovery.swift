@@ -1,0 +1,44 @@
+import Foundation
+import SedimentHTTP
+import SedimentHubs
+import SedimentStore
+
+/// Turns one configured hub into its packages, with the hub adapter of its kind.
+struct Discovery {
+    let hub: Configuration.Hub
+    let client: HTTPClient
+    let environment: [String: String]
+
+    struct Result {
+        var packages: [PackageRef]
+        var problems: [HubProblem]
+        /// Whether the listing is the hub's whole list (so an absent package may be gone).
+        var complete: Bool
+    }
+
+    func discover() throws -> Result {
+        switch hub.kind {
+        case "git":
+            let listed = GitListHub(name: hub.name, repositories: hub.repositories).discover()
+            return Result(packages: listed.packages, problems: listed.problems, complete: true)
+        case "huggingface":
+            let listed = try huggingFace().discover(client: client)
+            return Result(packages: listed.packages, problems: listed.problems, complete: listed.complete)
+        default:
+            throw HubError(hub: hub.name, problem: "hub kind \(hub.kind) cannot be crawled by this version")
+        }
+    }
+
+    /// What the hub says now of a package it no longer lists: gone, restricted, or still there.
+    func lookup(_ id: String) throws -> HuggingFaceHub.Lookup? {
+        guard hub.kind == "huggingface" else { return nil }
+        return try huggingFace().lookup(id, client: client)
+    }
+
+    private func huggingFace() throws -> HuggingFaceHub {
+        var adapter = HuggingFaceHub(name: hub.name, endpoint: hub.endpoint ?? "https://huggingface.co", query: hub.query,
+                                     token: try hub.credentials(environment: environment)?.password)
+        adapter.pageSize = hub.pageSize
+        return adapter
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import XCTest
+
+/// The fixture Hugging Face hub of `Tests/Support/fixture_hub.py`: the model listing API and
+/// smart-HTTP git for the repositories under its root, with counters and fault injection.
+final class FixtureHub {
+    let port: UInt16
+    let root: String
+    private let process: Process
+
+    init(root: String, home: String, scratch: String) throws {
+        self.root = root
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Support/fixture_hub.py").path
+        let portFile = scratch + "/hub-port"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Shell.which("python3"))
+        process.arguments = [script, "--root", root, "--port-file", portFile]
+        process.environment = Shell.gitEnvironment(home: home)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var port: UInt16?
+        for _ in 0..<200 {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8),
+               let value = UInt16(text.trimmingCharacters(in: .whitespacesAndNewlines)) { port = value; break }
+            usleep(50_000)
+        }
+        guard let port else {
+            process.terminate()
+            throw NSError(domain: "fixture hub did not start", code: 1)
+        }
+        self.port = port
+        self.process = process
+    }
+
+    deinit {
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+    }
+
+    var endpoint: String { "http://127.0.0.1:\(port)" }
+
+    /// Writes the model list the API serves (re-read on every request).
+    func setModels(_ models: [[String: Any]]) throws {
+        let data = try JSONSerialization.data(withJSONObject: models, options: [.prettyPrinted, .sortedKeys])
+        try data.write(to: URL(fileURLWithPath: root + "/models.json"), options: .atomic)
+    }
+
+    func call(_ method: String, _ path: String, body: Any? = nil) throws -> Data {
+        var arguments = ["-s", "-X", method, endpoint + path]
+        var input: Data?
+        if let body {
+            input = try JSONSerialization.data(withJSONObject: body)
+            arguments += ["-H", "Content-Type: application/json", "--data-binary", "@-"]
+        }
+        return try Shell.run(Shell.which("curl"), arguments, input: input).stdout
+    }
+
+    /// Git connections per model and API requests per path since the last reset.
+    func stats() throws -> (git: [String: Int], api: [String: Int]) {
+        let object = try JSONSerialization.jsonObject(with: call("GET", "/_fixture/stats")) as? [String: Any] ?? [:]
+        return (object["git_connections"] as? [String: Int] ?? [:], object["api_requests"] as? [String: Int] ?? [:])
+    }
+
+    func resetStats() throws { _ = try call("POST", "/_fixture/reset-stats") }
+
+    func inject(_ faults: [[String: Any]]) throws { _ = try call("POST", "/_fixture/faults", body: faults) }
+
+    func clearFaults() throws { _ = try call("DELETE", "/_fixture/faults") }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import SedimentStore
+import XCTest
+
+/// The `huggingface` hub end to end against the fixture hub: pagination, the same-sha skip,
+/// rate limits and server errors, malformed listings, deleted and gated models.
+final class HuggingFaceTests: XCTestCase {
+    var ws: Workspace!
+    var hub: FixtureHub!
+    var models: [[String: Any]] = []
+
+    override func setUpWithError() throws {
+        ws = try Workspace()
+        let root = ws.root + "/hub"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        for (index, id) in ["acme/bert-tiny", "acme/gpt-mini", "labs/vit-small", "labs/t5-nano", "solo/gated-llm"].enumerated() {
+            try makeModel(id, in: root, seed: index)
+            models.append(["id": id, "downloads": 100 * (index + 1), "likes": index, "tags": ["transformers", index % 2 == 0 ? "text" : "vision"],
+                           "pipeline_tag": "fill-mask", "library_name": "transformers", "gated": id.hasPrefix("solo/") ? "manual" : false,
+                           "createdAt": "2024-01-0\(index + 1)T00:00:00.000Z", "cardData": ["license": "mit"]])
+        }
+        hub = try FixtureHub(root: root, home: ws.home, scratch: ws.root)
+        try hub.setModels(models)
+    }
+
+    override func tearDownWithError() throws {
+        hub = nil
+        ws = nil
+    }
+
+    /// A small model repository: a card, a config, tokenizer files and an LFS weights pointer.
+    func makeModel(_ id: String, in root: String, seed: Int) throws {
+        let work = try ws.newRepository("hf/" + id)
+        try ws.write("README.md", "---\nlicense: mit\ntags:\n- text\n---\n# \(id)\n", in: work)
+        try ws.write("config.json", "{\"model_type\": \"bert\", \"hidden_size\": \(64 * (seed + 1))}\n", in: work)
+        try ws.write(".gitattributes", "*.safetensors filter=lfs diff=lfs merge=lfs -text\n", in: work)
+        let oid = String(repeating: String(format: "%02x", seed + 16), count: 32)
+        try ws.write("model.safetensors", "version https://git-lfs.github.com/spec/v1\noid sha256:\(oid)\nsize \(1000 + seed)\n", in: work)
+        try ws.commitAll("initial upload", in: work)
+        let bare = root + "/" + id + ".git"
+        try FileManager.default.createDirectory(atPath: bare, withIntermediateDirectories: true)
+        try ws.git(["init", "-q", "--bare", bare])
+        try ws.git(["push", "-q", bare, "main"], in: work)
+        try ws.git(["symbolic-ref", "HEAD", "refs/heads/main"], in: bare)
+    }
+
+    func configure(pageSize: Int = 2, extraHub: String = "", tokenFile: String? = nil, gitRepos: [String] = []) throws {
+        var text = """
+            [storage]
+            path = "\(ws.store)"
+
+            [http]
+            max_attempts = 3
+            backoff = "10ms"
+
+            [[hub]]
+            kind = "huggingface"
+            name = "hf"
+            endpoint = "\(hub.endpoint)"
+            page_size = \(pageSize)
+            \(tokenFile.map { "token_file = \"\($0)\"" } ?? "")
+            \(extraHub)
+            """
+        if !gitRepos.isEmpty {
+            text += "\n\n[[hub]]\nkind = \"git\"\nname = \"plain\"\nrepositories = [\(gitRepos.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
+        }
+        try text.write(toFile: ws.configPath, atomically: true, encoding: .utf8)
+    }
+
+    func visits(_ result: ProcessResult) -> [String: [String: Any]] {
+        Dictionary(result.jsonLines.compactMap { line in (line["package"] as? String).map { ($0, line) } }, uniquingKeysWith: { _, b in b })
+    }
+
+    func testListingPagesAndSameShaSkip() throws {
+        try configure()
+        let first = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(first.status, 1, "the gated model fails without a token: \(first.stderr)")
+        let byID = visits(first)
+        XCTAssertEqual(byID.count, 5)
+        for id in ["acme/bert-tiny", "acme/gpt-mini", "labs/vit-small", "labs/t5-nano"] {
+            XCTAssertEqual(byID[id]?["status"] as? String, "full", id)
+            XCTAssertEqual(byID[id]?["eventful"] as? Bool, true, id)
+        }
+        XCTAssertEqual(byID["solo/gated-llm"]?["status"] as? String, "failed")
+        XCTAssertTrue((byID["solo/gated-llm"]?["error"] as? String ?? "").contains("gated"), "\(byID["solo/gated-llm"] ?? [:])")
+        var stats = try hub.stats()
+        XCTAssertEqual(stats.api["/api/models"], 3, "5 models at 2 per page: 3 listing pages")
+        XCTAssertEqual(stats.git["acme/bert-tiny"], 1)
+
+        // The archive has what the repository has.
+        let show = try ws.sediment(["show", "hf:acme/bert-tiny", "--json"])
+        XCTAssertEqual(Set(show.jsonLines.compactMap { $0["path"] as? String }), [".gitattributes", "README.md", "config.json", "model.safetensors"])
+        XCTAssertNotNil(show.jsonLines.first { $0["path"] as? String == "model.safetensors" }?["lfs_oid"] as? String)
+        let packages = try ws.sediment(["packages", "--json"]).jsonLines
+        XCTAssertEqual(packages.first { $0["id"] as? String == "acme/bert-tiny" }?["repository"] as? String, hub.endpoint + "/acme/bert-tiny")
+
+        // Nothing changed: every archived package skips git, and its new metadata is recorded.
+        models[0]["downloads"] = 12345
+        try hub.setModels(models)
+        try hub.resetStats()
+        let second = try ws.sediment(["sync", "--json"])
+        for id in ["acme/bert-tiny", "acme/gpt-mini", "labs/vit-small", "labs/t5-nano"] {
+            XCTAssertEqual(visits(second)[id]?["skipped_git"] as? Bool, true, id)
+            XCTAssertEqual(visits(second)[id]?["eventful"] as? Bool, false, id)
+        }
+        stats = try hub.stats()
+        XCTAssertEqual(stats.git["acme/bert-tiny"] ?? 0, 0, "no git connection for an unchanged package")
+        XCTAssertEqual(stats.git["labs/t5-nano"] ?? 0, 0)
+        let catalog = try Catalog(readOnlyPath: ws.store + "/catalog.sqlite")
+        let package = try catalog.package(named: "hf:acme/bert-tiny")
+        let metadata = try catalog.metadata(package: package.rowID)
+        XCTAssertEqual(metadata.count, 2, "metadata is kept at every visit")
+        XCTAssertTrue(metadata.last?.json.contains("\"downloads\":12345") == true, metadata.last?.json ?? "")
+
+        // A new commit upstream: only that package goes to git, and it gets a new snapshot.
+        let work = ws.work + "/hf/acme/gpt-mini"
+        try ws.write("config.json", "{\"model_type\": \"gpt2\"}\n", in: work)
+        try ws.commitAll("switch architecture", in: work)
+        try ws.git(["push", "-q", hub.root + "/acme/gpt-mini.git", "main"], in: work)
+        try hub.resetStats()
+        let third = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(visits(third)["acme/gpt-mini"]?["eventful"] as? Bool, true)
+        XCTAssertEqual(visits(third)["acme/gpt-mini"]?["new_commits"] as? Int, 1)
+        XCTAssertEqual(visits(third)["acme/bert-tiny"]?["skipped_git"] as? Bool, true)
+        stats = try hub.stats()
+        XCTAssertEqual(stats.git["acme/gpt-mini"], 1)
+        XCTAssertEqual(stats.git["acme/bert-tiny"] ?? 0, 0)
+    }
+
+    func testRateLimitsServerErrorsAndMalformedListings() throws {
+        let plain = try ws.newRepository("plain/other")
+        try ws.write("a.txt", "a\n", in: plain)
+        try ws.commitAll("a", in: plain)
+        models.removeLast()  // no gated model here
+        try hub.setModels(models)
+        try configure(gitRepos: [plain])
+
+        // A 429 with Retry-After is waited out, then the listing goes on.
+        try hub.inject([["path_prefix": "/api/models", "status": 429, "times": 1, "retry_after": "1"]])
+        let limited = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(limited.status, 0, limited.stderr)
+        XCTAssertEqual(visits(limited).count, 5)
+
+        // Server errors past the retry bound fail that hub clearly; the git hub still syncs.
+        try hub.inject([["path_prefix": "/api/models", "status": 500, "times": 10]])
+        let failing = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(failing.status, 1)
+        XCTAssertTrue(failing.stderr.contains("hub hf") && failing.stderr.contains("HTTP 500"), failing.stderr)
+        XCTAssertEqual(visits(failing)[String(plain.dropFirst())]?["status"] as? String, "full")
+        try hub.clearFaults()
+
+        // A malformed listing fails that hub, with the reason.
+        try hub.inject([["path_prefix": "/api/models", "status": 200, "times": 1, "malformed": true]])
+        let malformed = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(malformed.status, 1)
+        XCTAssertTrue(malformed.stderr.contains("did not answer a JSON array"), malformed.stderr)
+        XCTAssertEqual(visits(malformed)[String(plain.dropFirst())]?["status"] as? String, "full")
+        let status = try ws.sediment(["status", "--json"])
+        XCTAssertEqual(status.status, 0)
+    }
+
+    func testDeletedAndGatedModels() throws {
+        let token = ws.root + "/hf-token"
+        try "hf_fixture_token_42\n".write(toFile: token, atomically: true, encoding: .utf8)
+        try configure(tokenFile: token)
+        let first = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(visits(first)["solo/gated-llm"]?["status"] as? String, "full", "with a token the gated model is archived")
+        XCTAssertFalse(first.out.contains("hf_fixture_token_42") || first.stderr.contains("hf_fixture_token_42"))
+
+        // The hub deletes a model: it is marked deleted, and its archive stays.
+        models[1]["deleted"] = true
+        try hub.setModels(models)
+        let second = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(visits(second)["acme/gpt-mini"]?["status"] as? String, "not-found", second.out)
+        let packages = try ws.sediment(["packages", "--json"]).jsonLines
+        XCTAssertEqual(packages.first { $0["id"] as? String == "acme/gpt-mini" }?["deleted"] as? Bool, true)
+        XCTAssertEqual(packages.first { $0["id"] as? String == "acme/bert-tiny" }?["deleted"] as? Bool, false)
+        let archived = try ws.sediment(["show", "hf:acme/gpt-mini", "config.json"])
+        XCTAssertEqual(archived.status, 0, archived.stderr)
+        XCTAssertTrue(archived.out.contains("bert"))
+        let catalog = try Data(contentsOf: URL(fileURLWithPath: ws.store + "/catalog.sqlite"))
+        XCTAssertNil(catalog.range(of: Data("hf_fixture_token_42".utf8)), "the token never reaches the catalog")
+    }
+}
