@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev), with typed shims for its variadic calls.
@@ -47,7 +48,7 @@ let package = Package(
         ),
         .target(
             name: "SedimentHubs",
-            dependencies: ["SedimentHTTP"]
+            dependencies: ["SedimentHTTP", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "SedimentEngine",

@@ -62,3 +62,23 @@ extension Repository {
         }
     }
 }
+
+extension Repository {
+    /// The content of the file at `path` in `commit`, or nil when there is no such file.
+    public func readFile(_ path: String, at commit: ObjectID) throws -> Data? {
+        var oid = commit.raw
+        var commitHandle: OpaquePointer?
+        try check(git_commit_lookup(&commitHandle, handle, &oid), "read commit \(commit.hex)", self.path)
+        defer { git_commit_free(commitHandle) }
+        var root: OpaquePointer?
+        try check(git_commit_tree(&root, commitHandle), "read tree of \(commit.hex)", self.path)
+        defer { git_tree_free(root) }
+        var entry: OpaquePointer?
+        let rc = git_tree_entry_bypath(&entry, root, path)
+        if rc == GIT_ENOTFOUND.rawValue { git_error_clear(); return nil }
+        try check(rc, "find \(path) in \(commit.hex)", self.path)
+        defer { git_tree_entry_free(entry) }
+        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
+        return try withBlob(ObjectID(git_tree_entry_id(entry))) { Data($0) }
+    }
+}

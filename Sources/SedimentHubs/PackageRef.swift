@@ -15,9 +15,12 @@ public struct PackageRef: Sendable, Equatable {
     public var reportedHead: String?
     /// The hub restricts access (Hugging Face's gated models).
     public var gated: Bool
+    /// The branch that is the package's head, when the hub names one (Modelhub's
+    /// `github_branch`); otherwise the repository's default branch.
+    public var branch: String?
 
     public init(hub: String, id: String, repository: String, subpath: String = "", metadata: String? = nil,
-                reportedHead: String? = nil, gated: Bool = false) {
+                reportedHead: String? = nil, gated: Bool = false, branch: String? = nil) {
         self.hub = hub
         self.id = id
         self.repository = repository
@@ -25,6 +28,7 @@ public struct PackageRef: Sendable, Equatable {
         self.metadata = metadata
         self.reportedHead = reportedHead
         self.gated = gated
+        self.branch = branch
     }
 
     /// `hub:id`.

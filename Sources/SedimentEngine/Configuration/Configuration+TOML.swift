@@ -130,6 +130,7 @@ extension Configuration {
         switch kind {
         case "git": specific = ["repositories"]
         case "huggingface": specific = ["endpoint", "author", "search", "filter", "sort", "limit", "page_size"]
+        case "modelhub", "pytorch-hub": specific = ["index"]
         default: specific = []
         }
         try reader.allowOnly(table, common + specific, at: path)
@@ -155,6 +156,14 @@ extension Configuration {
                 throw ConfigurationError(file: file, key: "\(path).repositories[\(i)]", problem: "expected a repository URL or path, got an empty string")
             }
             hub.repositories = repositories
+        }
+        if kind == "modelhub" || kind == "pytorch-hub" {
+            let fallback = kind == "modelhub" ? "https://github.com/modelhub-ai/modelhub" : "https://github.com/pytorch/hub"
+            let index = try reader.string(table, "index", at: path) ?? fallback
+            guard !index.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ConfigurationError(file: file, key: "\(path).index", problem: "expected the URL of the index repository")
+            }
+            hub.index = index
         }
         if kind == "huggingface" {
             let endpoint = try reader.string(table, "endpoint", at: path) ?? "https://huggingface.co"

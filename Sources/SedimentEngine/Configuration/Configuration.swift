@@ -58,6 +58,8 @@ public struct Configuration: Sendable {
         public var query = HuggingFaceHub.Query()
         /// For `kind = "huggingface"`: models per API page.
         public var pageSize: Int = 1000
+        /// For index hubs (`modelhub`, `pytorch-hub`): the repository holding the index.
+        public var index: String?
 
         public init(kind: String, name: String) {
             self.kind = kind
@@ -104,7 +106,7 @@ public struct Configuration: Sendable {
     /// Every hub kind of SPEC.md.
     public static let hubKinds = ["huggingface", "pytorch-hub", "onnx-model-zoo", "modelhub", "modelzoo", "git"]
     /// The hub kinds this version can crawl.
-    public static let supportedHubKinds = ["git", "huggingface"]
+    public static let supportedHubKinds = ["git", "huggingface", "modelhub", "pytorch-hub"]
 
     /// `url` after the `[[rewrite]]` rules (the longest matching prefix wins).
     public func rewrite(_ url: String) -> String {

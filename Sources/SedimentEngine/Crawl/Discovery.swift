@@ -5,6 +5,7 @@ import SedimentStore
 
 /// Turns one configured hub into its packages, with the hub adapter of its kind.
 struct Discovery {
+    let archive: Archive
     let hub: Configuration.Hub
     let client: HTTPClient
     let environment: [String: String]
@@ -24,6 +25,14 @@ struct Discovery {
         case "huggingface":
             let listed = try huggingFace().discover(client: client)
             return Result(packages: listed.packages, problems: listed.problems, complete: listed.complete)
+        case "modelhub":
+            let data = try index().file("models.json")
+            let listed = try ModelhubIndex.packages(hub: hub.name, modelsJSON: data)
+            return Result(packages: listed.packages, problems: listed.problems, complete: true)
+        case "pytorch-hub":
+            let cards = try index().topLevelFiles(endingWith: ".md")
+            let listed = PyTorchHubIndex.packages(hub: hub.name, cards: cards)
+            return Result(packages: listed.packages, problems: listed.problems, complete: true)
         default:
             throw HubError(hub: hub.name, problem: "hub kind \(hub.kind) cannot be crawled by this version")
         }
@@ -33,6 +42,10 @@ struct Discovery {
     func lookup(_ id: String) throws -> HuggingFaceHub.Lookup? {
         guard hub.kind == "huggingface" else { return nil }
         return try huggingFace().lookup(id, client: client)
+    }
+
+    private func index() -> IndexRepository {
+        IndexRepository(archive: archive, hub: hub, url: hub.index ?? "")
     }
 
     private func huggingFace() throws -> HuggingFaceHub {

@@ -12,6 +12,8 @@ import SedimentStore
 struct Visitor {
     let archive: Archive
     let clock: @Sendable () -> Date
+    /// This crawl's fetches: packages that share a repository share one fetch.
+    var fetches = FetchCache()
 
     struct Target {
         var ref: PackageRef
@@ -85,10 +87,20 @@ struct Visitor {
             mark = now
         }
         let fetch: FetchResult
-        do {
-            fetch = try repository.fetch(url: url, patterns: patterns, credentials: target.credentials, progress: progress)
-        } catch let error as GitError where target.ref.gated && error.message.contains("authentication") {
-            throw VisitError.gated(target.ref.qualifiedName, credentials: target.credentials != nil, detail: error.message)
+        if let earlier = fetches.result(for: mirrorPath) {
+            var again = earlier
+            again.updates = []
+            again.receivedObjects = 0
+            again.receivedBytes = 0
+            again.indexedObjects = 0
+            fetch = again
+        } else {
+            do {
+                fetch = try repository.fetch(url: url, patterns: patterns, credentials: target.credentials, progress: progress)
+            } catch let error as GitError where target.ref.gated && error.message.contains("authentication") {
+                throw VisitError.gated(target.ref.qualifiedName, credentials: target.credentials != nil, detail: error.message)
+            }
+            fetches.store(fetch, for: mirrorPath)
         }
         outcome.objectsReceived = fetch.receivedObjects
         outcome.bytesReceived = fetch.receivedBytes
@@ -118,11 +130,15 @@ struct Visitor {
         }
         outcome.lostRefs = lost.count
 
-        // The head: the branch the remote's HEAD names, else main, master, or the first branch.
+        // The head: the branch the hub names for the package, else the one the remote's HEAD
+        // names, else main, master, or the first branch.
         let branches = fetch.remoteRefs.keys.filter { $0.hasPrefix("refs/heads/") }.sorted()
-        let headRef = [fetch.defaultBranch, "refs/heads/main", "refs/heads/master"].compactMap { $0 }
-            .first { fetch.remoteRefs[$0] != nil } ?? branches.first
-        if let headRef { try repository.setHead(headRef) }
+        let headRef = [target.ref.branch.map { "refs/heads/" + $0 }, fetch.defaultBranch, "refs/heads/main", "refs/heads/master"]
+            .compactMap { $0 }.first { fetch.remoteRefs[$0] != nil } ?? branches.first
+        // The mirror's HEAD follows the remote's (packages sharing a mirror may have other heads).
+        if let mirrorHead = fetch.defaultBranch.flatMap({ fetch.remoteRefs[$0] != nil ? $0 : nil }) ?? headRef {
+            try repository.setHead(mirrorHead)
+        }
 
         // 3. walk, on its own thread while this one builds manifests: commits reachable from
         // the new tips, hiding every tip archived before.
@@ -173,7 +189,7 @@ struct Visitor {
         record.refTips = refs
         record.defaultBranch = headRef
         record.lostRefs = lost
-        record.metadata = target.ref.metadata
+        record.metadata = try metadata(of: target, head: headCommit, repository: repository)
         if last?.refs != refs || last?.headRef != headRef {
             let state = SnapshotState(hub: target.ref.hub, package: target.ref.id, head: headCommit?.hex,
                                       manifest: headCommit.flatMap { manifestOf[$0.hex] },
@@ -187,9 +203,20 @@ struct Visitor {
         return record
     }
 
+    /// An error as a person reads it (every Sediment error describes itself).
     static func describe(_ error: Error) -> String {
-        if let error = error as? CustomStringConvertible { return error.description }
-        return String(describing: error)
+        String(describing: error)
+    }
+
+    /// The hub's metadata, plus what the package's files say that the hub's kind asks for
+    /// (PyTorch Hub: the entry points of `hubconf.py`).
+    private func metadata(of target: Target, head: ObjectID?, repository: Repository) throws -> String? {
+        guard target.hub.kind == "pytorch-hub", let head else { return target.ref.metadata }
+        var object = target.ref.metadata.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } ?? [:]
+        let path = target.ref.subpath.isEmpty ? "hubconf.py" : target.ref.subpath + "/hubconf.py"
+        object["hubconf_entrypoints"] = try repository.readFile(path, at: head).map(HubconfEntrypoints.parse) ?? NSNull()
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return target.ref.metadata }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Whether `url` is a plain path (no scheme, not ssh's `host:path`).

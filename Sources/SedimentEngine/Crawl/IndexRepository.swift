@@ -1,0 +1,61 @@
+import Foundation
+import SedimentGit
+import SedimentHubs
+
+/// The index repository of an index hub (`modelhub`, `pytorch-hub`): mirrored like any
+/// repository (under `mirrors/`, through the `[[rewrite]]` rules), then read at its default
+/// branch's head.
+struct IndexRepository {
+    let archive: Archive
+    let hub: Configuration.Hub
+    let url: String
+
+    /// Fetches the index and returns a reader of its head commit.
+    func fetchHead() throws -> (Repository, ObjectID) {
+        let folder = archive.mirrorFolder(GitURL.mirrorPath(for: url))
+        let repository = try Repository.openOrCreateBare(at: folder)
+        let fetched = try repository.fetch(url: archive.configuration.rewrite(url), patterns: .init(include: ["refs/heads/*"], exclude: []),
+                                           credentials: try hub.credentials())
+        let branch = [fetched.defaultBranch, "refs/heads/main", "refs/heads/master"].compactMap { $0 }
+            .first { fetched.remoteRefs[$0] != nil } ?? fetched.remoteRefs.keys.sorted().first
+        guard let branch, let target = fetched.remoteRefs[branch], let head = repository.peelToCommit(target) else {
+            throw HubError(hub: hub.name, problem: "the index repository \(GitURL.redacted(url)) has no branch to read")
+        }
+        try repository.setHead(branch)
+        return (repository, head)
+    }
+
+    /// The content of `path` at the index's head.
+    func file(_ path: String) throws -> Data {
+        let (repository, head) = try fetchHead()
+        guard let data = try repository.readFile(path, at: head) else {
+            throw HubError(hub: hub.name, problem: "the index repository \(GitURL.redacted(url)) has no \(path) at \(head.short)")
+        }
+        return data
+    }
+
+    /// Every file at the top of the index whose name ends with `suffix`, with its content.
+    func topLevelFiles(endingWith suffix: String) throws -> [(name: String, content: Data)] {
+        let (repository, head) = try fetchHead()
+        return try repository.files(of: head).filter { !$0.path.contains("/") && $0.path.hasSuffix(suffix) && $0.mode != 0o160000 }
+            .map { file in (file.path, try repository.withBlob(file.id) { Data($0) }) }
+    }
+}
+
+/// The fetches made in one crawl, so that packages sharing a repository share one fetch.
+final class FetchCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [String: FetchResult] = [:]
+
+    func result(for mirror: String) -> FetchResult? {
+        lock.lock()
+        defer { lock.unlock() }
+        return results[mirror]
+    }
+
+    func store(_ result: FetchResult, for mirror: String) {
+        lock.lock()
+        results[mirror] = result
+        lock.unlock()
+    }
+}

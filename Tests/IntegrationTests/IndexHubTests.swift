@@ -1,0 +1,152 @@
+import Foundation
+import SedimentStore
+import XCTest
+
+/// The index hubs (`modelhub`, `pytorch-hub`) end to end: the index repository and the
+/// package repositories served by `git http-backend` as if from github.com, reached through
+/// a `[[rewrite]]` rule.
+final class IndexHubTests: XCTestCase {
+    var ws: Workspace!
+    var http: GitHTTPServer!
+
+    override func setUpWithError() throws {
+        ws = try Workspace()
+    }
+
+    override func tearDownWithError() throws {
+        http = nil
+        ws = nil
+    }
+
+    /// Publishes a working repository at `served/github.com/<slug>` (no `.git`, as GitHub URLs).
+    func publish(_ work: String, as slug: String, branches: [String] = ["main"]) throws {
+        let bare = ws.served + "/github.com/" + slug
+        if !FileManager.default.fileExists(atPath: bare) {
+            try FileManager.default.createDirectory(atPath: bare, withIntermediateDirectories: true)
+            try ws.git(["init", "-q", "--bare", bare])
+        }
+        for branch in branches { try ws.git(["push", "-q", "--force", bare, branch], in: work) }
+        try ws.git(["symbolic-ref", "HEAD", "refs/heads/\(branches[0])"], in: bare)
+    }
+
+    func repository(_ slug: String, files: [String: String]) throws -> String {
+        let work = try ws.newRepository(slug)
+        for (path, text) in files { try ws.write(path, text, in: work) }
+        try ws.commitAll("initial", in: work)
+        return work
+    }
+
+    func configure(_ hubs: String) throws {
+        try """
+            [storage]
+            path = "\(ws.store)"
+
+            \(hubs)
+
+            [[rewrite]]
+            prefix = "https://github.com/"
+            replacement = "http://127.0.0.1:\(http.port)/github.com/"
+            """.write(toFile: ws.configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// `info/refs` requests (git connections) per served path, from the server's log.
+    func connections() throws -> [String: Int] {
+        let log = (try? String(contentsOfFile: http.bytesLog, encoding: .utf8)) ?? ""
+        var counts: [String: Int] = [:]
+        for line in log.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 3, fields[1] == "GET", let range = fields[2].range(of: "/info/refs") else { continue }
+            counts[String(fields[2][..<range.lowerBound]), default: 0] += 1
+        }
+        return counts
+    }
+
+    func testModelhubIndex() throws {
+        let squeezenet = try repository("modelhub-ai/squeezenet", files: ["README.md": "# SqueezeNet\n", "contrib_src/model.py": "x = 1\n"])
+        try ws.git(["branch", "-q", "-m", "main", "master"], in: squeezenet)
+        try publish(squeezenet, as: "modelhub-ai/squeezenet", branches: ["master"])
+        let alexnet = try repository("modelhub-ai/alexnet", files: ["README.md": "# AlexNet\n"])
+        try ws.git(["checkout", "-q", "-b", "v2"], in: alexnet)
+        try ws.write("v2.txt", "second version\n", in: alexnet)
+        try ws.commitAll("v2", in: alexnet)
+        try publish(alexnet, as: "modelhub-ai/alexnet", branches: ["main", "v2"])
+        let index = try repository("modelhub-ai/modelhub", files: ["models.json": """
+            [
+              {"id": 1, "name": "squeezenet", "task_extended": "ImageNet classification", "github": "https://github.com/modelhub-ai/squeezenet",
+               "github_branch": "master", "backend": ["kubernetes"], "gpu": false},
+              {"id": 2, "name": "alexnet", "task_extended": "ImageNet classification", "github": "https://github.com/modelhub-ai/alexnet",
+               "github_branch": "v2", "backend": ["kubernetes"]},
+              {"id": 3, "name": "no-repo", "task_extended": "nothing"}
+            ]
+            """])
+        try publish(index, as: "modelhub-ai/modelhub")
+        http = try GitHTTPServer(root: ws.served, home: ws.home, scratch: ws.root)
+        try configure("[[hub]]\nkind = \"modelhub\"\nname = \"mh\"")
+
+        let sync = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(sync.status, 0, sync.stderr)
+        XCTAssertTrue(sync.stderr.contains("no-repo") && sync.stderr.contains("github"), "a bad entry is reported: \(sync.stderr)")
+        let packages = try ws.sediment(["packages", "--json"]).jsonLines
+        XCTAssertEqual(Set(packages.compactMap { $0["id"] as? String }), ["squeezenet", "alexnet"])
+        XCTAssertEqual(packages.first { $0["id"] as? String == "alexnet" }?["repository"] as? String, "https://github.com/modelhub-ai/alexnet")
+        // The package's head is its github_branch.
+        let snapshot = try XCTUnwrap(try ws.sediment(["snapshots", "mh:alexnet", "--json"]).jsonLines.last)
+        XCTAssertEqual(snapshot["head_ref"] as? String, "refs/heads/v2")
+        XCTAssertEqual(try ws.sediment(["show", "mh:alexnet", "v2.txt"]).out, "second version\n")
+        XCTAssertEqual(try XCTUnwrap(try ws.sediment(["snapshots", "mh:squeezenet", "--json"]).jsonLines.last)["head_ref"] as? String,
+                       "refs/heads/master")
+        // The index entry is the package's metadata.
+        let catalog = try Catalog(readOnlyPath: ws.store + "/catalog.sqlite")
+        let metadata = try catalog.metadata(package: try catalog.package(named: "mh:squeezenet").rowID)
+        XCTAssertTrue(metadata.last?.json.contains("\"task_extended\":\"ImageNet classification\"") == true, metadata.last?.json ?? "")
+    }
+
+    func testPyTorchHubIndexSharesOneFetchPerRepository() throws {
+        let vision = try repository("pytorch/vision", files: [
+            "hubconf.py": "dependencies = ['torch']\nfrom x import y\n\ndef resnet18(pretrained=False, **kwargs):\n    return 1\n\ndef alexnet(**kwargs):\n    pass\n\ndef _private():\n    pass\n\nclass NotAnEntry:\n    def method(self): pass\n",
+            "torchvision/models/resnet.py": "class ResNet: pass\n",
+        ])
+        try publish(vision, as: "pytorch/vision")
+        let wsl = try repository("facebookresearch/WSL-Images", files: ["hubconf.py": "def resnext101_32x8d_wsl(progress=True):\n    pass\n"])
+        try publish(wsl, as: "facebookresearch/WSL-Images")
+        let card = { (title: String, github: String) in
+            "---\nlayout: hub_detail\nbackground-class: hub-background\nbody-class: hub\ntitle: \(title)\nsummary: A model of \(title)\ncategory: researchers\nimage: x.png\nauthor: Pytorch Team\ntags: [vision, scriptable]\ngithub-link: https://github.com/\(github).git\ngithub-id: \(github)\nfeatured_image_1: a.png\nfeatured_image_2: no-image\naccelerator: cuda-optional\norder: 10\n---\n\n### Model Description\n\nText.\n"
+        }
+        let hubIndex = try repository("pytorch/hub", files: [
+            "pytorch_vision_resnet.md": card("ResNet", "pytorch/vision"),
+            "pytorch_vision_alexnet.md": card("AlexNet", "pytorch/vision"),
+            "facebookresearch_WSL-Images_resnext.md": card("ResNext WSL", "facebookresearch/WSL-Images"),
+            "broken_card.md": "---\ntitle: [unclosed\n---\n",
+            "README.md": "# PyTorch Hub\n",
+            "images/x.png": "png",
+        ])
+        try publish(hubIndex, as: "pytorch/hub")
+        http = try GitHTTPServer(root: ws.served, home: ws.home, scratch: ws.root)
+        try configure("[[hub]]\nkind = \"pytorch-hub\"\nname = \"pt\"")
+
+        let sync = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(sync.status, 0, sync.stderr)
+        XCTAssertTrue(sync.stderr.contains("broken_card.md"), "a malformed card is reported: \(sync.stderr)")
+        XCTAssertEqual(Set(sync.jsonLines.compactMap { $0["package"] as? String }),
+                       ["pytorch_vision_resnet", "pytorch_vision_alexnet", "facebookresearch_WSL-Images_resnext"])
+        XCTAssertTrue(sync.jsonLines.allSatisfy { $0["status"] as? String == "full" })
+        XCTAssertEqual(try connections()["/github.com/pytorch/vision"], 1, "two packages in one repository: one fetch")
+
+        let catalog = try Catalog(readOnlyPath: ws.store + "/catalog.sqlite")
+        let resnet = try catalog.metadata(package: try catalog.package(named: "pt:pytorch_vision_resnet").rowID).last?.json ?? ""
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(resnet.utf8)) as? [String: Any])
+        XCTAssertEqual(object["hubconf_entrypoints"] as? [String], ["resnet18", "alexnet"])
+        XCTAssertEqual(object["title"] as? String, "ResNet")
+        XCTAssertEqual(object["tags"] as? [String], ["vision", "scriptable"])
+        XCTAssertEqual(object["github-id"] as? String, "pytorch/vision")
+        // Both packages of one repository see the same files.
+        XCTAssertEqual(try ws.sediment(["show", "pt:pytorch_vision_alexnet", "hubconf.py"]).status, 0)
+        XCTAssertEqual(try ws.sediment(["show", "pt:pytorch_vision_resnet", "torchvision/models/resnet.py"]).out, "class ResNet: pass\n")
+
+        // A second crawl: still one connection per repository, nothing new.
+        let again = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.jsonLines.allSatisfy { $0["eventful"] as? Bool == false })
+        XCTAssertEqual(try connections()["/github.com/pytorch/vision"], 2)
+    }
+}
