@@ -150,3 +150,44 @@ final class IndexHubTests: XCTestCase {
         XCTAssertEqual(try connections()["/github.com/pytorch/vision"], 2)
     }
 }
+
+extension IndexHubTests {
+    /// modelzoo.co: the catalogue, then each model's details (with a Referer); a model linking
+    /// to a git host is mirrored, any other is a metadata-only package.
+    func testModelZooCatalogue() throws {
+        let deeplab = try repository("tensorflow/deeplab", files: ["README.md": "# DeepLab\n", "model.py": "x = 2\n"])
+        try publish(deeplab, as: "tensorflow/deeplab")
+        http = try GitHTTPServer(root: ws.served, home: ws.home, scratch: ws.root)
+        let hubRoot = ws.root + "/modelzoo"
+        try FileManager.default.createDirectory(atPath: hubRoot, withIntermediateDirectories: true)
+        let catalogue: [String: Any] = ["models": [
+            ["slug": "deeplab", "title": "DeepLab", "description": "Semantic segmentation", "stars": 42,
+             "link": "https://github.com/tensorflow/deeplab/tree/master/research", "framework": ["name": "TensorFlow"],
+             "categories": [["name": "Computer Vision"]], "long_desc": "A long description.", "papers": ["paper": "https://arxiv.org/abs/1606.00915"], "id": 7],
+            ["slug": "blog-only", "title": "Only a blog post", "description": nil as Any? as Any, "stars": nil as Any? as Any,
+             "link": "https://example.org/post", "framework": ["name": "Caffe"], "categories": [], "long_desc": "", "id": 8],
+            ["title": "no slug"],
+        ]]
+        try JSONSerialization.data(withJSONObject: catalogue).write(to: URL(fileURLWithPath: hubRoot + "/modelzoo.json"))
+        let zoo = try FixtureHub(root: hubRoot, home: ws.home, scratch: ws.root)
+        try configure("[[hub]]\nkind = \"modelzoo\"\nname = \"mz\"\nendpoint = \"\(zoo.endpoint)\"")
+
+        let sync = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(sync.status, 0, sync.stderr)
+        XCTAssertTrue(sync.stderr.contains("catalogue entry 2"), "the entry without a slug is reported: \(sync.stderr)")
+        let byID = Dictionary(uniqueKeysWithValues: sync.jsonLines.map { ($0["package"] as? String ?? "", $0) })
+        XCTAssertEqual(byID["deeplab"]?["eventful"] as? Bool, true)
+        XCTAssertEqual(byID["blog-only"]?["status"] as? String, "full")
+        XCTAssertEqual(byID["blog-only"]?["skipped_git"] as? Bool, true)
+        let packages = try ws.sediment(["packages", "--json"]).jsonLines
+        XCTAssertEqual(packages.first { $0["id"] as? String == "deeplab" }?["repository"] as? String, "https://github.com/tensorflow/deeplab")
+        XCTAssertTrue(packages.first { $0["id"] as? String == "blog-only" }?["repository"] is NSNull, "a metadata-only package")
+        XCTAssertEqual(try ws.sediment(["show", "mz:deeplab", "model.py"]).out, "x = 2\n")
+        let catalog = try Catalog(readOnlyPath: ws.store + "/catalog.sqlite")
+        let metadata = try catalog.metadata(package: try catalog.package(named: "mz:deeplab").rowID).last?.json ?? ""
+        XCTAssertTrue(metadata.contains("\"long_desc\":\"A long description.\""), "details are merged: \(metadata)")
+        XCTAssertTrue(metadata.contains("\"stars\":42"), metadata)
+        let blog = try catalog.metadata(package: try catalog.package(named: "mz:blog-only").rowID)
+        XCTAssertEqual(blog.count, 1)
+    }
+}

@@ -58,6 +58,10 @@ SORT_KEYS = ("downloads", "likes", "lastModified", "createdAt", "id")
 MALFORMED = b'[{"id": "broken"'
 
 
+# modelzoo.co's API: /api/models/0/ (catalogue) and /api/models/<slug>/ (one model).
+MODELZOO_PATH = re.compile(r"^/api/models/([A-Za-z0-9_.-]+)/$")
+
+
 class BadModels(Exception):
     pass
 
@@ -256,10 +260,32 @@ class HubHandler(git_http_server.Handler):
             self.send_json(404, {"error": "Not found"})
         elif path == "/api/models":
             self.list_models(query)
+        elif MODELZOO_PATH.match(path):
+            self.modelzoo(MODELZOO_PATH.match(path).group(1))
         elif model:
             self.one_model(model.group(1) + "/" + model.group(2))
         else:
             self.send_json(404, {"error": "Not found"})
+
+    def modelzoo(self, slug):
+        """The modelzoo.co API from DIR/modelzoo.json ({"models": [full entries]}):
+        /api/models/0/ is the catalogue, /api/models/<slug>/ one model. Like the real
+        site, it answers only requests that carry a Referer header."""
+        if not self.headers.get("Referer"):
+            return self.send_json(403, {"detail": "Referer required"})
+        try:
+            with open(os.path.join(self.server.root, "modelzoo.json"), "rb") as f:
+                models = json.load(f)["models"]
+        except (OSError, ValueError, KeyError) as exc:
+            return self.send_json(500, {"error": "fixture: bad modelzoo.json: %s" % exc})
+        if slug == "0":
+            keys = ("slug", "title", "description", "stars", "link", "framework", "categories")
+            return self.send_json(200, {"models": [{k: m.get(k) for k in keys} for m in models]})
+        for m in models:
+            if m.get("slug") == slug:
+                keys = ("title", "description", "stars", "long_desc", "link", "papers", "framework", "categories", "id")
+                return self.send_json(200, {k: m.get(k) for k in keys})
+        return self.send_json(404, {"detail": "Not found."})
 
     def send_fault(self, fault):
         if fault.get("malformed"):

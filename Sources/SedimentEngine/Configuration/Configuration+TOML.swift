@@ -131,6 +131,7 @@ extension Configuration {
         case "git": specific = ["repositories"]
         case "huggingface": specific = ["endpoint", "author", "search", "filter", "sort", "limit", "page_size"]
         case "modelhub", "pytorch-hub": specific = ["index"]
+        case "modelzoo": specific = ["endpoint"]
         default: specific = []
         }
         try reader.allowOnly(table, common + specific, at: path)
@@ -164,6 +165,13 @@ extension Configuration {
                 throw ConfigurationError(file: file, key: "\(path).index", problem: "expected the URL of the index repository")
             }
             hub.index = index
+        }
+        if kind == "modelzoo" {
+            let endpoint = try reader.string(table, "endpoint", at: path) ?? "https://modelzoo.co"
+            guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ConfigurationError(file: file, key: "\(path).endpoint", problem: "expected an http(s) URL such as \"https://modelzoo.co\", got \"\(endpoint)\"")
+            }
+            hub.endpoint = endpoint
         }
         if kind == "huggingface" {
             let endpoint = try reader.string(table, "endpoint", at: path) ?? "https://huggingface.co"

@@ -87,11 +87,14 @@ public struct Crawler: Sendable {
             let crawlID = try catalog.beginCrawl(hub: hub.name, at: now)
             crawls[hub.name] = crawlID
             for ref in wanted {
-                let package = try catalog.upsertPackage(hub: hub.name, id: ref.id, repositoryURL: GitURL.redacted(ref.repository),
-                                                        mirrorPath: GitURL.mirrorPath(for: ref.repository), subpath: ref.subpath, seenAt: now,
-                                                        gated: ref.gated, reportedHead: ref.reportedHead)
+                let hasRepository = !ref.repository.isEmpty
+                let package = try catalog.upsertPackage(hub: hub.name, id: ref.id,
+                                                        repositoryURL: hasRepository ? GitURL.redacted(ref.repository) : nil,
+                                                        mirrorPath: hasRepository ? GitURL.mirrorPath(for: ref.repository) : nil,
+                                                        subpath: ref.subpath, seenAt: now, gated: ref.gated, reportedHead: ref.reportedHead)
                 jobs.append(VisitJob(target: Visitor.Target(ref: ref, package: package, hub: hub, credentials: credentials, crawlID: crawlID),
-                                     host: Self.host(of: configuration.rewrite(ref.repository)), mirror: package.mirrorPath ?? ref.repository))
+                                     host: hasRepository ? Self.host(of: configuration.rewrite(ref.repository)) : "metadata-only",
+                                     mirror: package.mirrorPath ?? "metadata-only:" + ref.qualifiedName))
             }
             // Packages the hub no longer lists: ask whether they are gone (their archive stays).
             if discovered.complete && selection.packages.isEmpty {

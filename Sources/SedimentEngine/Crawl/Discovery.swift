@@ -25,6 +25,9 @@ struct Discovery {
         case "huggingface":
             let listed = try huggingFace().discover(client: client)
             return Result(packages: listed.packages, problems: listed.problems, complete: listed.complete)
+        case "modelzoo":
+            let listed = try ModelZooHub(name: hub.name, endpoint: hub.endpoint ?? "https://modelzoo.co").discover(client: client)
+            return Result(packages: listed.packages, problems: listed.problems, complete: true)
         case "modelhub":
             let data = try index().file("models.json")
             let listed = try ModelhubIndex.packages(hub: hub.name, modelsJSON: data)

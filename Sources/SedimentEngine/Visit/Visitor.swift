@@ -57,6 +57,15 @@ struct Visitor {
     private func run(_ target: Target, started: String, outcome: inout VisitOutcome, progress: ((FetchProgress) -> Void)?) throws -> VisitRecord {
         let catalog = archive.catalog
         let configuration = archive.configuration
+        if target.ref.repository.isEmpty {
+            // A metadata-only package (the hub names no repository): keep what the hub said.
+            var record = VisitRecord(packageRowID: target.package.rowID, repositoryRowID: nil, crawlID: target.crawlID,
+                                     startedAt: started, finishedAt: Catalog.timestamp(clock()), status: .full, eventful: false, error: nil)
+            record.metadata = target.ref.metadata
+            record.skippedGit = true
+            outcome.skippedGit = true
+            return record
+        }
         guard let repositoryRowID = target.package.repositoryRowID, let mirrorPath = target.package.mirrorPath else {
             throw VisitError.noRepository(target.ref.qualifiedName)
         }

@@ -1,0 +1,80 @@
+import Foundation
+import SedimentHTTP
+
+/// The `modelzoo` hub (modelzoo.co): `GET {endpoint}/api/models/0/` lists the catalogue,
+/// then `GET {endpoint}/api/models/{slug}/` gives each model's details; the site answers only
+/// requests with a `Referer`. A model whose `link` is a repository on a git host is a package
+/// mirrored from it; any other model is a metadata-only package (no repository).
+public struct ModelZooHub: Sendable {
+    public var name: String
+    public var endpoint: String
+
+    /// Hosts whose repository links are mirrored.
+    public static let gitHosts = ["github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org"]
+
+    public init(name: String, endpoint: String) {
+        self.name = name
+        var trimmed = endpoint
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        self.endpoint = trimmed
+    }
+
+    public func discover(client: HTTPClient) throws -> (packages: [PackageRef], problems: [HubProblem]) {
+        let catalogue = try json(endpoint + "/api/models/0/", client: client, what: "the catalogue")
+        guard let models = (catalogue as? [String: Any])?["models"] as? [Any] ?? catalogue as? [Any] else {
+            throw HubError(hub: name, problem: "the catalogue is not an object with a \"models\" array")
+        }
+        var packages: [PackageRef] = []
+        var problems: [HubProblem] = []
+        var seen = Set<String>()
+        for (index, entry) in models.enumerated() {
+            guard let summary = entry as? [String: Any], let slug = summary["slug"] as? String,
+                  !slug.isEmpty, slug.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                problems.append(HubProblem(hub: name, item: "catalogue entry \(index)", problem: "has no valid \"slug\""))
+                continue
+            }
+            guard seen.insert(slug).inserted else { continue }
+            var merged = summary
+            do {
+                if let details = try json(endpoint + "/api/models/\(slug)/", client: client, what: "model \(slug)") as? [String: Any] {
+                    merged.merge(details) { _, new in new }
+                } else {
+                    problems.append(HubProblem(hub: name, item: slug, problem: "its details are not a JSON object; the catalogue entry is kept"))
+                }
+            } catch {
+                problems.append(HubProblem(hub: name, item: slug, problem: "\(error); the catalogue entry is kept"))
+            }
+            let repository = (merged["link"] as? String).flatMap(Self.repositoryURL) ?? ""
+            packages.append(PackageRef(hub: name, id: slug, repository: repository, metadata: canonicalJSON(merged)))
+        }
+        return (packages, problems)
+    }
+
+    /// The repository a model's link points at, when it is one on a git host:
+    /// `https://github.com/owner/repo/tree/master/x` → `https://github.com/owner/repo`.
+    public static func repositoryURL(_ link: String) -> String? {
+        guard let url = URL(string: link.trimmingCharacters(in: .whitespaces)), let host = url.host?.lowercased(),
+              ["http", "https"].contains(url.scheme?.lowercased() ?? "") else { return nil }
+        let bare = host.hasPrefix("www.") ? String(host.dropFirst(4)) : host
+        guard gitHosts.contains(bare) else { return nil }
+        let parts = url.path.split(separator: "/").map(String.init)
+        guard parts.count >= 2, !parts[0].hasPrefix("."), !parts[1].hasPrefix(".") else { return nil }
+        var repo = parts[1]
+        if repo.hasSuffix(".git") { repo.removeLast(4) }
+        return "https://\(bare)/\(parts[0])/\(repo)"
+    }
+
+    private func json(_ url: String, client: HTTPClient, what: String) throws -> Any {
+        let response: HTTPResponse
+        do {
+            response = try client.send(HTTPRequest(url: url, headers: ["Accept": "application/json", "Referer": endpoint + "/"]))
+        } catch {
+            throw HubError(hub: name, problem: "\(what): \(error)")
+        }
+        guard response.isSuccess else { throw HubError(hub: name, problem: "\(what): \(response.url) answered HTTP \(response.status)") }
+        guard let value = try? JSONSerialization.jsonObject(with: response.body) else {
+            throw HubError(hub: name, problem: "\(what): \(response.url) did not answer JSON")
+        }
+        return value
+    }
+}
