@@ -82,3 +82,38 @@ extension Repository {
         return try withBlob(ObjectID(git_tree_entry_id(entry))) { Data($0) }
     }
 }
+
+extension Repository {
+    /// The id of the tree or blob at `path` in `commit`, or nil when absent.
+    public func entryID(_ path: String, at commit: ObjectID) throws -> ObjectID? {
+        let info = try self.commit(commit)
+        var treeID = info.tree.raw
+        var tree: OpaquePointer?
+        try check(git_tree_lookup(&tree, handle, &treeID), "read tree of \(commit.hex)", self.path)
+        defer { git_tree_free(tree) }
+        var entry: OpaquePointer?
+        let rc = git_tree_entry_bypath(&entry, tree, path)
+        if rc == GIT_ENOTFOUND.rawValue { git_error_clear(); return nil }
+        try check(rc, "find \(path) in \(commit.hex)", self.path)
+        defer { git_tree_entry_free(entry) }
+        return ObjectID(git_tree_entry_id(entry))
+    }
+
+    /// The last commit, following first parents from `head`, that changed anything under
+    /// `subpath` (as `git log --first-parent -1 -- subpath`); nil when `subpath` is absent at `head`.
+    public func lastCommit(touching subpath: String, from head: ObjectID) throws -> ObjectID? {
+        guard var current = try entryID(subpath, at: head) else { return nil }
+        var commit = head
+        var steps = 0
+        while true {
+            let info = try self.commit(commit)
+            guard let parent = info.parents.first else { return commit }
+            let before = try entryID(subpath, at: parent)
+            if before != current { return commit }
+            commit = parent
+            current = before!
+            steps += 1
+            if steps > 1_000_000 { return commit }
+        }
+    }
+}

@@ -7,7 +7,10 @@ import SedimentStore
 struct Log: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a package's commit history.",
-        discussion: "Without --ref: every archived commit of the package's repository, lost refs' commits included, newest first.")
+        discussion: """
+            Without --ref: every archived commit of the package's repository, lost refs' commits included, newest first. \
+            For a package in a subpath of a shared repository, only the commits that changed that subpath.
+            """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: JSONFlag
@@ -22,6 +25,11 @@ struct Log: ParsableCommand {
         let record = try archive.catalog.package(named: named.package)
         guard let repository = record.repositoryRowID else { return }
         var commits = try archive.catalog.commits(repository: repository)
+        if !record.subpath.isEmpty {
+            // A package in a subpath: only the commits that changed it.
+            let touching = try archive.catalog.commitIDs(repository: repository, touching: record.subpath)
+            commits = commits.filter { touching.contains($0.id) }
+        }
         if let ref {
             let start = try RevisionResolver(archive: archive, package: record).resolve(ref).commit
             let byID = Dictionary(commits.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })

@@ -191,3 +191,73 @@ extension IndexHubTests {
         XCTAssertEqual(blog.count, 1)
     }
 }
+
+extension IndexHubTests {
+    /// The ONNX Model Zoo: one repository, packages from ONNX_HUB_MANIFEST.json in subpaths,
+    /// each with the last commit touching its folder as its head; one fetch per crawl.
+    func testONNXModelZooSubpathPackages() throws {
+        let pointer = { (seed: String, size: Int) in
+            "version https://git-lfs.github.com/spec/v1\noid sha256:\(String(repeating: seed, count: 64))\nsize \(size)\n"
+        }
+        let resnet = "validated/vision/classification/resnet/model"
+        let bert = "validated/text/machine_comprehension/bert-squad/model"
+        let manifest = """
+            [
+              {"model": "ResNet50", "model_path": "\(resnet)/resnet50-v1-7.onnx", "onnx_version": "1.2.1", "opset_version": 7,
+               "metadata": {"model_sha": "\(String(repeating: "a", count: 64))", "model_bytes": 102583340, "tags": ["vision", "classification"],
+                            "io_ports": {"inputs": [{"name": "data", "shape": [1, 3, 224, 224], "type": "tensor(float)"}]}}},
+              {"model": "ResNet50-v2", "model_path": "\(resnet)/resnet50-v2-7.onnx", "onnx_version": "1.2.1", "opset_version": 7,
+               "metadata": {"model_sha": "\(String(repeating: "b", count: 64))", "model_bytes": 102442450, "tags": ["vision"]}},
+              {"model": "BERT-Squad", "model_path": "\(bert)/bertsquad-12.onnx", "onnx_version": "1.9", "opset_version": 12,
+               "metadata": {"model_sha": "\(String(repeating: "c", count: 64))", "model_bytes": 435852736, "tags": ["text"]}},
+              {"model": "broken"}
+            ]
+            """
+        let zoo = try repository("onnx/models", files: [
+            "ONNX_HUB_MANIFEST.json": manifest, "README.md": "# ONNX Model Zoo\n",
+            "\(resnet)/resnet50-v1-7.onnx": pointer("a", 102583340), "\(resnet)/resnet50-v2-7.onnx": pointer("b", 102442450),
+            "\(resnet)/README.md": "# ResNet\n", "\(bert)/bertsquad-12.onnx": pointer("c", 435852736), "\(bert)/README.md": "# BERT\n",
+        ])
+        let first = try ws.git(["rev-parse", "HEAD"], in: zoo).trimmingCharacters(in: .whitespacesAndNewlines)
+        try ws.write("\(bert)/README.md", "# BERT-Squad\nUpdated.\n", in: zoo)
+        try ws.commitAll("update bert card", in: zoo)
+        let second = try ws.git(["rev-parse", "HEAD"], in: zoo).trimmingCharacters(in: .whitespacesAndNewlines)
+        try ws.write("README.md", "# ONNX Model Zoo\nMore text.\n", in: zoo)
+        try ws.commitAll("top-level readme", in: zoo)
+        try publish(zoo, as: "onnx/models")
+        http = try GitHTTPServer(root: ws.served, home: ws.home, scratch: ws.root)
+        try configure("[[hub]]\nkind = \"onnx-model-zoo\"\nname = \"onnx\"")
+
+        let sync = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(sync.status, 0, sync.stderr)
+        XCTAssertTrue(sync.stderr.contains("model_path"), "the entry without a path is reported: \(sync.stderr)")
+        XCTAssertEqual(sync.jsonLines.count, 3)
+        XCTAssertEqual(try connections()["/github.com/onnx/models"], 1, "the index and its three packages share one fetch")
+
+        let bertID = "onnx:\(bert)/bertsquad-12.onnx"
+        let resnetID = "onnx:\(resnet)/resnet50-v1-7.onnx"
+        let packages = try ws.sediment(["packages", "--json"]).jsonLines
+        XCTAssertEqual(packages.first { $0["id"] as? String == "\(bert)/bertsquad-12.onnx" }?["subpath"] as? String, bert)
+        XCTAssertEqual(try ws.sediment(["snapshots", bertID, "--json"]).jsonLines.last?["head"] as? String, second)
+        XCTAssertEqual(try ws.sediment(["snapshots", resnetID, "--json"]).jsonLines.last?["head"] as? String, first)
+        let files = try ws.sediment(["show", bertID, "--json"]).jsonLines
+        XCTAssertEqual(Set(files.compactMap { $0["path"] as? String }), ["README.md", "bertsquad-12.onnx"])
+        XCTAssertEqual(files.first { $0["path"] as? String == "bertsquad-12.onnx" }?["lfs_size"] as? Int, 435852736)
+        XCTAssertEqual(try ws.sediment(["show", bertID, "README.md"]).out, "# BERT-Squad\nUpdated.\n")
+        let log = Set(try ws.sediment(["log", bertID, "--json"]).jsonLines.compactMap { $0["commit"] as? String })
+        XCTAssertEqual(log, [first, second], "a subpath package's log lists the commits that touched it")
+        let catalog = try Catalog(readOnlyPath: ws.store + "/catalog.sqlite")
+        let metadata = try catalog.metadata(package: try catalog.package(named: resnetID).rowID).last?.json ?? ""
+        XCTAssertTrue(metadata.contains("\"opset_version\":7") && metadata.contains("\"model_bytes\":102583340"), metadata)
+
+        // A change to the ResNet folder only: its packages move, BERT's does not.
+        try ws.write("\(resnet)/README.md", "# ResNet\nv2 notes.\n", in: zoo)
+        try ws.commitAll("resnet notes", in: zoo)
+        try publish(zoo, as: "onnx/models")
+        let again = try ws.sediment(["sync", "--json"])
+        let byID = Dictionary(uniqueKeysWithValues: again.jsonLines.map { ($0["package"] as? String ?? "", $0) })
+        XCTAssertEqual(byID["\(resnet)/resnet50-v1-7.onnx"]?["eventful"] as? Bool, true)
+        XCTAssertEqual(byID["\(resnet)/resnet50-v2-7.onnx"]?["eventful"] as? Bool, true)
+        XCTAssertEqual(byID["\(bert)/bertsquad-12.onnx"]?["eventful"] as? Bool, false)
+    }
+}

@@ -132,6 +132,7 @@ extension Configuration {
         case "huggingface": specific = ["endpoint", "author", "search", "filter", "sort", "limit", "page_size"]
         case "modelhub", "pytorch-hub": specific = ["index"]
         case "modelzoo": specific = ["endpoint"]
+        case "onnx-model-zoo": specific = ["repository"]
         default: specific = []
         }
         try reader.allowOnly(table, common + specific, at: path)
@@ -165,6 +166,13 @@ extension Configuration {
                 throw ConfigurationError(file: file, key: "\(path).index", problem: "expected the URL of the index repository")
             }
             hub.index = index
+        }
+        if kind == "onnx-model-zoo" {
+            let repository = try reader.string(table, "repository", at: path) ?? "https://github.com/onnx/models"
+            guard !repository.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ConfigurationError(file: file, key: "\(path).repository", problem: "expected the URL of the model zoo's repository")
+            }
+            hub.index = repository
         }
         if kind == "modelzoo" {
             let endpoint = try reader.string(table, "endpoint", at: path) ?? "https://modelzoo.co"

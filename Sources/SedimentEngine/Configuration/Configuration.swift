@@ -106,7 +106,7 @@ public struct Configuration: Sendable {
     /// Every hub kind of SPEC.md.
     public static let hubKinds = ["huggingface", "pytorch-hub", "onnx-model-zoo", "modelhub", "modelzoo", "git"]
     /// The hub kinds this version can crawl.
-    public static let supportedHubKinds = ["git", "huggingface", "modelhub", "pytorch-hub", "modelzoo"]
+    public static let supportedHubKinds = hubKinds
 
     /// `url` after the `[[rewrite]]` rules (the longest matching prefix wins).
     public func rewrite(_ url: String) -> String {

@@ -60,10 +60,11 @@ public struct Crawler: Sendable {
         var crawls: [String: Int64] = [:]
         var hubErrors: [String] = []
         var early: [VisitOutcome] = []
+        let fetches = FetchCache()
         for hub in hubs {
             try catalog.registerHub(name: hub.name, kind: hub.kind)
             let credentials = try hub.credentials(environment: environment)
-            let discovery = Discovery(archive: archive, hub: hub, client: client, environment: environment)
+            let discovery = Discovery(archive: archive, hub: hub, fetches: fetches, client: client, environment: environment)
             let now = Catalog.timestamp(clock())
             let discovered: Discovery.Result
             do {
@@ -113,7 +114,7 @@ public struct Crawler: Sendable {
             events(.visitFinished(outcome, done: index + 1, total: jobs.count + early.count))
         }
 
-        let visitor = Visitor(archive: archive, clock: clock, fetches: FetchCache())
+        let visitor = Visitor(archive: archive, clock: clock, fetches: fetches)
         let total = jobs.count + early.count
         let alreadyDone = early.count
         let pool = VisitPool(jobs: jobs, concurrency: configuration.daemon.concurrency, perHost: configuration.daemon.perHostConcurrency)

@@ -7,6 +7,8 @@ import SedimentStore
 struct Discovery {
     let archive: Archive
     let hub: Configuration.Hub
+    /// The crawl's fetches: an index that is also the packages' repository is fetched once.
+    let fetches: FetchCache
     let client: HTTPClient
     let environment: [String: String]
 
@@ -28,6 +30,15 @@ struct Discovery {
         case "modelzoo":
             let listed = try ModelZooHub(name: hub.name, endpoint: hub.endpoint ?? "https://modelzoo.co").discover(client: client)
             return Result(packages: listed.packages, problems: listed.problems, complete: true)
+        case "onnx-model-zoo":
+            let repository = hub.index ?? "https://github.com/onnx/models"
+            let (mirror, head) = try index().fetchHead()
+            if let manifest = try mirror.readFile(ONNXModelZooIndex.manifestPath, at: head) {
+                let listed = try ONNXModelZooIndex.packages(hub: hub.name, repository: repository, manifest: manifest)
+                return Result(packages: listed.packages, problems: listed.problems, complete: true)
+            }
+            let paths = try mirror.files(of: head).map(\.path)
+            return Result(packages: ONNXModelZooIndex.packages(hub: hub.name, repository: repository, filePaths: paths), problems: [], complete: true)
         case "modelhub":
             let data = try index().file("models.json")
             let listed = try ModelhubIndex.packages(hub: hub.name, modelsJSON: data)
@@ -48,7 +59,7 @@ struct Discovery {
     }
 
     private func index() -> IndexRepository {
-        IndexRepository(archive: archive, hub: hub, url: hub.index ?? "")
+        IndexRepository(archive: archive, hub: hub, url: hub.index ?? "", fetches: fetches)
     }
 
     private func huggingFace() throws -> HuggingFaceHub {

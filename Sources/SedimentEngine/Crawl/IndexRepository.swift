@@ -9,13 +9,19 @@ struct IndexRepository {
     let archive: Archive
     let hub: Configuration.Hub
     let url: String
+    let fetches: FetchCache
 
     /// Fetches the index and returns a reader of its head commit.
     func fetchHead() throws -> (Repository, ObjectID) {
-        let folder = archive.mirrorFolder(GitURL.mirrorPath(for: url))
-        let repository = try Repository.openOrCreateBare(at: folder)
-        let fetched = try repository.fetch(url: archive.configuration.rewrite(url), patterns: .init(include: ["refs/heads/*"], exclude: []),
-                                           credentials: try hub.credentials())
+        let mirrorPath = GitURL.mirrorPath(for: url)
+        let repository = try Repository.openOrCreateBare(at: archive.mirrorFolder(mirrorPath))
+        let fetched: FetchResult
+        if let earlier = fetches.result(for: mirrorPath) {
+            fetched = earlier
+        } else {
+            fetched = try repository.fetch(url: archive.configuration.rewrite(url), patterns: hub.refPatterns, credentials: try hub.credentials())
+            fetches.store(fetched, for: mirrorPath)
+        }
         let branch = [fetched.defaultBranch, "refs/heads/main", "refs/heads/master"].compactMap { $0 }
             .first { fetched.remoteRefs[$0] != nil } ?? fetched.remoteRefs.keys.sorted().first
         guard let branch, let target = fetched.remoteRefs[branch], let head = repository.peelToCommit(target) else {

@@ -157,15 +157,29 @@ struct Visitor {
         let walking = BackgroundWork(name: "sediment-walk") { try walk.run() }
         defer { _ = try? walking.wait() }
 
+        // A package in a subpath of a shared repository: its head is the last commit that
+        // touched the subpath, and its refs are just that head (other packages' commits are
+        // not its changes).
+        var packageRefs = fetch.remoteRefs
+        if !target.ref.subpath.isEmpty {
+            guard let headRef, let branchHead = fetch.remoteRefs[headRef].flatMap(repository.peelToCommit) else {
+                throw VisitError.notFound("the repository has no branch holding \(target.ref.subpath)")
+            }
+            guard let subpathHead = try repository.lastCommit(touching: target.ref.subpath, from: branchHead) else {
+                throw VisitError.notFound("\(target.ref.subpath) is not in the repository at \(headRef) (\(branchHead.short))")
+            }
+            packageRefs = [headRef: subpathHead]
+        }
+
         // 4. store: a manifest for every tip commit that has none yet, the head's first.
         let batch = try archive.blobs.batch()
         defer { batch.discard() }
         let builder = ManifestBuilder(repository: repository, catalog: catalog, batch: batch, blobMaxBytes: configuration.storage.blobMaxBytes)
         var manifests: [ManifestRecord] = []
         var manifestOf: [String: ContentID] = [:]
-        let tipNames = (headRef.map { [$0] } ?? []) + fetch.remoteRefs.keys.sorted().filter { $0 != headRef }
+        let tipNames = (headRef.map { [$0] } ?? []) + packageRefs.keys.sorted().filter { $0 != headRef }
         for name in tipNames {
-            guard let commit = repository.peelToCommit(fetch.remoteRefs[name]!), manifestOf[commit.hex] == nil else { continue }
+            guard let tip = packageRefs[name], let commit = repository.peelToCommit(tip), manifestOf[commit.hex] == nil else { continue }
             if let existing = try catalog.manifestID(commit: commit.hex, subpath: target.ref.subpath) {
                 manifestOf[commit.hex] = existing
                 continue
@@ -185,8 +199,8 @@ struct Visitor {
         outcome.hashedBytes = builder.hashedBytes
 
         // 6. record: a snapshot when the refs differ from the last snapshot's.
-        let refs = fetch.remoteRefs.mapValues(\.hex)
-        let headCommit = headRef.flatMap { fetch.remoteRefs[$0] }.flatMap { repository.peelToCommit($0) }
+        let refs = packageRefs.mapValues(\.hex)
+        let headCommit = headRef.flatMap { packageRefs[$0] }.flatMap { repository.peelToCommit($0) }
         let last = try catalog.snapshots(package: target.package.rowID).last
         let finished = Catalog.timestamp(clock())
         var record = VisitRecord(packageRowID: target.package.rowID, repositoryRowID: repositoryRowID, crawlID: target.crawlID,
@@ -195,8 +209,8 @@ struct Visitor {
         record.commits = commits
         record.blobs = Array(builder.newBlobs.values)
         record.manifests = manifests
-        record.refTips = refs
-        record.defaultBranch = headRef
+        record.refTips = fetch.remoteRefs.mapValues(\.hex)
+        record.defaultBranch = fetch.defaultBranch ?? headRef
         record.lostRefs = lost
         record.metadata = try metadata(of: target, head: headCommit, repository: repository)
         if last?.refs != refs || last?.headRef != headRef {

@@ -172,3 +172,18 @@ extension Catalog {
         }
     }
 }
+
+extension Catalog {
+    /// The commits of a repository that changed something under `subpath` (against their
+    /// first parent), as `git log --first-parent -- subpath` would list them.
+    public func commitIDs(repository: Int64, touching subpath: String) throws -> Set<String> {
+        let prefix = subpath.hasSuffix("/") ? subpath : subpath + "/"
+        return try read { db in
+            Set(try String.fetchAll(db, sql: """
+                SELECT DISTINCT ch.commit_id FROM commit_change ch
+                JOIN repository_commit rc ON rc.commit_id = ch.commit_id AND rc.repository_id = ?
+                WHERE substr(ch.new_path, 1, ?) = ? OR substr(ch.old_path, 1, ?) = ?
+                """, arguments: [repository, prefix.unicodeScalars.count, prefix, prefix.unicodeScalars.count, prefix]))
+        }
+    }
+}
