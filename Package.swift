@@ -79,6 +79,10 @@ let package = Package(
             dependencies: ["SedimentHTTP"]
         ),
         .testTarget(
+            name: "SedimentHubsTests",
+            dependencies: ["SedimentHubs"]
+        ),
+        .testTarget(
             name: "SedimentGitTests",
             dependencies: ["SedimentGit"]
         ),
