@@ -15,6 +15,9 @@
 #      loop of `git -C <mirror> fetch`
 #   4. hashing throughput: `sediment-bench hash DIR` vs sha256sum
 #   5. peak RSS of (1), from GNU time
+#   6. a crawl of 1,000 unchanged fixture Hugging Face models: git connections
+#      (target 0), API requests (the listing pages only), and wall time against
+#      the same crawl with skip_unchanged = false
 #
 # It prints a table and writes docs/benchmarks.md.
 #
@@ -25,6 +28,8 @@
 #   BENCH_COMMITS       commits of the large repository          (default 2000)
 #   BENCH_SMALL_REPOS   number of small repositories             (default 100)
 #   BENCH_HASH_MB       size of the hashing data set in MB       (default 200)
+#   BENCH_HF_PACKAGES   fixture Hugging Face models for (6)      (default 1000)
+#   BENCH_HF_PAGE       models per listing page in (6)           (default 100)
 #   BENCH_TIMEOUT       limit in seconds for one sediment run    (default 900)
 #   BENCH_REPORT        markdown report path     (default docs/benchmarks.md)
 #   BENCH_SKIP_SEDIMENT 1: run only the git/coreutils side (no binaries needed)
@@ -47,6 +52,8 @@ BENCH_COMMITS=${BENCH_COMMITS:-2000}
 BENCH_NEW_COMMITS=10
 BENCH_SMALL_REPOS=${BENCH_SMALL_REPOS:-100}
 BENCH_HASH_MB=${BENCH_HASH_MB:-200}
+BENCH_HF_PACKAGES=${BENCH_HF_PACKAGES:-1000}
+BENCH_HF_PAGE=${BENCH_HF_PAGE:-100}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-900}
 BENCH_REPORT=${BENCH_REPORT:-docs/benchmarks.md}
 BENCH_SKIP_SEDIMENT=${BENCH_SKIP_SEDIMENT:-0}
@@ -505,6 +512,69 @@ fi
 H_CP_MBPS=$(calc "$H_BYTES / 1000000 / $(median "${H_CP_TIMES[@]}")")
 
 # ---------------------------------------------------------------------------
+# (6) A crawl of Hugging Face packages where nothing changed
+# ---------------------------------------------------------------------------
+# BENCH_HF_PACKAGES models on the fixture hub (Tests/Support/fixture_hub.py), each its own
+# small repository. After a first crawl archives them all, a second crawl with nothing
+# changed should make no git connection (the listed sha is the archived head) and ask the
+# API for the listing pages only; a third crawl with skip_unchanged = false shows what the
+# skip saves.
+S_STATUS="not run"
+if [ "$BENCH_SKIP_SEDIMENT" != 1 ]; then
+	log "(6) Hugging Face skip: generating $BENCH_HF_PACKAGES models"
+	HF_ROOT="$WORK/hfhub"
+	mkdir -p "$HF_ROOT/bench"
+	TEMPLATE="$WORK/hf-template"
+	git init -q -b main "$TEMPLATE"
+	printf -- '---\nlicense: mit\n---\n# model\n' >"$TEMPLATE/README.md"
+	printf '{"model_type": "bert"}\n' >"$TEMPLATE/config.json"
+	printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize 1234\n' "$(printf x | sha256sum | cut -c1-64)" >"$TEMPLATE/model.safetensors"
+	git -C "$TEMPLATE" add -A
+	git -C "$TEMPLATE" -c user.name=Bench -c user.email=bench@example.org commit -q -m "initial upload"
+	git clone -q --bare "$TEMPLATE" "$HF_ROOT/bench/model-0.git"
+	for i in $(seq 1 $((BENCH_HF_PACKAGES - 1))); do cp -r "$HF_ROOT/bench/model-0.git" "$HF_ROOT/bench/model-$i.git"; done
+	"$PY" -c 'import json, sys
+n = int(sys.argv[1])
+json.dump([{"id": "bench/model-%d" % i, "downloads": i, "likes": i % 7, "tags": ["bench"]} for i in range(n)], open(sys.argv[2], "w"))' \
+		"$BENCH_HF_PACKAGES" "$HF_ROOT/models.json"
+	"$PY" Tests/Support/fixture_hub.py --root "$HF_ROOT" --port-file "$WORK/hf-port" >"$WORK/hf.out" 2>"$WORK/hf.err" &
+	HF_PID=$!
+	for _ in $(seq 1 100); do [ -s "$WORK/hf-port" ] && break; sleep 0.1; done
+	[ -s "$WORK/hf-port" ] || die "fixture_hub.py did not start"
+	HF_URL="http://127.0.0.1:$(cat "$WORK/hf-port")"
+	hf_config() { # hf_config FILE SKIP
+		printf '[storage]\npath = "%s"\n\n[[hub]]\nkind = "huggingface"\nname = "hf"\nendpoint = "%s"\npage_size = %s\nskip_unchanged = %s\n' \
+			"$WORK/hfstore" "$HF_URL" "$BENCH_HF_PAGE" "$2" >"$1"
+	}
+	hf_stats() { curl -s "$HF_URL/_fixture/stats" | "$PY" -c 'import json, sys
+s = json.load(sys.stdin)
+print(sum(s["git_connections"].values()), sum(s["api_requests"].values()))'; }
+	hf_config "$WORK/hf-skip.toml" true
+	hf_config "$WORK/hf-noskip.toml" false
+	S_STATUS="ok"
+	if run_sync hf-first "$WORK/hf-skip.toml"; then
+		S_FIRST=$LAST_SECONDS
+		log "(6) first crawl (archives all): $(fmt %.2f "$S_FIRST") s"
+		curl -s -X POST "$HF_URL/_fixture/reset-stats" >/dev/null
+		if run_sync hf-skip "$WORK/hf-skip.toml"; then
+			S_SKIP=$LAST_SECONDS
+			read -r S_SKIP_GIT S_SKIP_API < <(hf_stats)
+			log "(6) unchanged crawl, skip on: $(fmt %.2f "$S_SKIP") s, $S_SKIP_GIT git connections, $S_SKIP_API API requests"
+			curl -s -X POST "$HF_URL/_fixture/reset-stats" >/dev/null
+			if run_sync hf-noskip "$WORK/hf-noskip.toml"; then
+				S_NOSKIP=$LAST_SECONDS
+				read -r S_NOSKIP_GIT S_NOSKIP_API < <(hf_stats)
+				log "(6) unchanged crawl, skip off: $(fmt %.2f "$S_NOSKIP") s, $S_NOSKIP_GIT git connections"
+				S_RATIO=$(calc "$S_SKIP / $S_NOSKIP")
+				S_PAGES=$(( (BENCH_HF_PACKAGES + BENCH_HF_PAGE - 1) / BENCH_HF_PAGE ))
+			else S_STATUS="failed"; fi
+		else S_STATUS="failed"; fi
+	else S_STATUS="failed"; fi
+	kill "$HF_PID" 2>/dev/null || true
+	wait "$HF_PID" 2>/dev/null || true
+fi
+
+# ---------------------------------------------------------------------------
 # Results
 # ---------------------------------------------------------------------------
 
@@ -518,6 +588,8 @@ R2=$(result "$I_SED_STATUS" "${I_RATIO:-0}" "<=" "$TARGET_BYTES_RATIO")
 R3=$(result "$N_SED_STATUS" "${N_RATIO:-0}" "<=" "$TARGET_NOOP_RATIO")
 R4=$(result "$H_SED_STATUS" "${H_RATIO:-0}" ">=" "$TARGET_HASH_RATIO")
 R5=$(result "$M_SED_STATUS" "${M_SED_RSS_MIB:-0}" "<" "$TARGET_RSS_MIB")
+R6=$(result "$S_STATUS" "${S_SKIP_GIT:-1}" "<=" 0)
+if [ "$S_STATUS" = ok ] && [ "${S_SKIP_API:-0}" != "${S_PAGES:-x}" ]; then R6="missed"; fi
 
 TABLE=$(
 	echo "| # | Benchmark | Sediment | Reference | Ratio | Target | Result |"
@@ -527,6 +599,7 @@ TABLE=$(
 	echo "| 3 | No-op sync of $BENCH_SMALL_REPOS small repositories (wall time, median of $BENCH_REPEAT) | $(cell "$N_SED_STATUS" "$(fmt %.2f "${N_SED:-0}") s") | $(fmt %.2f "$N_GIT") s (\`git fetch\` loop) | $(cell "$N_SED_STATUS" "$(fmt %.2f "${N_RATIO:-0}")×") | ≤ ${TARGET_NOOP_RATIO}× | $R3 |"
 	echo "| 4 | Hashing throughput, $H_FILES files / $(fmt %.0f "$(calc "$H_BYTES / 1000000")") MB (median of $BENCH_REPEAT) | $(cell "$H_SED_STATUS" "$(fmt %.0f "${H_SED_MBPS:-0}") MB/s") | $(fmt %.0f "$H_SHA_MBPS") MB/s (\`sha256sum\`) | $(cell "$H_SED_STATUS" "$(fmt %.2f "${H_RATIO:-0}")×") | ≥ ${TARGET_HASH_RATIO}× | $R4 |"
 	echo "| 5 | Peak RSS of the first mirror (max of $BENCH_REPEAT) | $(cell "$M_SED_STATUS" "$(fmt %.0f "${M_SED_RSS_MIB:-0}") MiB") | $(fmt %.0f "$M_GIT_RSS_MIB") MiB (\`git clone --mirror\`) | – | < ${TARGET_RSS_MIB} MiB | $R5 |"
+	echo "| 6 | Crawl of $BENCH_HF_PACKAGES unchanged Hugging Face models: git connections, API requests; wall time vs skip_unchanged = false | $(cell "$S_STATUS" "${S_SKIP_GIT:-0} connections, ${S_SKIP_API:-0} requests, $(fmt %.2f "${S_SKIP:-0}") s") | $(cell "$S_STATUS" "${S_NOSKIP_GIT:-0} connections, $(fmt %.2f "${S_NOSKIP:-0}") s (skip off)") | $(cell "$S_STATUS" "$(fmt %.2f "${S_RATIO:-0}")×") | 0 connections, ${S_PAGES:-?} listing pages | $R6 |"
 )
 
 DETAILS=$(
@@ -601,6 +674,11 @@ runs with no system or user configuration.
    Throughput is bytes / wall time (MB = 10^6 bytes).
 5. **Peak memory.** Maximum resident set size of the \`sediment sync\` runs of
    (1), from GNU time's \`%M\` (MiB = 2^20 bytes).
+6. **Unchanged Hugging Face crawl.** $BENCH_HF_PACKAGES one-commit models on the fixture hub
+   (\`Tests/Support/fixture_hub.py\`, the listing API and smart-HTTP git), $BENCH_HF_PAGE per
+   listing page. After a first crawl archives them, a crawl with nothing changed is timed and
+   the hub's counters give the git connections (\`info/refs\` requests) and API requests it
+   made; then the same crawl with \`skip_unchanged = false\`.
 
 ## Targets
 
@@ -611,11 +689,12 @@ runs with no system or user configuration.
 | 3 | no-op sync of $BENCH_SMALL_REPOS repositories no slower than the \`git fetch\` loop (${TARGET_NOOP_RATIO}×) |
 | 4 | hashing at least ${TARGET_HASH_RATIO}× the throughput of \`sha256sum\` |
 | 5 | peak RSS of the first mirror below $TARGET_RSS_MIB MiB |
+| 6 | an unchanged crawl makes no git connection and asks only for the listing pages |
 EOF
 mv "$BENCH_REPORT.tmp" "$BENCH_REPORT"
 log "report written to $BENCH_REPORT"
 
-MISSED=$(printf '%s\n' "$R1" "$R2" "$R3" "$R4" "$R5" | grep -c '^missed$' || true)
+MISSED=$(printf '%s\n' "$R1" "$R2" "$R3" "$R4" "$R5" "$R6" | grep -c '^missed$' || true)
 if [ "$SEDIMENT_FAILURES" != 0 ]; then
 	log "$SEDIMENT_FAILURES sediment run(s) failed"
 	exit 1

@@ -129,7 +129,7 @@ extension Configuration {
         let specific: [String]
         switch kind {
         case "git": specific = ["repositories"]
-        case "huggingface": specific = ["endpoint", "author", "search", "filter", "sort", "limit", "page_size"]
+        case "huggingface": specific = ["endpoint", "author", "search", "filter", "sort", "limit", "page_size", "skip_unchanged"]
         case "modelhub", "pytorch-hub": specific = ["index"]
         case "modelzoo": specific = ["endpoint"]
         case "onnx-model-zoo": specific = ["repository"]
@@ -203,6 +203,12 @@ extension Configuration {
             }
             hub.query.limit = try reader.int(table, "limit", at: path, minimum: 1)
             if let size = try reader.int(table, "page_size", at: path, minimum: 1) { hub.pageSize = min(size, 1000) }
+            if let value = table["skip_unchanged"] {
+                guard let flag = value.bool else {
+                    throw ConfigurationError(file: file, key: "\(path).skip_unchanged", problem: "expected true or false, got \(value.type)")
+                }
+                hub.skipUnchanged = flag
+            }
         }
         return hub
     }

@@ -58,6 +58,8 @@ public struct Configuration: Sendable {
         public var query = HuggingFaceHub.Query()
         /// For `kind = "huggingface"`: models per API page.
         public var pageSize: Int = 1000
+        /// Skip the git round trip when the hub reports the archived head (`skip_unchanged`).
+        public var skipUnchanged = true
         /// For index hubs (`modelhub`, `pytorch-hub`): the repository holding the index.
         public var index: String?
 

@@ -70,7 +70,7 @@ struct Visitor {
             throw VisitError.noRepository(target.ref.qualifiedName)
         }
         // 1. skip: the hub reports the head we archived last time; record its metadata only.
-        if let reported = target.ref.reportedHead, let last = try catalog.snapshots(package: target.package.rowID).last,
+        if target.hub.skipUnchanged, let reported = target.ref.reportedHead, let last = try catalog.snapshots(package: target.package.rowID).last,
            last.head == reported, last.headRef != nil {
             var record = VisitRecord(packageRowID: target.package.rowID, repositoryRowID: repositoryRowID, crawlID: target.crawlID,
                                      startedAt: started, finishedAt: Catalog.timestamp(clock()), status: .full, eventful: false, error: nil)
