@@ -20,7 +20,7 @@ struct Status: ParsableCommand {
                     .object([("name", .string(hub.name)), ("kind", .string(hub.kind)), ("packages", .int(Int64(hub.packages))),
                              ("deleted", .int(Int64(hub.deleted))), ("last_crawl_started", .optional(hub.lastCrawlStarted)),
                              ("last_crawl_finished", .optional(hub.lastCrawlFinished)), ("last_crawl_packages", .int(Int64(hub.lastCrawlPackages))),
-                             ("last_crawl_failed", .int(Int64(hub.lastCrawlFailed)))])
+                             ("last_crawl_failed", .int(Int64(hub.lastCrawlFailed))), ("last_crawl_error", .optional(hub.lastCrawlError))])
                 })),
                 ("failing", .array(s.failing.map { f in
                     .object([("package", .string(f.package)), ("since", .string(f.since)), ("consecutive_failures", .int(Int64(f.consecutive))),
@@ -44,6 +44,9 @@ struct Status: ParsableCommand {
                              "\(hub.lastCrawlPackages)", "\(hub.lastCrawlFailed)"])
             }
             Output.table(rows)
+            for hub in s.hubs {
+                if let error = hub.lastCrawlError { Output.line("hub \(hub.name): the last crawl could not list it: \(error)") }
+            }
         }
         Output.line("")
         Output.line("repositories \(s.repositories), commits \(s.commits), snapshots \(s.snapshots), manifests \(s.manifests), lost refs \(s.lostRefs)")

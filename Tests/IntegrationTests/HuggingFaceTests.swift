@@ -157,6 +157,9 @@ final class HuggingFaceTests: XCTestCase {
         XCTAssertEqual(visits(malformed)[String(plain.dropFirst())]?["status"] as? String, "full")
         let status = try ws.sediment(["status", "--json"])
         XCTAssertEqual(status.status, 0)
+        let hubs = status.jsonLines.first?["hubs"] as? [[String: Any]] ?? []
+        let hf = hubs.first { $0["name"] as? String == "hf" }
+        XCTAssertTrue((hf?["last_crawl_error"] as? String ?? "").contains("JSON array"), "status says why the hub failed: \(hf ?? [:])")
     }
 
     func testDeletedAndGatedModels() throws {

@@ -12,6 +12,8 @@ public struct ArchiveStatus: Sendable {
         public var lastCrawlFinished: String?
         public var lastCrawlPackages: Int
         public var lastCrawlFailed: Int
+        /// Why the last crawl could not list the hub, when it could not.
+        public var lastCrawlError: String?
     }
     public struct Failing: Sendable {
         public var package: String
@@ -40,13 +42,13 @@ extension Catalog {
                 SELECT h.name, h.kind,
                     (SELECT COUNT(*) FROM package p WHERE p.hub = h.name) AS packages,
                     (SELECT COUNT(*) FROM package p WHERE p.hub = h.name AND p.deleted) AS deleted,
-                    c.started_at, c.finished_at, COALESCE(c.packages, 0) AS cp, COALESCE(c.failed, 0) AS cf
+                    c.started_at, c.finished_at, COALESCE(c.packages, 0) AS cp, COALESCE(c.failed, 0) AS cf, c.error
                 FROM hub h LEFT JOIN crawl c ON c.id = (SELECT MAX(id) FROM crawl WHERE hub = h.name)
                 ORDER BY h.name
                 """).map {
                 ArchiveStatus.Hub(name: $0["name"], kind: $0["kind"], packages: $0["packages"], deleted: $0["deleted"],
                                   lastCrawlStarted: $0["started_at"], lastCrawlFinished: $0["finished_at"],
-                                  lastCrawlPackages: $0["cp"], lastCrawlFailed: $0["cf"])
+                                  lastCrawlPackages: $0["cp"], lastCrawlFailed: $0["cf"], lastCrawlError: $0["error"])
             }
             // A package is failing when its latest visit failed; count the failures since its last success.
             let failing = try Row.fetchAll(db, sql: """
