@@ -23,6 +23,13 @@ Endpoints:
                              smart HTTP through `git http-backend`; gated models
                              need Authorization (Bearer hf_..., or Basic with a
                              password starting with hf_), else 401 + Basic challenge
+    GET  /api/models/0/, /api/models/<slug>/
+                             the modelzoo.co API from DIR/modelzoo.json
+                             ({"models": [...]}); a Referer header is required
+    POST /<owner>/<name>[.git]/info/lfs/objects/batch
+                             Git LFS batch API (download): objects stored as
+                             DIR/lfs/<oid>; missing ones get a per-object 404 error
+    GET  /lfs/objects/<oid>  an LFS object's content (Range requests honoured)
     GET  /_fixture/stats     {"git_connections": {id: n}, "api_requests": {path: n}}
     POST /_fixture/reset-stats
     POST /_fixture/faults    JSON list of {"path_prefix", "status", "times",
@@ -53,6 +60,8 @@ import git_http_server  # noqa: E402  (sibling module, path set just above)
 MAX_LIMIT = 1000
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 GIT_PATH = re.compile(r"^/([^/]+)/([^/]+?)(?:\.git)?/(info/refs|git-upload-pack)$")
+LFS_BATCH_PATH = re.compile(r"^/([^/]+)/([^/]+?)(?:\.git)?/info/lfs/objects/batch$")
+LFS_OBJECT_PATH = re.compile(r"^/lfs/objects/([0-9a-f]{64})$")
 MODEL_PATH = re.compile(r"^/api/models/([^/]+)/([^/]+)(?:/revision/.+)?$")
 SORT_KEYS = ("downloads", "likes", "lastModified", "createdAt", "id")
 MALFORMED = b'[{"id": "broken"'
@@ -254,6 +263,11 @@ class HubHandler(git_http_server.Handler):
     def route(self, path, query, git):
         if git and self.command in ("GET", "POST"):
             return self.git_request(git, query)
+        if LFS_BATCH_PATH.match(path) and self.command == "POST":
+            return self.lfs_batch(self.read_all())
+        if LFS_OBJECT_PATH.match(path) and self.command in ("GET", "HEAD"):
+            self.read_all()
+            return self.lfs_object(LFS_OBJECT_PATH.match(path).group(1))
         self.read_all()
         model = MODEL_PATH.match(path)
         if self.command not in ("GET", "HEAD"):
@@ -266,6 +280,39 @@ class HubHandler(git_http_server.Handler):
             self.one_model(model.group(1) + "/" + model.group(2))
         else:
             self.send_json(404, {"error": "Not found"})
+
+    def lfs_batch(self, body):
+        """The Git LFS batch API, download operation, basic transfer."""
+        try:
+            request = json.loads(body or b"{}")
+            objects = request["objects"]
+        except (ValueError, KeyError, TypeError):
+            return self.send_json(422, {"message": "malformed batch request"})
+        base = "http://127.0.0.1:%d" % self.server.server_address[1]
+        answers = []
+        for obj in objects:
+            oid, size = str(obj.get("oid", "")), obj.get("size")
+            path = os.path.join(self.server.root, "lfs", oid)
+            if re.fullmatch(r"[0-9a-f]{64}", oid) and os.path.isfile(path):
+                answers.append({"oid": oid, "size": os.path.getsize(path), "authenticated": True,
+                                "actions": {"download": {"href": "%s/lfs/objects/%s" % (base, oid), "expires_in": 3600}}})
+            else:
+                answers.append({"oid": oid, "size": size, "error": {"code": 404, "message": "Object does not exist"}})
+        body = json.dumps({"transfer": "basic", "objects": answers}).encode()
+        self.send_body(200, body, "application/vnd.git-lfs+json")
+
+    def lfs_object(self, oid):
+        path = os.path.join(self.server.root, "lfs", oid)
+        if not os.path.isfile(path):
+            return self.send_json(404, {"message": "Object does not exist"})
+        with open(path, "rb") as f:
+            data = f.read()
+        match = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range", ""))
+        if match and int(match.group(1)) < len(data):
+            start = int(match.group(1))
+            return self.send_body(206, data[start:], "application/octet-stream",
+                                  [("Content-Range", "bytes %d-%d/%d" % (start, len(data) - 1, len(data)))])
+        self.send_body(200, data, "application/octet-stream")
 
     def modelzoo(self, slug):
         """The modelzoo.co API from DIR/modelzoo.json ({"models": [full entries]}):
