@@ -3,13 +3,14 @@
 #   make run     install what is missing, build, and run `sediment sync` on config/sediment.toml
 #   make test    install what is missing, build, and run every test
 #   make bench   build in release mode and run the benchmarks (see docs/benchmarks.md)
+#   make demo    build, then archive all six hub kinds from a local fixture hub, twice
 
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES = libgit2-dev libcurl4-openssl-dev libsqlite3-dev git python3 pkg-config time ca-certificates curl
 CONFIG ?= config/sediment.toml
 
-.PHONY: all deps build release run test bench clean
+.PHONY: all deps build release run test bench demo clean
 
 all: build
 
@@ -45,6 +46,10 @@ test: deps
 
 bench: release
 	bash bench/run.sh
+
+# Works offline: every hub is imitated by local servers on 127.0.0.1.
+demo: build
+	bash demo/demo.sh
 
 clean:
 	rm -rf .build

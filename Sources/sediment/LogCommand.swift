@@ -56,7 +56,11 @@ struct Log: ParsableCommand {
                 Output.line("Author: \(c.authorName) <\(c.authorEmail)>")
                 Output.line("Date:   \(Output.gitTime(c.authorTime, offsetMinutes: c.authorOffset))")
                 Output.line("")
-                for line in c.message.split(separator: "\n", omittingEmptySubsequences: false) { Output.line("    \(line)") }
+                var message = Substring(c.message)
+                while message.last == "\n" { message.removeLast() }
+                for line in message.split(separator: "\n", omittingEmptySubsequences: false) {
+                    Output.line(line.isEmpty ? "" : "    \(line)")
+                }
                 Output.line("")
             }
         }

@@ -52,7 +52,9 @@ enum Output {
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         for row in rows {
             let cells = row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-            line(cells.joined(separator: "  "))
+            var text = cells.joined(separator: "  ")
+            while text.last == " " { text.removeLast() }
+            line(text)
         }
     }
 }

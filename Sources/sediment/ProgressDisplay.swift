@@ -33,8 +33,9 @@ final class ProgressDisplay: @unchecked Sendable {
         case .fetchProgress(let package, let progress):
             active[package] = "\(progress.receivedObjects)/\(progress.totalObjects) objects, \(Output.bytes(Int64(progress.receivedBytes)))"
             if Date().timeIntervalSince(lastDraw) > 0.1 { draw() }
-        case .visitFinished(let outcome, let done, _):
-            self.done = done
+        case .visitFinished(let outcome, _, _):
+            // Counted here, under the display's lock, so the numbers print in order.
+            done += 1
             active[outcome.qualifiedName] = nil
             clearLine()
             report(outcome)
@@ -49,12 +50,17 @@ final class ProgressDisplay: @unchecked Sendable {
                 ("eventful", .bool(o.eventful)), ("objects_received", .int(Int64(o.objectsReceived))),
                 ("bytes_received", .int(Int64(o.bytesReceived))), ("new_commits", .int(Int64(o.newCommits))),
                 ("new_blobs", .int(Int64(o.newBlobs))), ("lost_refs", .int(Int64(o.lostRefs))),
-                ("snapshot", .optional(o.snapshot?.hex)), ("skipped_git", .bool(o.skippedGit)), ("error", .optional(o.error)),
+                ("snapshot", .optional(o.snapshot?.hex)), ("skipped_git", .bool(o.skippedGit)), ("metadata_only", .bool(o.metadataOnly)),
+                ("deleted_upstream", .bool(o.deletedUpstream)), ("error", .optional(o.error)),
                 ("seconds", .object(o.timings.map { ($0.0, .double(($0.1 * 1000).rounded() / 1000)) })),
             ]))
         } else {
             let position = "[\(done)/\(total)]"
-            if let error = o.error {
+            if o.deletedUpstream {
+                Output.line("\(position) \(o.qualifiedName): deleted upstream; its archive stays")
+            } else if o.metadataOnly {
+                Output.line("\(position) \(o.qualifiedName): metadata recorded (the hub names no repository)")
+            } else if let error = o.error {
                 Output.line("\(position) \(o.qualifiedName): \(o.status.rawValue): \(error)")
             } else {
                 var parts = ["\(o.newCommits) new commits", "\(o.objectsReceived) objects", Output.bytes(Int64(o.bytesReceived))]
@@ -65,7 +71,7 @@ final class ProgressDisplay: @unchecked Sendable {
             }
         }
         // With --json, stdout is for machines: say the error on stderr too, for people.
-        if let error = o.error, json {
+        if let error = o.error, json, o.isFailure {
             Output.errorRaw("sediment: \(o.qualifiedName): \(error)")
         }
     }
@@ -96,6 +102,7 @@ final class ProgressDisplay: @unchecked Sendable {
         guard !json else { return }
         let failed = outcomes.filter(\.isFailure).count
         let eventful = outcomes.filter(\.eventful).count
-        Output.line((hubErrors.isEmpty ? "" : "\(hubErrors.count) hub(s) could not be listed; ") + "synced \(outcomes.count) package\(outcomes.count == 1 ? "" : "s"): \(eventful) changed, \(outcomes.count - eventful - failed) unchanged, \(failed) failed")
+        let deleted = outcomes.filter(\.deletedUpstream).count
+        Output.line((hubErrors.isEmpty ? "" : "\(hubErrors.count) hub(s) could not be listed; ") + "synced \(outcomes.count) package\(outcomes.count == 1 ? "" : "s"): \(eventful) changed, \(outcomes.count - eventful - failed - deleted) unchanged, \(failed) failed" + (deleted > 0 ? ", \(deleted) deleted upstream" : ""))
     }
 }

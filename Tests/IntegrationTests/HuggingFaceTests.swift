@@ -175,7 +175,11 @@ final class HuggingFaceTests: XCTestCase {
         models[1]["deleted"] = true
         try hub.setModels(models)
         let second = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(second.status, 0, "a model the hub deleted is archived news, not a failure: \(second.stderr)")
         XCTAssertEqual(visits(second)["acme/gpt-mini"]?["status"] as? String, "not-found", second.out)
+        XCTAssertEqual(visits(second)["acme/gpt-mini"]?["deleted_upstream"] as? Bool, true)
+        let failing = try ws.sediment(["status", "--json"]).jsonLines.first?["failing"] as? [[String: Any]] ?? []
+        XCTAssertTrue(failing.isEmpty, "a deleted package is not failing: \(failing)")
         let packages = try ws.sediment(["packages", "--json"]).jsonLines
         XCTAssertEqual(packages.first { $0["id"] as? String == "acme/gpt-mini" }?["deleted"] as? Bool, true)
         XCTAssertEqual(packages.first { $0["id"] as? String == "acme/bert-tiny" }?["deleted"] as? Bool, false)

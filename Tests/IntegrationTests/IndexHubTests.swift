@@ -178,7 +178,7 @@ extension IndexHubTests {
         let byID = Dictionary(uniqueKeysWithValues: sync.jsonLines.map { ($0["package"] as? String ?? "", $0) })
         XCTAssertEqual(byID["deeplab"]?["eventful"] as? Bool, true)
         XCTAssertEqual(byID["blog-only"]?["status"] as? String, "full")
-        XCTAssertEqual(byID["blog-only"]?["skipped_git"] as? Bool, true)
+        XCTAssertEqual(byID["blog-only"]?["metadata_only"] as? Bool, true)
         let packages = try ws.sediment(["packages", "--json"]).jsonLines
         XCTAssertEqual(packages.first { $0["id"] as? String == "deeplab" }?["repository"] as? String, "https://github.com/tensorflow/deeplab")
         XCTAssertTrue(packages.first { $0["id"] as? String == "blog-only" }?["repository"] is NSNull, "a metadata-only package")

@@ -157,6 +157,7 @@ public struct Crawler: Sendable {
                 try archive.catalog.markPackage(package.rowID, deleted: true)
                 record.status = .notFound
                 record.error = "the hub no longer has this package; its archive stays"
+                outcome.deletedUpstream = true
             case .restricted(let status)?:
                 try archive.catalog.markPackage(package.rowID, gated: true)
                 record.status = .failed

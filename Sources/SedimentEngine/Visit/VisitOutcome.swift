@@ -17,10 +17,15 @@ public struct VisitOutcome: Sendable {
     public var snapshot: ContentID?
     /// The hub reported the archived head: no git connection was made.
     public var skippedGit = false
+    /// The package has no repository (the hub names none): only its metadata was kept.
+    public var metadataOnly = false
+    /// The hub says the package no longer exists (it is marked deleted; its archive stays).
+    public var deletedUpstream = false
     /// Seconds spent in each step ("fetch", "walk", "manifests", "record").
     public var timings: [(String, Double)] = []
 
     public var qualifiedName: String { "\(hub):\(package)" }
     /// Whether this outcome makes `sync` exit 1.
-    public var isFailure: Bool { status == .failed || status == .notFound }
+    /// A package its hub deleted is an event to archive, not a failure.
+    public var isFailure: Bool { status == .failed || (status == .notFound && !deletedUpstream) }
 }

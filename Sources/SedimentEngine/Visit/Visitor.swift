@@ -63,7 +63,7 @@ struct Visitor {
                                      startedAt: started, finishedAt: Catalog.timestamp(clock()), status: .full, eventful: false, error: nil)
             record.metadata = target.ref.metadata
             record.skippedGit = true
-            outcome.skippedGit = true
+            outcome.metadataOnly = true
             return record
         }
         guard let repositoryRowID = target.package.repositoryRowID, let mirrorPath = target.package.mirrorPath else {

@@ -58,7 +58,7 @@ extension Catalog {
                     (SELECT COUNT(*) FROM visit f WHERE f.package_id = p.id AND f.status IN ('failed', 'not-found')
                         AND f.id > COALESCE((SELECT MAX(id) FROM visit s WHERE s.package_id = p.id AND s.status NOT IN ('failed', 'not-found')), 0)) AS n
                 FROM package p JOIN visit v ON v.id = (SELECT MAX(id) FROM visit WHERE package_id = p.id)
-                WHERE v.status IN ('failed', 'not-found') ORDER BY name
+                WHERE v.status IN ('failed', 'not-found') AND NOT p.deleted ORDER BY name
                 """).map { ArchiveStatus.Failing(package: $0["name"], since: $0["since"], error: $0["error"] ?? "", consecutive: $0["n"]) }
             func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
             return ArchiveStatus(
