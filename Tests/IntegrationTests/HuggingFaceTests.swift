@@ -162,6 +162,32 @@ final class HuggingFaceTests: XCTestCase {
         XCTAssertTrue((hf?["last_crawl_error"] as? String ?? "").contains("JSON array"), "status says why the hub failed: \(hf ?? [:])")
     }
 
+    /// A git server answering 5xx is retried a bounded number of times: a short outage is
+    /// ridden out, a long one is a failed visit that names the status.
+    func testServerErrorsOnGitAreRetriedThenFail() throws {
+        models.removeLast()
+        try hub.setModels(models)
+        try configure()
+        try hub.inject([["path_prefix": "/acme/bert-tiny", "status": 503, "times": 2]])
+        let recovered = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(recovered.status, 0, recovered.stderr)
+        XCTAssertEqual(visits(recovered)["acme/bert-tiny"]?["status"] as? String, "full")
+        XCTAssertEqual(try hub.stats().git["acme/bert-tiny"], 3, "two refused connections, then the one that worked")
+
+        let work = ws.work + "/hf/acme/gpt-mini"
+        try ws.write("notes.txt", "new\n", in: work)
+        try ws.commitAll("notes", in: work)
+        try ws.git(["push", "-q", hub.root + "/acme/gpt-mini.git", "main"], in: work)
+        try hub.resetStats()
+        try hub.inject([["path_prefix": "/acme/gpt-mini", "status": 500, "times": 50]])
+        let failed = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertEqual(visits(failed)["acme/gpt-mini"]?["status"] as? String, "failed")
+        XCTAssertTrue((visits(failed)["acme/gpt-mini"]?["error"] as? String ?? "").contains("500"), failed.out)
+        XCTAssertEqual(try hub.stats().git["acme/gpt-mini"], 3, "max_attempts = 3 bounds the retries")
+        XCTAssertEqual(visits(failed)["acme/bert-tiny"]?["status"] as? String, "full", "the other packages are not held up")
+    }
+
     func testDeletedAndGatedModels() throws {
         let token = ws.root + "/hf-token"
         try "hf_fixture_token_42\n".write(toFile: token, atomically: true, encoding: .utf8)

@@ -1,5 +1,6 @@
 import Foundation
 import SedimentGit
+import SedimentHTTP
 import SedimentHubs
 import SedimentStore
 
@@ -105,7 +106,9 @@ struct Visitor {
             fetch = again
         } else {
             do {
-                fetch = try repository.fetch(url: url, patterns: patterns, credentials: target.credentials, progress: progress)
+                fetch = try withRetries {
+                    try repository.fetch(url: url, patterns: patterns, credentials: target.credentials, progress: progress)
+                }
             } catch let error as GitError where target.ref.gated && error.message.contains("authentication") {
                 throw VisitError.gated(target.ref.qualifiedName, credentials: target.credentials != nil, detail: error.message)
             }
@@ -229,6 +232,32 @@ struct Visitor {
     /// An error as a person reads it (every Sediment error describes itself).
     static func describe(_ error: Error) -> String {
         String(describing: error)
+    }
+
+    /// Runs a fetch again when the server answered 429 or 5xx (or timed out), up to
+    /// `[http] max_attempts` in all, with exponential backoff and jitter; other errors are
+    /// final at once. Nothing is written to the mirror by a failed fetch.
+    private func withRetries<T>(_ body: () throws -> T) throws -> T {
+        let policy = RetryPolicy(maxAttempts: archive.configuration.http.maxAttempts, baseDelay: archive.configuration.http.backoff)
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try body()
+            } catch let error as GitError where attempt < policy.maxAttempts && Self.isTransient(error) {
+                Thread.sleep(forTimeInterval: policy.backoff(after: attempt))
+            }
+        }
+    }
+
+    /// Whether a fetch error is worth retrying: a 429 or 5xx answer, or a timeout.
+    static func isTransient(_ error: GitError) -> Bool {
+        let text = error.message.lowercased()
+        if let range = text.range(of: "status code: ") {
+            let code = Int(text[range.upperBound...].prefix(3)) ?? 0
+            return code == 429 || (500...599).contains(code)
+        }
+        return text.contains("timed out") || text.contains("timeout")
     }
 
     /// The hub's metadata, plus what the package's files say that the hub's kind asks for
