@@ -94,6 +94,8 @@ public struct HTTPResponse: Sendable {
     public var attempts: Int
     /// Seconds spent waiting between attempts (backoff, `Retry-After`, rate limits).
     public var waited: Double
+    /// The server said the cached copy is current (304); `body` is that copy.
+    public var revalidated = false
 
     public var isSuccess: Bool { (200..<300).contains(status) }
     public var isNotModified: Bool { status == 304 }

@@ -8,6 +8,8 @@ import SedimentHTTP
 public struct ModelZooHub: Sendable {
     public var name: String
     public var endpoint: String
+    /// Keeps responses so that the next crawl asks conditionally (a 304 for an unchanged model).
+    public var cache: ResponseCache?
 
     /// Hosts whose repository links are mirrored.
     public static let gitHosts = ["github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org"]
@@ -67,7 +69,7 @@ public struct ModelZooHub: Sendable {
     private func json(_ url: String, client: HTTPClient, what: String) throws -> Any {
         let response: HTTPResponse
         do {
-            response = try client.send(HTTPRequest(url: url, headers: ["Accept": "application/json", "Referer": endpoint + "/"]))
+            response = try client.send(HTTPRequest(url: url, headers: ["Accept": "application/json", "Referer": endpoint + "/"]), cache: cache)
         } catch {
             throw HubError(hub: name, problem: "\(what): \(error)")
         }

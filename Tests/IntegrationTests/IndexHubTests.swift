@@ -189,6 +189,19 @@ extension IndexHubTests {
         XCTAssertTrue(metadata.contains("\"stars\":42"), metadata)
         let blog = try catalog.metadata(package: try catalog.package(named: "mz:blog-only").rowID)
         XCTAssertEqual(blog.count, 1)
+
+        // The next crawl asks conditionally: unchanged answers are 304s, the metadata is the same.
+        try zoo.resetStats()
+        let again = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        let notModified = try JSONSerialization.jsonObject(with: zoo.call("GET", "/_fixture/stats")) as? [String: Any]
+        let counts = notModified?["not_modified"] as? [String: Int] ?? [:]
+        XCTAssertEqual(counts["/api/models/0/"], 1, "\(counts)")
+        XCTAssertEqual(counts["/api/models/deeplab/"], 1, "\(counts)")
+        let reread = try Catalog(readOnlyPath: ws.store + "/catalog.sqlite")
+        let latest = try reread.metadata(package: try reread.package(named: "mz:deeplab").rowID)
+        XCTAssertEqual(latest.count, 2)
+        XCTAssertEqual(latest.last?.json, latest.first?.json, "a revalidated answer gives the same metadata")
     }
 }
 

@@ -187,3 +187,37 @@ final class HTTPClientTests: XCTestCase {
         }
     }
 }
+
+/// An in-memory ``ResponseCache`` for the tests.
+final class MemoryCache: ResponseCache, @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: CachedResponse] = [:]
+
+    func cachedResponse(for url: String) -> CachedResponse? {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries[url]
+    }
+
+    func store(_ response: CachedResponse, for url: String) {
+        lock.lock()
+        entries[url] = response
+        lock.unlock()
+    }
+}
+
+extension HTTPClientTests {
+    func testCacheMakesRepeatedRequestsConditional() throws {
+        let cache = MemoryCache()
+        let first = try client().send(HTTPRequest(url: Self.base + "/ok"), cache: cache)
+        XCTAssertFalse(first.revalidated)
+        XCTAssertEqual(cache.cachedResponse(for: Self.base + "/ok")?.validators.etag, "\"v1\"")
+        let second = try client().send(HTTPRequest(url: Self.base + "/ok"), cache: cache)
+        XCTAssertTrue(second.revalidated, "the server answered 304")
+        XCTAssertEqual(second.status, 200)
+        XCTAssertEqual(String(decoding: second.body, as: UTF8.self), "hello", "the cached body stands in for the 304")
+        // A resource without validators is never cached.
+        _ = try client().send(HTTPRequest(url: Self.base + "/gzip"), cache: cache)
+        XCTAssertNil(cache.cachedResponse(for: Self.base + "/gzip"))
+    }
+}

@@ -30,7 +30,8 @@ Endpoints:
                              Git LFS batch API (download): objects stored as
                              DIR/lfs/<oid>; missing ones get a per-object 404 error
     GET  /lfs/objects/<oid>  an LFS object's content (Range requests honoured)
-    GET  /_fixture/stats     {"git_connections": {id: n}, "api_requests": {path: n}}
+    GET  /_fixture/stats     {"git_connections": {id: n}, "api_requests": {path: n},
+                              "not_modified": {path: n}} (304 answers to conditional requests)
     POST /_fixture/reset-stats
     POST /_fixture/faults    JSON list of {"path_prefix", "status", "times",
                              "retry_after", "body", "malformed"}; appended
@@ -96,6 +97,7 @@ class HubServer(git_http_server.GitHTTPServer):
         self.state_lock = threading.Lock()
         self.git_connections = {}
         self.api_requests = {}
+        self.not_modified = {}
         self.faults = []
 
     def bump(self, table, key):
@@ -327,12 +329,22 @@ class HubHandler(git_http_server.Handler):
             return self.send_json(500, {"error": "fixture: bad modelzoo.json: %s" % exc})
         if slug == "0":
             keys = ("slug", "title", "description", "stars", "link", "framework", "categories")
-            return self.send_json(200, {"models": [{k: m.get(k) for k in keys} for m in models]})
+            return self.send_cacheable({"models": [{k: m.get(k) for k in keys} for m in models]})
         for m in models:
             if m.get("slug") == slug:
                 keys = ("title", "description", "stars", "long_desc", "link", "papers", "framework", "categories", "id")
-                return self.send_json(200, {k: m.get(k) for k in keys})
+                return self.send_cacheable({k: m.get(k) for k in keys})
         return self.send_json(404, {"detail": "Not found."})
+
+    def send_cacheable(self, obj):
+        """A JSON answer with an ETag; 304 when the request's If-None-Match matches it."""
+        body = json.dumps(obj, sort_keys=True).encode()
+        etag = '"%s"' % hashlib.sha256(body).hexdigest()[:32]
+        if self.headers.get("If-None-Match") == etag:
+            path = urllib.parse.urlsplit(self.path).path
+            self.server.bump(self.server.not_modified, path)
+            return self.send_body(304, b"", "application/json", [("ETag", etag)])
+        return self.send_body(200, body, "application/json", [("ETag", etag)])
 
     def send_fault(self, fault):
         if fault.get("malformed"):
@@ -352,12 +364,14 @@ class HubHandler(git_http_server.Handler):
         if path == "/_fixture/stats" and self.command == "GET":
             with server.state_lock:
                 stats = {"git_connections": dict(server.git_connections),
-                         "api_requests": dict(server.api_requests)}
+                         "api_requests": dict(server.api_requests),
+                         "not_modified": dict(server.not_modified)}
             return self.send_json(200, stats)
         if path == "/_fixture/reset-stats" and self.command == "POST":
             with server.state_lock:
                 server.git_connections.clear()
                 server.api_requests.clear()
+                server.not_modified.clear()
             return self.send_json(200, {"ok": True})
         if path == "/_fixture/faults" and self.command == "DELETE":
             with server.state_lock:

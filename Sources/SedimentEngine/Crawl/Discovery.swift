@@ -28,7 +28,9 @@ struct Discovery {
             let listed = try huggingFace().discover(client: client)
             return Result(packages: listed.packages, problems: listed.problems, complete: listed.complete)
         case "modelzoo":
-            let listed = try ModelZooHub(name: hub.name, endpoint: hub.endpoint ?? "https://modelzoo.co").discover(client: client)
+            var adapter = ModelZooHub(name: hub.name, endpoint: hub.endpoint ?? "https://modelzoo.co")
+            adapter.cache = CatalogResponseCache(catalog: archive.catalog)
+            let listed = try adapter.discover(client: client)
             return Result(packages: listed.packages, problems: listed.problems, complete: true)
         case "onnx-model-zoo":
             let repository = hub.index ?? "https://github.com/onnx/models"

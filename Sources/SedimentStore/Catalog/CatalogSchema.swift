@@ -156,6 +156,17 @@ enum CatalogSchema {
                 CREATE INDEX visit_metadata_package ON visit_metadata(package_id, visit_id);
                 """)
         }
+        migrator.registerMigration("v3: http cache") { db in
+            try db.execute(sql: """
+                CREATE TABLE http_cache (
+                    url TEXT PRIMARY KEY,
+                    etag TEXT,
+                    last_modified TEXT,
+                    body BLOB NOT NULL,
+                    stored_at TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }
