@@ -79,8 +79,9 @@ final class Workspace {
     }
 
     @discardableResult
-    func sediment(_ arguments: [String], config: String? = nil) throws -> ProcessResult {
-        try Shell.run(Shell.sedimentBinary, arguments + ["--config", config ?? configPath], cwd: root)
+    func sediment(_ arguments: [String], config: String? = nil, environment: [String: String] = [:]) throws -> ProcessResult {
+        let env = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        return try Shell.run(Shell.sedimentBinary, arguments + ["--config", config ?? configPath], cwd: root, env: env)
     }
 
     /// Deterministic pseudo-random bytes.

@@ -83,8 +83,12 @@ final class HuggingFaceTests: XCTestCase {
         }
         XCTAssertEqual(byID["solo/gated-llm"]?["status"] as? String, "failed")
         XCTAssertTrue((byID["solo/gated-llm"]?["error"] as? String ?? "").contains("gated"), "\(byID["solo/gated-llm"] ?? [:])")
+        // HF_TOKEN in the environment is the token when none is configured.
+        let withToken = try ws.sediment(["sync", "--json", "--package", "hf:solo/gated-llm"], environment: ["HF_TOKEN": "hf_from_environment"])
+        XCTAssertEqual(visits(withToken)["solo/gated-llm"]?["status"] as? String, "full", withToken.stderr)
+        XCTAssertFalse(withToken.out.contains("hf_from_environment") || withToken.stderr.contains("hf_from_environment"))
         var stats = try hub.stats()
-        XCTAssertEqual(stats.api["/api/models"], 3, "5 models at 2 per page: 3 listing pages")
+        XCTAssertEqual(stats.api["/api/models"], 6, "5 models at 2 per page: 3 listing pages, for each of two syncs")
         XCTAssertEqual(stats.git["acme/bert-tiny"], 1)
 
         // The archive has what the repository has.

@@ -204,7 +204,9 @@ extension Configuration.Hub {
             guard !token.isEmpty else { throw ConfigurationError(file: file, key: nil, problem: "the token file of hub \"\(name)\" is empty") }
             return GitCredentials(username: username, password: token)
         }
-        if let variable = tokenEnv {
+        // Hugging Face's own convention: HF_TOKEN, when nothing else is configured.
+        let variable = tokenEnv ?? (kind == "huggingface" && environment["HF_TOKEN"].map { !$0.isEmpty } == true ? "HF_TOKEN" : nil)
+        if let variable {
             guard let token = environment[variable], !token.isEmpty else {
                 throw ConfigurationError(file: "environment", key: variable, problem: "hub \"\(name)\" reads its token from $\(variable), which is not set")
             }
