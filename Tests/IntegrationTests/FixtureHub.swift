@@ -10,28 +10,8 @@ final class FixtureHub {
 
     init(root: String, home: String, scratch: String) throws {
         self.root = root
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Support/fixture_hub.py").path
-        let portFile = scratch + "/hub-port"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Shell.which("python3"))
-        process.arguments = [script, "--root", root, "--port-file", portFile]
-        process.environment = Shell.gitEnvironment(home: home)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var port: UInt16?
-        for _ in 0..<200 {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8),
-               let value = UInt16(text.trimmingCharacters(in: .whitespacesAndNewlines)) { port = value; break }
-            usleep(50_000)
-        }
-        guard let port else {
-            process.terminate()
-            throw NSError(domain: "fixture hub did not start", code: 1)
-        }
-        self.port = port
-        self.process = process
+        (process, port) = try launchTestServer("fixture_hub.py", ["--root", root], home: home,
+                                               portFile: scratch + "/hub-port-\(UUID().uuidString)")
     }
 
     deinit {

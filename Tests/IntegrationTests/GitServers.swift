@@ -47,6 +47,29 @@ final class GitDaemon {
     }
 }
 
+/// Starts a Python test server from `Tests/Support` and waits for the port it writes to
+/// `portFile` (it binds 127.0.0.1 and an OS-chosen port).
+func launchTestServer(_ script: String, _ arguments: [String], home: String, portFile: String) throws -> (Process, UInt16) {
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Support/" + script).path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Shell.which("python3"))
+    process.arguments = [path] + arguments + ["--port-file", portFile]
+    var environment = Shell.gitEnvironment(home: home)
+    environment["PYTHONDONTWRITEBYTECODE"] = "1"
+    process.environment = environment
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    for _ in 0..<200 {
+        if let text = try? String(contentsOfFile: portFile, encoding: .utf8),
+           let port = UInt16(text.trimmingCharacters(in: .whitespacesAndNewlines)) { return (process, port) }
+        usleep(50_000)
+    }
+    process.terminate()
+    throw NSError(domain: "\(script) did not start", code: 1)
+}
+
 /// `git http-backend` behind the loopback HTTP server of `Tests/Support/git_http_server.py`.
 final class GitHTTPServer {
     let port: UInt16
@@ -54,29 +77,9 @@ final class GitHTTPServer {
     private let process: Process
 
     init(root: String, home: String, scratch: String) throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Support/git_http_server.py").path
-        let portFile = scratch + "/http-port"
         bytesLog = scratch + "/http-bytes.log"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Shell.which("python3"))
-        process.arguments = [script, "--root", root, "--port", "0", "--port-file", portFile, "--bytes-log", bytesLog]
-        process.environment = Shell.gitEnvironment(home: home)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var port: UInt16?
-        for _ in 0..<200 {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8),
-               let value = UInt16(text.trimmingCharacters(in: .whitespacesAndNewlines)) { port = value; break }
-            usleep(50_000)
-        }
-        guard let port else {
-            process.terminate()
-            throw NSError(domain: "git http server did not start", code: 1)
-        }
-        self.port = port
-        self.process = process
+        (process, port) = try launchTestServer("git_http_server.py", ["--root", root, "--port", "0", "--bytes-log", bytesLog],
+                                               home: home, portFile: scratch + "/http-port")
     }
 
     func url(_ name: String) -> String { "http://127.0.0.1:\(port)/\(name)" }

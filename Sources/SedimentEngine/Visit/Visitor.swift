@@ -60,12 +60,8 @@ struct Visitor {
         let configuration = archive.configuration
         if target.ref.repository.isEmpty {
             // A metadata-only package (the hub names no repository): keep what the hub said.
-            var record = VisitRecord(packageRowID: target.package.rowID, repositoryRowID: nil, crawlID: target.crawlID,
-                                     startedAt: started, finishedAt: Catalog.timestamp(clock()), status: .full, eventful: false, error: nil)
-            record.metadata = target.ref.metadata
-            record.skippedGit = true
             outcome.metadataOnly = true
-            return record
+            return metadataVisit(target, repository: nil, started: started)
         }
         guard let repositoryRowID = target.package.repositoryRowID, let mirrorPath = target.package.mirrorPath else {
             throw VisitError.noRepository(target.ref.qualifiedName)
@@ -73,12 +69,8 @@ struct Visitor {
         // 1. skip: the hub reports the head we archived last time; record its metadata only.
         if target.hub.skipUnchanged, let reported = target.ref.reportedHead, let last = try catalog.snapshots(package: target.package.rowID).last,
            last.head == reported, last.headRef != nil {
-            var record = VisitRecord(packageRowID: target.package.rowID, repositoryRowID: repositoryRowID, crawlID: target.crawlID,
-                                     startedAt: started, finishedAt: Catalog.timestamp(clock()), status: .full, eventful: false, error: nil)
-            record.metadata = target.ref.metadata
-            record.skippedGit = true
             outcome.skippedGit = true
-            return record
+            return metadataVisit(target, repository: repositoryRowID, started: started)
         }
 
         let url = configuration.rewrite(target.ref.repository)
@@ -232,6 +224,15 @@ struct Visitor {
     /// An error as a person reads it (every Sediment error describes itself).
     static func describe(_ error: Error) -> String {
         String(describing: error)
+    }
+
+    /// An uneventful visit that touches no git and keeps the hub's metadata.
+    private func metadataVisit(_ target: Target, repository: Int64?, started: String) -> VisitRecord {
+        var record = VisitRecord(packageRowID: target.package.rowID, repositoryRowID: repository, crawlID: target.crawlID,
+                                 startedAt: started, finishedAt: Catalog.timestamp(clock()), status: .full, eventful: false, error: nil)
+        record.metadata = target.ref.metadata
+        record.skippedGit = true
+        return record
     }
 
     /// Runs a fetch again when the server answered 429 or 5xx (or timed out), up to
