@@ -51,9 +51,13 @@ let package = Package(
             dependencies: ["SedimentHTTP", .product(name: "Yams", package: "Yams")]
         ),
         .target(
+            name: "SedimentMetadata",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(
             name: "SedimentEngine",
             dependencies: [
-                "SedimentGit", "SedimentStore", "SedimentHubs", "SedimentHTTP",
+                "SedimentGit", "SedimentStore", "SedimentHubs", "SedimentHTTP", "SedimentMetadata",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -61,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "sediment",
             dependencies: [
-                "SedimentEngine", "SedimentStore",
+                "SedimentEngine", "SedimentStore", "SedimentMetadata",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

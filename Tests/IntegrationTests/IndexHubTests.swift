@@ -259,6 +259,11 @@ extension IndexHubTests {
         XCTAssertEqual(try ws.sediment(["show", bertID, "README.md"]).out, "# BERT-Squad\nUpdated.\n")
         let log = Set(try ws.sediment(["log", bertID, "--json"]).jsonLines.compactMap { $0["commit"] as? String })
         XCTAssertEqual(log, [first, second], "a subpath package's log lists the commits that touched it")
+        // diff within a subpath equals git's, limited to that folder.
+        let subDiff = try ws.sediment(["diff", bertID, String(first.prefix(10)), String(second.prefix(10)), "--json"])
+        XCTAssertEqual(subDiff.status, 0, subDiff.stderr)
+        XCTAssertEqual(sedimentFileChanges(subDiff.jsonLines), try gitNameStatus(ws, zoo, first, second, subpath: bert))
+        XCTAssertEqual(sedimentFileChanges(subDiff.jsonLines), ["modified README.md"])
         let catalog = try Catalog(readOnlyPath: ws.store + "/catalog.sqlite")
         let metadata = try catalog.metadata(package: try catalog.package(named: resnetID).rowID).last?.json ?? ""
         XCTAssertTrue(metadata.contains("\"opset_version\":7") && metadata.contains("\"model_bytes\":102583340"), metadata)

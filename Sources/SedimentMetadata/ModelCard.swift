@@ -1,0 +1,121 @@
+import Foundation
+import Yams
+
+/// A model card: the `README.md` of a package, whose YAML front matter (between a first line
+/// `---` and the next `---`) holds its structured fields (license, tags, datasets, …).
+public struct ModelCard: Sendable {
+    /// The front matter's top-level fields as JSON-compatible values; nil without front matter.
+    public let fields: [String: JSONCompatible]?
+    /// Why the front matter could not be read, when it could not (the card is kept anyway).
+    public let problem: String?
+    /// The card's size in bytes.
+    public let bytes: Int
+    /// Whether any text follows the front matter.
+    public let hasBody: Bool
+
+    /// Cards over this size are not parsed (a README that is really a data dump).
+    public static let maximumBytes = 1 << 20
+
+    public init(_ data: Data) {
+        bytes = data.count
+        guard data.count <= Self.maximumBytes else {
+            (fields, problem, hasBody) = (nil, "the card is \(data.count) bytes, over \(Self.maximumBytes)", true)
+            return
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            (fields, problem, hasBody) = (nil, "the card is not UTF-8 text", !data.isEmpty)
+            return
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        guard lines.first == "---", let end = lines.dropFirst().firstIndex(where: { $0 == "---" || $0 == "..." }) else {
+            (fields, problem) = (nil, nil)
+            hasBody = !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            return
+        }
+        hasBody = !lines[(end + 1)...].joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        do {
+            let loaded = try Yams.load(yaml: lines[1..<end].joined(separator: "\n"))
+            if loaded == nil {
+                (fields, problem) = ([:], nil)
+            } else if let mapping = JSONCompatible(yaml: loaded!), case .object(let object) = mapping {
+                (fields, problem) = (object, nil)
+            } else {
+                (fields, problem) = (nil, "the front matter is not a mapping")
+            }
+        } catch {
+            (fields, problem) = (nil, "the front matter is not valid YAML: \(error)")
+        }
+    }
+}
+
+/// A `config.json`: its top-level keys.
+public struct ModelConfig: Sendable {
+    public let fields: [String: JSONCompatible]?
+    public let problem: String?
+
+    public init(_ data: Data) {
+        guard let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+            (fields, problem) = (nil, "config.json is not valid JSON")
+            return
+        }
+        guard let object = value as? [String: Any], case .object(let fields)? = JSONCompatible(json: object) else {
+            (fields, problem) = (nil, "config.json is not a JSON object")
+            return
+        }
+        (self.fields, problem) = (fields, nil)
+    }
+}
+
+/// A value that JSON can hold, decoded from YAML or JSON; compares and prints canonically.
+public indirect enum JSONCompatible: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONCompatible])
+    case object([String: JSONCompatible])
+
+    init?(yaml value: Any) {
+        switch value {
+        case let map as [String: Any]: self = .object(map.compactMapValues { JSONCompatible(yaml: $0) })
+        case let map as [AnyHashable: Any]:
+            self = .object(Dictionary(map.compactMap { key, value in JSONCompatible(yaml: value).map { ("\(key)", $0) } },
+                                      uniquingKeysWith: { a, _ in a }))
+        case let list as [Any]: self = .array(list.compactMap { JSONCompatible(yaml: $0) })
+        case let b as Bool: self = .bool(b)
+        case let i as Int: self = .number(Double(i))
+        case let d as Double: self = d.isFinite ? .number(d) : .string(String(d))
+        case let s as String: self = .string(s)
+        case is NSNull: self = .null
+        default: self = .string(String(describing: value))
+        }
+    }
+
+    init?(json value: Any) {
+        switch value {
+        case is NSNull: self = .null
+        case let map as [String: Any]: self = .object(map.compactMapValues { JSONCompatible(json: $0) })
+        case let list as [Any]: self = .array(list.compactMap { JSONCompatible(json: $0) })
+        case let s as String: self = .string(s)
+        case let n as NSNumber:
+            if String(cString: n.objCType) == "c" { self = .bool(n.boolValue) } else { self = .number(n.doubleValue) }
+        case let b as Bool: self = .bool(b)
+        default: return nil
+        }
+    }
+
+    /// Compact JSON with sorted keys.
+    public var json: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+        case .string(let s):
+            let data = try? JSONSerialization.data(withJSONObject: [s], options: [])
+            return data.map { String(decoding: $0.dropFirst().dropLast(), as: UTF8.self) } ?? "\"\""
+        case .array(let items): return "[" + items.map(\.json).joined(separator: ",") + "]"
+        case .object(let object):
+            return "{" + object.keys.sorted().map { JSONCompatible.string($0).json + ":" + object[$0]!.json }.joined(separator: ",") + "}"
+        }
+    }
+}
