@@ -52,7 +52,7 @@ let package = Package(
         ),
         .target(
             name: "SedimentMetadata",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: ["SedimentStore", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "SedimentEngine",
@@ -85,6 +85,10 @@ let package = Package(
         .testTarget(
             name: "SedimentHubsTests",
             dependencies: ["SedimentHubs"]
+        ),
+        .testTarget(
+            name: "SedimentMetadataTests",
+            dependencies: ["SedimentMetadata", "SedimentStore"]
         ),
         .testTarget(
             name: "SedimentGitTests",

@@ -116,6 +116,25 @@ final class HuggingFaceTests: XCTestCase {
         XCTAssertEqual(metadata.count, 2, "metadata is kept at every visit")
         XCTAssertTrue(metadata.last?.json.contains("\"downloads\":12345") == true, metadata.last?.json ?? "")
 
+        // An observation at every visit, eventful or not, with the hub's new metrics.
+        let history = try ws.sediment(["history", "hf:acme/bert-tiny", "--json"]).jsonLines
+        XCTAssertEqual(history.count, 2)
+        XCTAssertEqual(history.map { $0["downloads"] as? Int }, [100, 12345])
+        XCTAssertEqual(history.map { $0["commits_total"] as? Int }, [1, 1])
+        XCTAssertEqual(history.map { $0["commits_new"] as? Int }, [1, 0])
+        for row in history {
+            XCTAssertEqual(row["card_license"] as? String, "mit")
+            XCTAssertEqual(row["card_tags"] as? String, "[\"text\"]")
+            XCTAssertEqual(row["config_model_type"] as? String, "bert")
+            XCTAssertEqual(row["files"] as? Int, 4)
+            XCTAssertEqual(row["lfs_files"] as? Int, 1)
+            XCTAssertEqual(row["lfs_bytes"] as? Int, 1000)
+            XCTAssertTrue((row["weight_formats"] as? String ?? "").contains("\"safetensors\":{\"bytes\":1000,\"files\":1}"), "\(row)")
+        }
+        let csv = try ws.sediment(["history", "hf:acme/bert-tiny", "--csv"]).out.split(separator: "\n")
+        XCTAssertEqual(csv.count, 3)
+        XCTAssertTrue(csv[0].hasPrefix("observed_at,downloads,likes,"), String(csv[0]))
+
         // A new commit upstream: only that package goes to git, and it gets a new snapshot.
         let work = ws.work + "/hf/acme/gpt-mini"
         try ws.write("config.json", "{\"model_type\": \"gpt2\"}\n", in: work)

@@ -61,7 +61,9 @@ struct Visitor {
         if target.ref.repository.isEmpty {
             // A metadata-only package (the hub names no repository): keep what the hub said.
             outcome.metadataOnly = true
-            return metadataVisit(target, repository: nil, started: started)
+            var record = metadataVisit(target, repository: nil, started: started)
+            record.observation = observation(target, manifest: nil, newCommits: [], repository: nil)
+            return record
         }
         guard let repositoryRowID = target.package.repositoryRowID, let mirrorPath = target.package.mirrorPath else {
             throw VisitError.noRepository(target.ref.qualifiedName)
@@ -70,7 +72,9 @@ struct Visitor {
         if target.hub.skipUnchanged, let reported = target.ref.reportedHead, let last = try catalog.snapshots(package: target.package.rowID).last,
            last.head == reported, last.headRef != nil {
             outcome.skippedGit = true
-            return metadataVisit(target, repository: repositoryRowID, started: started)
+            var record = metadataVisit(target, repository: repositoryRowID, started: started)
+            record.observation = observation(target, manifest: last.manifest, newCommits: [], repository: repositoryRowID)
+            return record
         }
 
         let url = configuration.rewrite(target.ref.repository)
@@ -208,6 +212,10 @@ struct Visitor {
         record.defaultBranch = fetch.defaultBranch ?? headRef
         record.lostRefs = lost
         record.metadata = try metadata(of: target, head: headCommit, repository: repository)
+        var observed = target
+        observed.ref.metadata = record.metadata
+        record.observation = observation(observed, manifest: headCommit.flatMap { manifestOf[$0.hex] } ?? last?.manifest,
+                                         newCommits: commits, repository: repositoryRowID)
         if last?.refs != refs || last?.headRef != headRef {
             let state = SnapshotState(hub: target.ref.hub, package: target.ref.id, head: headCommit?.hex,
                                       manifest: headCommit.flatMap { manifestOf[$0.hex] },

@@ -187,3 +187,51 @@ extension Catalog {
         }
     }
 }
+
+extension Catalog {
+    /// The observation columns in table order (after visit_id, package_id, observed_at).
+    public static let observationColumns = ["downloads", "likes", "hub_metrics", "commits_total", "commits_new", "files", "bytes", "lfs_files", "lfs_bytes", "weight_formats", "card_license", "card_tags", "card_datasets", "card_language", "card_base_model", "card_pipeline_tag", "card_library_name", "card_has_model_index", "card_bytes", "card_has_body", "card_fields", "config_architectures", "config_model_type", "config_torch_dtype", "config_transformers_version", "config_fields", "problems"]
+
+    /// A package's observations, oldest first: the time, and the values of
+    /// ``observationColumns`` in that order.
+    public func observations(package: Int64) throws -> [(observedAt: String, values: [CatalogValue])] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM observation WHERE package_id = ? ORDER BY visit_id", arguments: [package]).map { row in
+                (observedAt: row["observed_at"], values: Self.observationColumns.map { column -> CatalogValue in
+                    let value: DatabaseValue = row[column]
+                    switch value.storage {
+                    case .int64(let n): return .int(n)
+                    case .double(let d): return .double(d)
+                    case .string(let s): return .text(s)
+                    case .blob(let b): return .text(String(decoding: b, as: UTF8.self))
+                    case .null: return .null
+                    }
+                })
+            }
+        }
+    }
+
+    /// Commits archived for a repository (or, with a subpath, those that touched it).
+    public func commitCount(repository: Int64, subpath: String) throws -> Int {
+        if !subpath.isEmpty { return try commitIDs(repository: repository, touching: subpath).count }
+        return try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM repository_commit WHERE repository_id = ?", arguments: [repository]) ?? 0 }
+    }
+}
+
+/// One value of a catalog column, as SQLite stores it.
+public enum CatalogValue: Sendable, Equatable {
+    case null
+    case int(Int64)
+    case double(Double)
+    case text(String)
+
+    /// The value as text ("" for null).
+    public var text: String {
+        switch self {
+        case .null: return ""
+        case .int(let n): return String(n)
+        case .double(let d): return String(d)
+        case .text(let s): return s
+        }
+    }
+}

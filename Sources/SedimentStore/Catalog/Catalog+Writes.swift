@@ -139,6 +139,12 @@ extension Catalog {
                 try db.execute(sql: "INSERT INTO visit_metadata(visit_id, package_id, metadata) VALUES (?, ?, ?)",
                                arguments: [visitID, visit.packageRowID, metadata])
             }
+            if let o = visit.observation {
+                try db.execute(sql: """
+                    INSERT INTO observation(visit_id, package_id, observed_at, downloads, likes, hub_metrics, commits_total, commits_new, files, bytes, lfs_files, lfs_bytes, weight_formats, card_license, card_tags, card_datasets, card_language, card_base_model, card_pipeline_tag, card_library_name, card_has_model_index, card_bytes, card_has_body, card_fields, config_architectures, config_model_type, config_torch_dtype, config_transformers_version, config_fields, problems)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [visitID, visit.packageRowID, visit.finishedAt, o.downloads, o.likes, o.hubMetrics, o.commitsTotal, o.commitsNew, o.files, o.bytes, o.lfsFiles, o.lfsBytes, o.weightFormats, o.cardLicense, o.cardTags, o.cardDatasets, o.cardLanguage, o.cardBaseModel, o.cardPipelineTag, o.cardLibraryName, o.cardHasModelIndex, o.cardBytes, o.cardHasBody, o.cardFields, o.configArchitectures, o.configModelType, o.configTorchDtype, o.configTransformersVersion, o.configFields, o.problems])
+            }
             return visitID
         }
     }

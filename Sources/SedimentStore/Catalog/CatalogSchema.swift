@@ -167,6 +167,43 @@ enum CatalogSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v4: observations") { db in
+            try db.execute(sql: """
+                CREATE TABLE observation (
+                    visit_id INTEGER PRIMARY KEY REFERENCES visit(id),
+                    package_id INTEGER NOT NULL REFERENCES package(id),
+                    observed_at TEXT NOT NULL,
+                    downloads INTEGER,
+                    likes INTEGER,
+                    hub_metrics TEXT,
+                    commits_total INTEGER NOT NULL,
+                    commits_new INTEGER NOT NULL,
+                    files INTEGER NOT NULL,
+                    bytes INTEGER NOT NULL,
+                    lfs_files INTEGER NOT NULL,
+                    lfs_bytes INTEGER NOT NULL,
+                    weight_formats TEXT,
+                    card_license TEXT,
+                    card_tags TEXT,
+                    card_datasets TEXT,
+                    card_language TEXT,
+                    card_base_model TEXT,
+                    card_pipeline_tag TEXT,
+                    card_library_name TEXT,
+                    card_has_model_index INTEGER,
+                    card_bytes INTEGER,
+                    card_has_body INTEGER,
+                    card_fields TEXT,
+                    config_architectures TEXT,
+                    config_model_type TEXT,
+                    config_torch_dtype TEXT,
+                    config_transformers_version TEXT,
+                    config_fields TEXT,
+                    problems TEXT
+                );
+                CREATE INDEX observation_package ON observation(package_id, visit_id);
+                """)
+        }
         return migrator
     }
 }

@@ -169,6 +169,8 @@ public struct VisitRecord: Sendable {
     public var metadata: String?
     /// The hub reported the archived head, so the visit made no git connection.
     public var skippedGit = false
+    /// The package's observation at this visit.
+    public var observation: ObservationRecord?
 
     public init(packageRowID: Int64, repositoryRowID: Int64?, crawlID: Int64?, startedAt: String, finishedAt: String,
                 status: VisitStatus, eventful: Bool, error: String?, objectsReceived: Int = 0, bytesReceived: Int = 0) {

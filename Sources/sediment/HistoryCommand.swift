@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import SedimentEngine
+import SedimentStore
+
+/// `sediment history`: a package's observation time series, one row a visit.
+struct History: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a package's observations over time, one row a visit.",
+        discussion: "Columns as in the catalog's observation table (docs/schema.md); JSON-valued columns are JSON text.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: JSONFlag
+    @OptionGroup var named: PackageArgument
+
+    @Flag(name: .long, help: "Print CSV with a header line.")
+    var csv = false
+
+    func validate() throws {
+        if csv && output.json { throw ValidationError("--csv and --json cannot be combined") }
+    }
+
+    func run() throws {
+        let archive = try global.openArchive()
+        let package = try archive.catalog.package(named: named.package)
+        let rows = try archive.catalog.observations(package: package.rowID)
+        let columns = ["observed_at"] + Catalog.observationColumns
+        if output.json {
+            for row in rows {
+                var pairs: [(String, JSONValue)] = [("observed_at", .string(row.observedAt))]
+                for (column, value) in zip(Catalog.observationColumns, row.values) {
+                    switch value {
+                    case .int(let n): pairs.append((column, .int(n)))
+                    case .double(let d): pairs.append((column, .double(d)))
+                    case .text(let s): pairs.append((column, .string(s)))
+                    case .null: pairs.append((column, .null))
+                    }
+                }
+                Output.json(.object(pairs))
+            }
+            return
+        }
+        let text = { (value: CatalogValue) in value.text }
+        if csv {
+            Output.line(columns.joined(separator: ","))
+            for row in rows {
+                Output.line(([row.observedAt] + row.values.map(text)).map(Self.csvField).joined(separator: ","))
+            }
+            return
+        }
+        let show = ["downloads", "likes", "commits_total", "files", "bytes", "lfs_bytes", "card_license", "config_model_type"]
+        var table = [["OBSERVED AT", "DOWNLOADS", "LIKES", "COMMITS", "FILES", "BYTES", "LFS BYTES", "LICENSE", "MODEL TYPE"]]
+        for row in rows {
+            let byColumn = Dictionary(uniqueKeysWithValues: zip(Catalog.observationColumns, row.values.map(text)))
+            table.append([row.observedAt] + show.map { byColumn[$0].flatMap { $0.isEmpty ? nil : $0 } ?? "-" })
+        }
+        Output.table(table)
+    }
+
+    /// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
