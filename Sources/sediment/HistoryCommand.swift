@@ -44,7 +44,7 @@ struct History: ParsableCommand {
         if csv {
             Output.line(columns.joined(separator: ","))
             for row in rows {
-                Output.line(([row.observedAt] + row.values.map(text)).map(Self.csvField).joined(separator: ","))
+                Output.line(([row.observedAt] + row.values.map(text)).map(Exporter.csvField).joined(separator: ","))
             }
             return
         }
@@ -55,11 +55,5 @@ struct History: ParsableCommand {
             table.append([row.observedAt] + show.map { byColumn[$0].flatMap { $0.isEmpty ? nil : $0 } ?? "-" })
         }
         Output.table(table)
-    }
-
-    /// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

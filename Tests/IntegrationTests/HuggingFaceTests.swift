@@ -239,3 +239,63 @@ final class HuggingFaceTests: XCTestCase {
         XCTAssertNil(catalog.range(of: Data("hf_fixture_token_42".utf8)), "the token never reaches the catalog")
     }
 }
+
+extension HuggingFaceTests {
+    /// The PTMTorrent export validates against the dataset's schema, one record per package;
+    /// JSON Lines and CSV exports hold every row, CSV with its header.
+    func testExports() throws {
+        let token = ws.root + "/hf-token"
+        try "hf_fixture_token_42\n".write(toFile: token, atomically: true, encoding: .utf8)
+        models[0]["tags"] = ["transformers", "doi:10.57967/hf/0001"]
+        models[0]["pipeline_tag"] = "fill-mask"
+        try hub.setModels(models)
+        try configure(tokenFile: token)
+        XCTAssertEqual(try ws.sediment(["sync"]).status, 0)
+
+        let out = ws.root + "/export"
+        let ptm = try ws.sediment(["export", "--format", "ptmtorrent", "--out", out])
+        XCTAssertEqual(ptm.status, 0, ptm.stderr)
+        let records = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/hf.json"))) as? [[String: Any]])
+        XCTAssertEqual(records.count, 5, "one record per package")
+        let bert = try XCTUnwrap(records.first { $0["ModelName"] as? String == "bert-tiny" })
+        XCTAssertEqual(bert["ModelOwner"] as? String, "acme")
+        XCTAssertEqual(bert["ModelPaperDOIs"] as? [String], ["doi:10.57967/hf/0001"])
+        XCTAssertEqual(bert["ModelTask"] as? String, "fill-mask")
+        XCTAssertEqual(bert["ModelArchitecture"] as? String, "bert")
+        let head = try ws.git(["rev-parse", "HEAD"], in: hub.root + "/acme/bert-tiny.git").trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(bert["LatestGitCommitSHA"] as? String, head)
+
+        let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/reference/ptmtorrent-ptmtorrent.schema.json").path
+        if FileManager.default.fileExists(atPath: schema) {
+            let check = try Shell.run(Shell.which("python3"), ["-c", """
+                import json, sys, jsonschema
+                schema = json.load(open(sys.argv[1]))
+                records = json.load(open(sys.argv[2]))
+                for r in records:
+                    jsonschema.validate(r, schema)
+                print(len(records))
+                """, schema, out + "/hf.json"])
+            XCTAssertEqual(check.status, 0, check.stderr)
+            XCTAssertEqual(check.out.trimmingCharacters(in: .whitespacesAndNewlines), "5")
+        }
+
+        for format in ["jsonl", "csv"] {
+            let result = try ws.sediment(["export", "--format", format, "--out", out])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            for table in ["packages", "snapshots", "observations", "commits", "manifest_entries"] {
+                let text = try String(contentsOfFile: out + "/\(table).\(format)", encoding: .utf8)
+                let lines = text.split(separator: "\n")
+                XCTAssertFalse(lines.isEmpty, "\(table).\(format)")
+                if format == "csv" { XCTAssertTrue(lines[0].hasPrefix(table == "commits" ? "repository,commit" : table == "manifest_entries" ? "manifest," : "hub,"), String(lines[0])) }
+            }
+            XCTAssertTrue(result.out.contains("packages.\(format): 5 records"), result.out)
+            XCTAssertTrue(result.out.contains("manifest_entries.\(format): 20 records"), result.out)
+        }
+        let entries = try String(contentsOfFile: out + "/manifest_entries.jsonl", encoding: .utf8).split(separator: "\n")
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(entries[0].utf8)) as? [String: Any])
+        XCTAssertNotNil(object["sha256"] as? String)
+        let bad = try ws.sediment(["export", "--format", "xml", "--out", out])
+        XCTAssertEqual(bad.status, 2)
+    }
+}

@@ -197,16 +197,7 @@ extension Catalog {
     public func observations(package: Int64) throws -> [(observedAt: String, values: [CatalogValue])] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM observation WHERE package_id = ? ORDER BY visit_id", arguments: [package]).map { row in
-                (observedAt: row["observed_at"], values: Self.observationColumns.map { column -> CatalogValue in
-                    let value: DatabaseValue = row[column]
-                    switch value.storage {
-                    case .int64(let n): return .int(n)
-                    case .double(let d): return .double(d)
-                    case .string(let s): return .text(s)
-                    case .blob(let b): return .text(String(decoding: b, as: UTF8.self))
-                    case .null: return .null
-                    }
-                })
+                (observedAt: row["observed_at"], values: Self.observationColumns.map { CatalogValue(row[$0] as DatabaseValue) })
             }
         }
     }

@@ -1,0 +1,135 @@
+import Foundation
+import SedimentStore
+
+/// Writes the catalog out for other tools: `jsonl` and `csv` (one file per table, streamed,
+/// so memory stays flat however large the catalog), or `ptmtorrent` (one JSON array per hub
+/// in the PTMTorrent dataset's uniform schema).
+public struct Exporter {
+    public enum Format: String, CaseIterable, Sendable {
+        case ptmtorrent, jsonl, csv
+    }
+
+    public let archive: Archive
+
+    public init(archive: Archive) {
+        self.archive = archive
+    }
+
+    /// Writes the export into `folder` (created when absent); returns the files written with
+    /// their record counts.
+    @discardableResult
+    public func export(_ format: Format, to folder: String) throws -> [(file: String, records: Int)] {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        switch format {
+        case .ptmtorrent: return try PTMTorrentExport(archive: archive).write(to: folder)
+        case .jsonl, .csv:
+            var written: [(String, Int)] = []
+            for table in ExportTable.allCases {
+                let path = folder + "/\(table.rawValue).\(format.rawValue)"
+                let out = try LineWriter(path: path)
+                var count = 0
+                var headerWritten = false
+                try archive.catalog.stream(table) { columns, values in
+                    if format == .csv && !headerWritten {
+                        try out.write(columns.map(Self.csvField).joined(separator: ","))
+                        headerWritten = true
+                    }
+                    try out.write(format == .csv ? Self.csvLine(values) : Self.jsonLine(columns, values))
+                    count += 1
+                }
+                if format == .csv && !headerWritten { try out.write(Self.header(table).joined(separator: ",")) }
+                try out.close()
+                written.append((path, count))
+            }
+            written.append(try exportManifestEntries(format, to: folder))
+            return written
+        }
+    }
+
+    /// The entries of every archived manifest, one line each.
+    private func exportManifestEntries(_ format: Format, to folder: String) throws -> (String, Int) {
+        let path = folder + "/manifest_entries.\(format.rawValue)"
+        let out = try LineWriter(path: path)
+        let columns = ["manifest", "commit", "subpath", "path", "mode", "size", "blob", "sha256", "lfs_oid", "lfs_size"]
+        if format == .csv { try out.write(columns.joined(separator: ",")) }
+        var count = 0
+        for manifest in try archive.catalog.manifestRows() {
+            guard let parsed = try? Manifest.parse(archive.blobs.get(manifest.id)) else { continue }
+            for e in parsed.entries {
+                let values: [CatalogValue] = [.text(manifest.id.hex), .text(manifest.commit), .text(manifest.subpath), .text(e.path),
+                                              .text(e.modeString), .int(e.size), .text(e.blob), e.sha256.map { .text($0.hex) } ?? .null,
+                                              e.lfsOID.map { .text($0.hex) } ?? .null, e.lfsSize.map { .int($0) } ?? .null]
+                try out.write(format == .csv ? Self.csvLine(values) : Self.jsonLine(columns, values))
+                count += 1
+            }
+        }
+        try out.close()
+        return (path, count)
+    }
+
+    static func header(_ table: ExportTable) -> [String] {
+        switch table {
+        case .packages: return ["hub", "id", "repository", "subpath", "first_seen", "last_seen", "deleted", "gated"]
+        case .snapshots: return ["hub", "package", "snapshot", "taken_at", "head", "head_ref", "manifest", "refs"]
+        case .observations: return ["hub", "package", "observed_at"] + Catalog.observationColumns
+        case .commits: return ["repository", "commit", "parents", "author_name", "author_email", "author_time", "author_offset",
+                               "committer_name", "committer_email", "committer_time", "committer_offset", "message"]
+        }
+    }
+
+    static func jsonLine(_ columns: [String], _ values: [CatalogValue]) -> String {
+        JSONValue.object(zip(columns, values).map { column, value in
+            switch value {
+            case .null: return (column, .null)
+            case .int(let n): return (column, .int(n))
+            case .double(let d): return (column, .double(d))
+            case .text(let s): return (column, .string(s))
+            }
+        }).serialized()
+    }
+
+    static func csvLine(_ values: [CatalogValue]) -> String {
+        values.map { csvField($0.text) }.joined(separator: ",")
+    }
+
+    /// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+    public static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// Buffered line output to a file, written to a temporary name and renamed when closed, so
+/// an interrupted export never leaves a truncated file under the final name.
+final class LineWriter {
+    private let handle: FileHandle
+    private let path: String
+    private let temporary: String
+    private var buffer = Data()
+
+    init(path: String) throws {
+        self.path = path
+        temporary = path + ".partial"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
+            throw ArchiveError.storage(path: temporary, problem: "cannot create the export file")
+        }
+        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+    }
+
+    func write(_ line: String) throws {
+        buffer.append(contentsOf: line.utf8)
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    private func flush() throws {
+        try handle.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func close() throws {
+        try flush()
+        try handle.close()
+        guard rename(temporary, path) == 0 else { throw ArchiveError.storage(path: path, problem: "cannot rename the finished export into place") }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import SedimentStore
+
+/// The PTMTorrent dataset's uniform record (`ptmtorrent-ptmtorrent.schema.json`), one JSON
+/// array per hub in `<hub>.json`. Mapping (from the PTMTorrent tools): `LatestGitCommitSHA`
+/// is the package's archived head (for Hugging Face, the API's `sha` is that head);
+/// `ModelTask` the pipeline tag; `ModelArchitecture` `config.json`'s `model_type`;
+/// `ModelPaperDOIs` the hub tags containing `doi:`; `Datasets` the card's datasets.
+struct PTMTorrentExport {
+    let archive: Archive
+
+    static let hubNames = ["huggingface": "HuggingFace", "pytorch-hub": "PyTorch Hub", "onnx-model-zoo": "ONNX Model Zoo",
+                           "modelhub": "Modelhub", "modelzoo": "ModelZoo", "git": "Git"]
+
+    func write(to folder: String) throws -> [(file: String, records: Int)] {
+        var written: [(String, Int)] = []
+        let packages = try archive.catalog.packages()
+        for (hub, members) in Dictionary(grouping: packages, by: \.hub).sorted(by: { $0.key < $1.key }) {
+            var records: [[String: Any]] = []
+            for (index, package) in members.enumerated() {
+                records.append(try record(package, index: index + 1))
+            }
+            let path = folder + "/\(hub).json"
+            let data = try JSONSerialization.data(withJSONObject: records, options: [.prettyPrinted, .sortedKeys])
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+            written.append((path, records.count))
+        }
+        return written
+    }
+
+    private func record(_ package: PackageRecord, index: Int) throws -> [String: Any] {
+        let facts = try archive.catalog.ptmtorrentFacts(package: package.rowID)
+        let metadata = facts.metadata.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } ?? [:]
+        let hubURL = hubURL(kind: facts.kind, hub: package.hub)
+        let parts = package.id.split(separator: "/").map(String.init)
+        let owner: String
+        let name: String
+        switch facts.kind {
+        case "huggingface", "git":
+            owner = parts.count > 1 ? parts.dropLast().joined(separator: "/") : ""
+            name = parts.last ?? package.id
+        default:
+            owner = repositoryOwner(package.repository) ?? ""
+            name = package.id
+        }
+        let repositoryHost = package.repository.flatMap { URL(string: $0) }.flatMap { url -> String? in
+            guard let scheme = url.scheme, let host = url.host else { return nil }
+            return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
+        }
+        let modelURL = package.repository ?? (hubURL + "/" + package.id)
+        let ownerURL = owner.isEmpty ? (repositoryHost ?? hubURL) : ((repositoryHost ?? hubURL) + "/" + owner)
+        var record: [String: Any] = [
+            "id": index,
+            "ModelHub": ["ModelHubName": Self.hubNames[facts.kind] ?? facts.kind, "ModelHubURL": hubURL,
+                         "MetadataFilePath": "visit_metadata", "MetadataObjectID": Int(package.rowID)],
+            "ModelName": name, "ModelOwner": owner, "ModelURL": modelURL, "ModelOwnerURL": ownerURL,
+            "LatestGitCommitSHA": facts.head ?? (metadata["sha"] as? String) ?? "",
+        ]
+        let datasets = facts.datasets.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [Any] }?.compactMap { $0 as? String } ?? []
+        if !datasets.isEmpty {
+            record["Datasets"] = datasets.map { dataset -> [String: Any] in
+                let pieces = dataset.split(separator: "/").map(String.init)
+                let datasetOwner = pieces.count > 1 ? pieces[0] : ""
+                return ["DatasetName": pieces.last ?? dataset, "DatasetOwner": datasetOwner,
+                        "DatasetURL": "https://huggingface.co/datasets/\(dataset)",
+                        "DatasetOwnerURL": datasetOwner.isEmpty ? "https://huggingface.co/datasets" : "https://huggingface.co/\(datasetOwner)"]
+            }
+        }
+        let dois = ((metadata["tags"] as? [Any]) ?? []).compactMap { $0 as? String }.filter { $0.contains("doi:") }
+        if !dois.isEmpty { record["ModelPaperDOIs"] = dois }
+        if let task = (metadata["pipeline_tag"] as? String) ?? facts.task ?? (metadata["task_extended"] as? String) ?? (metadata["category"] as? String) {
+            record["ModelTask"] = task
+        }
+        if let architecture = facts.modelType { record["ModelArchitecture"] = architecture }
+        return record
+    }
+
+    private func hubURL(kind: String, hub: String) -> String {
+        let configured = archive.configuration.hubs.first { $0.name == hub }
+        switch kind {
+        case "huggingface": return configured?.endpoint ?? "https://huggingface.co"
+        case "modelzoo": return configured?.endpoint ?? "https://modelzoo.co"
+        case "pytorch-hub": return configured?.index ?? "https://github.com/pytorch/hub"
+        case "onnx-model-zoo": return configured?.index ?? "https://github.com/onnx/models"
+        case "modelhub": return configured?.index ?? "https://github.com/modelhub-ai/modelhub"
+        default: return configured?.repositories.first.map { _ in "git" } ?? "git"
+        }
+    }
+
+    private func repositoryOwner(_ repository: String?) -> String? {
+        guard let repository, let url = URL(string: repository) else { return nil }
+        return url.path.split(separator: "/").first.map(String.init)
+    }
+}
