@@ -299,3 +299,35 @@ extension HuggingFaceTests {
         XCTAssertEqual(bad.status, 2)
     }
 }
+
+extension HuggingFaceTests {
+    /// Two models that carry the same weights (one re-uploaded the other's) form a reuse group.
+    func testReuseFindsSharedWeights() throws {
+        models.removeLast()
+        try hub.setModels(models)
+        try configure()
+        let source = ws.work + "/hf/acme/bert-tiny/model.safetensors"
+        let copy = ws.work + "/hf/labs/vit-small"
+        try FileManager.default.removeItem(atPath: copy + "/model.safetensors")
+        try FileManager.default.copyItem(atPath: source, toPath: copy + "/model.safetensors")
+        try ws.write("weights/extra.bin", Workspace.bytes(300, seed: 9), in: copy)
+        try ws.commitAll("re-upload bert-tiny's weights", in: copy)
+        try ws.git(["push", "-q", hub.root + "/labs/vit-small.git", "main"], in: copy)
+        let other = ws.work + "/hf/labs/t5-nano"
+        try ws.write("weights/extra.bin", Workspace.bytes(300, seed: 9), in: other)
+        try ws.commitAll("same small weight file", in: other)
+        try ws.git(["push", "-q", hub.root + "/labs/t5-nano.git", "main"], in: other)
+        XCTAssertEqual(try ws.sediment(["sync"]).status, 0)
+
+        let groups = try ws.sediment(["reuse", "--json"]).jsonLines
+        XCTAssertEqual(groups.count, 2, "\(groups)")
+        let lfs = try XCTUnwrap(groups.first { $0["kind"] as? String == "lfs" })
+        XCTAssertEqual(lfs["oid"] as? String, String(repeating: "10", count: 32))
+        XCTAssertEqual(Set((lfs["packages"] as? [[String: Any]] ?? []).compactMap { $0["package"] as? String }), ["hf:acme/bert-tiny", "hf:labs/vit-small"])
+        let file = try XCTUnwrap(groups.first { $0["kind"] as? String == "file" })
+        XCTAssertEqual(file["size"] as? Int, 300)
+        XCTAssertEqual(Set((file["packages"] as? [[String: Any]] ?? []).compactMap { $0["package"] as? String }), ["hf:labs/vit-small", "hf:labs/t5-nano"])
+        let human = try ws.sediment(["reuse"])
+        XCTAssertTrue(human.out.contains("in 2 packages"), human.out)
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import GRDB
+
+/// A file that some package's history introduced: what the reuse report groups.
+public struct IntroducedFile: Sendable {
+    /// The LFS object id when the file is a pointer, else the content's SHA-256.
+    public var key: String
+    public var isLFS: Bool
+    /// The object's (or file's) size.
+    public var size: Int64
+    public var package: String
+    public var path: String
+    /// Committer time (Unix seconds) of the first commit that introduced it in the package.
+    public var firstSeen: Int64
+}
+
+extension Catalog {
+    /// Every file each package's history introduced (added or changed to), keyed by LFS object
+    /// or content hash, with the earliest commit that did so; `pathFilter` keeps the paths wanted.
+    public func introducedFiles(pathFilter: (String) -> Bool) throws -> [IntroducedFile] {
+        try read { db in
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT COALESCE(b.lfs_oid, b.sha256) AS key, b.lfs_oid IS NOT NULL AS is_lfs, COALESCE(b.lfs_size, b.size) AS size,
+                       p.hub || ':' || p.package_id AS package, ch.new_path AS path, MIN(c.committer_time) AS first_seen
+                FROM commit_change ch
+                JOIN blob b ON b.git_blob = ch.new_blob
+                JOIN repository_commit rc ON rc.commit_id = ch.commit_id
+                JOIN git_commit c ON c.id = ch.commit_id
+                JOIN package p ON p.repository_id = rc.repository_id
+                    AND (p.subpath = '' OR substr(ch.new_path, 1, length(p.subpath) + 1) = p.subpath || '/')
+                WHERE ch.new_blob IS NOT NULL
+                GROUP BY key, p.id, ch.new_path
+                """)
+            var files: [IntroducedFile] = []
+            while let row = try cursor.next() {
+                let path: String = row["path"]
+                let isLFS: Bool = row["is_lfs"]
+                guard isLFS || pathFilter(path) else { continue }
+                files.append(IntroducedFile(key: row["key"], isLFS: isLFS, size: row["size"], package: row["package"], path: path,
+                                            firstSeen: row["first_seen"]))
+            }
+            return files
+        }
+    }
+}
