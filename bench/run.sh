@@ -575,6 +575,75 @@ print(sum(s["git_connections"].values()), sum(s["api_requests"].values()))'; }
 fi
 
 # ---------------------------------------------------------------------------
+# (7) Queries: diff, history, export
+# ---------------------------------------------------------------------------
+# diff between the two snapshots of the large repository (before and after (2)'s new
+# commits) against `git diff --name-status -M` on the git mirror; history of a package
+# with 1,000 observations; export --format jsonl of the large repository's catalog.
+Q_STATUS="not run"
+if [ "$BENCH_SKIP_SEDIMENT" != 1 ] && [ "${I_SED_STATUS:-}" = ok ]; then
+	Q_STATUS="ok"
+	read -r SNAP_OLD SNAP_NEW < <("$SEDIMENT" snapshots big --config "$SED1/config.toml" --json | "$PY" -c 'import json, sys
+rows = [json.loads(l) for l in sys.stdin if l.strip()]
+print(rows[0]["head"], rows[-1]["head"])')
+	D_SED_TIMES=() D_GIT_TIMES=()
+	for _ in $(seq 1 "$BENCH_REPEAT"); do
+		timed "$SEDIMENT" diff big "$SNAP_OLD" "$SNAP_NEW" --config "$SED1/config.toml" --json >"$WORK/diff.json"
+		D_SED_TIMES+=("$LAST_SECONDS")
+		timed git -C "$GIT1/big.git" diff --name-status -M "$SNAP_OLD" "$SNAP_NEW" >"$WORK/diff.git"
+		D_GIT_TIMES+=("$LAST_SECONDS")
+	done
+	D_SED=$(median "${D_SED_TIMES[@]}")
+	D_GIT=$(median "${D_GIT_TIMES[@]}")
+	D_RATIO=$(calc "$D_SED / $D_GIT")
+	D_CHANGES=$(wc -l <"$WORK/diff.git")
+	log "(7) diff: sediment $(fmt %.3f "$D_SED") s, git $(fmt %.3f "$D_GIT") s, $D_CHANGES changed files"
+	# The same between the first commit and the head: nearly every one of the ~5,000 files.
+	ROOT=$(git -C "$GIT1/big.git" rev-list --max-parents=0 refs/heads/main | head -n 1)
+	DL_SED_TIMES=() DL_GIT_TIMES=()
+	for _ in $(seq 1 "$BENCH_REPEAT"); do
+		timed "$SEDIMENT" diff big "$ROOT" "$SNAP_NEW" --config "$SED1/config.toml" --json >"$WORK/diff-large.json"
+		DL_SED_TIMES+=("$LAST_SECONDS")
+		timed git -C "$GIT1/big.git" diff --name-status -M "$ROOT" "$SNAP_NEW" >"$WORK/diff-large.git"
+		DL_GIT_TIMES+=("$LAST_SECONDS")
+	done
+	DL_SED=$(median "${DL_SED_TIMES[@]}")
+	DL_GIT=$(median "${DL_GIT_TIMES[@]}")
+	DL_RATIO=$(calc "$DL_SED / $DL_GIT")
+	DL_CHANGES=$(wc -l <"$WORK/diff-large.git")
+	log "(7) large diff: sediment $(fmt %.3f "$DL_SED") s, git $(fmt %.3f "$DL_GIT") s, $DL_CHANGES changed files"
+
+	# 1,000 observations of one package: the first one repeated, as 1,000 visits would leave.
+	"$PY" - "$SED1/store/catalog.sqlite" <<-'PY'
+	import sqlite3, sys
+	db = sqlite3.connect(sys.argv[1])
+	pkg, = db.execute("SELECT package_id FROM observation LIMIT 1").fetchone()
+	have, = db.execute("SELECT COUNT(*) FROM observation WHERE package_id = ?", (pkg,)).fetchone()
+	columns = [r[1] for r in db.execute("PRAGMA table_info(observation)") if r[1] not in ("visit_id",)]
+	for i in range(1000 - have):
+	    cur = db.execute("INSERT INTO visit(package_id, started_at, finished_at, status, eventful) VALUES (?, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 'full', 0)", (pkg,))
+	    db.execute("INSERT INTO observation(visit_id, %s) SELECT ?, %s FROM observation WHERE package_id = ? LIMIT 1"
+	               % (", ".join(columns), ", ".join(columns)), (cur.lastrowid, pkg))
+	db.commit()
+	PY
+	H_TIMES=()
+	for _ in $(seq 1 "$BENCH_REPEAT"); do
+		timed "$SEDIMENT" history big --config "$SED1/config.toml" --json >"$WORK/history.json"
+		H_TIMES+=("$LAST_SECONDS")
+	done
+	Q_HISTORY_MS=$(calc "$(median "${H_TIMES[@]}") * 1000")
+	Q_HISTORY_ROWS=$(wc -l <"$WORK/history.json")
+	log "(7) history: $Q_HISTORY_ROWS observations in $(fmt %.0f "$Q_HISTORY_MS") ms"
+
+	timed_rss "$SEDIMENT" export --format jsonl --out "$WORK/export" --config "$SED1/config.toml"
+	Q_EXPORT_SECONDS=$LAST_SECONDS
+	Q_EXPORT_RSS_MIB=$(calc "$LAST_RSS_KB / 1024")
+	Q_EXPORT_ROWS=$(cat "$WORK"/export/*.jsonl | wc -l)
+	Q_EXPORT_RATE=$(calc "$Q_EXPORT_ROWS / $Q_EXPORT_SECONDS")
+	log "(7) export: $Q_EXPORT_ROWS rows in $(fmt %.2f "$Q_EXPORT_SECONDS") s, peak RSS $(fmt %.0f "$Q_EXPORT_RSS_MIB") MiB"
+fi
+
+# ---------------------------------------------------------------------------
 # Results
 # ---------------------------------------------------------------------------
 
@@ -590,6 +659,8 @@ R4=$(result "$H_SED_STATUS" "${H_RATIO:-0}" ">=" "$TARGET_HASH_RATIO")
 R5=$(result "$M_SED_STATUS" "${M_SED_RSS_MIB:-0}" "<" "$TARGET_RSS_MIB")
 R6=$(result "$S_STATUS" "${S_SKIP_GIT:-1}" "<=" 0)
 if [ "$S_STATUS" = ok ] && [ "${S_SKIP_API:-0}" != "${S_PAGES:-x}" ]; then R6="missed"; fi
+R7=$(result "$Q_STATUS" "${D_RATIO:-0}" "<=" 2)
+R7B=$(result "$Q_STATUS" "${DL_RATIO:-0}" "<=" 2)
 
 TABLE=$(
 	echo "| # | Benchmark | Sediment | Reference | Ratio | Target | Result |"
@@ -600,6 +671,9 @@ TABLE=$(
 	echo "| 4 | Hashing throughput, $H_FILES files / $(fmt %.0f "$(calc "$H_BYTES / 1000000")") MB (median of $BENCH_REPEAT) | $(cell "$H_SED_STATUS" "$(fmt %.0f "${H_SED_MBPS:-0}") MB/s") | $(fmt %.0f "$H_SHA_MBPS") MB/s (\`sha256sum\`) | $(cell "$H_SED_STATUS" "$(fmt %.2f "${H_RATIO:-0}")×") | ≥ ${TARGET_HASH_RATIO}× | $R4 |"
 	echo "| 5 | Peak RSS of the first mirror (max of $BENCH_REPEAT) | $(cell "$M_SED_STATUS" "$(fmt %.0f "${M_SED_RSS_MIB:-0}") MiB") | $(fmt %.0f "$M_GIT_RSS_MIB") MiB (\`git clone --mirror\`) | – | < ${TARGET_RSS_MIB} MiB | $R5 |"
 	echo "| 6 | Crawl of $BENCH_HF_PACKAGES unchanged Hugging Face models: git connections, API requests; wall time vs skip_unchanged = false | $(cell "$S_STATUS" "${S_SKIP_GIT:-0} connections, ${S_SKIP_API:-0} requests, $(fmt %.2f "${S_SKIP:-0}") s") | $(cell "$S_STATUS" "${S_NOSKIP_GIT:-0} connections, $(fmt %.2f "${S_NOSKIP:-0}") s (skip off)") | $(cell "$S_STATUS" "$(fmt %.2f "${S_RATIO:-0}")×") | 0 connections, ${S_PAGES:-?} listing pages | $R6 |"
+	echo "| 7 | \`diff\` between the large repository's two snapshots ($(cell "$Q_STATUS" "${D_CHANGES:-0}") changed files; median of $BENCH_REPEAT) | $(cell "$Q_STATUS" "$(fmt %.3f "${D_SED:-0}") s") | $(cell "$Q_STATUS" "$(fmt %.3f "${D_GIT:-0}") s") (\`git diff --name-status -M\`) | $(cell "$Q_STATUS" "$(fmt %.2f "${D_RATIO:-0}")×") | ≤ 2× | $R7 |"
+	echo "| 7b | \`diff\` from the large repository's first commit to its head ($(cell "$Q_STATUS" "${DL_CHANGES:-0}") changed files; median of $BENCH_REPEAT) | $(cell "$Q_STATUS" "$(fmt %.3f "${DL_SED:-0}") s") | $(cell "$Q_STATUS" "$(fmt %.3f "${DL_GIT:-0}") s") (\`git diff --name-status -M\`) | $(cell "$Q_STATUS" "$(fmt %.2f "${DL_RATIO:-0}")×") | ≤ 2× | $R7B |"
+	echo "| 8 | \`history --json\` of a package with $(cell "$Q_STATUS" "${Q_HISTORY_ROWS:-0}") observations; \`export --format jsonl\` of the large repository's catalog | $(cell "$Q_STATUS" "$(fmt %.0f "${Q_HISTORY_MS:-0}") ms; $(fmt %.0f "${Q_EXPORT_RATE:-0}") rows/s ($(fmt %.0f "${Q_EXPORT_ROWS:-0}") rows), peak RSS $(fmt %.0f "${Q_EXPORT_RSS_MIB:-0}") MiB") | – | – | report | – |"
 )
 
 DETAILS=$(
@@ -679,6 +753,12 @@ runs with no system or user configuration.
    listing page. After a first crawl archives them, a crawl with nothing changed is timed and
    the hub's counters give the git connections (\`info/refs\` requests) and API requests it
    made; then the same crawl with \`skip_unchanged = false\`.
+7. **Queries.** \`sediment diff\` between the large repository's two snapshots (before and
+   after (2)), and (7b) from its first commit to its head, against
+   \`git diff --name-status -M\` in the git mirror (a small diff is dominated by starting the
+   process and opening the catalog, about 30 ms); \`sediment history
+   --json\` of a package given 1,000 observations (copies of its first, inserted with
+   SQLite); \`sediment export --format jsonl\` of that catalog: rows per second and peak RSS.
 
 ## Targets
 
@@ -690,11 +770,12 @@ runs with no system or user configuration.
 | 4 | hashing at least ${TARGET_HASH_RATIO}× the throughput of \`sha256sum\` |
 | 5 | peak RSS of the first mirror below $TARGET_RSS_MIB MiB |
 | 6 | an unchanged crawl makes no git connection and asks only for the listing pages |
+| 7 | \`diff\` within 2× the time of \`git diff --name-status -M\` on the same mirror |
 EOF
 mv "$BENCH_REPORT.tmp" "$BENCH_REPORT"
 log "report written to $BENCH_REPORT"
 
-MISSED=$(printf '%s\n' "$R1" "$R2" "$R3" "$R4" "$R5" "$R6" | grep -c '^missed$' || true)
+MISSED=$(printf '%s\n' "$R1" "$R2" "$R3" "$R4" "$R5" "$R6" "$R7" "$R7B" | grep -c '^missed$' || true)
 if [ "$SEDIMENT_FAILURES" != 0 ]; then
 	log "$SEDIMENT_FAILURES sediment run(s) failed"
 	exit 1

@@ -28,9 +28,17 @@ public final class Archive: @unchecked Sendable {
         return Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: lock)
     }
 
-    /// Opens an existing archive for reading; never takes the lock, never writes.
+    /// Opens an existing archive for reading; writes nothing, except that a catalog written by
+    /// an older version is first upgraded (its migrations applied) when no other process holds
+    /// the archive.
     public static func openForReading(_ configuration: Configuration) throws -> Archive {
-        let catalog = try Catalog(readOnlyPath: configuration.catalogPath)
+        var catalog = try Catalog(readOnlyPath: configuration.catalogPath)
+        if try catalog.needsUpgrade() {
+            let lock = try StorageLock.acquire(path: configuration.storage.path + "/lock")
+            _ = try Catalog(path: configuration.catalogPath)
+            withExtendedLifetime(lock) {}
+            catalog = try Catalog(readOnlyPath: configuration.catalogPath)
+        }
         let blobs = try LocalBlobStore(root: URL(fileURLWithPath: configuration.blobsPath))
         return Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: nil)
     }

@@ -38,21 +38,34 @@ public struct PackageDiff {
         self.package = package
     }
 
+    /// The changes from commit `old` to commit `new`. Only the changed files are looked at:
+    /// their sizes and LFS pointers from the catalog's blob map (or the mirror, for blobs never
+    /// hashed), the card and config contents from the mirror.
     public func changes(from old: String, to new: String) throws -> [PackageChange] {
-        let reader = ManifestReader(archive: archive, package: package)
-        let (oldManifest, _) = try reader.manifest(commit: old)
-        let (newManifest, _) = try reader.manifest(commit: new)
-        let oldFiles = Dictionary(oldManifest.entries.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-        let newFiles = Dictionary(newManifest.entries.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         guard let mirror = package.mirrorPath, let oldID = ObjectID(hex: old), let newID = ObjectID(hex: new) else {
             throw CatalogError.unknownRevision(package: package.qualifiedName, revision: new, reason: "the package has no mirror to diff")
         }
         let repository = try Repository.open(at: archive.mirrorFolder(mirror))
+        let fileChanges = try repository.changes(from: oldID, to: newID, subpath: package.subpath)
+        let ids = Set(fileChanges.flatMap { [$0.oldID, $0.newID].compactMap { $0 } })
+        var known = try archive.catalog.blobs(ids.map(\.hex))
+        func info(_ id: ObjectID?, mode: UInt32?) throws -> BlobInfo? {
+            guard let id, mode != 0o160000 else { return nil }
+            if let found = known[id.hex] { return found }
+            let found = try repository.withBlob(id) { bytes -> BlobInfo in
+                let pointer = bytes.count < LFSPointer.maximumSize ? LFSPointer.parse(bytes) : nil
+                return BlobInfo(gitBlob: id.hex, sha256: ContentID.of(buffer: bytes), size: Int64(bytes.count), stored: false,
+                                lfsOID: pointer?.oid, lfsSize: pointer?.size)
+            }
+            known[id.hex] = found
+            return found
+        }
         var result: [PackageChange] = []
         var weights: [PackageChange] = []
-        for change in try repository.changes(from: oldID, to: newID, subpath: package.subpath) {
-            let before = change.oldPath.flatMap { oldFiles[$0] }
-            let after = change.newPath.flatMap { newFiles[$0] }
+        var structured: [String: (old: ObjectID?, new: ObjectID?)] = [:]
+        for change in fileChanges {
+            let before = try info(change.oldID, mode: change.oldMode)
+            let after = try info(change.newID, mode: change.newMode)
             var entry = PackageChange(kind: Self.kind(change.status), path: change.newPath ?? change.oldPath)
             if change.status == .renamed || change.status == .copied { entry.oldPath = change.oldPath }
             entry.oldSize = before?.size
@@ -67,10 +80,23 @@ public struct PackageDiff {
                 weight.kind = "weights"
                 weights.append(weight)
             }
+            for path in ["README.md", "config.json"] {
+                if change.oldPath == path { structured[path, default: (nil, nil)].old = change.oldID }
+                if change.newPath == path { structured[path, default: (nil, nil)].new = change.newID }
+            }
         }
         result += weights
-        result += try fieldChanges(kind: "card", path: "README.md", old: oldFiles, new: newFiles) { ModelCard($0).fields }
-        result += try fieldChanges(kind: "config", path: "config.json", old: oldFiles, new: newFiles) { ModelConfig($0).fields }
+        func content(_ id: ObjectID?) throws -> Data? {
+            try id.map { id in try repository.withBlob(id) { Data($0) } }
+        }
+        if let card = structured["README.md"] {
+            result += fieldChanges(kind: "card", path: "README.md", old: try content(card.old).flatMap { ModelCard($0).fields },
+                                   new: try content(card.new).flatMap { ModelCard($0).fields })
+        }
+        if let config = structured["config.json"] {
+            result += fieldChanges(kind: "config", path: "config.json", old: try content(config.old).flatMap { ModelConfig($0).fields },
+                                   new: try content(config.new).flatMap { ModelConfig($0).fields })
+        }
         return result
     }
 
@@ -84,10 +110,8 @@ public struct PackageDiff {
     }
 
     /// The top-level fields of a structured file that differ between the two revisions.
-    private func fieldChanges(kind: String, path: String, old: [String: ManifestEntry], new: [String: ManifestEntry],
-                              parse: (Data) -> [String: JSONCompatible]?) throws -> [PackageChange] {
-        let before = try content(old[path]).flatMap(parse) ?? [:]
-        let after = try content(new[path]).flatMap(parse) ?? [:]
+    private func fieldChanges(kind: String, path: String, old: [String: JSONCompatible]?, new: [String: JSONCompatible]?) -> [PackageChange] {
+        let before = old ?? [:], after = new ?? [:]
         var changes: [PackageChange] = []
         for field in Set(before.keys).union(after.keys).sorted() where before[field] != after[field] {
             var change = PackageChange(kind: kind, path: path)
@@ -97,11 +121,5 @@ public struct PackageDiff {
             changes.append(change)
         }
         return changes
-    }
-
-    /// A file's archived content (nil when absent or not stored).
-    private func content(_ entry: ManifestEntry?) throws -> Data? {
-        guard let sha = entry?.sha256, archive.blobs.contains(sha) else { return nil }
-        return try archive.blobs.get(sha)
     }
 }

@@ -42,6 +42,11 @@ public final class Catalog: @unchecked Sendable {
         }
     }
 
+    /// Whether the catalog lacks migrations this version knows (it was written by an older one).
+    public func needsUpgrade() throws -> Bool {
+        try pool.read { db in try !CatalogSchema.migrator.hasCompletedMigrations(db) }
+    }
+
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.read(body)
     }
