@@ -85,3 +85,29 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: ws.store + "/catalog.sqlite"), "nothing is written without the lock")
     }
 }
+
+extension ConfigurationTests {
+    /// A catalog written by an earlier version (missing a later migration) is upgraded before
+    /// a read-only command reads it.
+    func testOlderCatalogIsUpgradedBeforeReading() throws {
+        let ws = try Workspace()
+        let repo = try ws.newRepository("org/old")
+        try ws.write("a.txt", "a\n", in: repo)
+        try ws.commitAll("a", in: repo)
+        try ws.configure([repo])
+        XCTAssertEqual(try ws.sediment(["sync"]).status, 0)
+        let downgrade = try Shell.run(Shell.which("python3"), ["-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("DROP TABLE observation")
+            db.execute("DELETE FROM grdb_migrations WHERE identifier LIKE 'v4%'")
+            db.commit()
+            """, ws.store + "/catalog.sqlite"])
+        XCTAssertEqual(downgrade.status, 0, downgrade.stderr)
+        let history = try ws.sediment(["history", String(repo.dropFirst()), "--json"])
+        XCTAssertEqual(history.status, 0, history.stderr)
+        XCTAssertEqual(history.jsonLines.count, 0, "the upgraded table is there, empty")
+        XCTAssertEqual(try ws.sediment(["sync"]).status, 0)
+        XCTAssertEqual(try ws.sediment(["history", String(repo.dropFirst()), "--json"]).jsonLines.count, 1)
+    }
+}
