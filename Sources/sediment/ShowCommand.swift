@@ -34,6 +34,14 @@ struct Show: ParsableCommand {
                 throw ShowError("\(package.qualifiedName)@\(String(resolved.commit.prefix(12))) has no file \(path)")
             }
             guard let sha = entry.sha256 else { throw ShowError("\(path) is a submodule link (\(entry.blob)); it has no content here") }
+            if let oid = entry.lfsOID {
+                // A Git LFS pointer: the file's content is the object it points at.
+                guard archive.blobs.contains(oid) else {
+                    throw ShowError("\(path) is a Git LFS pointer to object \(oid.hex) (\(Output.bytes(entry.lfsSize ?? 0))), which is not archived (storage.lfs = \"pointers\" records pointers only); `sediment show --json` lists the pointer")
+                }
+                Output.raw(try archive.blobs.get(oid))
+                return
+            }
             guard archive.blobs.contains(sha) else {
                 throw ShowError("the content of \(path) (\(Output.bytes(entry.size)), sha256 \(sha.hex)) is not archived: it is larger than blob_max_bytes")
             }

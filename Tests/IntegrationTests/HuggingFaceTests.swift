@@ -329,5 +329,22 @@ extension HuggingFaceTests {
         XCTAssertEqual(Set((file["packages"] as? [[String: Any]] ?? []).compactMap { $0["package"] as? String }), ["hf:labs/vit-small", "hf:labs/t5-nano"])
         let human = try ws.sediment(["reuse"])
         XCTAssertTrue(human.out.contains("in 2 packages"), human.out)
+
+        // The time-series views answer; the re-upload is a weight change of labs/vit-small.
+        let views = try Shell.run(Shell.which("python3"), ["-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            print(sorted({r[0] for r in db.execute("SELECT package FROM weight_changes")}))
+            print(db.execute("SELECT COUNT(*) FROM package_timeseries").fetchone()[0] > 0)
+            print(db.execute("SELECT COUNT(*) FROM license_changes").fetchone()[0])
+            """, ws.store + "/catalog.sqlite"])
+        XCTAssertEqual(views.status, 0, views.stderr)
+        XCTAssertEqual(views.out.split(separator: "\n").map(String.init),
+                       ["['acme/bert-tiny', 'acme/gpt-mini', 'labs/t5-nano', 'labs/vit-small']", "True", "0"])
+
+        // An LFS file's content is its object, which a pointers-only archive does not hold.
+        let weights = try ws.sediment(["show", "hf:acme/bert-tiny", "model.safetensors"])
+        XCTAssertEqual(weights.status, 1)
+        XCTAssertTrue(weights.stderr.contains("Git LFS pointer") && weights.stderr.contains("not archived"), weights.stderr)
     }
 }

@@ -204,6 +204,34 @@ enum CatalogSchema {
                 CREATE INDEX observation_package ON observation(package_id, visit_id);
                 """)
         }
+        migrator.registerMigration("v5: time-series views") { db in
+            try db.execute(sql: """
+                CREATE VIEW package_timeseries AS
+                    SELECT p.hub, p.package_id AS package, o.observed_at, o.downloads, o.likes, o.commits_total, o.commits_new,
+                           o.files, o.bytes, o.lfs_files, o.lfs_bytes, o.card_license, o.card_pipeline_tag, o.config_model_type,
+                           o.visit_id
+                    FROM observation o JOIN package p ON p.id = o.package_id;
+                CREATE VIEW license_changes AS
+                    SELECT hub, package, observed_at, previous_license, card_license AS license FROM (
+                        SELECT p.hub, p.package_id AS package, o.observed_at, o.card_license,
+                               LAG(o.card_license) OVER (PARTITION BY o.package_id ORDER BY o.visit_id) AS previous_license,
+                               ROW_NUMBER() OVER (PARTITION BY o.package_id ORDER BY o.visit_id) AS n
+                        FROM observation o JOIN package p ON p.id = o.package_id)
+                    WHERE n > 1 AND previous_license IS NOT card_license;
+                CREATE VIEW weight_changes AS
+                    SELECT p.hub, p.package_id AS package, c.committer_time AS commit_time, ch.commit_id,
+                           COALESCE(ch.new_path, ch.old_path) AS path,
+                           ob.lfs_oid AS old_lfs_oid, ob.lfs_size AS old_lfs_size, nb.lfs_oid AS new_lfs_oid, nb.lfs_size AS new_lfs_size
+                    FROM commit_change ch
+                    JOIN repository_commit rc ON rc.commit_id = ch.commit_id
+                    JOIN package p ON p.repository_id = rc.repository_id
+                        AND (p.subpath = '' OR substr(COALESCE(ch.new_path, ch.old_path), 1, length(p.subpath) + 1) = p.subpath || '/')
+                    JOIN git_commit c ON c.id = ch.commit_id
+                    LEFT JOIN blob ob ON ob.git_blob = ch.old_blob
+                    LEFT JOIN blob nb ON nb.git_blob = ch.new_blob
+                    WHERE (ob.lfs_oid IS NOT NULL OR nb.lfs_oid IS NOT NULL) AND ob.lfs_oid IS NOT nb.lfs_oid;
+                """)
+        }
         return migrator
     }
 }
