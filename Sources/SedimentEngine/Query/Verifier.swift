@@ -1,0 +1,88 @@
+import Foundation
+import SedimentGit
+import SedimentStore
+
+/// Checks an archive: SQLite's integrity check; every stored blob and manifest re-hashed
+/// against its id (all of them, or a random share); every manifest entry the catalog says is
+/// stored present; every catalog reference resolved (snapshot → manifest, commit → parents);
+/// every archived tip and lost ref present in its mirror.
+public struct Verifier {
+    public let archive: Archive
+
+    public init(archive: Archive) {
+        self.archive = archive
+    }
+
+    public struct Report: Sendable {
+        public var problems: [String] = []
+        public var blobsChecked = 0
+        public var manifestsChecked = 0
+        public var referencesChecked = 0
+        public var damaged: Bool { !problems.isEmpty }
+    }
+
+    /// Runs the checks; `sample` is the share (0–100] of blobs and manifests re-hashed.
+    public func verify(sample: Double = 100, progress: (String) -> Void = { _ in }) throws -> Report {
+        var report = Report()
+        let catalog = archive.catalog
+        let integrity = try catalog.integrityCheck()
+        if integrity != ["ok"] { report.problems += integrity.map { "catalog: \($0)" } }
+        let picked = { (_: ContentID) in sample >= 100 || Double.random(in: 0..<100) < sample }
+
+        // Manifests: present, intact, parseable; their stored entries present.
+        progress("checking manifests")
+        let storedBlobs = Set(try catalog.storedBlobIDs())
+        var users: [ContentID: [String]] = [:]   // blob → "package path" that use it
+        for manifest in try catalog.manifestUsers() where picked(manifest.id) {
+            report.manifestsChecked += 1
+            let who = manifest.packages.isEmpty ? "commit \(manifest.commit.prefix(12))" : manifest.packages.joined(separator: ", ")
+            let data: Data
+            do {
+                data = try archive.blobs.get(manifest.id)
+            } catch {
+                report.problems.append("manifest \(manifest.id.hex) (\(who)): \(error)")
+                continue
+            }
+            guard let parsed = try? Manifest.parse(data) else {
+                report.problems.append("manifest \(manifest.id.hex) (\(who)): not a manifest")
+                continue
+            }
+            for entry in parsed.entries {
+                if let sha = entry.sha256, storedBlobs.contains(sha) {
+                    users[sha, default: []].append("\(who): \(entry.path)")
+                }
+            }
+        }
+
+        // Blobs: present and intact.
+        progress("re-hashing blobs")
+        for id in storedBlobs where picked(id) {
+            report.blobsChecked += 1
+            do {
+                _ = try archive.blobs.get(id)
+            } catch {
+                let affected = users[id].map { " (used by \($0.prefix(3).joined(separator: "; "))\($0.count > 3 ? "; …" : ""))" } ?? ""
+                report.problems.append("\(error)\(affected)")
+            }
+        }
+
+        // References inside the catalog, and into the mirrors.
+        progress("checking references")
+        report.problems += try catalog.danglingReferences()
+        for repository in try catalog.mirrorReferences() {
+            let folder = archive.mirrorFolder(repository.mirror)
+            guard let mirror = try? Repository.open(at: folder) else {
+                if !repository.refs.isEmpty { report.problems.append("mirror \(repository.mirror) of \(repository.url) is missing or unreadable") }
+                continue
+            }
+            for ref in repository.refs {
+                report.referencesChecked += 1
+                guard let id = ObjectID(hex: ref.target), mirror.contains(id) else {
+                    report.problems.append("mirror \(repository.mirror): \(ref.name) points at \(ref.target), which the mirror does not hold")
+                    continue
+                }
+            }
+        }
+        return report
+    }
+}
