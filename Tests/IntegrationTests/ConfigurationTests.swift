@@ -36,6 +36,7 @@ final class ConfigurationTests: XCTestCase {
 
     func testBadLFSPolicyAndDuration() throws {
         try check("[storage]\nlfs = \"all\"\n", mentions: ["storage.lfs", "\"pointers\" or \"fetch\""])
+        try check("[storage]\nlfs = \"fetch\"\n", mentions: ["storage.lfs", "not available in this version"])
         try check("[daemon]\ninterval = \"soon\"\n", mentions: ["daemon.interval", "duration"])
     }
 

@@ -52,6 +52,10 @@ extension Configuration {
                 guard ["pointers", "fetch"].contains(lfs) else {
                     throw ConfigurationError(file: file, key: "storage.lfs", problem: "expected \"pointers\" or \"fetch\", got \"\(lfs)\"")
                 }
+                guard lfs == "pointers" else {
+                    throw ConfigurationError(file: file, key: "storage.lfs",
+                                             problem: "\"fetch\" is not available in this version of sediment, which records LFS pointers only; use \"pointers\"")
+                }
                 configuration.storage.lfs = lfs
             }
             if let max = try reader.int(storage, "lfs_max_bytes", at: "storage", minimum: 0) { configuration.storage.lfsMaxBytes = Int64(max) }
