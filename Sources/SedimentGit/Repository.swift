@@ -33,19 +33,49 @@ public final class Repository {
     }
 
     /// Opens the bare repository at `path`, creating it (and its parent folders) when absent.
+    ///
+    /// Creation is atomic: the repository is initialised in a temporary folder beside `path`
+    /// and renamed into place, so a process killed half-way never leaves a half-made
+    /// repository under `path`. A folder at `path` without `HEAD` is such a leftover from an
+    /// older crash (it holds nothing, since `HEAD` is written first) and is replaced.
     public static func openOrCreateBare(at path: String) throws -> Repository {
         GitRuntime.ensureInitialised()
-        if FileManager.default.fileExists(atPath: path + "/HEAD") {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: path + "/HEAD") {
             return try open(at: path)
         }
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let parent = (path as NSString).deletingLastPathComponent
+        try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        let temporary = path + ".init-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         var out: OpaquePointer?
-        let rc = git_repository_init(&out, path, 1)
+        let rc = git_repository_init(&out, temporary, 1)
         if rc < 0 {
             if let out { git_repository_free(out) }
+            try? fm.removeItem(atPath: temporary)
             throw lastError(rc, "create mirror", path)
         }
-        return Repository(handle: out!, path: path)
+        git_repository_free(out)
+        if fm.fileExists(atPath: path) { try fm.removeItem(atPath: path) }
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            try? fm.removeItem(atPath: temporary)
+            throw GitError(code: -1, errorClass: 2, message: String(cString: strerror(code)), operation: "create mirror", context: path)
+        }
+        return try open(at: path)
+    }
+
+    /// Removes the lock files a killed process left behind (`*.lock` under `refs/`, and
+    /// `packed-refs.lock`, `config.lock`, `HEAD.lock`, `shallow.lock`). Call only while this
+    /// process is the repository's only writer (Sediment holds its storage lock).
+    public func removeStaleLocks() {
+        let fm = FileManager.default
+        for name in ["packed-refs.lock", "config.lock", "HEAD.lock", "shallow.lock", "FETCH_HEAD.lock"] {
+            unlink(path + "/" + name)
+        }
+        guard let walker = fm.enumerator(atPath: path + "/refs") else { return }
+        for case let relative as String in walker where relative.hasSuffix(".lock") {
+            unlink(path + "/refs/" + relative)
+        }
     }
 
     // MARK: References

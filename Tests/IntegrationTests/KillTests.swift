@@ -59,7 +59,7 @@ final class KillTests: XCTestCase {
         for trial in 0..<20 {
             if trial % 2 == 1 {
                 let repo = ws.work + "/org/kill-\(trial % 4)"
-                for file in 0..<40 {
+                for file in 0..<200 {
                     try ws.write("new/t\(trial)-\(file).txt", Workspace.bytes(900, seed: UInt64(50_000 + trial * 100 + file)), in: repo)
                 }
                 try ws.commitAll("trial \(trial)", in: repo)
@@ -71,16 +71,19 @@ final class KillTests: XCTestCase {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            usleep(UInt32.random(in: 10_000...250_000, using: &random))
+            // Early kills (in start-up and fetches) and late ones (in hashing and catalog writes).
+            let window: ClosedRange<UInt32> = trial % 2 == 0 ? 10_000...120_000 : 100_000...400_000
+            usleep(UInt32.random(in: window, using: &random))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 killed += 1
             }
             process.waitUntilExit()
         }
-        XCTAssertGreaterThanOrEqual(killed, 8, "the trials must interrupt runs, not only follow finished ones")
+        print("sync was killed in \(killed) of 20 trials")
+        XCTAssertGreaterThanOrEqual(killed, 5, "the trials must interrupt runs, not only follow finished ones")
         let finish = try ws.sediment(["sync"])
-        XCTAssertEqual(finish.status, 0, finish.stderr)
+        XCTAssertEqual(finish.status, 0, finish.out + finish.stderr)
         let verify = try ws.sediment(["verify"])
         XCTAssertEqual(verify.status, 0, verify.out)
 

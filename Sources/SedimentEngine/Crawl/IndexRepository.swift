@@ -15,6 +15,7 @@ struct IndexRepository {
     func fetchHead() throws -> (Repository, ObjectID) {
         let mirrorPath = GitURL.mirrorPath(for: url)
         let repository = try Repository.openOrCreateBare(at: archive.mirrorFolder(mirrorPath))
+        repository.removeStaleLocks()
         let fetched: FetchResult
         if let earlier = fetches.result(for: mirrorPath) {
             fetched = earlier

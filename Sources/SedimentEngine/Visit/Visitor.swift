@@ -82,6 +82,7 @@ struct Visitor {
             throw VisitError.notFound("repository \(url) does not exist")
         }
         let repository = try Repository.openOrCreateBare(at: archive.mirrorFolder(mirrorPath))
+        repository.removeStaleLocks()
         let archived = try catalog.refTips(repository: repositoryRowID)
         let patterns = target.hub.refPatterns
 
