@@ -128,15 +128,6 @@ public final class Repository {
         try check(git_repository_set_head(handle, name), "set HEAD", path)
     }
 
-    /// The branch `HEAD` points at, if it is symbolic.
-    public func headTarget() -> String? {
-        var ref: OpaquePointer?
-        guard git_reference_lookup(&ref, handle, "HEAD") == 0, let ref else { git_error_clear(); return nil }
-        defer { git_reference_free(ref) }
-        guard let target = git_reference_symbolic_target(ref) else { return nil }
-        return String(cString: target)
-    }
-
     // MARK: Objects
 
     /// The commit `id` points at, peeling annotated tags; nil when it is not a commit.

@@ -27,16 +27,7 @@ struct History: ParsableCommand {
         let columns = ["observed_at"] + Catalog.observationColumns
         if output.json {
             for row in rows {
-                var pairs: [(String, JSONValue)] = [("observed_at", .string(row.observedAt))]
-                for (column, value) in zip(Catalog.observationColumns, row.values) {
-                    switch value {
-                    case .int(let n): pairs.append((column, .int(n)))
-                    case .double(let d): pairs.append((column, .double(d)))
-                    case .text(let s): pairs.append((column, .string(s)))
-                    case .null: pairs.append((column, .null))
-                    }
-                }
-                Output.json(.object(pairs))
+                Output.line(Exporter.jsonLine(columns, [.text(row.observedAt)] + row.values))
             }
             return
         }

@@ -77,7 +77,8 @@ public struct Exporter {
         }
     }
 
-    static func jsonLine(_ columns: [String], _ values: [CatalogValue]) -> String {
+    /// One JSON Lines record of catalog values.
+    public static func jsonLine(_ columns: [String], _ values: [CatalogValue]) -> String {
         JSONValue.object(zip(columns, values).map { column, value in
             switch value {
             case .null: return (column, .null)

@@ -26,8 +26,4 @@ extension Visitor {
         return record
     }
 
-    /// The manifest of the package's last snapshot (for visits that build none).
-    func lastManifest(_ target: Target) -> ContentID? {
-        (try? archive.catalog.snapshots(package: target.package.rowID).last)??.manifest
-    }
 }

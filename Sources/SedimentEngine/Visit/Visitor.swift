@@ -69,8 +69,8 @@ struct Visitor {
             throw VisitError.noRepository(target.ref.qualifiedName)
         }
         // 1. skip: the hub reports the head we archived last time; record its metadata only.
-        if target.hub.skipUnchanged, let reported = target.ref.reportedHead, let last = try catalog.snapshots(package: target.package.rowID).last,
-           last.head == reported, last.headRef != nil {
+        let last = try catalog.lastSnapshot(package: target.package.rowID)
+        if target.hub.skipUnchanged, let reported = target.ref.reportedHead, let last, last.head == reported, last.headRef != nil {
             outcome.skippedGit = true
             var record = metadataVisit(target, repository: repositoryRowID, started: started)
             record.observation = observation(target, manifest: last.manifest, newCommits: [], repository: repositoryRowID)
@@ -201,7 +201,6 @@ struct Visitor {
         // 6. record: a snapshot when the refs differ from the last snapshot's.
         let refs = packageRefs.mapValues(\.hex)
         let headCommit = headRef.flatMap { packageRefs[$0] }.flatMap { repository.peelToCommit($0) }
-        let last = try catalog.snapshots(package: target.package.rowID).last
         let finished = Catalog.timestamp(clock())
         var record = VisitRecord(packageRowID: target.package.rowID, repositoryRowID: repositoryRowID, crawlID: target.crawlID,
                                  startedAt: started, finishedAt: finished, status: .full, eventful: false, error: nil,

@@ -85,6 +85,13 @@ extension Catalog {
         }
     }
 
+    /// The package's latest snapshot, if it has one.
+    public func lastSnapshot(package: Int64) throws -> SnapshotRecord? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM snapshot WHERE package_id = ? ORDER BY seq DESC LIMIT 1", arguments: [package]).map(Self.snapshot)
+        }
+    }
+
     /// The package's snapshots, oldest first.
     public func snapshots(package: Int64) throws -> [SnapshotRecord] {
         try read { db in
@@ -159,16 +166,6 @@ extension Catalog {
                 SELECT m.visit_id, v.finished_at, m.metadata FROM visit_metadata m JOIN visit v ON v.id = m.visit_id
                 WHERE m.package_id = ? ORDER BY m.visit_id
                 """, arguments: [package]).map { (visit: $0["visit_id"], at: $0["finished_at"], json: $0["metadata"]) }
-        }
-    }
-
-    /// The latest visits of a package, newest first: (status, skipped git, error).
-    public func visits(package: Int64, limit: Int = 100) throws -> [(status: String, eventful: Bool, skippedGit: Bool, error: String?)] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT status, eventful, skipped_git, error FROM visit WHERE package_id = ? ORDER BY id DESC LIMIT ?",
-                             arguments: [package, limit]).map {
-                (status: $0["status"], eventful: $0["eventful"], skippedGit: $0["skipped_git"], error: $0["error"])
-            }
         }
     }
 }
