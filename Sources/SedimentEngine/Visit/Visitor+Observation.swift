@@ -26,4 +26,18 @@ extension Visitor {
         return record
     }
 
+    /// The observation of a visit that found nothing new in git: the last observation's
+    /// derived fields (nothing they come from changed) with the hub's metrics of now. Falls
+    /// back to deriving everything when the package has no observation yet.
+    func unchangedObservation(_ target: Target, manifest: ContentID?, repository: Int64?) -> ObservationRecord {
+        guard var previous = (try? archive.catalog.lastObservation(package: target.package.rowID)) ?? nil else {
+            return observation(target, manifest: manifest, newCommits: [], repository: repository)
+        }
+        let now = ObservationExtractor.observe(manifest: nil, card: nil, config: nil, hubMetadata: target.ref.metadata)
+        previous.downloads = now.downloads
+        previous.likes = now.likes
+        previous.hubMetrics = now.hubMetrics
+        previous.commitsNew = 0
+        return previous
+    }
 }

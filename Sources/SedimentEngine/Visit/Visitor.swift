@@ -62,7 +62,7 @@ struct Visitor {
             // A metadata-only package (the hub names no repository): keep what the hub said.
             outcome.metadataOnly = true
             var record = metadataVisit(target, repository: nil, started: started)
-            record.observation = observation(target, manifest: nil, newCommits: [], repository: nil)
+            record.observation = unchangedObservation(target, manifest: nil, repository: nil)
             return record
         }
         guard let repositoryRowID = target.package.repositoryRowID, let mirrorPath = target.package.mirrorPath else {
@@ -73,7 +73,7 @@ struct Visitor {
         if target.hub.skipUnchanged, let reported = target.ref.reportedHead, let last, last.head == reported, last.headRef != nil {
             outcome.skippedGit = true
             var record = metadataVisit(target, repository: repositoryRowID, started: started)
-            record.observation = observation(target, manifest: last.manifest, newCommits: [], repository: repositoryRowID)
+            record.observation = unchangedObservation(target, manifest: last.manifest, repository: repositoryRowID)
             return record
         }
 

@@ -223,3 +223,45 @@ public enum CatalogValue: Sendable, Equatable {
         }
     }
 }
+
+extension Catalog {
+    /// The package's latest observation, if it has one.
+    public func lastObservation(package: Int64) throws -> ObservationRecord? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM observation WHERE package_id = ? ORDER BY visit_id DESC LIMIT 1", arguments: [package])
+                .map(Self.observation)
+        }
+    }
+
+    static func observation(_ row: Row) -> ObservationRecord {
+        var o = ObservationRecord()
+        o.downloads = row["downloads"]
+        o.likes = row["likes"]
+        o.hubMetrics = row["hub_metrics"]
+        o.commitsTotal = row["commits_total"]
+        o.commitsNew = row["commits_new"]
+        o.files = row["files"]
+        o.bytes = row["bytes"]
+        o.lfsFiles = row["lfs_files"]
+        o.lfsBytes = row["lfs_bytes"]
+        o.weightFormats = row["weight_formats"]
+        o.cardLicense = row["card_license"]
+        o.cardTags = row["card_tags"]
+        o.cardDatasets = row["card_datasets"]
+        o.cardLanguage = row["card_language"]
+        o.cardBaseModel = row["card_base_model"]
+        o.cardPipelineTag = row["card_pipeline_tag"]
+        o.cardLibraryName = row["card_library_name"]
+        o.cardHasModelIndex = row["card_has_model_index"]
+        o.cardBytes = row["card_bytes"]
+        o.cardHasBody = row["card_has_body"]
+        o.cardFields = row["card_fields"]
+        o.configArchitectures = row["config_architectures"]
+        o.configModelType = row["config_model_type"]
+        o.configTorchDtype = row["config_torch_dtype"]
+        o.configTransformersVersion = row["config_transformers_version"]
+        o.configFields = row["config_fields"]
+        o.problems = row["problems"]
+        return o
+    }
+}
