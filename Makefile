@@ -4,13 +4,17 @@
 #   make test    install what is missing, build, and run every test
 #   make bench   build in release mode and run the benchmarks (see docs/benchmarks.md)
 #   make demo    build, then archive all six hub kinds from a local fixture hub, twice
+#   make install build in release mode and install the binary, the systemd units and the
+#                configuration (PREFIX=/usr/local, DESTDIR for staging; see docs/operations.md)
+#   make uninstall  remove what `make install` put in place, except the configuration
+#   make verify-unit  check the systemd units with systemd-analyze (verify, security)
 
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES = libgit2-dev libcurl4-openssl-dev libsqlite3-dev git python3 python3-jsonschema pkg-config time ca-certificates curl
 CONFIG ?= config/sediment.toml
 
-.PHONY: all deps build release run test bench demo clean
+.PHONY: all deps build release run test bench demo clean install uninstall verify-unit
 
 all: build
 
@@ -53,3 +57,70 @@ demo: build
 
 clean:
 	rm -rf .build
+
+# Installation as a service. The units hard-code /usr/local; they are rewritten for PREFIX.
+PREFIX ?= /usr/local
+DESTDIR ?=
+UNIT_DIR ?= /etc/systemd/system
+CONFIG_DIR ?= /etc/sediment
+UNITS = sediment.service sediment-verify.service sediment-verify.timer
+
+# Installs the release binary, the units, the documentation and the configuration. An
+# existing $(CONFIG_DIR)/sediment.toml is never overwritten; the example always is.
+install: release
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	install -D -m 0755 .build/release/sediment "$(DESTDIR)$(PREFIX)/bin/sediment"; \
+	for u in $(UNITS); do \
+		sed 's|/usr/local/|$(PREFIX)/|g' systemd/$$u > "$$tmp/$$u"; \
+		install -D -m 0644 "$$tmp/$$u" "$(DESTDIR)$(UNIT_DIR)/$$u"; \
+	done; \
+	install -D -m 0644 docs/operations.md "$(DESTDIR)$(PREFIX)/share/doc/sediment/operations.md"; \
+	install -D -m 0644 README.md "$(DESTDIR)$(PREFIX)/share/doc/sediment/README.md"; \
+	sed 's|^path = "\.\./data"|path = "/var/lib/sediment"|' config/sediment.toml > "$$tmp/sediment.toml"; \
+	grep -q '^path = "/var/lib/sediment"' "$$tmp/sediment.toml" || { echo "config/sediment.toml: [storage] path not found" >&2; exit 1; }; \
+	install -D -m 0644 "$$tmp/sediment.toml" "$(DESTDIR)$(CONFIG_DIR)/sediment.toml.example"; \
+	if [ -e "$(DESTDIR)$(CONFIG_DIR)/sediment.toml" ]; then \
+		echo "kept $(DESTDIR)$(CONFIG_DIR)/sediment.toml (compare with sediment.toml.example)"; \
+	else \
+		install -m 0644 "$$tmp/sediment.toml" "$(DESTDIR)$(CONFIG_DIR)/sediment.toml"; \
+		echo "installed $(DESTDIR)$(CONFIG_DIR)/sediment.toml: edit its [[hub]] tables"; \
+	fi; \
+	echo "installed $(DESTDIR)$(PREFIX)/bin/sediment and $(UNITS) in $(DESTDIR)$(UNIT_DIR)"; \
+	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then \
+		systemctl daemon-reload && echo "systemd reloaded; start with: systemctl enable --now sediment"; \
+	else \
+		echo "systemd is not running here (or DESTDIR is set); on the target machine run:"; \
+		echo "  systemctl daemon-reload && systemctl enable --now sediment"; \
+	fi
+
+# Removes the binary, the units and the documentation; keeps $(CONFIG_DIR) and the archive.
+uninstall:
+	@set -e; \
+	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then \
+		systemctl disable --now sediment.service sediment-verify.timer 2>/dev/null || true; \
+	fi; \
+	rm -f "$(DESTDIR)$(PREFIX)/bin/sediment"; \
+	for u in $(UNITS); do rm -f "$(DESTDIR)$(UNIT_DIR)/$$u"; done; \
+	rm -rf "$(DESTDIR)$(PREFIX)/share/doc/sediment"; \
+	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then systemctl daemon-reload; fi; \
+	echo "removed sediment; kept $(DESTDIR)$(CONFIG_DIR) and the archive (/var/lib/sediment)"
+
+# systemd-analyze verify must print nothing, and the exposure must stay at or below 2.5.
+# When $(PREFIX)/bin/sediment is not installed yet, copies of the units whose ExecStart
+# points at /bin/true are verified instead (verify insists that the command exists).
+verify-unit:
+	@command -v systemd-analyze >/dev/null || { \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq systemd; }
+	@set -eo pipefail; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	for u in $(UNITS); do \
+		if [ -x "$(PREFIX)/bin/sediment" ]; then sed 's|/usr/local/|$(PREFIX)/|g' systemd/$$u > "$$tmp/$$u"; \
+		else sed 's|^ExecStart=/usr/local/bin/sediment |ExecStart=/bin/true |' systemd/$$u > "$$tmp/$$u"; fi; \
+	done; \
+	[ -x "$(PREFIX)/bin/sediment" ] || echo "$(PREFIX)/bin/sediment is not installed: verifying with ExecStart=/bin/true"; \
+	out=$$(systemd-analyze verify $(addprefix "$$tmp"/,$(UNITS)) 2>&1) || { echo "$$out"; exit 1; }; \
+	if [ -n "$$out" ]; then echo "$$out"; echo "systemd-analyze verify: warnings" >&2; exit 1; fi; \
+	echo "systemd-analyze verify: ok ($(UNITS))"; \
+	for u in sediment.service sediment-verify.service; do \
+		systemd-analyze security --offline=true --threshold=25 systemd/$$u | tail -n 1; \
+	done
