@@ -95,16 +95,39 @@ public enum Glob {
     }
 }
 
+/// A flag another thread raises to stop work in progress (a fetch aborts at its next
+/// progress report, leaving the mirror as it was).
+public final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+
+    public init() {}
+
+    public func raise() {
+        lock.lock()
+        raised = true
+        lock.unlock()
+    }
+
+    public var isRaised: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return raised
+    }
+}
+
 /// State shared with libgit2's callbacks during one fetch.
 private final class FetchContext {
     let credentials: GitCredentials?
     let progress: ((FetchProgress) -> Void)?
+    let cancellation: CancellationFlag?
     var credentialAttempts = 0
     var lastReport = 0
 
-    init(credentials: GitCredentials?, progress: ((FetchProgress) -> Void)?) {
+    init(credentials: GitCredentials?, progress: ((FetchProgress) -> Void)?, cancellation: CancellationFlag?) {
         self.credentials = credentials
         self.progress = progress
+        self.cancellation = cancellation
     }
 }
 
@@ -117,7 +140,8 @@ extension Repository {
         url: String,
         patterns: RefPatterns,
         credentials: GitCredentials? = nil,
-        progress: ((FetchProgress) -> Void)? = nil
+        progress: ((FetchProgress) -> Void)? = nil,
+        cancellation: CancellationFlag? = nil
     ) throws -> FetchResult {
         let shownURL = GitURL.redacted(url)
         let before = try references(prefixes: ["refs/"]).filter { patterns.matches($0.key) }
@@ -126,7 +150,7 @@ extension Repository {
         try check(git_remote_create_anonymous(&remote, handle, url), "fetch", shownURL)
         defer { git_remote_free(remote) }
 
-        let context = FetchContext(credentials: credentials, progress: progress)
+        let context = FetchContext(credentials: credentials, progress: progress, cancellation: cancellation)
         let payload = Unmanaged.passUnretained(context).toOpaque()
         var callbacks = git_remote_callbacks()
         git_remote_init_callbacks(&callbacks, UInt32(GIT_REMOTE_CALLBACKS_VERSION))
@@ -148,9 +172,23 @@ extension Repository {
             git_error_set_str(Int32(GIT_ERROR_NET.rawValue), "authentication required but no credentials are configured")
             return GIT_EAUTH.rawValue
         }
+        // The server's own progress messages arrive before any object: a chance to stop early.
+        callbacks.sideband_progress = { _, _, payload in
+            guard let payload else { return 0 }
+            let context = Unmanaged<FetchContext>.fromOpaque(payload).takeUnretainedValue()
+            if context.cancellation?.isRaised == true {
+                git_error_set_str(Int32(GIT_ERROR_CALLBACK.rawValue), "cancelled")
+                return -1
+            }
+            return 0
+        }
         callbacks.transfer_progress = { stats, payload in
             guard let stats, let payload else { return 0 }
             let context = Unmanaged<FetchContext>.fromOpaque(payload).takeUnretainedValue()
+            if context.cancellation?.isRaised == true {
+                git_error_set_str(Int32(GIT_ERROR_CALLBACK.rawValue), "cancelled")
+                return -1
+            }
             guard let report = context.progress else { return 0 }
             let received = Int(stats.pointee.received_objects)
             let total = Int(stats.pointee.total_objects)

@@ -46,13 +46,22 @@ public struct Crawler: Sendable {
     public struct Report: Sendable {
         public var outcomes: [VisitOutcome]
         public var hubErrors: [String]
+        /// Listed packages the schedule did not find due.
+        public var notDue = 0
+        /// The crawl was stopped before every due package was visited (its crawl rows stay unfinished).
+        public var interrupted = false
         /// Whether anything failed (`sync` then exits 1).
         public var failed: Bool { !hubErrors.isEmpty || outcomes.contains(where: \.isFailure) }
     }
 
     /// One crawl now of the selected hubs; blocks the calling thread until every visit is done.
     /// A hub that cannot be listed is reported and the other hubs go on.
-    public func crawl(_ selection: Selection, events: @escaping @Sendable (CrawlEvent) -> Void = { _ in }) throws -> Report {
+    ///
+    /// With a `schedule`, only the packages it finds due are visited, and it hears of every
+    /// recorded visit. Raising `cancellation` starts no further visit, aborts fetches in
+    /// progress (those visits are not recorded) and leaves the crawl unfinished.
+    public func crawl(_ selection: Selection, schedule: CrawlSchedule? = nil, cancellation: CancellationFlag? = nil,
+                      events: @escaping @Sendable (CrawlEvent) -> Void = { _ in }) throws -> Report {
         let configuration = archive.configuration
         let catalog = archive.catalog
         let hubs = configuration.hubs.filter { selection.hubs.isEmpty || selection.hubs.contains($0.name) }
@@ -60,8 +69,10 @@ public struct Crawler: Sendable {
         var crawls: [String: Int64] = [:]
         var hubErrors: [String] = []
         var early: [VisitOutcome] = []
+        var notDue = 0
         let fetches = FetchCache()
         for hub in hubs {
+            if cancellation?.isRaised == true { break }
             try catalog.registerHub(name: hub.name, kind: hub.kind)
             let credentials = try hub.credentials(environment: environment)
             let discovery = Discovery(archive: archive, hub: hub, fetches: fetches, client: client, environment: environment)
@@ -71,7 +82,7 @@ public struct Crawler: Sendable {
                 discovered = try discovery.discover()
             } catch {
                 let message = Visitor.describe(error)
-                logger.error("\(message)")
+                logger.error("hub listing failed", metadata: ["hub": "\(hub.name)", "error": "\(message)"])
                 events(.problem(message))
                 hubErrors.append(message)
                 let crawlID = try catalog.beginCrawl(hub: hub.name, at: now)
@@ -79,7 +90,7 @@ public struct Crawler: Sendable {
                 continue
             }
             for problem in discovered.problems {
-                logger.warning("\(problem.description)")
+                logger.warning("hub entry skipped", metadata: ["hub": "\(hub.name)", "problem": "\(problem.description)"])
                 events(.problem(problem.description))
             }
             let wanted = discovered.packages.filter { ref in
@@ -93,6 +104,10 @@ public struct Crawler: Sendable {
                                                         repositoryURL: hasRepository ? GitURL.redacted(ref.repository) : nil,
                                                         mirrorPath: hasRepository ? GitURL.mirrorPath(for: ref.repository) : nil,
                                                         subpath: ref.subpath, seenAt: now, gated: ref.gated, reportedHead: ref.reportedHead)
+                if let schedule, !schedule.isDue(package, ref) {
+                    notDue += 1
+                    continue
+                }
                 jobs.append(VisitJob(target: Visitor.Target(ref: ref, package: package, hub: hub, credentials: credentials, crawlID: crawlID),
                                      host: hasRepository ? Self.host(of: configuration.rewrite(ref.repository)) : "metadata-only",
                                      mirror: package.mirrorPath ?? "metadata-only:" + ref.qualifiedName))
@@ -114,31 +129,47 @@ public struct Crawler: Sendable {
             events(.visitFinished(outcome, done: index + 1, total: jobs.count + early.count))
         }
 
-        let visitor = Visitor(archive: archive, clock: clock, fetches: fetches)
+        let visitor = Visitor(archive: archive, clock: clock, fetches: fetches, cancellation: cancellation)
         let total = jobs.count + early.count
         let alreadyDone = early.count
-        let pool = VisitPool(jobs: jobs, concurrency: configuration.daemon.concurrency, perHost: configuration.daemon.perHostConcurrency)
+        let pool = VisitPool(jobs: jobs, concurrency: configuration.daemon.concurrency, perHost: configuration.daemon.perHostConcurrency,
+                             cancellation: cancellation)
         let logger = self.logger
         let outcomes = pool.run { job, done in
             let name = job.target.ref.qualifiedName
             events(.visitStarted(package: name))
             let outcome = visitor.visit(job.target) { progress in events(.fetchProgress(package: name, progress)) }
-            if let error = outcome.error {
-                logger.error("visit failed", metadata: ["sediment.package": "\(name)", "sediment.error": "\(error)"])
+            let where_: Logger.Metadata = ["hub": "\(job.target.ref.hub)", "package": "\(job.target.ref.id)"]
+            if outcome.interrupted {
+                logger.notice("visit interrupted; it will be redone", metadata: where_)
+            } else if let error = outcome.error {
+                logger.error("visit failed", metadata: where_.merging(["status": "\(outcome.status.rawValue)", "error": "\(error)"]) { a, _ in a })
             } else {
-                logger.info("visited", metadata: ["sediment.package": "\(name)", "sediment.commits": "\(outcome.newCommits)"])
+                logger.info("visited", metadata: where_.merging(["eventful": "\(outcome.eventful)", "new_commits": "\(outcome.newCommits)",
+                                                                 "bytes": "\(outcome.bytesReceived)", "skipped_git": "\(outcome.skippedGit)"]) { a, _ in a })
+            }
+            if !outcome.interrupted {
+                schedule?.visited(job.target.package, job.target.ref, outcome)
             }
             events(.visitFinished(outcome, done: done() + alreadyDone, total: total))
             return outcome
         }
-        let all = early + outcomes
+        let all = early + outcomes.filter { !$0.interrupted }
+        if cancellation?.isRaised == true {
+            var report = Report(outcomes: all, hubErrors: hubErrors)
+            report.notDue = notDue
+            report.interrupted = true
+            return report
+        }
         let now = Catalog.timestamp(clock())
         for (hub, crawlID) in crawls {
             let mine = all.filter { $0.hub == hub }
             try catalog.finishCrawl(crawlID, at: now, packages: mine.count, failed: mine.filter(\.isFailure).count,
                                     eventful: mine.filter(\.eventful).count)
         }
-        return Report(outcomes: all, hubErrors: hubErrors)
+        var report = Report(outcomes: all, hubErrors: hubErrors)
+        report.notDue = notDue
+        return report
     }
 
     /// Asks the hub about a package it stopped listing: gone (marked deleted, a `not-found`
@@ -180,6 +211,13 @@ public struct Crawler: Sendable {
     static func host(of url: String) -> String {
         GitURL.mirrorPath(for: url).split(separator: "/").first.map(String.init) ?? "local"
     }
+}
+
+/// Decides which listed packages a crawl visits, and hears how each recorded visit ended.
+/// `visited` is called on the visiting threads, several at once.
+public protocol CrawlSchedule: AnyObject, Sendable {
+    func isDue(_ package: PackageRecord, _ ref: PackageRef) -> Bool
+    func visited(_ package: PackageRecord, _ ref: PackageRef, _ outcome: VisitOutcome)
 }
 
 /// Errors of a crawl as a whole (not of one visit).

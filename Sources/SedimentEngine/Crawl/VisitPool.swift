@@ -1,4 +1,5 @@
 import Foundation
+import SedimentGit
 import SedimentHubs
 
 /// One visit waiting for a worker, with the limits it is subject to.
@@ -20,11 +21,14 @@ final class VisitPool: @unchecked Sendable {
     private var finished = 0
     private let concurrency: Int
     private let perHost: Int
+    /// When raised, no further job starts; jobs already running finish.
+    private let cancellation: CancellationFlag?
 
-    init(jobs: [VisitJob], concurrency: Int, perHost: Int) {
+    init(jobs: [VisitJob], concurrency: Int, perHost: Int, cancellation: CancellationFlag? = nil) {
         queue = jobs
         self.concurrency = max(1, concurrency)
         self.perHost = max(1, perHost)
+        self.cancellation = cancellation
     }
 
     /// Runs `body` for every job and returns the results in completion order. `body` gets a
@@ -54,14 +58,15 @@ final class VisitPool: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while true {
-            if queue.isEmpty { return nil }
+            if queue.isEmpty || cancellation?.isRaised == true { return nil }
             if let index = queue.firstIndex(where: { (busyHosts[$0.host] ?? 0) < perHost && !busyMirrors.contains($0.mirror) }) {
                 let job = queue.remove(at: index)
                 busyHosts[job.host, default: 0] += 1
                 busyMirrors.insert(job.mirror)
                 return job
             }
-            condition.wait()
+            // Wakes on a finished job, or soon enough to notice a cancellation.
+            _ = condition.wait(until: Date().addingTimeInterval(0.5))
         }
     }
 

@@ -21,6 +21,10 @@ public struct VisitOutcome: Sendable {
     public var metadataOnly = false
     /// The hub says the package no longer exists (it is marked deleted; its archive stays).
     public var deletedUpstream = false
+    /// The catalog row of the package.
+    public var packageRowID: Int64 = 0
+    /// The visit was stopped by a shutdown before it could be recorded; it is redone later.
+    public var interrupted = false
     /// Seconds spent in each step ("fetch", "walk", "manifests", "record").
     public var timings: [(String, Double)] = []
 

@@ -15,6 +15,9 @@ struct Visitor {
     let clock: @Sendable () -> Date
     /// This crawl's fetches: packages that share a repository share one fetch.
     var fetches = FetchCache()
+    /// Raised when the daemon stops: a fetch in progress aborts and its visit is not recorded
+    /// (the package stays due, so the visit is redone).
+    var cancellation: CancellationFlag?
 
     struct Target {
         var ref: PackageRef
@@ -28,6 +31,7 @@ struct Visitor {
         let started = Catalog.timestamp(clock())
         var outcome = VisitOutcome(hub: target.ref.hub, package: target.ref.id, status: .failed, eventful: false, error: nil,
                                    objectsReceived: 0, bytesReceived: 0, newCommits: 0, newBlobs: 0, hashedBytes: 0, lostRefs: 0, snapshot: nil)
+        outcome.packageRowID = target.package.rowID
         do {
             let record = try run(target, started: started, outcome: &outcome, progress: progress)
             let t = Date()
@@ -35,6 +39,11 @@ struct Visitor {
             outcome.timings.append(("record", Date().timeIntervalSince(t)))
             outcome.status = record.status
             outcome.eventful = record.eventful
+        } catch where cancellation?.isRaised == true {
+            // Stopped mid-visit: nothing of it is recorded; the mirror holds at most objects
+            // no ref points at yet, and the next visit redoes the work.
+            outcome.interrupted = true
+            outcome.error = "interrupted: sediment is stopping"
         } catch {
             let message = Self.describe(error)
             outcome.status = Self.isNotFound(error) ? .notFound : .failed
@@ -104,7 +113,8 @@ struct Visitor {
         } else {
             do {
                 fetch = try withRetries {
-                    try repository.fetch(url: url, patterns: patterns, credentials: target.credentials, progress: progress)
+                    try repository.fetch(url: url, patterns: patterns, credentials: target.credentials, progress: progress,
+                                         cancellation: cancellation)
                 }
             } catch let error as GitError where target.ref.gated && error.message.contains("authentication") {
                 throw VisitError.gated(target.ref.qualifiedName, credentials: target.credentials != nil, detail: error.message)
@@ -253,7 +263,7 @@ struct Visitor {
             attempt += 1
             do {
                 return try body()
-            } catch let error as GitError where attempt < policy.maxAttempts && Self.isTransient(error) {
+            } catch let error as GitError where attempt < policy.maxAttempts && Self.isTransient(error) && cancellation?.isRaised != true {
                 Thread.sleep(forTimeInterval: policy.backoff(after: attempt))
             }
         }
