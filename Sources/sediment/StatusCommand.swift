@@ -5,33 +5,18 @@ import SedimentStore
 
 /// `sediment status`: the archive at a glance.
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show hubs, packages, the last crawl per hub, failing packages and the store's size.")
+    static let configuration = CommandConfiguration(abstract: "Show hubs, packages, the last crawl per hub, failing and parked packages and the store's size.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: JSONFlag
 
     func run() throws {
         let archive = try global.openArchive()
-        let s = try archive.catalog.status()
         if output.json {
-            Output.json(.object([
-                ("storage", .string(archive.configuration.storage.path)),
-                ("hubs", .array(s.hubs.map { hub in
-                    .object([("name", .string(hub.name)), ("kind", .string(hub.kind)), ("packages", .int(Int64(hub.packages))),
-                             ("deleted", .int(Int64(hub.deleted))), ("last_crawl_started", .optional(hub.lastCrawlStarted)),
-                             ("last_crawl_finished", .optional(hub.lastCrawlFinished)), ("last_crawl_packages", .int(Int64(hub.lastCrawlPackages))),
-                             ("last_crawl_failed", .int(Int64(hub.lastCrawlFailed))), ("last_crawl_error", .optional(hub.lastCrawlError))])
-                })),
-                ("failing", .array(s.failing.map { f in
-                    .object([("package", .string(f.package)), ("since", .string(f.since)), ("consecutive_failures", .int(Int64(f.consecutive))),
-                             ("error", .string(f.error))])
-                })),
-                ("repositories", .int(Int64(s.repositories))), ("commits", .int(Int64(s.commits))), ("snapshots", .int(Int64(s.snapshots))),
-                ("manifests", .int(Int64(s.manifests))), ("blobs", .int(Int64(s.blobs))), ("stored_blobs", .int(Int64(s.storedBlobs))),
-                ("stored_bytes", .int(s.storedBytes)), ("lfs_pointers", .int(Int64(s.lfsPointers))), ("lost_refs", .int(Int64(s.lostRefs))),
-            ]))
+            Output.json(try StatusReport.json(archive))
             return
         }
+        let s = try archive.catalog.status()
         Output.line("archive \(archive.configuration.storage.path)")
         Output.line("")
         if s.hubs.isEmpty {
@@ -56,6 +41,14 @@ struct Status: ParsableCommand {
             Output.line("failing packages:")
             for f in s.failing {
                 Output.line("  \(f.package): \(f.consecutive) failed visit\(f.consecutive == 1 ? "" : "s") since \(f.since): \(f.error)")
+            }
+        }
+        let parked = try archive.catalog.parkedPackages()
+        if !parked.isEmpty {
+            Output.line("")
+            Output.line("parked packages (retried every daemon.parked_revisit, or at once when the hub's listing changes):")
+            for p in parked {
+                Output.line("  \(p.package): parked \(p.parkedAt) after \(p.consecutiveFailures) failures; next try \(p.nextVisit)")
             }
         }
     }

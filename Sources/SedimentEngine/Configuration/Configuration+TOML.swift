@@ -63,12 +63,28 @@ extension Configuration {
         }
 
         if let daemon = try reader.table(root, "daemon", at: "") {
-            try reader.allowOnly(daemon, ["interval", "concurrency", "per_host_concurrency", "listen"], at: "daemon")
-            if let interval = try reader.string(daemon, "interval", at: "daemon") {
-                guard let seconds = parseDuration(interval), seconds > 0 else {
-                    throw ConfigurationError(file: file, key: "daemon.interval", problem: "expected a duration such as \"30m\", \"6h\" or \"1d\", got \"\(interval)\"")
+            try reader.allowOnly(daemon, ["interval", "concurrency", "per_host_concurrency", "listen", "min_revisit", "max_revisit",
+                                          "park_after", "parked_revisit", "log_level"], at: "daemon")
+            func duration(_ key: String) throws -> TimeInterval? {
+                guard let text = try reader.string(daemon, key, at: "daemon") else { return nil }
+                guard let seconds = parseDuration(text), seconds > 0 else {
+                    throw ConfigurationError(file: file, key: "daemon.\(key)", problem: "expected a duration such as \"30m\", \"6h\" or \"1d\", got \"\(text)\"")
                 }
-                configuration.daemon.interval = seconds
+                return seconds
+            }
+            if let seconds = try duration("interval") { configuration.daemon.interval = seconds }
+            if let seconds = try duration("min_revisit") { configuration.daemon.minRevisit = seconds }
+            if let seconds = try duration("max_revisit") { configuration.daemon.maxRevisit = seconds }
+            if let seconds = try duration("parked_revisit") { configuration.daemon.parkedRevisit = seconds }
+            guard configuration.daemon.minRevisit <= configuration.daemon.maxRevisit else {
+                throw ConfigurationError(file: file, key: "daemon.min_revisit", problem: "must not be longer than daemon.max_revisit")
+            }
+            if let n = try reader.int(daemon, "park_after", at: "daemon", minimum: 1) { configuration.daemon.parkAfter = n }
+            if let level = try reader.string(daemon, "log_level", at: "daemon") {
+                guard Configuration.logLevels.contains(level) else {
+                    throw ConfigurationError(file: file, key: "daemon.log_level", problem: "expected one of \(Configuration.logLevels.joined(separator: ", ")), got \"\(level)\"")
+                }
+                configuration.daemon.logLevel = level
             }
             if let n = try reader.int(daemon, "concurrency", at: "daemon", minimum: 1) { configuration.daemon.concurrency = n }
             if let n = try reader.int(daemon, "per_host_concurrency", at: "daemon", minimum: 1) { configuration.daemon.perHostConcurrency = n }

@@ -28,8 +28,18 @@ public struct Configuration: Sendable {
         public var concurrency: Int = 4
         /// Connections at once to one host.
         public var perHostConcurrency: Int = 2
-        /// Address of the metrics and status endpoint.
+        /// Address of the metrics and status endpoint (`/metrics`, `/healthz`, `/status`).
         public var listen: String = "127.0.0.1:9464"
+        /// The shortest time between two visits of one package (eventful packages approach it).
+        public var minRevisit: TimeInterval = 3600
+        /// The longest time between two visits of one package (dormant packages approach it).
+        public var maxRevisit: TimeInterval = 7 * 86400
+        /// Consecutive failed visits after which a package is parked.
+        public var parkAfter: Int = 5
+        /// How often a parked package is retried (at once when its hub listing changes).
+        public var parkedRevisit: TimeInterval = 7 * 86400
+        /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+        public var logLevel: String = "info"
 
         public init() {}
     }
@@ -107,6 +117,8 @@ public struct Configuration: Sendable {
 
     /// Every hub kind of SPEC.md.
     public static let hubKinds = ["huggingface", "pytorch-hub", "onnx-model-zoo", "modelhub", "modelzoo", "git"]
+    /// The log levels of `daemon.log_level`, most verbose first.
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
     /// The hub kinds this version can crawl.
     public static let supportedHubKinds = hubKinds
 

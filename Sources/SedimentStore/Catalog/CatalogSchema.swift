@@ -232,6 +232,21 @@ enum CatalogSchema {
                     WHERE (ob.lfs_oid IS NOT NULL OR nb.lfs_oid IS NOT NULL) AND ob.lfs_oid IS NOT nb.lfs_oid;
                 """)
         }
+        migrator.registerMigration("v6: schedule") { db in
+            try db.execute(sql: """
+                CREATE TABLE package_schedule (
+                    package_id INTEGER PRIMARY KEY REFERENCES package(id),
+                    next_visit TEXT NOT NULL,
+                    revisit_seconds REAL NOT NULL,
+                    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+                    parked_at TEXT,
+                    listing TEXT,
+                    last_visit TEXT,
+                    last_status TEXT
+                );
+                CREATE INDEX package_schedule_next ON package_schedule(next_visit);
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,76 @@
+import Foundation
+import Prometheus
+import SedimentStore
+
+/// The daemon's metrics, served in Prometheus' text format at `/metrics`.
+public final class DaemonMetrics: @unchecked Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    private let queueDepth: Gauge
+    private let parked: Gauge
+    private let storedBlobs: Counter
+    private let storedBytes: Counter
+    private let started: Gauge
+
+    public init() {
+        queueDepth = registry.makeGauge(descriptor: Self.name("queue", "depth", "Visits planned by the crawl in progress and not yet finished."))
+        parked = registry.makeGauge(descriptor: Self.name("parked", "packages", "Packages parked after repeated failures."))
+        storedBlobs = registry.makeCounter(descriptor: Self.name("stored_blobs", "total",
+                                                                 "Blobs new to the archive, hashed by visits (stored when within blob_max_bytes)."))
+        storedBytes = registry.makeCounter(descriptor: Self.name("stored_bytes", "total", "Bytes of the blobs new to the archive."))
+        started = registry.makeGauge(descriptor: Self.name("start_timestamp", "seconds", "When this daemon started (Unix time)."))
+        started.set(Date().timeIntervalSince1970)
+    }
+
+    /// `sediment_<metric>_<unit>`, with its help text.
+    private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "sediment", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    /// Counts one finished visit.
+    public func visited(_ outcome: VisitOutcome) {
+        let hub = outcome.hub
+        registry.makeCounter(descriptor: Self.name("visits", "total", "Visits recorded, by hub and status."),
+                             labels: [("hub", hub), ("status", outcome.status.rawValue)]).increment()
+        registry.makeCounter(descriptor: Self.name("fetched_bytes", "total", "Bytes received by git fetches."), labels: [("hub", hub)])
+            .increment(by: Int64(outcome.bytesReceived))
+        registry.makeCounter(descriptor: Self.name("fetched_objects", "total", "Git objects received by fetches."), labels: [("hub", hub)])
+            .increment(by: Int64(outcome.objectsReceived))
+        storedBlobs.increment(by: Int64(outcome.newBlobs))
+        storedBytes.increment(by: outcome.hashedBytes)
+        if outcome.isFailure, let error = outcome.error {
+            self.error(kind: Self.kind(of: error, status: outcome.status))
+        }
+    }
+
+    /// Counts one error of a kind (`hub_listing`, `not_found`, `timeout`, …).
+    public func error(kind: String) {
+        registry.makeCounter(descriptor: Self.name("errors", "total", "Errors, by kind."), labels: [("kind", kind)]).increment()
+    }
+
+    public func crawlFinished(hub: String, at date: Date) {
+        registry.makeGauge(descriptor: Self.name("last_successful_crawl_timestamp", "seconds",
+                                                "When the hub's last complete crawl finished (Unix time)."), labels: [("hub", hub)]).set(date.timeIntervalSince1970)
+    }
+
+    public func crawlStarted(hub: String) {
+        registry.makeCounter(descriptor: Self.name("crawls", "total", "Crawls started, by hub."), labels: [("hub", hub)]).increment()
+    }
+
+    public func setQueueDepth(_ n: Int) { queueDepth.set(Int64(n)) }
+    public func setParked(_ n: Int) { parked.set(Int64(n)) }
+
+    public func text() -> String { registry.emitToString() }
+
+    /// A failed visit's error, as a metric label.
+    static func kind(of message: String, status: VisitStatus) -> String {
+        if status == .notFound { return "not_found" }
+        let text = message.lowercased()
+        if text.contains("gated") || text.contains("authentication") { return "auth" }
+        if text.contains("timed out") || text.contains("timeout") { return "timeout" }
+        if text.contains("status code: 429") || text.contains("http 429") { return "rate_limited" }
+        if text.range(of: #"(status code: |http )5\d\d"#, options: .regularExpression) != nil { return "server_error" }
+        if text.contains("connect") || text.contains("resolve") || text.contains("connection") || text.contains("early eof") { return "network" }
+        if text.contains("catalog") || text.contains("storage") || text.contains("blob") { return "storage" }
+        return "other"
+    }
+}

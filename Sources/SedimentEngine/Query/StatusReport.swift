@@ -1,0 +1,32 @@
+import Foundation
+import SedimentStore
+
+/// The archive at a glance as JSON: what `sediment status --json` prints and the daemon's
+/// `/status` serves.
+public enum StatusReport {
+    public static func json(_ archive: Archive) throws -> JSONValue {
+        let s = try archive.catalog.status()
+        let parked = try archive.catalog.parkedPackages()
+        return .object([
+            ("storage", .string(archive.configuration.storage.path)),
+            ("hubs", .array(s.hubs.map { hub in
+                .object([("name", .string(hub.name)), ("kind", .string(hub.kind)), ("packages", .int(Int64(hub.packages))),
+                         ("deleted", .int(Int64(hub.deleted))), ("last_crawl_started", .optional(hub.lastCrawlStarted)),
+                         ("last_crawl_finished", .optional(hub.lastCrawlFinished)), ("last_crawl_packages", .int(Int64(hub.lastCrawlPackages))),
+                         ("last_crawl_failed", .int(Int64(hub.lastCrawlFailed))), ("last_crawl_error", .optional(hub.lastCrawlError))])
+            })),
+            ("failing", .array(s.failing.map { f in
+                .object([("package", .string(f.package)), ("since", .string(f.since)), ("consecutive_failures", .int(Int64(f.consecutive))),
+                         ("error", .string(f.error))])
+            })),
+            ("parked", .array(parked.map { p in
+                .object([("package", .string(p.package)), ("parked_at", .string(p.parkedAt)),
+                         ("consecutive_failures", .int(Int64(p.consecutiveFailures))), ("next_visit", .string(p.nextVisit)),
+                         ("error", .optional(p.error))])
+            })),
+            ("repositories", .int(Int64(s.repositories))), ("commits", .int(Int64(s.commits))), ("snapshots", .int(Int64(s.snapshots))),
+            ("manifests", .int(Int64(s.manifests))), ("blobs", .int(Int64(s.blobs))), ("stored_blobs", .int(Int64(s.storedBlobs))),
+            ("stored_bytes", .int(s.storedBytes)), ("lfs_pointers", .int(Int64(s.lfsPointers))), ("lost_refs", .int(Int64(s.lostRefs))),
+        ])
+    }
+}

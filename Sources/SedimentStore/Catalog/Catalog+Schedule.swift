@@ -1,0 +1,131 @@
+import Foundation
+import GRDB
+
+/// When the daemon visits a package next, and why: its row in `package_schedule`.
+public struct ScheduleRecord: Sendable, Equatable {
+    public var packageRowID: Int64
+    /// The first instant the package is due again (catalog timestamp).
+    public var nextVisit: String
+    /// The current revisit interval in seconds: shorter after eventful visits, longer after quiet ones.
+    public var revisitSeconds: Double
+    /// Failed visits since the last successful one.
+    public var consecutiveFailures: Int
+    /// When the package was parked after too many failures; nil while it is not parked.
+    public var parkedAt: String?
+    /// What the hub listed for the package at its last visit (its reported head, or its
+    /// repository): a different listing makes the package due at once, parked or not.
+    public var listing: String?
+    public var lastVisit: String?
+    public var lastStatus: String?
+
+    public init(packageRowID: Int64, nextVisit: String, revisitSeconds: Double, consecutiveFailures: Int = 0,
+                parkedAt: String? = nil, listing: String? = nil, lastVisit: String? = nil, lastStatus: String? = nil) {
+        self.packageRowID = packageRowID
+        self.nextVisit = nextVisit
+        self.revisitSeconds = revisitSeconds
+        self.consecutiveFailures = consecutiveFailures
+        self.parkedAt = parkedAt
+        self.listing = listing
+        self.lastVisit = lastVisit
+        self.lastStatus = lastStatus
+    }
+
+    public var parked: Bool { parkedAt != nil }
+}
+
+/// A parked package, as `status` lists it.
+public struct ParkedPackage: Sendable {
+    public var package: String
+    public var parkedAt: String
+    public var consecutiveFailures: Int
+    public var nextVisit: String
+    public var error: String?
+}
+
+extension Catalog {
+    /// The schedule rows of the given packages (all packages when `packages` is nil).
+    public func schedules(packages: [Int64]? = nil) throws -> [Int64: ScheduleRecord] {
+        try read { db in
+            var sql = """
+                SELECT package_id, next_visit, revisit_seconds, consecutive_failures, parked_at, listing, last_visit, last_status
+                FROM package_schedule
+                """
+            var arguments: StatementArguments = []
+            if let packages {
+                if packages.isEmpty { return [:] }
+                sql += " WHERE package_id IN (\(packages.map { _ in "?" }.joined(separator: ",")))"
+                arguments = StatementArguments(packages)
+            }
+            var result: [Int64: ScheduleRecord] = [:]
+            for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+                let record = ScheduleRecord(packageRowID: row["package_id"], nextVisit: row["next_visit"], revisitSeconds: row["revisit_seconds"],
+                                            consecutiveFailures: row["consecutive_failures"], parkedAt: row["parked_at"],
+                                            listing: row["listing"], lastVisit: row["last_visit"], lastStatus: row["last_status"])
+                result[record.packageRowID] = record
+            }
+            return result
+        }
+    }
+
+    /// Writes (inserts or replaces) one package's schedule.
+    public func saveSchedule(_ record: ScheduleRecord) throws {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO package_schedule (package_id, next_visit, revisit_seconds, consecutive_failures, parked_at, listing, last_visit, last_status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(package_id) DO UPDATE SET next_visit = excluded.next_visit, revisit_seconds = excluded.revisit_seconds,
+                    consecutive_failures = excluded.consecutive_failures, parked_at = excluded.parked_at,
+                    listing = excluded.listing, last_visit = excluded.last_visit, last_status = excluded.last_status
+                """, arguments: [record.packageRowID, record.nextVisit, record.revisitSeconds, record.consecutiveFailures,
+                                 record.parkedAt, record.listing, record.lastVisit, record.lastStatus])
+        }
+    }
+
+    /// The parked packages, by name.
+    public func parkedPackages() throws -> [ParkedPackage] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT p.hub || ':' || p.package_id AS name, s.parked_at, s.consecutive_failures, s.next_visit,
+                    (SELECT error FROM visit v WHERE v.package_id = p.id ORDER BY v.id DESC LIMIT 1) AS error
+                FROM package_schedule s JOIN package p ON p.id = s.package_id
+                WHERE s.parked_at IS NOT NULL ORDER BY name
+                """).map {
+                ParkedPackage(package: $0["name"], parkedAt: $0["parked_at"], consecutiveFailures: $0["consecutive_failures"],
+                              nextVisit: $0["next_visit"], error: $0["error"])
+            }
+        }
+    }
+
+    /// The latest crawl of a hub: when it started and whether it finished.
+    public func lastCrawl(hub: String) throws -> (startedAt: String, finishedAt: String?)? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT started_at, finished_at FROM crawl WHERE hub = ? ORDER BY id DESC LIMIT 1", arguments: [hub])
+                .map { ($0["started_at"], $0["finished_at"]) }
+        }
+    }
+
+    /// Whether the hub's latest crawl ended without listing the hub.
+    public func lastCrawlFailedToList(hub: String) throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT error IS NOT NULL FROM crawl WHERE hub = ? ORDER BY id DESC LIMIT 1", arguments: [hub]) ?? false
+        }
+    }
+
+    /// When each hub's latest crawl that listed it finished (the "last successful crawl").
+    public func lastSuccessfulCrawls() throws -> [String: String] {
+        try read { db in
+            var result: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT hub, MAX(finished_at) AS at FROM crawl WHERE finished_at IS NOT NULL AND error IS NULL GROUP BY hub") {
+                result[row["hub"]] = row["at"]
+            }
+            return result
+        }
+    }
+
+    /// Parses a catalog timestamp back into a date.
+    public static func date(_ timestamp: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: timestamp)
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SedimentEngine
+
+/// `sediment daemon`: run forever, crawling each hub on its schedule.
+struct DaemonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Run as a service: crawl each hub every daemon.interval, revisiting packages adaptively.",
+        discussion: """
+            Serves /metrics, /healthz and /status on daemon.listen, speaks systemd's notify protocol \
+            when $NOTIFY_SOCKET is set, and logs one line per event to stderr. SIGTERM or SIGINT stop it: \
+            no new visit starts, visits in progress finish or roll back, and it exits 0.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: ArgumentHelp("Log level (trace, debug, info, notice, warning, error, critical); default daemon.log_level.", valueName: "level"))
+    var logLevel: String?
+
+    func validate() throws {
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level: expected one of \(Configuration.logLevels.joined(separator: ", ")), got \"\(logLevel)\"")
+        }
+    }
+
+    func run() throws {
+        let configuration = try global.load()
+        let level = Logger.Level(rawValue: logLevel ?? configuration.daemon.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "sediment")
+        let archive = try Archive.openForWriting(configuration)
+        let daemon = Daemon(archive: archive, logger: logger)
+        let finished = DispatchSemaphore(value: 0)
+        let failure = FailureBox()
+        // The main thread only waits: the daemon runs on Swift's executors and its own threads.
+        Task.detached {
+            do {
+                try await daemon.run()
+            } catch {
+                failure.error = error
+            }
+            finished.signal()
+        }
+        finished.wait()
+        if let error = failure.error { throw error }
+    }
+}
+
+private final class FailureBox: @unchecked Sendable {
+    var error: Error?
+}
