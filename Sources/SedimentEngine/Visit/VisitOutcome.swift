@@ -28,6 +28,22 @@ public struct VisitOutcome: Sendable {
     /// Seconds spent in each step ("fetch", "walk", "manifests", "record").
     public var timings: [(String, Double)] = []
 
+    public init(hub: String, package: String, status: VisitStatus, eventful: Bool, error: String?, objectsReceived: Int, bytesReceived: Int,
+                newCommits: Int, newBlobs: Int, hashedBytes: Int64, lostRefs: Int, snapshot: ContentID?) {
+        self.hub = hub
+        self.package = package
+        self.status = status
+        self.eventful = eventful
+        self.error = error
+        self.objectsReceived = objectsReceived
+        self.bytesReceived = bytesReceived
+        self.newCommits = newCommits
+        self.newBlobs = newBlobs
+        self.hashedBytes = hashedBytes
+        self.lostRefs = lostRefs
+        self.snapshot = snapshot
+    }
+
     public var qualifiedName: String { "\(hub):\(package)" }
     /// Whether this outcome makes `sync` exit 1.
     /// A package its hub deleted is an event to archive, not a failure.
