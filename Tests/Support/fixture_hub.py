@@ -34,7 +34,10 @@ Endpoints:
                               "not_modified": {path: n}} (304 answers to conditional requests)
     POST /_fixture/reset-stats
     POST /_fixture/faults    JSON list of {"path_prefix", "status", "times",
-                             "retry_after", "body", "malformed"}; appended
+                             "retry_after", "body", "malformed"}; appended.
+                             Transport faults instead serve the real git answer
+                             badly: "drop_after" (close after N body bytes),
+                             "delay" (seconds before each chunk), "chunk_size"
     DELETE /_fixture/faults  clears them
 
 Only the Python standard library is used.
@@ -61,6 +64,8 @@ import git_http_server  # noqa: E402  (sibling module, path set just above)
 MAX_LIMIT = 1000
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 GIT_PATH = re.compile(r"^/([^/]+)/([^/]+?)(?:\.git)?/(info/refs|git-upload-pack)$")
+# Fault keys that deliver the real answer badly instead of replacing it.
+TRANSPORT_FAULT_KEYS = {"drop_after", "delay", "chunk_size"}
 LFS_BATCH_PATH = re.compile(r"^/([^/]+)/([^/]+?)(?:\.git)?/info/lfs/objects/batch$")
 LFS_OBJECT_PATH = re.compile(r"^/lfs/objects/([0-9a-f]{64})$")
 MODEL_PATH = re.compile(r"^/api/models/([^/]+)/([^/]+)(?:/revision/.+)?$")
@@ -254,7 +259,12 @@ class HubHandler(git_http_server.Handler):
         elif git and git.group(3) == "info/refs":
             server.bump(server.git_connections, git.group(1) + "/" + git.group(2))
         fault = server.take_fault(path)
-        if fault is not None:
+        if fault is not None and TRANSPORT_FAULT_KEYS.intersection(fault):
+            # The answer is the real one, delivered badly (see git_http_server.relay).
+            self.drop_after = fault.get("drop_after")
+            self.chunk_delay = float(fault.get("delay", 0))
+            self.chunk_size = fault.get("chunk_size")
+        elif fault is not None:
             self.read_all()
             return self.send_fault(fault)
         try:

@@ -319,12 +319,37 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
         write = self.wfile.write
+        # Transport faults a test may set on the handler: close the connection after
+        # `drop_after` body bytes (no final chunk), or sleep `chunk_delay` seconds
+        # before each chunk of at most `chunk_size` bytes (a slow body).
+        drop_after = getattr(self, "drop_after", None)
+        chunk_delay = getattr(self, "chunk_delay", 0) or 0
+        chunk_size = getattr(self, "chunk_size", None) or CHUNK
         while True:
-            data = out.read1(CHUNK)
+            data = out.read1(chunk_size)
             if not data:
                 break
             if no_body:
                 continue  # drain
+            if drop_after is not None and self.sent_bytes + len(data) > drop_after:
+                data = data[:max(0, drop_after - self.sent_bytes)]
+                if data and chunked:
+                    write(b"%x\r\n%b\r\n" % (len(data), data))
+                elif data:
+                    write(data)
+                self.wfile.flush()
+                proc.kill()
+                proc.wait()
+                self.close_connection = True
+                self.log_once(method, target, status, self.sent_bytes + len(data))
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                return
+            if chunk_delay:
+                self.wfile.flush()
+                time.sleep(chunk_delay)
             self.sent_bytes += len(data)
             if chunked:
                 write(b"%x\r\n%b\r\n" % (len(data), data))

@@ -253,7 +253,7 @@ struct Visitor {
         return record
     }
 
-    /// Runs a fetch again when the server answered 429 or 5xx (or timed out), up to
+    /// Runs a fetch again when the server answered 429 or 5xx, timed out or dropped the connection, up to
     /// `[http] max_attempts` in all, with exponential backoff and jitter; other errors are
     /// final at once. Nothing is written to the mirror by a failed fetch.
     private func withRetries<T>(_ body: () throws -> T) throws -> T {
@@ -269,14 +269,17 @@ struct Visitor {
         }
     }
 
-    /// Whether a fetch error is worth retrying: a 429 or 5xx answer, or a timeout.
+    /// Whether a fetch error is worth retrying: a 429 or 5xx answer, a timeout, or a
+    /// connection that broke in the middle of a transfer.
     static func isTransient(_ error: GitError) -> Bool {
         let text = error.message.lowercased()
         if let range = text.range(of: "status code: ") {
             let code = Int(text[range.upperBound...].prefix(3)) ?? 0
             return code == 429 || (500...599).contains(code)
         }
-        return text.contains("timed out") || text.contains("timeout")
+        let broken = ["timed out", "timeout", "stream ended at an unexpected time", "early eof", "unexpected eof",
+                      "connection reset", "broken pipe", "unexpected disconnect"]
+        return broken.contains { text.contains($0) }
     }
 
     /// The hub's metadata, plus what the package's files say that the hub's kind asks for
