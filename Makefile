@@ -1,6 +1,6 @@
 # Sediment: build, test, run and benchmark.
 #
-#   make run     install what is missing, build, and run `sediment sync` on config/sediment.toml
+#   make run     install what is missing, build, and run `sediment daemon` on config/sediment.toml
 #   make test    install what is missing, build, and run every test
 #   make bench   build in release mode and run the benchmarks (see docs/benchmarks.md)
 #   make demo    build, then archive all six hub kinds from a local fixture hub, twice
@@ -36,8 +36,10 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# The main job: the daemon, in the foreground (Ctrl-C stops it); CMD=sync crawls once instead.
+CMD ?= daemon
 run: build
-	$(SWIFT) run sediment sync --config $(CONFIG)
+	$(SWIFT) run sediment $(CMD) --config $(CONFIG)
 
 # Every test is an XCTest; the closing line sums them up as "N passed, N failed".
 test: deps
