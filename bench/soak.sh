@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# Daemon soak (`make bench` runs it after bench/run.sh): `sediment daemon` over
+# SOAK_PACKAGES fixture Hugging Face models (Tests/Support/fixture_hub.py on
+# 127.0.0.1) for SOAK_CRAWLS crawls; before every crawl after the first,
+# SOAK_CHANGE_PCT percent of the models get a new commit upstream.
+#
+# Reports visits per minute while crawling (first crawl: every package is new;
+# later crawls: the changed ones are due because their listed head moved, the
+# others are not due), the daemon's peak RSS (GNU time) and the catalog's bytes
+# per package, then replaces the "Daemon soak" section of docs/benchmarks.md.
+#
+# Knobs: SEDIMENT (default .build/release/sediment), SOAK_PACKAGES (2000),
+# SOAK_CRAWLS (4), SOAK_CHANGE_PCT (5), SOAK_INTERVAL seconds between crawl
+# starts (15), SOAK_TIMEOUT seconds to wait for one crawl (1800),
+# BENCH_REPORT (docs/benchmarks.md), BENCH_KEEP=1 keeps the work folder.
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO_ROOT"
+SEDIMENT=${SEDIMENT:-.build/release/sediment}
+case $SEDIMENT in /*) ;; *) SEDIMENT=$REPO_ROOT/$SEDIMENT ;; esac
+SOAK_PACKAGES=${SOAK_PACKAGES:-2000}
+SOAK_CRAWLS=${SOAK_CRAWLS:-4}
+SOAK_CHANGE_PCT=${SOAK_CHANGE_PCT:-5}
+SOAK_INTERVAL=${SOAK_INTERVAL:-15}
+SOAK_TIMEOUT=${SOAK_TIMEOUT:-1800}
+BENCH_REPORT=${BENCH_REPORT:-docs/benchmarks.md}
+BENCH_KEEP=${BENCH_KEEP:-0}
+TARGET_RSS_MIB=300
+PY=${PYTHON:-python3}
+
+log() { printf '[soak %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+[ -x "$SEDIMENT" ] || die "no sediment binary at $SEDIMENT (run: swift build -c release)"
+WORK=$(mktemp -d /tmp/sediment-soak-XXXXXX)
+HUB_PID="" DAEMON_PID="" TIME_PID=""
+cleanup() {
+	[ -n "$DAEMON_PID" ] && kill -TERM "$DAEMON_PID" 2>/dev/null && wait "$TIME_PID" 2>/dev/null || true
+	[ -n "$HUB_PID" ] && kill -TERM "$HUB_PID" 2>/dev/null && wait "$HUB_PID" 2>/dev/null || true
+	if [ "$BENCH_KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+export GIT_CONFIG_NOSYSTEM=1 HOME="$WORK/home" GIT_AUTHOR_NAME=Soak GIT_AUTHOR_EMAIL=soak@example.org \
+	GIT_COMMITTER_NAME=Soak GIT_COMMITTER_EMAIL=soak@example.org
+mkdir -p "$HOME"
+
+# --- the models ---------------------------------------------------------------
+log "generating $SOAK_PACKAGES models"
+ROOT="$WORK/hub"
+mkdir -p "$ROOT/soak"
+TEMPLATE="$WORK/template"
+git init -q -b main "$TEMPLATE"
+printf -- '---\nlicense: mit\ntags:\n- soak\n---\n# model\n' >"$TEMPLATE/README.md"
+printf '{"model_type": "bert", "hidden_size": 64}\n' >"$TEMPLATE/config.json"
+printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize 4321\n' "$(printf soak | sha256sum | cut -c1-64)" >"$TEMPLATE/model.safetensors"
+git -C "$TEMPLATE" add -A
+git -C "$TEMPLATE" commit -q -m "initial upload"
+git clone -q --bare "$TEMPLATE" "$ROOT/soak/model-0.git"
+for i in $(seq 1 $((SOAK_PACKAGES - 1))); do cp -r "$ROOT/soak/model-0.git" "$ROOT/soak/model-$i.git"; done
+"$PY" -c 'import json, sys
+n = int(sys.argv[1])
+json.dump([{"id": "soak/model-%d" % i, "downloads": i, "likes": i % 7, "tags": ["soak"]} for i in range(n)], open(sys.argv[2], "w"))' \
+	"$SOAK_PACKAGES" "$ROOT/models.json"
+
+"$PY" Tests/Support/fixture_hub.py --root "$ROOT" --port-file "$WORK/hub-port" >"$WORK/hub.out" 2>"$WORK/hub.err" &
+HUB_PID=$!
+for _ in $(seq 1 100); do [ -s "$WORK/hub-port" ] && break; sleep 0.1; done
+[ -s "$WORK/hub-port" ] || die "fixture_hub.py did not start"
+HUB_URL="http://127.0.0.1:$(cat "$WORK/hub-port")"
+METRICS_PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+cat >"$WORK/sediment.toml" <<TOML
+[storage]
+path = "$WORK/store"
+
+[daemon]
+interval = "${SOAK_INTERVAL}s"
+concurrency = 4
+per_host_concurrency = 4
+listen = "127.0.0.1:$METRICS_PORT"
+min_revisit = "1h"
+max_revisit = "7d"
+log_level = "notice"
+
+[[hub]]
+kind = "huggingface"
+name = "hf"
+endpoint = "$HUB_URL"
+page_size = 100
+TOML
+
+# sql QUERY -> the first column of the first row (the catalog, read-only)
+sql() {
+	"$PY" - "$WORK/store/catalog.sqlite" "$1" <<'PY'
+import os, sqlite3, sys
+if not os.path.exists(sys.argv[1]):
+    print(0); sys.exit()
+try:
+    row = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True).execute(sys.argv[2]).fetchone()
+except sqlite3.OperationalError:
+    row = None
+print(row[0] if row and row[0] is not None else 0)
+PY
+}
+finished_crawls() { sql "SELECT COUNT(*) FROM crawl WHERE finished_at IS NOT NULL"; }
+# wait_crawls N [AFTER]: until N crawls finished (and the last started after AFTER, an ISO time)
+wait_crawls() {
+	local deadline=$(($(date +%s) + SOAK_TIMEOUT))
+	while [ "$(finished_crawls)" -lt "$1" ] ||
+		{ [ -n "${2:-}" ] && [ "$(sql "SELECT COUNT(*) FROM crawl WHERE finished_at IS NOT NULL AND started_at > '$2'")" -lt 1 ]; }; do
+		kill -0 "$DAEMON_PID" 2>/dev/null || die "the daemon exited; see $WORK/daemon.err"
+		[ "$(date +%s)" -lt "$deadline" ] || die "crawl $1 did not finish within ${SOAK_TIMEOUT}s"
+		sleep 0.5
+	done
+}
+
+# --- the soak -----------------------------------------------------------------
+log "starting the daemon ($SOAK_CRAWLS crawls, ${SOAK_CHANGE_PCT}% of the models changing before each crawl after the first)"
+/usr/bin/time -f '%M' -o "$WORK/daemon.rss" "$SEDIMENT" daemon --config "$WORK/sediment.toml" >/dev/null 2>"$WORK/daemon.err" &
+TIME_PID=$!
+# Signals go to the daemon itself, GNU time's child; waiting is on time, which exits with it.
+for _ in $(seq 1 100); do DAEMON_PID=$(pgrep -P "$TIME_PID" || true); [ -n "$DAEMON_PID" ] && break; sleep 0.05; done
+[ -n "$DAEMON_PID" ] || die "the daemon did not start"
+wait_crawls 1
+log "crawl 1 finished"
+CHANGED_TOTAL=0
+for crawl in $(seq 2 "$SOAK_CRAWLS"); do
+	changed=$((SOAK_PACKAGES * SOAK_CHANGE_PCT / 100))
+	for i in $(shuf -i 0-$((SOAK_PACKAGES - 1)) -n "$changed" --random-source=<(yes "$crawl")); do
+		bare="$ROOT/soak/model-$i.git"
+		blob=$(printf 'revision %s of model %s\n' "$crawl" "$i" | git -C "$bare" hash-object -w --stdin)
+		tree=$( (git -C "$bare" ls-tree HEAD | grep -v '	NOTES.md$'; printf '100644 blob %s\tNOTES.md\n' "$blob") | git -C "$bare" mktree)
+		commit=$(git -C "$bare" commit-tree "$tree" -p HEAD -m "update $crawl")
+		git -C "$bare" update-ref refs/heads/main "$commit"
+	done
+	CHANGED_TOTAL=$((CHANGED_TOTAL + changed))
+	mark=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
+	wait_crawls "$crawl" "$mark"
+	log "crawl $crawl finished ($changed models changed before it)"
+done
+METRICS=$(curl -s "http://127.0.0.1:$METRICS_PORT/metrics" || true)
+kill -TERM "$DAEMON_PID"
+STOP_T0=$(date +%s.%N)
+DAEMON_RC=0
+wait "$TIME_PID" || DAEMON_RC=$?
+STOP_SECONDS=$(awk -v a="$STOP_T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+DAEMON_PID=""
+[ "$DAEMON_RC" = 0 ] || die "the daemon exited $DAEMON_RC on SIGTERM; see $WORK/daemon.err"
+RSS_KB=$(tail -n 1 "$WORK/daemon.rss" | grep -E '^[0-9]+$' || echo 0)
+
+"$PY" - "$WORK/store/catalog.sqlite" <<'PY'
+import sqlite3, sys
+sqlite3.connect(sys.argv[1]).execute("PRAGMA wal_checkpoint(TRUNCATE)")
+PY
+CATALOG_BYTES=$(stat -c %s "$WORK/store/catalog.sqlite")
+PACKAGES=$(sql "SELECT COUNT(*) FROM package")
+VISITS=$(sql "SELECT COUNT(*) FROM visit")
+FAILED=$(sql "SELECT COUNT(*) FROM visit WHERE status = 'failed'")
+VERIFY_RC=0
+"$SEDIMENT" verify --config "$WORK/sediment.toml" >"$WORK/verify.out" 2>&1 || VERIFY_RC=$?
+
+# Per crawl: visits, seconds, visits per minute.
+CRAWL_ROWS=$("$PY" - "$WORK/store/catalog.sqlite" <<'PY'
+import sqlite3, sys
+from datetime import datetime
+db = sqlite3.connect(sys.argv[1])
+parse = lambda t: datetime.strptime(t, "%Y-%m-%dT%H:%M:%S.%fZ")
+total_visits, total_seconds = 0, 0.0
+for n, (started, finished, packages, eventful) in enumerate(db.execute(
+        "SELECT started_at, finished_at, packages, eventful FROM crawl WHERE finished_at IS NOT NULL ORDER BY id"), 1):
+    seconds = (parse(finished) - parse(started)).total_seconds()
+    total_visits += packages; total_seconds += seconds
+    print("| %d | %d | %d | %.1f | %.0f |" % (n, packages, eventful, seconds, packages / seconds * 60 if seconds else 0))
+print("TOTAL %d %.3f" % (total_visits, total_seconds))
+PY
+)
+read -r _ CRAWL_VISITS CRAWL_SECONDS < <(grep '^TOTAL' <<<"$CRAWL_ROWS")
+CRAWL_TABLE=$(grep -v '^TOTAL' <<<"$CRAWL_ROWS")
+RATE=$(awk -v v="$CRAWL_VISITS" -v s="$CRAWL_SECONDS" 'BEGIN { printf "%.0f", (s > 0 ? v / s * 60 : 0) }')
+RSS_MIB=$(awk -v k="$RSS_KB" 'BEGIN { printf "%.0f", k / 1024 }')
+PER_PACKAGE=$(awk -v b="$CATALOG_BYTES" -v p="$PACKAGES" 'BEGIN { printf "%.0f", (p > 0 ? b / p : 0) }')
+VERDICT=$(awk -v r="$RSS_MIB" -v t="$TARGET_RSS_MIB" 'BEGIN { print (r < t) ? "met" : "missed" }')
+VISITS_METRIC=$(grep -E '^sediment_visits_total\{hub="hf",status="full"\}' <<<"$METRICS" | awk '{ print $2 }' || true)
+
+SECTION=$(cat <<MD
+## Daemon soak
+
+Generated by \`bash bench/soak.sh\` (part of \`make bench\`) on $(date -u '+%Y-%m-%d %H:%M UTC'):
+\`sediment daemon\` over $SOAK_PACKAGES fixture Hugging Face models (\`Tests/Support/fixture_hub.py\`,
+100 per listing page, one small repository each), \`concurrency = 4\`, a crawl started every
+${SOAK_INTERVAL} s, \`min_revisit = "1h"\`. Before each crawl after the first, ${SOAK_CHANGE_PCT}% of the
+models got a new commit upstream ($CHANGED_TOTAL changes in all): those are due at once because
+their listed head moved; the others are not due and cost only their line of the listing.
+
+| crawl | visits | eventful | seconds | visits/min |
+|---:|---:|---:|---:|---:|
+$CRAWL_TABLE
+
+| measure | result | target |
+|---|---|---|
+| visits per minute while crawling (all crawls) | $RATE | report |
+| peak RSS of the daemon (GNU time) | $RSS_MIB MiB | < $TARGET_RSS_MIB MiB — $VERDICT |
+| catalog bytes per package (after a WAL checkpoint) | $PER_PACKAGE B ($CATALOG_BYTES B / $PACKAGES packages, $VISITS visits) | report |
+| failed visits | $FAILED | 0 |
+| SIGTERM to exit | $STOP_SECONDS s, exit $DAEMON_RC | within TimeoutStopSec (90 s), exit 0 |
+| \`sediment verify\` afterwards | exit $VERIFY_RC | 0 |
+| \`/metrics\` at the end: \`sediment_visits_total{hub="hf",status="full"}\` | ${VISITS_METRIC:-missing} | equals the full visits |
+MD
+)
+
+echo
+echo "$SECTION"
+echo
+if [ -f "$BENCH_REPORT" ]; then
+	"$PY" - "$BENCH_REPORT" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+i = text.find("\n## Daemon soak")
+open(path, "w").write((text if i < 0 else text[:i]).rstrip("\n") + "\n")
+PY
+	printf '\n%s\n' "$SECTION" >>"$BENCH_REPORT"
+	log "section written to $BENCH_REPORT"
+fi
+[ "$VERIFY_RC" = 0 ] || die "verify found problems: $(head -5 "$WORK/verify.out")"
