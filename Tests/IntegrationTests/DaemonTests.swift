@@ -70,7 +70,11 @@ final class DaemonTests: XCTestCase {
     }
 
     func testNotifyProtocolEndpointAndGracefulStop() throws {
-        try writeConfig([git.url("org/alpha"), git.url("org/beta.git")], daemon: "interval = \"1h\"")
+        // A third repository carries a token in its URL and cannot be reached: its failure is
+        // logged, the token never is.
+        let secret = "hf_daemonSecret1234"
+        try writeConfig([git.url("org/alpha.git"), git.url("org/beta.git"), "http://sediment:\(secret)@127.0.0.1:\(freePort())/org/gone.git"],
+                        daemon: "interval = \"1h\"")
         let notify = try NotifySocket(path: ws.root + "/notify")
         defer { notify.cancel() }
         let daemon = try startDaemon("daemon", environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"])
@@ -82,7 +86,7 @@ final class DaemonTests: XCTestCase {
         let ready = try XCTUnwrap(lines.firstIndex(of: "READY=1"), "READY=1 is sent: \(lines)")
         let crawling = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("STATUS=crawling ours:") }, "STATUS= lines while crawling: \(lines)")
         XCTAssertLessThan(ready, crawling, "READY=1 once the catalog is open and the schedule loaded, before crawling")
-        XCTAssertTrue(lines.contains("STATUS=crawling ours: 2/2"), "progress counts visits: \(lines)")
+        XCTAssertTrue(lines.contains("STATUS=crawling ours: 3/3"), "progress counts visits: \(lines)")
 
         // The endpoint: health, metrics, and the same status as `sediment status --json`.
         let address = try XCTUnwrap(daemon.address(), daemon.log)
@@ -114,11 +118,14 @@ final class DaemonTests: XCTestCase {
         XCTAssertEqual(try ws.sediment(["verify"]).status, 0)
         // The log has one line per event, naming hub and package.
         XCTAssertTrue(daemon.log.contains("hub=ours") && daemon.log.contains("package=org/alpha") && daemon.log.contains("visited"), daemon.log)
+        XCTAssertTrue(daemon.log.contains("package=org/gone") && daemon.log.contains("visit failed"), daemon.log)
+        XCTAssertFalse(daemon.log.contains(secret), "no token in the log")
+        XCTAssertFalse(statusBody.contains(secret) || metrics.contains(secret), "no token in the endpoint's answers")
     }
 
     func testScheduleSkipsWhatIsNotDueParksFailuresAndSurvivesRestart() throws {
         let missing = git.url("org/missing")
-        try writeConfig([git.url("org/alpha"), missing], daemon: """
+        try writeConfig([git.url("org/alpha.git"), missing], daemon: """
             interval = "1s"
             min_revisit = "1h"
             max_revisit = "2h"
