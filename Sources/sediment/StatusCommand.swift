@@ -28,7 +28,9 @@ struct Status: ParsableCommand {
                 })),
                 ("repositories", .int(Int64(s.repositories))), ("commits", .int(Int64(s.commits))), ("snapshots", .int(Int64(s.snapshots))),
                 ("manifests", .int(Int64(s.manifests))), ("blobs", .int(Int64(s.blobs))), ("stored_blobs", .int(Int64(s.storedBlobs))),
-                ("stored_bytes", .int(s.storedBytes)), ("lfs_pointers", .int(Int64(s.lfsPointers))), ("lost_refs", .int(Int64(s.lostRefs))),
+                ("stored_bytes", .int(s.storedBytes)), ("lfs_pointers", .int(Int64(s.lfsPointers))),
+                ("lfs_objects_stored", .int(Int64(s.lfsObjectsStored))), ("lfs_bytes_stored", .int(s.lfsBytesStored)),
+                ("lfs_objects_pending", .int(Int64(s.lfsObjectsPending))), ("lfs_bytes_pending", .int(s.lfsBytesPending)), ("lost_refs", .int(Int64(s.lostRefs))),
             ]))
             return
         }
@@ -51,6 +53,8 @@ struct Status: ParsableCommand {
         Output.line("")
         Output.line("repositories \(s.repositories), commits \(s.commits), snapshots \(s.snapshots), manifests \(s.manifests), lost refs \(s.lostRefs)")
         Output.line("blobs \(s.blobs) known, \(s.storedBlobs) stored (\(Output.bytes(s.storedBytes))), LFS pointers \(s.lfsPointers)")
+        Output.line("LFS objects \(s.lfsObjectsStored) stored (\(Output.bytes(s.lfsBytesStored))), \(s.lfsObjectsPending) pending (\(Output.bytes(s.lfsBytesPending)))"
+                    + (archive.configuration.storage.lfs == "fetch" ? "" : "; storage.lfs = \"pointers\""))
         if !s.failing.isEmpty {
             Output.line("")
             Output.line("failing packages:")

@@ -114,7 +114,8 @@ public struct Crawler: Sendable {
             events(.visitFinished(outcome, done: index + 1, total: jobs.count + early.count))
         }
 
-        let visitor = Visitor(archive: archive, clock: clock, fetches: fetches)
+        let lfs = LFSPolicy(configuration.storage).fetch ? LFSFetcher(archive: archive, http: client, clock: clock) : nil
+        let visitor = Visitor(archive: archive, clock: clock, fetches: fetches, lfs: lfs)
         let total = jobs.count + early.count
         let alreadyDone = early.count
         let pool = VisitPool(jobs: jobs, concurrency: configuration.daemon.concurrency, perHost: configuration.daemon.perHostConcurrency)
@@ -123,6 +124,9 @@ public struct Crawler: Sendable {
             let name = job.target.ref.qualifiedName
             events(.visitStarted(package: name))
             let outcome = visitor.visit(job.target) { progress in events(.fetchProgress(package: name, progress)) }
+            for problem in outcome.lfsProblems {
+                logger.warning("LFS object pending", metadata: ["sediment.package": "\(name)", "sediment.error": "\(problem)"])
+            }
             if let error = outcome.error {
                 logger.error("visit failed", metadata: ["sediment.package": "\(name)", "sediment.error": "\(error)"])
             } else {
