@@ -63,7 +63,11 @@ public struct LFSEndpoint: Sendable, Equatable {
             let key = line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
             guard key == "url" else { continue }
             var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            if value.hasPrefix("\""), let close = value.dropFirst().firstIndex(of: "\"") {
+                value = String(value[value.index(after: value.startIndex)..<close])
+            } else if let comment = value.range(of: #"\s[;#]"#, options: .regularExpression) {
+                value = value[..<comment.lowerBound].trimmingCharacters(in: .whitespaces)
+            }
             if !value.isEmpty { found = value }   // the last one wins, as in git
         }
         return found
