@@ -126,28 +126,60 @@ final class LFSFetcher: @unchecked Sendable {
                     continue
                 }
                 let byOID = Dictionary(answers.map { ($0.oid, $0) }, uniquingKeysWith: { a, _ in a })
+                // Small objects are made durable and recorded in groups (one sync for many).
+                var sealed: [(blob: PartialBlob, object: LFSPendingRecord)] = []
+                var sealedBytes: Int64 = 0
+                func publish() throws {
+                    guard !sealed.isEmpty else { return }
+                    defer {
+                        for entry in sealed { inFlight.release(entry.object.oid.hex) }
+                        sealed = []
+                        sealedBytes = 0
+                    }
+                    do {
+                        try archive.blobs.publish(sealed.map(\.blob))
+                    } catch {
+                        for entry in sealed { try fail(entry.object, work: work, reason: "\(error)", report: &report) }
+                        return
+                    }
+                    try catalog.recordLFSStored(sealed.map { ($0.object.oid, $0.object.size) }, at: now())
+                    report.stored += sealed.count
+                    report.storedBytes += sealedBytes
+                }
                 for object in chunk {
-                    defer { inFlight.release(object.oid.hex) }
-                    guard let answer = byOID[object.oid.hex] else { continue }
+                    guard let answer = byOID[object.oid.hex] else {
+                        inFlight.release(object.oid.hex)
+                        continue
+                    }
                     if let error = answer.error {
+                        inFlight.release(object.oid.hex)
                         try fail(object, work: work, reason: "the LFS server answered \(error.code) for the object: \(error.message)", report: &report)
                         continue
                     }
                     do {
                         if archive.blobs.contains(object.oid) {
                             report.deduplicated += 1
+                        } else if object.size < Self.groupedBelow {
+                            let blob = try download(object, action: answer.action!, endpoint: endpoint, authorization: authorization, seal: true)
+                            sealed.append((blob, object))
+                            sealedBytes += object.size
+                            if sealed.count >= LFSClient.batchSize || sealedBytes >= Self.groupedBelow { try publish() }
+                            continue
                         } else {
-                            try download(object, action: answer.action!, endpoint: endpoint, authorization: authorization)
+                            _ = try download(object, action: answer.action!, endpoint: endpoint, authorization: authorization, seal: false)
                             report.stored += 1
                             report.storedBytes += object.size
                         }
+                        inFlight.release(object.oid.hex)
                         try catalog.recordLFSStored(object.oid, size: object.size, at: now())
                     } catch let error as CatalogError {
                         throw error
                     } catch {
+                        inFlight.release(object.oid.hex)
                         try fail(object, work: work, reason: "\(error)", report: &report)
                     }
                 }
+                try publish()
             }
         }
 
@@ -161,10 +193,15 @@ final class LFSFetcher: @unchecked Sendable {
         }
     }
 
-    /// Downloads one object into the blob store, resuming a partial download, refreshing an
-    /// expired action, retrying dropped connections, 429 and 5xx (with backoff and
-    /// `Retry-After`). Throws when it gives up for this visit.
-    private func download(_ object: LFSPendingRecord, action first: LFSAction, endpoint: LFSEndpoint, authorization: String?) throws {
+    /// Objects smaller than this are made durable in groups; larger ones one by one.
+    static let groupedBelow: Int64 = 64 << 20
+
+    /// Downloads one object, resuming a partial download, refreshing an expired action,
+    /// retrying dropped connections, 429 and 5xx (with backoff and `Retry-After`), and checks
+    /// it. With `seal`, returns it sealed for ``LocalBlobStore/publish(_:)``; otherwise it is
+    /// stored already. Throws when it gives up for this visit.
+    private func download(_ object: LFSPendingRecord, action first: LFSAction, endpoint: LFSEndpoint, authorization: String?,
+                          seal: Bool) throws -> PartialBlob {
         let partial = try PartialBlob(store: archive.blobs, id: object.oid, expectedSize: object.size)
         var action = first
         var refreshes = 0
@@ -186,8 +223,8 @@ final class LFSFetcher: @unchecked Sendable {
         }
         while true {
             if partial.isFull {
-                try partial.complete()
-                return
+                if seal { try partial.seal() } else { try partial.complete() }
+                return partial
             }
             if action.isExpired(at: clock()) {
                 try refresh("its download action expired")

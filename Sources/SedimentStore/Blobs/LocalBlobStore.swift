@@ -97,6 +97,18 @@ public struct LocalBlobStore: BlobStore {
         try read(id) { _ in }
     }
 
+    /// Makes sealed downloads durable, then visible under their ids: one `syncfs`, the
+    /// renames, and one more `syncfs` for the whole group.
+    public func publish(_ sealed: [PartialBlob]) throws {
+        guard !sealed.isEmpty else { return }
+        try syncFileSystem()
+        for blob in sealed {
+            let final = path(of: blob.id)
+            guard rename(blob.path, final) == 0 else { throw BlobStoreError.io(operation: "rename into", path: final, errno: errno) }
+        }
+        try syncFileSystem()
+    }
+
     /// Removes temporary files left by an interrupted batch (call when no batch is open).
     /// Partial downloads (`partial/`) are kept: the next download of the object resumes them.
     public func removeStaleTemporaries() {

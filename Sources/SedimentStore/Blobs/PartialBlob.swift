@@ -101,9 +101,8 @@ public final class PartialBlob {
     /// Whether every announced byte was received.
     public var isFull: Bool { length == expectedSize }
 
-    /// Checks size and hash; on a match makes the content durable and stores it under its
-    /// id (a no-op when the store has it already), on a mismatch deletes it and throws.
-    public func complete() throws {
+    /// Checks size and hash: on a mismatch deletes the partial file and throws.
+    private func check() throws {
         guard length == expectedSize else {
             let actual = length
             discard()
@@ -114,6 +113,23 @@ public final class PartialBlob {
             discard()
             throw BlobStoreError.mismatch(id, actual: actual, bytes: length)
         }
+    }
+
+    /// Checks size and hash (a mismatch deletes it and throws) and closes the file, which
+    /// stays in `partial/` until ``LocalBlobStore/publish(_:)`` makes a group of sealed
+    /// blobs durable and visible together: small objects then cost one sync per group, not
+    /// two each. (A sealed file left by a crash is complete: reopened, it is ``isFull``.)
+    public func seal() throws {
+        try check()
+        _ = fchmod(fd, 0o444)
+        close(fd)
+        fd = -1
+    }
+
+    /// Checks size and hash; on a match makes the content durable and stores it under its
+    /// id (a no-op when the store has it already), on a mismatch deletes it and throws.
+    public func complete() throws {
+        try check()
         guard fsync(fd) == 0 else { throw BlobStoreError.io(operation: "fsync", path: path, errno: errno) }
         _ = fchmod(fd, 0o444)
         close(fd)

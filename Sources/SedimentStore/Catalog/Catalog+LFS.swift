@@ -60,10 +60,18 @@ extension Catalog {
 
     /// Records that the blob store holds object `oid`: no package waits for it any more.
     public func recordLFSStored(_ oid: ContentID, size: Int64, at time: String) throws {
+        try recordLFSStored([(oid, size)], at: time)
+    }
+
+    /// Records that the blob store holds `objects`, in one transaction.
+    public func recordLFSStored(_ objects: [(oid: ContentID, size: Int64)], at time: String) throws {
+        guard !objects.isEmpty else { return }
         try write { db in
-            try db.execute(sql: "INSERT INTO lfs_object(oid, size, stored_at) VALUES (?, ?, ?) ON CONFLICT(oid) DO NOTHING",
-                           arguments: [oid.hex, size, time])
-            try db.execute(sql: "DELETE FROM lfs_pending WHERE oid = ?", arguments: [oid.hex])
+            for object in objects {
+                try db.execute(sql: "INSERT INTO lfs_object(oid, size, stored_at) VALUES (?, ?, ?) ON CONFLICT(oid) DO NOTHING",
+                               arguments: [object.oid.hex, object.size, time])
+                try db.execute(sql: "DELETE FROM lfs_pending WHERE oid = ?", arguments: [object.oid.hex])
+            }
         }
     }
 
