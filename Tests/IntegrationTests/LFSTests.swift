@@ -31,9 +31,10 @@ final class LFSTests: XCTestCase {
     }
 
     /// A model whose `files` are LFS pointers to the objects; `serve` puts the objects on the hub.
-    func addModel(_ id: String, _ files: [(String, Object)], serve: Bool = true) throws {
+    func addModel(_ id: String, _ files: [(String, Object)], serve: Bool = true, extra: [(String, String)] = []) throws {
         let work = try ws.newRepository("hf/" + id)
         try ws.write("README.md", "# \(id)\n", in: work)
+        for (path, text) in extra { try ws.write(path, text, in: work) }
         try ws.write(".gitattributes", "*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs diff=lfs merge=lfs -text\n", in: work)
         for (path, object) in files {
             try ws.write(path, "version https://git-lfs.github.com/spec/v1\noid sha256:\(object.oid)\nsize \(object.data.count)\n", in: work)
@@ -49,7 +50,7 @@ final class LFSTests: XCTestCase {
         try hub.setModels(models)
     }
 
-    func configure(_ storage: String = "") throws {
+    func configure(_ storage: String = "", hub hubExtra: String = "") throws {
         try """
             [storage]
             path = "\(ws.store)"
@@ -67,6 +68,7 @@ final class LFSTests: XCTestCase {
             kind = "huggingface"
             name = "hf"
             endpoint = "\(hub.endpoint)"
+            \(hubExtra)
             """.write(toFile: ws.configPath, atomically: true, encoding: .utf8)
     }
 
@@ -279,5 +281,28 @@ final class LFSTests: XCTestCase {
         XCTAssertEqual(stats.rangeGets[big.oid], 1, "resumed with Range after the restart: \(again.out) \(again.stderr)")
         XCTAssertEqual(try partials(), [])
         XCTAssertEqual(try ws.sediment(["verify"]).status, 0)
+    }
+
+    func testLFSConfigURLIsHonouredAndTheTokenNeverShows() throws {
+        let weights = Object(70_000, seed: 61), missing = Object(5_000, seed: 62)
+        // The repository names another LFS server (here: the same hub under another path).
+        try addModel("acme/iota", [("model.safetensors", weights), ("gone.bin", missing)],
+                     extra: [(".lfsconfig", "[lfs]\n\turl = \(hub.endpoint)/elsewhere/store.git/info/lfs\n")])
+        try FileManager.default.removeItem(atPath: hubRoot + "/lfs/" + missing.oid)
+        // The default endpoint would fail every time.
+        try hub.inject([["path_prefix": "/acme/iota.git/info/lfs", "status": 403, "times": 10]])
+        let token = "hf_secret_token_for_lfs_tests"
+        try (token + "\n").write(toFile: ws.root + "/token", atomically: true, encoding: .utf8)
+        try configure(hub: "token_file = \"\(ws.root)/token\"")
+        let result = try sync()
+        XCTAssertEqual(try sha256sum(blobPath(weights.oid)), weights.oid, "fetched through lfs.url")
+        XCTAssertEqual(try sql("SELECT oid FROM lfs_pending"), [missing.oid])
+        XCTAssertFalse(result.out.contains(token) || result.stderr.contains(token), "the token is never printed")
+        for file in ["catalog.sqlite", "catalog.sqlite-wal"] {
+            let bytes = (try? Data(contentsOf: URL(fileURLWithPath: ws.store + "/" + file))) ?? Data()
+            XCTAssertNil(bytes.range(of: Data(token.utf8)), "nor stored in the catalog (\(file))")
+        }
+        let status = try ws.sediment(["status"])
+        XCTAssertFalse(status.out.contains(token))
     }
 }

@@ -35,8 +35,9 @@ final class LFSFetcher: @unchecked Sendable {
         var manifestIDs: [ContentID] = []
         /// The repository URL after `[[rewrite]]` rules.
         var repositoryURL: String
-        /// `lfs.url` of the repository's `.lfsconfig` at the head, after `[[rewrite]]` rules.
-        var configuredURL: String?
+        /// `lfs.url` of the repository's `.lfsconfig` at the head, after `[[rewrite]]` rules;
+        /// read only when there is something to download.
+        var configuredURL: () -> String? = { nil }
         var credentials: GitCredentials?
     }
 
@@ -107,7 +108,7 @@ final class LFSFetcher: @unchecked Sendable {
 
         // 3. ask the LFS server, 100 objects a request, and follow its actions.
         if !todo.isEmpty {
-            guard let endpoint = work.configuredURL.map(LFSEndpoint.init(url:)) ?? LFSEndpoint.derived(from: work.repositoryURL) else {
+            guard let endpoint = work.configuredURL().map(LFSEndpoint.init(url:)) ?? LFSEndpoint.derived(from: work.repositoryURL) else {
                 for object in todo {
                     try fail(object, work: work, reason: "the repository \(GitURL.redacted(work.repositoryURL)) is a local path: there is no LFS server to ask", report: &report)
                 }

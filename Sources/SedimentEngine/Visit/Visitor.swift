@@ -93,10 +93,11 @@ struct Visitor {
             if lfs != nil {
                 // Objects still pending from earlier visits are tried again without git.
                 let head = last.head.flatMap(ObjectID.init(hex:))
-                let mirror = try? Repository.open(at: archive.mirrorFolder(mirrorPath))
+                let folder = archive.mirrorFolder(mirrorPath)
                 lfsWork = LFSFetcher.Work(package: target.package.rowID, manifestIDs: last.manifest.map { [$0] } ?? [],
                                           repositoryURL: configuration.rewrite(target.ref.repository),
-                                          configuredURL: mirror.flatMap { lfsConfiguredURL($0, head: head) }, credentials: target.credentials)
+                                          configuredURL: { (try? Repository.open(at: folder)).flatMap { lfsConfiguredURL($0, head: head) } },
+                                          credentials: target.credentials)
             }
             return record
         }
@@ -247,7 +248,7 @@ struct Visitor {
             let fresh = Set(manifests.map(\.id))
             lfsWork = LFSFetcher.Work(package: target.package.rowID, manifests: built,
                                       manifestIDs: headManifest.map { fresh.contains($0) ? [] : [$0] } ?? [],
-                                      repositoryURL: url, configuredURL: lfsConfiguredURL(repository, head: headCommit),
+                                      repositoryURL: url, configuredURL: { lfsConfiguredURL(repository, head: headCommit) },
                                       credentials: target.credentials)
         }
         if last?.refs != refs || last?.headRef != headRef {

@@ -29,6 +29,11 @@ public final class PartialBlob {
         self.expectedSize = expectedSize
         path = store.root.path + "/partial/" + id.hex
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == EACCES {
+            // A sealed (read-only) file an interrupted run left: writable again to resume.
+            _ = chmod(path, 0o644)
+            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        }
         guard fd >= 0 else { throw BlobStoreError.io(operation: "open", path: path, errno: errno) }
         do {
             try rehash()
