@@ -72,4 +72,31 @@ final class PartialBlobTests: XCTestCase {
         try partial.complete()
         XCTAssertEqual(try store.get(id), data)
     }
+
+    func testSealedBlobsArePublishedTogetherOrAfterARestart() throws {
+        let a = content(5_000), b = content(7_000), c = content(9_000)
+        var sealed: [PartialBlob] = []
+        for data in [a, b] {
+            let partial = try PartialBlob(store: store, id: ContentID.of(data), expectedSize: Int64(data.count))
+            try data.withUnsafeBytes { try partial.append($0) }
+            try partial.seal()
+            sealed.append(partial)
+        }
+        XCTAssertFalse(store.contains(ContentID.of(a)), "sealed is not yet visible")
+        try store.publish(sealed)
+        XCTAssertEqual(try store.get(ContentID.of(a)), a)
+        XCTAssertEqual(try store.get(ContentID.of(b)), b)
+
+        // Sealed, then the process dies before publishing: the next open finds it complete.
+        do {
+            let partial = try PartialBlob(store: store, id: ContentID.of(c), expectedSize: Int64(c.count))
+            try c.withUnsafeBytes { try partial.append($0) }
+            try partial.seal()
+        }
+        let reopened = try PartialBlob(store: store, id: ContentID.of(c), expectedSize: Int64(c.count))
+        XCTAssertTrue(reopened.isFull)
+        try reopened.complete()
+        XCTAssertEqual(try store.get(ContentID.of(c)), c)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path + "/partial"), [])
+    }
 }
