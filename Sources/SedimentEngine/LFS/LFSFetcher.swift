@@ -94,12 +94,19 @@ final class LFSFetcher: @unchecked Sendable {
         try catalog.dropPendingLFS(package: work.package, oids: pending.filter { !policy.selects(path: $0.path, size: $0.size) }.map(\.oid))
         var todo: [LFSPendingRecord] = []
         var elsewhere: [LFSPendingRecord] = []
-        defer { for object in todo { inFlight.release(object.oid.hex) } }
+        // The oids this visit holds in `inFlight`; each is given back exactly once, so that
+        // a later holder's claim is never released by this visit.
+        var held = Set<String>()
+        func release(_ oid: ContentID) {
+            if held.remove(oid.hex) != nil { inFlight.release(oid.hex) }
+        }
+        defer { for oid in held { inFlight.release(oid) } }
         for object in pending where policy.selects(path: object.path, size: object.size) {
             if archive.blobs.contains(object.oid) {
                 try catalog.recordLFSStored(object.oid, size: object.size, at: now())
                 report.deduplicated += 1
             } else if inFlight.claim(object.oid.hex) {
+                held.insert(object.oid.hex)
                 todo.append(object)
             } else {
                 elsewhere.append(object)
@@ -133,7 +140,7 @@ final class LFSFetcher: @unchecked Sendable {
                 func publish() throws {
                     guard !sealed.isEmpty else { return }
                     defer {
-                        for entry in sealed { inFlight.release(entry.object.oid.hex) }
+                        for entry in sealed { release(entry.object.oid) }
                         sealed = []
                         sealedBytes = 0
                     }
@@ -149,11 +156,11 @@ final class LFSFetcher: @unchecked Sendable {
                 }
                 for object in chunk {
                     guard let answer = byOID[object.oid.hex] else {
-                        inFlight.release(object.oid.hex)
+                        release(object.oid)
                         continue
                     }
                     if let error = answer.error {
-                        inFlight.release(object.oid.hex)
+                        release(object.oid)
                         try fail(object, work: work, reason: "the LFS server answered \(error.code) for the object: \(error.message)", report: &report)
                         continue
                     }
@@ -171,12 +178,12 @@ final class LFSFetcher: @unchecked Sendable {
                             report.stored += 1
                             report.storedBytes += object.size
                         }
-                        inFlight.release(object.oid.hex)
+                        release(object.oid)
                         try catalog.recordLFSStored(object.oid, size: object.size, at: now())
                     } catch let error as CatalogError {
                         throw error
                     } catch {
-                        inFlight.release(object.oid.hex)
+                        release(object.oid)
                         try fail(object, work: work, reason: "\(error)", report: &report)
                     }
                 }
