@@ -18,6 +18,8 @@
 #   6. a crawl of 1,000 unchanged fixture Hugging Face models: git connections
 #      (target 0), API requests (the listing pages only), and wall time against
 #      the same crawl with skip_unchanged = false
+#   8. LFS object downloads against curl, and peak RSS for a 2 GB object
+#      (bench/lfs.sh, report in docs/benchmarks-lfs.md)
 #
 # It prints a table and writes docs/benchmarks.md.
 #
@@ -35,6 +37,7 @@
 #   BENCH_SKIP_SEDIMENT 1: run only the git/coreutils side (no binaries needed)
 #   BENCH_STRICT        1: exit 1 when a target is missed
 #   BENCH_KEEP          1: keep the temporary work directory
+#   BENCH_SKIP_LFS      1: skip the LFS downloads (bench/lfs.sh, its own knobs there)
 #
 # Exit status: 0 when every measurement ran (targets may still be missed),
 # 1 when a sediment run failed or (with BENCH_STRICT=1) a target was missed.
@@ -771,9 +774,18 @@ runs with no system or user configuration.
 | 5 | peak RSS of the first mirror below $TARGET_RSS_MIB MiB |
 | 6 | an unchanged crawl makes no git connection and asks only for the listing pages |
 | 7 | \`diff\` within 2× the time of \`git diff --name-status -M\` on the same mirror |
+
+LFS object downloads (\`lfs = "fetch"\`: throughput against \`curl\`, peak RSS while
+downloading a 2 GB object) are measured by \`bench/lfs.sh\`, which \`make bench\` runs
+after the above; its figures are in \`docs/benchmarks-lfs.md\`.
 EOF
 mv "$BENCH_REPORT.tmp" "$BENCH_REPORT"
 log "report written to $BENCH_REPORT"
+
+# 8. LFS downloads, in their own script and report.
+if [ "$BENCH_SKIP_SEDIMENT" != 1 ] && [ "${BENCH_SKIP_LFS:-0}" != 1 ]; then
+	SEDIMENT=$SEDIMENT BENCH_KEEP=$BENCH_KEEP bash "$REPO_ROOT/bench/lfs.sh" || SEDIMENT_FAILURES=$((SEDIMENT_FAILURES + 1))
+fi
 
 MISSED=$(printf '%s\n' "$R1" "$R2" "$R3" "$R4" "$R5" "$R6" "$R7" "$R7B" | grep -c '^missed$' || true)
 if [ "$SEDIMENT_FAILURES" != 0 ]; then

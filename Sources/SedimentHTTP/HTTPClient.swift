@@ -15,8 +15,11 @@ public final class HTTPClient: @unchecked Sendable {
         public var totalTimeout: Double = 300
         public var maxRedirects: Int = 5
         public var perHostConcurrency: Int = 2
-        /// Bodies larger than this fail the request.
+        /// Bodies larger than this fail the request (streamed bodies have no limit).
         public var maxBodyBytes: Int = 512 << 20
+        /// A streamed transfer (``HTTPClient/stream(_:into:)``) has no total timeout; it fails
+        /// when it receives nothing for this many seconds.
+        public var stallTimeout: Double = 60
         public var retry = RetryPolicy()
         public var userAgent = "sediment/0.1.0"
 
@@ -84,13 +87,40 @@ public final class HTTPClient: @unchecked Sendable {
         }
     }
 
-    /// One transfer with libcurl.
-    private func perform(_ request: HTTPRequest) throws -> HTTPResponse {
+    /// Sends `request` once and streams the body of a success answer (2xx) into `receiver`,
+    /// as it arrives, without holding it in memory. The final response is returned whatever its
+    /// status; for a non-2xx answer its (bounded) body is in the response instead.
+    ///
+    /// No retry: the caller knows how much it received and how to go on (an HTTP `Range`
+    /// request, for instance). Waits for a free slot on the host, like ``send(_:)``. Throws
+    /// ``HTTPError`` (with ``HTTPError/retryable`` set for connection failures and timeouts),
+    /// or the error `receiver` threw.
+    public func stream(_ request: HTTPRequest, into receiver: HTTPBodyReceiver) throws -> HTTPResponse {
+        let host = HostLimiter.host(of: request.url)
+        let shownURL = Redaction.redact(request.url, secrets: request.secrets)
+        let waited = limiter.acquire(host)
+        defer { limiter.release(host) }
+        do {
+            var response = try perform(request, receiver: receiver)
+            response.url = Redaction.redact(response.url, secrets: request.secrets)
+            response.waited = waited
+            return response
+        } catch let failure as TransportFailure {
+            throw HTTPError(kind: failure.kind, method: request.method, url: shownURL,
+                            message: Redaction.redact(failure.message, secrets: request.secrets), attempts: 1, retryable: failure.retryable)
+        }
+    }
+
+    /// One transfer with libcurl; with a receiver, a 2xx body is streamed into it.
+    private func perform(_ request: HTTPRequest, receiver: HTTPBodyReceiver? = nil) throws -> HTTPResponse {
         let handle = try handles.take()
         defer { handles.give(handle) }
         let curl = handle.curl
         curl_easy_reset(curl)
-        let sink = ResponseSink(limit: configuration.maxBodyBytes)
+        // A streamed answer that is not a success keeps at most 1 MiB of body (an error text).
+        let sink = ResponseSink(limit: receiver == nil ? configuration.maxBodyBytes : 1 << 20)
+        sink.receiver = receiver
+        sink.curl = curl
         let context = Unmanaged.passUnretained(sink).toOpaque()
 
         var headerList: UnsafeMutablePointer<curl_slist>?
@@ -113,12 +143,22 @@ public final class HTTPClient: @unchecked Sendable {
         set(CURLOPT_FOLLOWLOCATION, 1)
         set(CURLOPT_MAXREDIRS, configuration.maxRedirects)
         set(CURLOPT_CONNECTTIMEOUT_MS, Int(configuration.connectTimeout * 1000))
-        set(CURLOPT_TIMEOUT_MS, Int(configuration.totalTimeout * 1000))
+        if receiver == nil {
+            set(CURLOPT_TIMEOUT_MS, Int(configuration.totalTimeout * 1000))
+        } else {
+            // Large objects: no total timeout, but a transfer that stalls fails; big reads.
+            set(CURLOPT_LOW_SPEED_LIMIT, 1)
+            set(CURLOPT_LOW_SPEED_TIME, max(1, Int(configuration.stallTimeout)))
+            set(CURLOPT_BUFFERSIZE, 512 << 10)
+        }
         set(CURLOPT_SSL_VERIFYPEER, 1)
         set(CURLOPT_SSL_VERIFYHOST, 2)
         set(CURLOPT_PROTOCOLS, Int(CURLPROTO_HTTP | CURLPROTO_HTTPS))
         set(CURLOPT_REDIR_PROTOCOLS, Int(CURLPROTO_HTTP | CURLPROTO_HTTPS))
-        _ = sediment_curl_set_string(curl, CURLOPT_ACCEPT_ENCODING, "")
+        if receiver == nil {
+            // Compressed answers for API calls; streamed bodies are taken byte for byte (ranges).
+            _ = sediment_curl_set_string(curl, CURLOPT_ACCEPT_ENCODING, "")
+        }
         _ = sediment_curl_set_headers(curl, headerList)
         _ = sediment_curl_set_pointer(curl, CURLOPT_WRITEDATA, context)
         _ = sediment_curl_set_data_callback(curl, CURLOPT_WRITEFUNCTION) { data, size, count, context in
@@ -146,6 +186,9 @@ public final class HTTPClient: @unchecked Sendable {
             }
             return curl_easy_perform(curl)
         }
+        if let failure = sink.failure {
+            throw failure
+        }
         if code != CURLE_OK {
             if sink.overflowed {
                 throw TransportFailure(kind: .tooLarge(limit: configuration.maxBodyBytes), retryable: false,
@@ -158,6 +201,10 @@ public final class HTTPClient: @unchecked Sendable {
         }
         var status = 0
         _ = sediment_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        if receiver != nil, sink.streaming == nil {
+            // An answer with an empty body: the receiver still hears of it.
+            sink.streaming = try receiver!.accept(status: status, headers: sink.headers)
+        }
         var effective: UnsafeMutablePointer<CChar>?
         _ = sediment_curl_get_string(curl, CURLINFO_EFFECTIVE_URL, &effective)
         return HTTPResponse(status: status, headers: sink.headers, body: sink.data,
@@ -172,16 +219,47 @@ struct TransportFailure: Error {
     var message: String
 }
 
+/// Receives the body of a streamed response (``HTTPClient/stream(_:into:)``) as it arrives.
+public protocol HTTPBodyReceiver: AnyObject {
+    /// Called once, when the final response's status and headers are known and before any
+    /// byte of its body. Return true to receive the body, false to have it kept (bounded) in
+    /// the returned response instead: the way to read an error answer.
+    func accept(status: Int, headers: HTTPHeaders) throws -> Bool
+    /// The next bytes of the body. A thrown error ends the transfer and is rethrown by `stream`.
+    func receive(_ bytes: UnsafeRawBufferPointer) throws
+}
+
 /// Collects one response's headers (of the last hop, after redirects) and body.
 final class ResponseSink {
     var headers = HTTPHeaders()
     var data = Data()
     var overflowed = false
     let limit: Int
+    /// With a receiver: whether it takes the body (nil until the first body byte).
+    var receiver: HTTPBodyReceiver?
+    var streaming: Bool?
+    var failure: Error?
+    var curl: UnsafeMutableRawPointer?
 
     init(limit: Int) { self.limit = limit }
 
     func body(_ pointer: UnsafeMutablePointer<CChar>, _ count: Int) -> Int {
+        if let receiver {
+            do {
+                if streaming == nil {
+                    var status = 0
+                    _ = sediment_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &status)
+                    streaming = try receiver.accept(status: status, headers: headers)
+                }
+                if streaming == true {
+                    try receiver.receive(UnsafeRawBufferPointer(start: pointer, count: count))
+                    return count
+                }
+            } catch {
+                failure = error
+                return 0
+            }
+        }
         guard data.count + count <= limit else {
             overflowed = true
             return 0

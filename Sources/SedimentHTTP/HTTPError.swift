@@ -17,6 +17,8 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
     public var url: String
     public var message: String
     public var attempts: Int
+    /// Whether sending again may succeed (a dropped connection, a timeout).
+    public var retryable = false
 
     public var description: String {
         "\(method) \(url): \(message)" + (attempts > 1 ? " (after \(attempts) attempts)" : "")

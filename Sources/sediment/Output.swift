@@ -17,6 +17,19 @@ enum Output {
         FileHandle.standardOutput.write(data)
     }
 
+    /// Writes bytes to stdout as they are (no copy into a `Data`).
+    static func raw(_ bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return   // a closed pipe (`| head`): nothing more to say
+            }
+            offset += n
+        }
+    }
+
     static func error(_ text: String) {
         errorRaw("sediment: error: " + text)
     }

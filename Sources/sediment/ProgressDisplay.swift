@@ -52,6 +52,9 @@ final class ProgressDisplay: @unchecked Sendable {
                 ("new_blobs", .int(Int64(o.newBlobs))), ("lost_refs", .int(Int64(o.lostRefs))),
                 ("snapshot", .optional(o.snapshot?.hex)), ("skipped_git", .bool(o.skippedGit)), ("metadata_only", .bool(o.metadataOnly)),
                 ("deleted_upstream", .bool(o.deletedUpstream)), ("error", .optional(o.error)),
+                ("lfs_stored", .int(Int64(o.lfsStored))), ("lfs_stored_bytes", .int(o.lfsStoredBytes)),
+                ("lfs_deduplicated", .int(Int64(o.lfsDeduplicated))), ("lfs_pending", .int(Int64(o.lfsPending))),
+                ("lfs_problems", .array(o.lfsProblems.map { .string($0) })),
                 ("seconds", .object(o.timings.map { ($0.0, .double(($0.1 * 1000).rounded() / 1000)) })),
             ]))
         } else {
@@ -65,11 +68,14 @@ final class ProgressDisplay: @unchecked Sendable {
             } else {
                 var parts = ["\(o.newCommits) new commits", "\(o.objectsReceived) objects", Output.bytes(Int64(o.bytesReceived))]
                 if o.lostRefs > 0 { parts.append("\(o.lostRefs) lost refs kept") }
+                if o.lfsStored > 0 { parts.append("\(o.lfsStored) LFS objects stored (\(Output.bytes(o.lfsStoredBytes)))") }
+                if o.lfsPending > 0 { parts.append("\(o.lfsPending) LFS objects pending") }
                 let what = o.eventful ? "new snapshot \(o.snapshot?.short ?? "")"
                     : o.skippedGit ? "unchanged (the hub reports the archived head; no git connection)" : "unchanged"
                 Output.line("\(position) \(o.qualifiedName): \(what) (\(parts.joined(separator: ", ")))")
             }
         }
+        for problem in o.lfsProblems { Output.errorRaw("sediment: \(o.qualifiedName): \(problem)") }
         // With --json, stdout is for machines: say the error on stderr too, for people.
         if let error = o.error, json, o.isFailure {
             Output.errorRaw("sediment: \(o.qualifiedName): \(error)")

@@ -37,9 +37,18 @@ struct Show: ParsableCommand {
             if let oid = entry.lfsOID {
                 // A Git LFS pointer: the file's content is the object it points at.
                 guard archive.blobs.contains(oid) else {
-                    throw ShowError("\(path) is a Git LFS pointer to object \(oid.hex) (\(Output.bytes(entry.lfsSize ?? 0))), which is not archived (storage.lfs = \"pointers\" records pointers only); `sediment show --json` lists the pointer")
+                    let size = Output.bytes(entry.lfsSize ?? 0)
+                    if let pending = try archive.catalog.lfsPendingReason(oid) {
+                        let why = pending.reason.map { "after \(pending.attempts) attempt\(pending.attempts == 1 ? "" : "s"): \($0)" } ?? "not tried yet"
+                        throw ShowError("\(path) is a Git LFS pointer to object \(oid.hex) (\(size)), which is pending, not archived yet (\(why))")
+                    }
+                    let policy = archive.configuration.storage.lfs == "fetch"
+                        ? "outside the storage.lfs_max_bytes / lfs_include policy, or not fetched yet"
+                        : "storage.lfs = \"pointers\" records pointers only"
+                    throw ShowError("\(path) is a Git LFS pointer to object \(oid.hex) (\(size)), which is not archived (\(policy)); `sediment show --json` lists the pointer")
                 }
-                Output.raw(try archive.blobs.get(oid))
+                // Streamed (an object may be gigabytes), checked against its oid as it goes.
+                try archive.blobs.read(oid) { Output.raw($0) }
                 return
             }
             guard archive.blobs.contains(sha) else {
@@ -54,6 +63,7 @@ struct Show: ParsableCommand {
                     ("path", .string(e.path)), ("mode", .string(e.modeString)), ("size", .int(e.size)), ("blob", .string(e.blob)),
                     ("sha256", .optional(e.sha256?.hex)), ("stored", .bool(e.sha256.map(archive.blobs.contains) ?? false)),
                     ("lfs_oid", .optional(e.lfsOID?.hex)), ("lfs_size", .optional(e.lfsSize)),
+                    ("lfs_stored", .bool(e.lfsOID.map(archive.blobs.contains) ?? false)),
                 ]))
             }
             return
@@ -66,7 +76,9 @@ struct Show: ParsableCommand {
         var rows: [[String]] = []
         for e in manifest.entries {
             var note = ""
-            if let oid = e.lfsOID { note = "  LFS \(String(oid.hex.prefix(12))) \(Output.bytes(e.lfsSize ?? 0))" }
+            if let oid = e.lfsOID {
+                note = "  LFS \(String(oid.hex.prefix(12))) \(Output.bytes(e.lfsSize ?? 0))" + (archive.blobs.contains(oid) ? " (object stored)" : "")
+            }
             else if let sha = e.sha256, !archive.blobs.contains(sha) { note = "  (content not stored)" }
             rows.append([e.modeString, String(e.sha256?.hex.prefix(12) ?? "-"), "\(e.size)", e.path + note])
         }

@@ -36,7 +36,8 @@ final class ConfigurationTests: XCTestCase {
 
     func testBadLFSPolicyAndDuration() throws {
         try check("[storage]\nlfs = \"all\"\n", mentions: ["storage.lfs", "\"pointers\" or \"fetch\""])
-        try check("[storage]\nlfs = \"fetch\"\n", mentions: ["storage.lfs", "not available in this version"])
+        try check("[storage]\nlfs = \"fetch\"\nlfs_include = [\"*.bin\", \" \"]\n", mentions: ["storage.lfs_include[1]", "glob pattern"])
+        try check("[storage]\nlfs = \"fetch\"\nlfs_max_bytes = -1\n", mentions: ["storage.lfs_max_bytes", "at least 0"])
         try check("[daemon]\ninterval = \"soon\"\n", mentions: ["daemon.interval", "duration"])
     }
 

@@ -43,6 +43,19 @@ final class FixtureHub {
         return (object["git_connections"] as? [String: Int] ?? [:], object["api_requests"] as? [String: Int] ?? [:])
     }
 
+    /// The LFS counters: batch requests, object GETs (all, and with a Range header) per oid,
+    /// GETs of expired hrefs and GETs without the action's header.
+    func lfsStats() throws -> (batches: Int, gets: [String: Int], rangeGets: [String: Int], expiredGets: Int, unauthorizedGets: Int) {
+        let object = try JSONSerialization.jsonObject(with: call("GET", "/_fixture/stats")) as? [String: Any] ?? [:]
+        return (object["lfs_batches"] as? Int ?? -1, object["lfs_gets"] as? [String: Int] ?? [:], object["lfs_range_gets"] as? [String: Int] ?? [:],
+                object["lfs_expired_gets"] as? Int ?? -1, object["lfs_unauthorized_gets"] as? Int ?? -1)
+    }
+
+    /// Adds LFS faults: `(oid, kind, times)`, kinds as `fixture_hub.py` lists them.
+    func injectLFS(_ faults: [(String, String, Int)]) throws {
+        _ = try call("POST", "/_fixture/lfs-faults", body: faults.map { ["oid": $0.0, "kind": $0.1, "times": $0.2] as [String: Any] })
+    }
+
     func resetStats() throws { _ = try call("POST", "/_fixture/reset-stats") }
 
     func inject(_ faults: [[String: Any]]) throws { _ = try call("POST", "/_fixture/faults", body: faults) }

@@ -28,10 +28,25 @@ Endpoints:
                              ({"models": [...]}); a Referer header is required
     POST /<owner>/<name>[.git]/info/lfs/objects/batch
                              Git LFS batch API (download): objects stored as
-                             DIR/lfs/<oid>; missing ones get a per-object 404 error
-    GET  /lfs/objects/<oid>  an LFS object's content (Range requests honoured)
+                             DIR/lfs/<oid>; missing ones get a per-object 404 error.
+                             Each action carries a header the download must send
+                             (Authorization: RemoteAuth fixture-<oid[:16]>)
+    GET  /lfs/objects/<oid>  an LFS object's content, streamed from its file
+                             (Range: bytes=N- honoured); 401 without the action's
+                             header; 410 for the href of an expired action
     GET  /_fixture/stats     {"git_connections": {id: n}, "api_requests": {path: n},
-                              "not_modified": {path: n}} (304 answers to conditional requests)
+                              "not_modified": {path: n}} (304 answers to conditional requests),
+                              "lfs_batches": n (batch requests), "lfs_gets": {oid: n},
+                              "lfs_range_gets": {oid: n} (GETs with a Range header),
+                              "lfs_expired_gets": n, "lfs_unauthorized_gets": n}
+    POST /_fixture/lfs-faults JSON list of {"oid", "kind", "times"} (appended), kind:
+                             "wrong-content" (other bytes of the same length),
+                             "expired" (the batch answers expires_in 0),
+                             "expired-at" (the batch answers an expires_at in the past),
+                             "drop-half" (the connection closes after half the body),
+                             "ignore-range" (200 and the whole object despite Range),
+                             "stall-half" (half the body, then nothing for 120 s)
+    DELETE /_fixture/lfs-faults clears them
     POST /_fixture/reset-stats
     POST /_fixture/faults    JSON list of {"path_prefix", "status", "times",
                              "retry_after", "body", "malformed"}; appended.
@@ -51,6 +66,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -104,6 +120,13 @@ class HubServer(git_http_server.GitHTTPServer):
         self.api_requests = {}
         self.not_modified = {}
         self.faults = []
+        self.lfs_faults = []
+        self.lfs_batches = 0
+        self.lfs_gets = {}
+        self.lfs_range_gets = {}
+        self.lfs_expired_gets = 0
+        self.lfs_unauthorized_gets = 0
+        self.stop_stalling = threading.Event()
 
     def bump(self, table, key):
         with self.state_lock:
@@ -118,6 +141,17 @@ class HubServer(git_http_server.GitHTTPServer):
                     if fault["times"] <= 0:
                         self.faults.remove(fault)
                     return fault
+        return None
+
+    def take_lfs_fault(self, oid, kinds):
+        """Consumes one use of the first pending LFS fault of oid among kinds."""
+        with self.state_lock:
+            for fault in self.lfs_faults:
+                if fault["oid"] == oid and fault["kind"] in kinds:
+                    fault["times"] -= 1
+                    if fault["times"] <= 0:
+                        self.lfs_faults.remove(fault)
+                    return fault["kind"]
         return None
 
     def load_models(self):
@@ -279,7 +313,7 @@ class HubHandler(git_http_server.Handler):
             return self.lfs_batch(self.read_all())
         if LFS_OBJECT_PATH.match(path) and self.command in ("GET", "HEAD"):
             self.read_all()
-            return self.lfs_object(LFS_OBJECT_PATH.match(path).group(1))
+            return self.lfs_object(LFS_OBJECT_PATH.match(path).group(1), query)
         self.read_all()
         model = MODEL_PATH.match(path)
         if self.command not in ("GET", "HEAD"):
@@ -300,31 +334,86 @@ class HubHandler(git_http_server.Handler):
             objects = request["objects"]
         except (ValueError, KeyError, TypeError):
             return self.send_json(422, {"message": "malformed batch request"})
-        base = "http://127.0.0.1:%d" % self.server.server_address[1]
+        server = self.server
+        with server.state_lock:
+            server.lfs_batches += 1
+        base = "http://127.0.0.1:%d" % server.server_address[1]
         answers = []
         for obj in objects:
             oid, size = str(obj.get("oid", "")), obj.get("size")
-            path = os.path.join(self.server.root, "lfs", oid)
+            path = os.path.join(server.root, "lfs", oid)
             if re.fullmatch(r"[0-9a-f]{64}", oid) and os.path.isfile(path):
+                download = {"href": "%s/lfs/objects/%s" % (base, oid), "expires_in": 3600,
+                            "header": {"Authorization": "RemoteAuth fixture-%s" % oid[:16]}}
+                expired = server.take_lfs_fault(oid, ("expired", "expired-at"))
+                if expired == "expired":
+                    download["href"] += "?expired=1"
+                    download["expires_in"] = 0
+                elif expired == "expired-at":
+                    download["href"] += "?expired=1"
+                    del download["expires_in"]
+                    download["expires_at"] = "2001-01-01T00:00:00Z"
                 answers.append({"oid": oid, "size": os.path.getsize(path), "authenticated": True,
-                                "actions": {"download": {"href": "%s/lfs/objects/%s" % (base, oid), "expires_in": 3600}}})
+                                "actions": {"download": download}})
             else:
                 answers.append({"oid": oid, "size": size, "error": {"code": 404, "message": "Object does not exist"}})
         body = json.dumps({"transfer": "basic", "objects": answers}).encode()
         self.send_body(200, body, "application/vnd.git-lfs+json")
 
-    def lfs_object(self, oid):
-        path = os.path.join(self.server.root, "lfs", oid)
+    def lfs_object(self, oid, query):
+        server = self.server
+        path = os.path.join(server.root, "lfs", oid)
         if not os.path.isfile(path):
             return self.send_json(404, {"message": "Object does not exist"})
-        with open(path, "rb") as f:
-            data = f.read()
-        match = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range", ""))
-        if match and int(match.group(1)) < len(data):
+        if "expired=1" in query:
+            with server.state_lock:
+                server.lfs_expired_gets += 1
+            return self.send_json(410, {"message": "this download link has expired"})
+        if self.headers.get("Authorization") != "RemoteAuth fixture-%s" % oid[:16]:
+            with server.state_lock:
+                server.lfs_unauthorized_gets += 1
+            return self.send_json(401, {"message": "the action's header is required"})
+        server.bump(server.lfs_gets, oid)
+        range_header = self.headers.get("Range", "")
+        if range_header:
+            server.bump(server.lfs_range_gets, oid)
+        fault = server.take_lfs_fault(oid, ("wrong-content", "drop-half", "ignore-range", "stall-half"))
+        size = os.path.getsize(path)
+        start = 0
+        match = re.fullmatch(r"bytes=(\d+)-", range_header)
+        if match and int(match.group(1)) < size and fault != "ignore-range":
             start = int(match.group(1))
-            return self.send_body(206, data[start:], "application/octet-stream",
-                                  [("Content-Range", "bytes %d-%d/%d" % (start, len(data) - 1, len(data)))])
-        self.send_body(200, data, "application/octet-stream")
+        length = size - start
+        self.send_response(206 if start else 200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(length))
+        if start:
+            self.send_header("Content-Range", "bytes %d-%d/%d" % (start, size - 1, size))
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        self.wfile.flush()
+        stop = length if fault not in ("drop-half", "stall-half") else length // 2
+        with open(path, "rb") as f:
+            if fault == "wrong-content":
+                f.seek(start)
+                left = length
+                while left > 0:
+                    chunk = f.read(min(left, 1 << 20))
+                    self.wfile.write(bytes(b ^ 0x5A for b in chunk))
+                    left -= len(chunk)
+            else:
+                # socket.sendfile copes with the socket's timeout (non-blocking at the OS level).
+                if stop > 0:
+                    self.connection.sendfile(f, start, stop)
+        if fault == "stall-half":
+            server.stop_stalling.wait(120)
+        if fault in ("drop-half", "stall-half"):
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def modelzoo(self, slug):
         """The modelzoo.co API from DIR/modelzoo.json ({"models": [full entries]}):
@@ -375,13 +464,39 @@ class HubHandler(git_http_server.Handler):
             with server.state_lock:
                 stats = {"git_connections": dict(server.git_connections),
                          "api_requests": dict(server.api_requests),
-                         "not_modified": dict(server.not_modified)}
+                         "not_modified": dict(server.not_modified),
+                         "lfs_batches": server.lfs_batches,
+                         "lfs_gets": dict(server.lfs_gets),
+                         "lfs_range_gets": dict(server.lfs_range_gets),
+                         "lfs_expired_gets": server.lfs_expired_gets,
+                         "lfs_unauthorized_gets": server.lfs_unauthorized_gets}
             return self.send_json(200, stats)
         if path == "/_fixture/reset-stats" and self.command == "POST":
             with server.state_lock:
                 server.git_connections.clear()
                 server.api_requests.clear()
                 server.not_modified.clear()
+                server.lfs_gets.clear()
+                server.lfs_range_gets.clear()
+                server.lfs_batches = 0
+                server.lfs_expired_gets = 0
+                server.lfs_unauthorized_gets = 0
+            return self.send_json(200, {"ok": True})
+        if path == "/_fixture/lfs-faults" and self.command == "DELETE":
+            with server.state_lock:
+                server.lfs_faults.clear()
+            return self.send_json(200, {"ok": True})
+        if path == "/_fixture/lfs-faults" and self.command == "POST":
+            kinds = ("wrong-content", "expired", "expired-at", "drop-half", "ignore-range", "stall-half")
+            try:
+                faults = [dict(oid=str(f["oid"]), kind=str(f["kind"]), times=int(f.get("times", 1)))
+                          for f in json.loads(body or b"null")]
+                if any(f["kind"] not in kinds for f in faults):
+                    raise ValueError("unknown kind")
+            except (ValueError, TypeError, KeyError):
+                return self.send_json(400, {"error": "expected a JSON list of {oid, kind, times}, kind one of %s" % ", ".join(kinds)})
+            with server.state_lock:
+                server.lfs_faults.extend(f for f in faults if f["times"] > 0)
             return self.send_json(200, {"ok": True})
         if path == "/_fixture/faults" and self.command == "DELETE":
             with server.state_lock:
@@ -516,6 +631,7 @@ def main(argv=None):
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if server is not None:
+            server.stop_stalling.set()
             server.server_close()
         shutil.rmtree(home, ignore_errors=True)
     return 0

@@ -52,14 +52,15 @@ extension Configuration {
                 guard ["pointers", "fetch"].contains(lfs) else {
                     throw ConfigurationError(file: file, key: "storage.lfs", problem: "expected \"pointers\" or \"fetch\", got \"\(lfs)\"")
                 }
-                guard lfs == "pointers" else {
-                    throw ConfigurationError(file: file, key: "storage.lfs",
-                                             problem: "\"fetch\" is not available in this version of sediment, which records LFS pointers only; use \"pointers\"")
-                }
                 configuration.storage.lfs = lfs
             }
             if let max = try reader.int(storage, "lfs_max_bytes", at: "storage", minimum: 0) { configuration.storage.lfsMaxBytes = Int64(max) }
-            if let include = try reader.strings(storage, "lfs_include", at: "storage") { configuration.storage.lfsInclude = include }
+            if let include = try reader.strings(storage, "lfs_include", at: "storage") {
+                for (index, pattern) in include.enumerated() where pattern.trimmingCharacters(in: .whitespaces).isEmpty {
+                    throw ConfigurationError(file: file, key: "storage.lfs_include[\(index)]", problem: "expected a glob pattern such as \"*.safetensors\", got an empty string")
+                }
+                configuration.storage.lfsInclude = include
+            }
         }
 
         if let daemon = try reader.table(root, "daemon", at: "") {

@@ -129,7 +129,8 @@ public struct Crawler: Sendable {
             events(.visitFinished(outcome, done: index + 1, total: jobs.count + early.count))
         }
 
-        let visitor = Visitor(archive: archive, clock: clock, fetches: fetches, cancellation: cancellation)
+        let lfs = LFSPolicy(configuration.storage).fetch ? LFSFetcher(archive: archive, http: client, clock: clock) : nil
+        let visitor = Visitor(archive: archive, clock: clock, fetches: fetches, cancellation: cancellation, lfs: lfs)
         let total = jobs.count + early.count
         let alreadyDone = early.count
         let pool = VisitPool(jobs: jobs, concurrency: configuration.daemon.concurrency, perHost: configuration.daemon.perHostConcurrency,
@@ -140,6 +141,9 @@ public struct Crawler: Sendable {
             events(.visitStarted(package: name))
             let outcome = visitor.visit(job.target) { progress in events(.fetchProgress(package: name, progress)) }
             let where_: Logger.Metadata = ["hub": "\(job.target.ref.hub)", "package": "\(job.target.ref.id)"]
+            for problem in outcome.lfsProblems {
+                logger.warning("LFS object pending", metadata: where_.merging(["error": "\(problem)"]) { a, _ in a })
+            }
             if outcome.interrupted {
                 logger.notice("visit interrupted; it will be redone", metadata: where_)
             } else if let error = outcome.error {

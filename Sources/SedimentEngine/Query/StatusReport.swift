@@ -26,7 +26,10 @@ public enum StatusReport {
             })),
             ("repositories", .int(Int64(s.repositories))), ("commits", .int(Int64(s.commits))), ("snapshots", .int(Int64(s.snapshots))),
             ("manifests", .int(Int64(s.manifests))), ("blobs", .int(Int64(s.blobs))), ("stored_blobs", .int(Int64(s.storedBlobs))),
-            ("stored_bytes", .int(s.storedBytes)), ("lfs_pointers", .int(Int64(s.lfsPointers))), ("lost_refs", .int(Int64(s.lostRefs))),
+            ("stored_bytes", .int(s.storedBytes)), ("lfs_pointers", .int(Int64(s.lfsPointers))),
+            ("lfs_objects_stored", .int(Int64(s.lfsObjectsStored))), ("lfs_bytes_stored", .int(s.lfsBytesStored)),
+            ("lfs_objects_pending", .int(Int64(s.lfsObjectsPending))), ("lfs_bytes_pending", .int(s.lfsBytesPending)),
+            ("lost_refs", .int(Int64(s.lostRefs))),
         ])
     }
 }

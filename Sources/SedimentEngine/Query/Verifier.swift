@@ -2,7 +2,7 @@ import Foundation
 import SedimentGit
 import SedimentStore
 
-/// Checks an archive: SQLite's integrity check; every stored blob and manifest re-hashed
+/// Checks an archive: SQLite's integrity check; every stored blob, LFS object and manifest re-hashed
 /// against its id (all of them, or a random share); every manifest entry the catalog says is
 /// stored present; every catalog reference resolved (snapshot → manifest, commit → parents);
 /// every archived tip and lost ref present in its mirror.
@@ -32,6 +32,7 @@ public struct Verifier {
         // Manifests: present, intact, parseable; their stored entries present.
         progress("checking manifests")
         let storedBlobs = Set(try catalog.storedBlobIDs())
+        let lfsObjects = Set(try catalog.storedLFSObjects().map(\.oid))
         var users: [ContentID: [String]] = [:]   // blob → "package path" that use it
         for manifest in try catalog.manifestUsers() where picked(manifest.id) {
             report.manifestsChecked += 1
@@ -51,15 +52,18 @@ public struct Verifier {
                 if let sha = entry.sha256, storedBlobs.contains(sha) {
                     users[sha, default: []].append("\(who): \(entry.path)")
                 }
+                if let oid = entry.lfsOID, lfsObjects.contains(oid) {
+                    users[oid, default: []].append("\(who): \(entry.path) (LFS object)")
+                }
             }
         }
 
-        // Blobs: present and intact.
+        // Blobs and LFS objects: present and intact (re-hashed in chunks: objects may be huge).
         progress("re-hashing blobs")
-        for id in storedBlobs where picked(id) {
+        for id in storedBlobs.union(lfsObjects) where picked(id) {
             report.blobsChecked += 1
             do {
-                _ = try archive.blobs.get(id)
+                try archive.blobs.check(id)
             } catch {
                 let affected = users[id].map { " (used by \($0.prefix(3).joined(separator: "; "))\($0.count > 3 ? "; …" : ""))" } ?? ""
                 report.problems.append("\(error)\(affected)")

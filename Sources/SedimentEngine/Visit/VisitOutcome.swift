@@ -25,6 +25,15 @@ public struct VisitOutcome: Sendable {
     public var packageRowID: Int64 = 0
     /// The visit was stopped by a shutdown before it could be recorded; it is redone later.
     public var interrupted = false
+    /// With `lfs = "fetch"`: LFS objects downloaded and stored by this visit, and their bytes.
+    public var lfsStored = 0
+    public var lfsStoredBytes: Int64 = 0
+    /// Wanted LFS objects that were already stored (for another package, or earlier).
+    public var lfsDeduplicated = 0
+    /// LFS objects the package still waits for after this visit.
+    public var lfsPending = 0
+    /// Why LFS objects could not be stored, one line per object; they stay pending.
+    public var lfsProblems: [String] = []
     /// Seconds spent in each step ("fetch", "walk", "manifests", "record").
     public var timings: [(String, Double)] = []
 

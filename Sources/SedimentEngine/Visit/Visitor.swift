@@ -18,6 +18,8 @@ struct Visitor {
     /// Raised when the daemon stops: a fetch in progress aborts and its visit is not recorded
     /// (the package stays due, so the visit is redone).
     var cancellation: CancellationFlag?
+    /// With `lfs = "fetch"`: downloads the LFS objects of each visited package.
+    var lfs: LFSFetcher? = nil
 
     struct Target {
         var ref: PackageRef
@@ -32,13 +34,26 @@ struct Visitor {
         var outcome = VisitOutcome(hub: target.ref.hub, package: target.ref.id, status: .failed, eventful: false, error: nil,
                                    objectsReceived: 0, bytesReceived: 0, newCommits: 0, newBlobs: 0, hashedBytes: 0, lostRefs: 0, snapshot: nil)
         outcome.packageRowID = target.package.rowID
+        var lfsWork: LFSFetcher.Work?
         do {
-            let record = try run(target, started: started, outcome: &outcome, progress: progress)
+            let record = try run(target, started: started, outcome: &outcome, lfsWork: &lfsWork, progress: progress)
             let t = Date()
             try archive.catalog.record(record)
             outcome.timings.append(("record", Date().timeIntervalSince(t)))
             outcome.status = record.status
             outcome.eventful = record.eventful
+            // The git archive is recorded; LFS objects come after, and their failures are
+            // recorded per object, never failing the visit.
+            if let lfs, let lfsWork {
+                let t = Date()
+                let report = lfs.run(lfsWork)
+                outcome.timings.append(("lfs", Date().timeIntervalSince(t)))
+                outcome.lfsStored = report.stored
+                outcome.lfsStoredBytes = report.storedBytes
+                outcome.lfsDeduplicated = report.deduplicated
+                outcome.lfsPending = report.pending
+                outcome.lfsProblems = report.problems
+            }
         } catch where cancellation?.isRaised == true {
             // Stopped mid-visit: nothing of it is recorded; the mirror holds at most objects
             // no ref points at yet, and the next visit redoes the work.
@@ -64,7 +79,8 @@ struct Visitor {
         return outcome
     }
 
-    private func run(_ target: Target, started: String, outcome: inout VisitOutcome, progress: ((FetchProgress) -> Void)?) throws -> VisitRecord {
+    private func run(_ target: Target, started: String, outcome: inout VisitOutcome, lfsWork: inout LFSFetcher.Work?,
+                     progress: ((FetchProgress) -> Void)?) throws -> VisitRecord {
         let catalog = archive.catalog
         let configuration = archive.configuration
         if target.ref.repository.isEmpty {
@@ -83,6 +99,15 @@ struct Visitor {
             outcome.skippedGit = true
             var record = metadataVisit(target, repository: repositoryRowID, started: started)
             record.observation = unchangedObservation(target, manifest: last.manifest, repository: repositoryRowID)
+            if lfs != nil {
+                // Objects still pending from earlier visits are tried again without git.
+                let head = last.head.flatMap(ObjectID.init(hex:))
+                let folder = archive.mirrorFolder(mirrorPath)
+                lfsWork = LFSFetcher.Work(package: target.package.rowID, manifestIDs: last.manifest.map { [$0] } ?? [],
+                                          repositoryURL: configuration.rewrite(target.ref.repository),
+                                          configuredURL: { (try? Repository.open(at: folder)).flatMap { lfsConfiguredURL($0, head: head) } },
+                                          credentials: target.credentials)
+            }
             return record
         }
 
@@ -186,6 +211,7 @@ struct Visitor {
         defer { batch.discard() }
         let builder = ManifestBuilder(repository: repository, catalog: catalog, batch: batch, blobMaxBytes: configuration.storage.blobMaxBytes)
         var manifests: [ManifestRecord] = []
+        var built: [Manifest] = []   // kept for LFS only
         var manifestOf: [String: ContentID] = [:]
         let tipNames = (headRef.map { [$0] } ?? []) + packageRefs.keys.sorted().filter { $0 != headRef }
         for name in tipNames {
@@ -197,6 +223,7 @@ struct Visitor {
             let (manifest, id) = try builder.manifest(of: commit, subpath: target.ref.subpath)
             manifestOf[commit.hex] = id
             manifests.append(ManifestRecord(id: id, commit: commit.hex, subpath: target.ref.subpath, manifest: manifest))
+            if lfs != nil { built.append(manifest) }
         }
         step("manifests")
         let commits = try walking.wait()
@@ -226,6 +253,14 @@ struct Visitor {
         observed.ref.metadata = record.metadata
         record.observation = observation(observed, manifest: headCommit.flatMap { manifestOf[$0.hex] } ?? last?.manifest,
                                          newCommits: commits, repository: repositoryRowID)
+        if lfs != nil {
+            let headManifest = headCommit.flatMap { manifestOf[$0.hex] } ?? last?.manifest
+            let fresh = Set(manifests.map(\.id))
+            lfsWork = LFSFetcher.Work(package: target.package.rowID, manifests: built,
+                                      manifestIDs: headManifest.map { fresh.contains($0) ? [] : [$0] } ?? [],
+                                      repositoryURL: url, configuredURL: { lfsConfiguredURL(repository, head: headCommit) },
+                                      credentials: target.credentials)
+        }
         if last?.refs != refs || last?.headRef != headRef {
             let state = SnapshotState(hub: target.ref.hub, package: target.ref.id, head: headCommit?.hex,
                                       manifest: headCommit.flatMap { manifestOf[$0.hex] },
@@ -237,6 +272,13 @@ struct Visitor {
             outcome.snapshot = snapshot.id
         }
         return record
+    }
+
+    /// The `lfs.url` that the repository's `.lfsconfig` names at `head`, after `[[rewrite]]` rules.
+    private func lfsConfiguredURL(_ repository: Repository, head: ObjectID?) -> String? {
+        guard let head, let data = try? repository.readFile(".lfsconfig", at: head),
+              let url = LFSEndpoint.configuredURL(lfsconfig: String(decoding: data, as: UTF8.self)) else { return nil }
+        return archive.configuration.rewrite(url)
     }
 
     /// An error as a person reads it (every Sediment error describes itself).

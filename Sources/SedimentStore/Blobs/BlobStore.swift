@@ -5,12 +5,20 @@ public enum BlobStoreError: Error, CustomStringConvertible {
     case missing(ContentID)
     case corrupt(ContentID, actual: ContentID, path: String)
     case io(operation: String, path: String, errno: Int32)
+    /// Downloaded content that is not what its id says: discarded, nothing stored.
+    case mismatch(ContentID, actual: ContentID, bytes: Int64)
+    /// Downloaded content of the wrong length: discarded, nothing stored.
+    case wrongSize(ContentID, expected: Int64, actual: Int64)
 
     public var description: String {
         switch self {
         case .missing(let id): return "blob \(id.hex) is not in the blob store"
         case .corrupt(let id, let actual, let path): return "blob \(id.hex) is damaged: \(path) hashes to \(actual.hex)"
         case .io(let op, let path, let code): return "\(op) \(path): \(String(cString: strerror(code)))"
+        case .mismatch(let id, let actual, let bytes):
+            return "the content received for \(id.hex) does not match it: \(bytes) bytes hashing to \(actual.hex); discarded"
+        case .wrongSize(let id, let expected, let actual):
+            return "the content received for \(id.hex) has \(actual) bytes, not the \(expected) announced; discarded"
         }
     }
 }

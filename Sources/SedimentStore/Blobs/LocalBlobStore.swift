@@ -1,4 +1,5 @@
 import CShims
+import Crypto
 import Foundation
 
 /// The blob store on a local file system: `blobs/ab/<64 hex>` (one level of 256 shards, as
@@ -6,7 +7,8 @@ import Foundation
 ///
 /// Writes go to `blobs/tmp/` first. A batch's commit `syncfs`es the file system, renames
 /// every staged file into place and syncs again, so a name under `blobs/ab/` only ever
-/// holds complete, durable content, and one visit costs two syncs however many blobs it adds.
+/// holds complete, durable content. Downloads (LFS objects) grow in `blobs/partial/<hex>`
+/// and are renamed into place only once checked against their id (``PartialBlob``), and one visit costs two syncs however many blobs it adds.
 /// The 256 shard folders are made when the store is opened, so writing a blob never needs a
 /// `mkdir` (file system metadata operations are what storing many small files costs).
 public struct LocalBlobStore: BlobStore {
@@ -14,7 +16,7 @@ public struct LocalBlobStore: BlobStore {
 
     public init(root: URL) throws {
         self.root = root
-        for folder in [root, root.appendingPathComponent("tmp")] {
+        for folder in [root, root.appendingPathComponent("tmp"), root.appendingPathComponent("partial")] {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         }
         for shard in 0..<256 {
@@ -61,7 +63,54 @@ public struct LocalBlobStore: BlobStore {
         return ids
     }
 
+    /// Reads `id` in chunks of 1 MiB, passing each to `body`, and checks the whole against its
+    /// hash at the end (throws ``BlobStoreError/corrupt(_:actual:path:)`` then): memory stays
+    /// flat whatever the blob's size.
+    public func read(_ id: ContentID, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let file = path(of: id)
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { throw BlobStoreError.missing(id) }
+            throw BlobStoreError.io(operation: "open", path: file, errno: errno)
+        }
+        defer { close(fd) }
+        var hasher = SHA256()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw BlobStoreError.io(operation: "read", path: file, errno: errno)
+            }
+            if n == 0 { break }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            hasher.update(bufferPointer: chunk)
+            try body(chunk)
+        }
+        let actual = ContentID(digest: hasher.finalize())
+        guard actual == id else { throw BlobStoreError.corrupt(id, actual: actual, path: file) }
+    }
+
+    /// Re-hashes `id` without holding it in memory; throws when it is missing or damaged.
+    public func check(_ id: ContentID) throws {
+        try read(id) { _ in }
+    }
+
+    /// Makes sealed downloads durable, then visible under their ids: one `syncfs`, the
+    /// renames, and one more `syncfs` for the whole group.
+    public func publish(_ sealed: [PartialBlob]) throws {
+        guard !sealed.isEmpty else { return }
+        try syncFileSystem()
+        for blob in sealed {
+            let final = path(of: blob.id)
+            guard rename(blob.path, final) == 0 else { throw BlobStoreError.io(operation: "rename into", path: final, errno: errno) }
+        }
+        try syncFileSystem()
+    }
+
     /// Removes temporary files left by an interrupted batch (call when no batch is open).
+    /// Partial downloads (`partial/`) are kept: the next download of the object resumes them.
     public func removeStaleTemporaries() {
         let tmp = root.appendingPathComponent("tmp").path
         for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [] {

@@ -31,6 +31,12 @@ public struct ArchiveStatus: Sendable {
     public var storedBlobs: Int
     public var storedBytes: Int64
     public var lfsPointers: Int
+    /// LFS objects in the blob store (`lfs = "fetch"`), and their bytes.
+    public var lfsObjectsStored: Int
+    public var lfsBytesStored: Int64
+    /// LFS objects some package wants and the store lacks, and their bytes.
+    public var lfsObjectsPending: Int
+    public var lfsBytesPending: Int64
     public var lostRefs: Int
 }
 
@@ -71,6 +77,10 @@ extension Catalog {
                 storedBlobs: try count("SELECT COUNT(DISTINCT sha256) FROM blob WHERE stored"),
                 storedBytes: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM (SELECT sha256, MAX(size) AS size FROM blob WHERE stored GROUP BY sha256)") ?? 0,
                 lfsPointers: try count("SELECT COUNT(*) FROM blob WHERE lfs_oid IS NOT NULL"),
+                lfsObjectsStored: try count("SELECT COUNT(*) FROM lfs_object"),
+                lfsBytesStored: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM lfs_object") ?? 0,
+                lfsObjectsPending: try count("SELECT COUNT(DISTINCT oid) FROM lfs_pending"),
+                lfsBytesPending: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM (SELECT oid, MAX(size) AS size FROM lfs_pending GROUP BY oid)") ?? 0,
                 lostRefs: try count("SELECT COUNT(*) FROM lost_ref"))
         }
     }

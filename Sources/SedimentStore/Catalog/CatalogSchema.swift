@@ -247,6 +247,27 @@ enum CatalogSchema {
                 CREATE INDEX package_schedule_next ON package_schedule(next_visit);
                 """)
         }
+        migrator.registerMigration("v7: lfs objects") { db in
+            try db.execute(sql: """
+                CREATE TABLE lfs_object (
+                    oid TEXT PRIMARY KEY,
+                    size INTEGER NOT NULL,
+                    stored_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE lfs_pending (
+                    package_id INTEGER NOT NULL REFERENCES package(id),
+                    oid TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    path TEXT NOT NULL,
+                    queued_at TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_attempt_at TEXT,
+                    reason TEXT,
+                    PRIMARY KEY (package_id, oid)
+                ) WITHOUT ROWID;
+                CREATE INDEX lfs_pending_oid ON lfs_pending(oid);
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,286 @@
+import Foundation
+import SedimentGit
+import SedimentHTTP
+import SedimentStore
+
+/// Keeps the LFS objects packages point at (`lfs = "fetch"`): queues the objects of a
+/// visit's manifests that the ``LFSPolicy`` selects, then downloads what the package still
+/// waits for, straight into the blob store (``PartialBlob``: hashed on the fly, resumed with
+/// HTTP `Range` after an interruption, stored under its oid only when it matches).
+///
+/// An object already stored (for any package of any hub) is never downloaded again. A
+/// failure is per object: it stays in `lfs_pending` with its reason, is retried at the
+/// package's next visit, and never fails the visit. Runs on the visit's thread.
+final class LFSFetcher: @unchecked Sendable {
+    let archive: Archive
+    let client: LFSClient
+    let policy: LFSPolicy
+    let retry: RetryPolicy
+    let clock: @Sendable () -> Date
+    let inFlight = InFlightObjects()
+
+    init(archive: Archive, http: HTTPClient, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.archive = archive
+        self.clock = clock
+        client = LFSClient(http: http, clock: clock)
+        policy = LFSPolicy(archive.configuration.storage)
+        retry = RetryPolicy(maxAttempts: archive.configuration.http.maxAttempts, baseDelay: archive.configuration.http.backoff)
+    }
+
+    /// What one visit asks for.
+    struct Work {
+        var package: Int64
+        /// Manifests to take pointers from: already in memory, and by id from the blob store.
+        var manifests: [Manifest] = []
+        var manifestIDs: [ContentID] = []
+        /// The repository URL after `[[rewrite]]` rules.
+        var repositoryURL: String
+        /// `lfs.url` of the repository's `.lfsconfig` at the head, after `[[rewrite]]` rules;
+        /// read only when there is something to download.
+        var configuredURL: () -> String? = { nil }
+        var credentials: GitCredentials?
+    }
+
+    /// What it did.
+    struct Report: Sendable {
+        var stored = 0
+        var storedBytes: Int64 = 0
+        /// Wanted objects found in the store without a download.
+        var deduplicated = 0
+        /// Objects the package still waits for.
+        var pending = 0
+        var problems: [String] = []
+    }
+
+    /// A failed attempt at one object: the reason recorded in `lfs_pending`.
+    struct ObjectFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    func run(_ work: Work) -> Report {
+        var report = Report()
+        guard policy.fetch else { return report }
+        do {
+            try fetch(work, report: &report)
+        } catch {
+            report.problems.append("LFS: \(error)")
+        }
+        report.pending = (try? archive.catalog.pendingLFS(package: work.package).count) ?? report.pending
+        return report
+    }
+
+    private func fetch(_ work: Work, report: inout Report) throws {
+        let catalog = archive.catalog
+        // 1. queue what the manifests point at and the policy selects.
+        var manifests = work.manifests
+        for id in work.manifestIDs {
+            do {
+                manifests.append(try Manifest.parse(archive.blobs.get(id)))
+            } catch {
+                report.problems.append("LFS: manifest \(id.hex) cannot be read: \(error)")
+            }
+        }
+        var wanted: [ContentID: LFSPendingRecord] = [:]
+        for manifest in manifests {
+            for entry in manifest.entries {
+                guard let oid = entry.lfsOID, let size = entry.lfsSize, wanted[oid] == nil, policy.selects(path: entry.path, size: size) else { continue }
+                wanted[oid] = LFSPendingRecord(oid: oid, size: size, path: entry.path)
+            }
+        }
+        try catalog.enqueueLFS(package: work.package, objects: wanted.values.sorted { $0.oid < $1.oid }, at: now())
+
+        // 2. what the package waits for, under today's policy.
+        let pending = try catalog.pendingLFS(package: work.package)
+        try catalog.dropPendingLFS(package: work.package, oids: pending.filter { !policy.selects(path: $0.path, size: $0.size) }.map(\.oid))
+        var todo: [LFSPendingRecord] = []
+        var elsewhere: [LFSPendingRecord] = []
+        // The oids this visit holds in `inFlight`; each is given back exactly once, so that
+        // a later holder's claim is never released by this visit.
+        var held = Set<String>()
+        func release(_ oid: ContentID) {
+            if held.remove(oid.hex) != nil { inFlight.release(oid.hex) }
+        }
+        defer { for oid in held { inFlight.release(oid) } }
+        for object in pending where policy.selects(path: object.path, size: object.size) {
+            if archive.blobs.contains(object.oid) {
+                try catalog.recordLFSStored(object.oid, size: object.size, at: now())
+                report.deduplicated += 1
+            } else if inFlight.claim(object.oid.hex) {
+                held.insert(object.oid.hex)
+                todo.append(object)
+            } else {
+                elsewhere.append(object)
+            }
+        }
+
+        // 3. ask the LFS server, 100 objects a request, and follow its actions.
+        if !todo.isEmpty {
+            guard let endpoint = work.configuredURL().map(LFSEndpoint.init(url:)) ?? LFSEndpoint.derived(from: work.repositoryURL) else {
+                for object in todo {
+                    try fail(object, work: work, reason: "the repository \(GitURL.redacted(work.repositoryURL)) is a local path: there is no LFS server to ask", report: &report)
+                }
+                return
+            }
+            let authorization = Self.authorization(work.credentials, endpoint: endpoint, repositoryURL: work.repositoryURL)
+            var start = 0
+            while start < todo.count {
+                let chunk = Array(todo[start..<min(todo.count, start + LFSClient.batchSize)])
+                start += LFSClient.batchSize
+                let answers: [LFSBatchAnswer]
+                do {
+                    answers = try client.batch(chunk.map { LFSObjectRequest(oid: $0.oid.hex, size: $0.size) }, endpoint: endpoint, authorization: authorization)
+                } catch {
+                    for object in chunk { try fail(object, work: work, reason: "\(error)", report: &report) }
+                    continue
+                }
+                let byOID = Dictionary(answers.map { ($0.oid, $0) }, uniquingKeysWith: { a, _ in a })
+                // Small objects are made durable and recorded in groups (one sync for many).
+                var sealed: [(blob: PartialBlob, object: LFSPendingRecord)] = []
+                var sealedBytes: Int64 = 0
+                func publish() throws {
+                    guard !sealed.isEmpty else { return }
+                    defer {
+                        for entry in sealed { release(entry.object.oid) }
+                        sealed = []
+                        sealedBytes = 0
+                    }
+                    do {
+                        try archive.blobs.publish(sealed.map(\.blob))
+                    } catch {
+                        for entry in sealed { try fail(entry.object, work: work, reason: "\(error)", report: &report) }
+                        return
+                    }
+                    try catalog.recordLFSStored(sealed.map { ($0.object.oid, $0.object.size) }, at: now())
+                    report.stored += sealed.count
+                    report.storedBytes += sealedBytes
+                }
+                for object in chunk {
+                    guard let answer = byOID[object.oid.hex] else {
+                        release(object.oid)
+                        continue
+                    }
+                    if let error = answer.error {
+                        release(object.oid)
+                        try fail(object, work: work, reason: "the LFS server answered \(error.code) for the object: \(error.message)", report: &report)
+                        continue
+                    }
+                    do {
+                        if archive.blobs.contains(object.oid) {
+                            report.deduplicated += 1
+                        } else if object.size < Self.groupedBelow {
+                            let blob = try download(object, action: answer.action!, endpoint: endpoint, authorization: authorization, seal: true)
+                            sealed.append((blob, object))
+                            sealedBytes += object.size
+                            if sealed.count >= LFSClient.batchSize || sealedBytes >= Self.groupedBelow { try publish() }
+                            continue
+                        } else {
+                            _ = try download(object, action: answer.action!, endpoint: endpoint, authorization: authorization, seal: false)
+                            report.stored += 1
+                            report.storedBytes += object.size
+                        }
+                        release(object.oid)
+                        try catalog.recordLFSStored(object.oid, size: object.size, at: now())
+                    } catch let error as CatalogError {
+                        throw error
+                    } catch {
+                        release(object.oid)
+                        try fail(object, work: work, reason: "\(error)", report: &report)
+                    }
+                }
+                try publish()
+            }
+        }
+
+        // 4. objects another visit was downloading: stored by now, or still pending.
+        for object in elsewhere {
+            inFlight.wait(object.oid.hex)
+            if archive.blobs.contains(object.oid) {
+                try catalog.recordLFSStored(object.oid, size: object.size, at: now())
+                report.deduplicated += 1
+            }
+        }
+    }
+
+    /// Objects smaller than this are made durable in groups; larger ones one by one.
+    static let groupedBelow: Int64 = 64 << 20
+
+    /// Downloads one object, resuming a partial download, refreshing an expired action,
+    /// retrying dropped connections, 429 and 5xx (with backoff and `Retry-After`), and checks
+    /// it. With `seal`, returns it sealed for ``LocalBlobStore/publish(_:)``; otherwise it is
+    /// stored already. Throws when it gives up for this visit.
+    private func download(_ object: LFSPendingRecord, action first: LFSAction, endpoint: LFSEndpoint, authorization: String?,
+                          seal: Bool) throws -> PartialBlob {
+        let partial = try PartialBlob(store: archive.blobs, id: object.oid, expectedSize: object.size)
+        var action = first
+        var refreshes = 0
+        var failures = 0
+        func refresh(_ why: String) throws {
+            guard refreshes < 3 else { throw ObjectFailure(description: why + ", and still after \(refreshes) fresh actions") }
+            refreshes += 1
+            let answers = try client.batch([LFSObjectRequest(oid: object.oid.hex, size: object.size)], endpoint: endpoint, authorization: authorization)
+            guard let answer = answers.first, let fresh = answer.action else {
+                let error = answers.first?.error
+                throw ObjectFailure(description: why + "; asked again, the LFS server answered \(error?.code ?? 0): \(error?.message ?? "no action")")
+            }
+            action = fresh
+        }
+        func again(_ why: String, wait: Double? = nil) throws {
+            failures += 1
+            guard failures < retry.maxAttempts else { throw ObjectFailure(description: why + " (after \(failures) attempts; \(partial.length) of \(object.size) bytes kept to resume)") }
+            Thread.sleep(forTimeInterval: min(wait ?? retry.backoff(after: failures), retry.maxRetryAfter))
+        }
+        while true {
+            if partial.isFull {
+                if seal { try partial.seal() } else { try partial.complete() }
+                return partial
+            }
+            if action.isExpired(at: clock()) {
+                try refresh("its download action expired")
+                continue
+            }
+            let receiver = ObjectReceiver(partial: partial, offset: partial.length)
+            let response: HTTPResponse
+            do {
+                response = try client.download(action, from: partial.length, into: receiver)
+            } catch let error as HTTPError where error.retryable {
+                try again("the download failed: \(error)")
+                continue
+            }
+            let shown = LFSClient.shown(action.href)
+            switch response.status {
+            case 200, 206:
+                if receiver.misplacedRange {
+                    try partial.restart()
+                    try again("GET \(shown) answered a range that does not continue the \(receiver.offset) bytes received")
+                } else if !partial.isFull {
+                    try again("GET \(shown) ended after \(partial.length) of \(object.size) bytes")
+                }
+            case 416:
+                try partial.restart()
+                try again("GET \(shown) refused the range from byte \(receiver.offset) (HTTP 416)")
+            case 401, 403, 404, 410:
+                // A signed link that lapsed: ask the batch API for a fresh one.
+                try refresh("GET \(shown) answered HTTP \(response.status)")
+            case let status where RetryPolicy.retryableStatuses.contains(status):
+                try again("GET \(shown) answered HTTP \(status)", wait: RetryPolicy.requestedWait(response.headers))
+            default:
+                throw ObjectFailure(description: "GET \(shown) answered HTTP \(response.status)")
+            }
+        }
+    }
+
+    private func fail(_ object: LFSPendingRecord, work: Work, reason: String, report: inout Report) throws {
+        try archive.catalog.recordLFSFailure(object.oid, package: work.package, reason: reason, at: now())
+        report.problems.append("LFS object \(object.oid.short) (\(object.path)): \(reason)")
+    }
+
+    private func now() -> String { Catalog.timestamp(clock()) }
+
+    /// Basic credentials for the LFS server, sent only to the repository's own host.
+    static func authorization(_ credentials: GitCredentials?, endpoint: LFSEndpoint, repositoryURL: String) -> String? {
+        guard let credentials, let password = credentials.password,
+              let lfsHost = URLComponents(string: endpoint.url)?.host,
+              let repositoryHost = URLComponents(string: repositoryURL)?.host, lfsHost == repositoryHost else { return nil }
+        return "Basic " + Data("\(credentials.username):\(password)".utf8).base64EncodedString()
+    }
+}

@@ -1,0 +1,161 @@
+import Crypto
+import Foundation
+
+/// A blob being downloaded, whose id (SHA-256) and size are known in advance: a Git LFS
+/// object. It grows in `blobs/partial/<hex>`, outside the store's names, while its hash is
+/// computed on the fly; ``complete()`` checks length and hash, makes it durable and renames it
+/// into `blobs/ab/<hex>`. Content that does not match is deleted, never stored.
+///
+/// The partial file outlives the process (a crash, a kill, a dropped connection): opening it
+/// again re-hashes what it holds (reading in 1 MiB chunks) so the download resumes at
+/// ``length`` with an HTTP `Range` request. Memory stays flat whatever the object's size.
+///
+/// One writer per id at a time (the archive's lock keeps other processes out; callers keep
+/// other threads out). Not thread-safe.
+public final class PartialBlob {
+    public let id: ContentID
+    public let expectedSize: Int64
+    let store: LocalBlobStore
+    let path: String
+    private var fd: Int32
+    private var hasher = SHA256()
+    /// Bytes held so far.
+    public private(set) var length: Int64 = 0
+
+    /// Opens (creating, or resuming) the partial download of `id`.
+    public init(store: LocalBlobStore, id: ContentID, expectedSize: Int64) throws {
+        self.store = store
+        self.id = id
+        self.expectedSize = expectedSize
+        path = store.root.path + "/partial/" + id.hex
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == EACCES {
+            // A sealed (read-only) file an interrupted run left: writable again to resume.
+            _ = chmod(path, 0o644)
+            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        }
+        guard fd >= 0 else { throw BlobStoreError.io(operation: "open", path: path, errno: errno) }
+        do {
+            try rehash()
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
+    /// Reads what an earlier attempt left, to resume its hash; more than the object's size
+    /// cannot be right and starts over.
+    private func rehash() throws {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw BlobStoreError.io(operation: "stat", path: path, errno: errno) }
+        if Int64(info.st_size) > expectedSize {
+            try restart()
+            return
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var offset: Int64 = 0
+        while true {
+            let n = pread(fd, buffer.baseAddress, buffer.count, off_t(offset))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw BlobStoreError.io(operation: "read", path: path, errno: errno)
+            }
+            if n == 0 { break }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            offset += Int64(n)
+        }
+        length = offset
+        guard lseek(fd, off_t(offset), SEEK_SET) >= 0 else { throw BlobStoreError.io(operation: "seek", path: path, errno: errno) }
+    }
+
+    /// Appends the next bytes of the object. More bytes than the announced size is an error
+    /// (the partial file is then discarded).
+    public func append(_ bytes: UnsafeRawBufferPointer) throws {
+        guard length + Int64(bytes.count) <= expectedSize else {
+            let total = length + Int64(bytes.count)
+            discard()
+            throw BlobStoreError.wrongSize(id, expected: expectedSize, actual: total)
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw BlobStoreError.io(operation: "write", path: path, errno: errno)
+            }
+            offset += n
+        }
+        hasher.update(bufferPointer: bytes)
+        length += Int64(bytes.count)
+    }
+
+    /// Drops what was received, to receive the object again from its first byte.
+    public func restart() throws {
+        guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else {
+            throw BlobStoreError.io(operation: "truncate", path: path, errno: errno)
+        }
+        hasher = SHA256()
+        length = 0
+    }
+
+    /// Whether every announced byte was received.
+    public var isFull: Bool { length == expectedSize }
+
+    /// Checks size and hash: on a mismatch deletes the partial file and throws.
+    private func check() throws {
+        guard length == expectedSize else {
+            let actual = length
+            discard()
+            throw BlobStoreError.wrongSize(id, expected: expectedSize, actual: actual)
+        }
+        let actual = ContentID(digest: hasher.finalize())
+        guard actual == id else {
+            discard()
+            throw BlobStoreError.mismatch(id, actual: actual, bytes: length)
+        }
+    }
+
+    /// Checks size and hash (a mismatch deletes it and throws) and closes the file, which
+    /// stays in `partial/` until ``LocalBlobStore/publish(_:)`` makes a group of sealed
+    /// blobs durable and visible together: small objects then cost one sync per group, not
+    /// two each. (A sealed file left by a crash is complete: reopened, it is ``isFull``.)
+    public func seal() throws {
+        try check()
+        _ = fchmod(fd, 0o444)
+        close(fd)
+        fd = -1
+    }
+
+    /// Checks size and hash; on a match makes the content durable and stores it under its
+    /// id (a no-op when the store has it already), on a mismatch deletes it and throws.
+    public func complete() throws {
+        try check()
+        guard fsync(fd) == 0 else { throw BlobStoreError.io(operation: "fsync", path: path, errno: errno) }
+        _ = fchmod(fd, 0o444)
+        close(fd)
+        fd = -1
+        let final = store.path(of: id)
+        guard rename(path, final) == 0 else { throw BlobStoreError.io(operation: "rename into", path: final, errno: errno) }
+        // The rename itself durable: sync the shard folder.
+        let folder = (final as NSString).deletingLastPathComponent
+        let dir = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dir >= 0 {
+            defer { close(dir) }
+            guard fsync(dir) == 0 else { throw BlobStoreError.io(operation: "fsync", path: folder, errno: errno) }
+        }
+    }
+
+    /// Deletes the partial file.
+    public func discard() {
+        if fd >= 0 {
+            close(fd)
+            fd = -1
+        }
+        unlink(path)
+    }
+}
