@@ -129,7 +129,7 @@ public struct Crawler: Sendable {
             events(.visitFinished(outcome, done: index + 1, total: jobs.count + early.count))
         }
 
-        let lfs = LFSPolicy(configuration.storage).fetch ? LFSFetcher(archive: archive, http: client, clock: clock) : nil
+        let lfs = LFSPolicy(configuration.storage).fetch ? LFSFetcher(archive: archive, http: client, clock: clock, cancellation: cancellation) : nil
         let visitor = Visitor(archive: archive, clock: clock, fetches: fetches, cancellation: cancellation, lfs: lfs)
         let total = jobs.count + early.count
         let alreadyDone = early.count

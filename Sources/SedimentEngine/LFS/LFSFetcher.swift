@@ -18,10 +18,14 @@ final class LFSFetcher: @unchecked Sendable {
     let retry: RetryPolicy
     let clock: @Sendable () -> Date
     let inFlight = InFlightObjects()
+    /// Raised when the daemon stops: downloads stop at their next chunk, nothing more is
+    /// recorded, and partial objects stay to be resumed with `Range` at the next visit.
+    let cancellation: CancellationFlag?
 
-    init(archive: Archive, http: HTTPClient, clock: @escaping @Sendable () -> Date = { Date() }) {
+    init(archive: Archive, http: HTTPClient, clock: @escaping @Sendable () -> Date = { Date() }, cancellation: CancellationFlag? = nil) {
         self.archive = archive
         self.clock = clock
+        self.cancellation = cancellation
         client = LFSClient(http: http, clock: clock)
         policy = LFSPolicy(archive.configuration.storage)
         retry = RetryPolicy(maxAttempts: archive.configuration.http.maxAttempts, baseDelay: archive.configuration.http.backoff)
@@ -52,6 +56,15 @@ final class LFSFetcher: @unchecked Sendable {
         var problems: [String] = []
     }
 
+    /// The daemon is stopping: not a failure of the object.
+    struct Cancelled: Error, CustomStringConvertible {
+        var description: String { "cancelled: sediment is stopping" }
+    }
+
+    private func checkCancellation() throws {
+        if cancellation?.isRaised == true { throw Cancelled() }
+    }
+
     /// A failed attempt at one object: the reason recorded in `lfs_pending`.
     struct ObjectFailure: Error, CustomStringConvertible {
         var description: String
@@ -62,6 +75,8 @@ final class LFSFetcher: @unchecked Sendable {
         guard policy.fetch else { return report }
         do {
             try fetch(work, report: &report)
+        } catch is Cancelled {
+            // Stopped: what is pending stays pending, with no new reason.
         } catch {
             report.problems.append("LFS: \(error)")
         }
@@ -155,6 +170,7 @@ final class LFSFetcher: @unchecked Sendable {
                     report.storedBytes += sealedBytes
                 }
                 for object in chunk {
+                    try checkCancellation()
                     guard let answer = byOID[object.oid.hex] else {
                         release(object.oid)
                         continue
@@ -230,6 +246,7 @@ final class LFSFetcher: @unchecked Sendable {
             Thread.sleep(forTimeInterval: min(wait ?? retry.backoff(after: failures), retry.maxRetryAfter))
         }
         while true {
+            try checkCancellation()
             if partial.isFull {
                 if seal { try partial.seal() } else { try partial.complete() }
                 return partial
@@ -238,7 +255,7 @@ final class LFSFetcher: @unchecked Sendable {
                 try refresh("its download action expired")
                 continue
             }
-            let receiver = ObjectReceiver(partial: partial, offset: partial.length)
+            let receiver = ObjectReceiver(partial: partial, offset: partial.length, cancellation: cancellation)
             let response: HTTPResponse
             do {
                 response = try client.download(action, from: partial.length, into: receiver)
@@ -270,6 +287,7 @@ final class LFSFetcher: @unchecked Sendable {
     }
 
     private func fail(_ object: LFSPendingRecord, work: Work, reason: String, report: inout Report) throws {
+        try checkCancellation()
         try archive.catalog.recordLFSFailure(object.oid, package: work.package, reason: reason, at: now())
         report.problems.append("LFS object \(object.oid.short) (\(object.path)): \(reason)")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SedimentGit
 import SedimentHTTP
 import SedimentStore
 
@@ -13,9 +14,12 @@ final class ObjectReceiver: HTTPBodyReceiver {
     /// The server sent the whole object although a range was asked.
     private(set) var restarted = false
 
-    init(partial: PartialBlob, offset: Int64) {
+    let cancellation: CancellationFlag?
+
+    init(partial: PartialBlob, offset: Int64, cancellation: CancellationFlag? = nil) {
         self.partial = partial
         self.offset = offset
+        self.cancellation = cancellation
     }
 
     func accept(status: Int, headers: HTTPHeaders) throws -> Bool {
@@ -43,6 +47,7 @@ final class ObjectReceiver: HTTPBodyReceiver {
     }
 
     func receive(_ bytes: UnsafeRawBufferPointer) throws {
+        if cancellation?.isRaised == true { throw LFSFetcher.Cancelled() }
         try partial.append(bytes)
     }
 }
