@@ -150,6 +150,12 @@ public final class HTTPClient: @unchecked Sendable {
             set(CURLOPT_LOW_SPEED_LIMIT, 1)
             set(CURLOPT_LOW_SPEED_TIME, max(1, Int(configuration.stallTimeout)))
             set(CURLOPT_BUFFERSIZE, 512 << 10)
+            set(CURLOPT_NOPROGRESS, 0)
+            _ = sediment_curl_set_pointer(curl, CURLOPT_XFERINFODATA, context)
+            _ = sediment_curl_set_progress_callback(curl) { context, _, _, _, _ in
+                let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+                return sink.receiver?.shouldStop() == true ? 1 : 0
+            }
         }
         set(CURLOPT_SSL_VERIFYPEER, 1)
         set(CURLOPT_SSL_VERIFYHOST, 2)
@@ -227,6 +233,13 @@ public protocol HTTPBodyReceiver: AnyObject {
     func accept(status: Int, headers: HTTPHeaders) throws -> Bool
     /// The next bytes of the body. A thrown error ends the transfer and is rethrown by `stream`.
     func receive(_ bytes: UnsafeRawBufferPointer) throws
+    /// Asked about once a second, even while no byte arrives: true ends the transfer (a
+    /// daemon that stops does not wait for a stalled download).
+    func shouldStop() -> Bool
+}
+
+extension HTTPBodyReceiver {
+    public func shouldStop() -> Bool { false }
 }
 
 /// Collects one response's headers (of the last hop, after redirects) and body.

@@ -283,6 +283,36 @@ final class LFSTests: XCTestCase {
         XCTAssertEqual(try ws.sediment(["verify"]).status, 0)
     }
 
+    /// SIGTERM while a download stalls half-way: the daemon stops (the transfer is abandoned
+    /// at once, not after the stall timeout), records no failure for the object, keeps the
+    /// half it has, and the next start resumes it with `Range`.
+    func testSIGTERMDuringAStalledDownloadStopsTheDaemonAndItResumes() throws {
+        let big = Object(8_000_000, seed: 71)
+        try addModel("acme/kappa", [("model.safetensors", big)])
+        try configure()
+        try String(contentsOfFile: ws.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "[daemon]\n", with: "[daemon]\nlisten = \"127.0.0.1:0\"\ninterval = \"1h\"\n")
+            .write(toFile: ws.configPath, atomically: true, encoding: .utf8)
+        try hub.injectLFS([(big.oid, "stall-half", 1)])
+        var daemon = try DaemonProcess(config: ws.configPath, cwd: ws.root, logPath: ws.root + "/first.log")
+        let partial = ws.store + "/blobs/partial/" + big.oid
+        XCTAssertTrue(DaemonProcess.poll(timeout: 120) {
+            ((try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? Int) ?? 0) >= big.data.count / 2
+        }, daemon.log)
+        XCTAssertEqual(daemon.stop(SIGTERM, timeout: DaemonTests.timeoutStopSec), 0, daemon.log)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: blobPath(big.oid)), "nothing partial under the object's name")
+        XCTAssertEqual(try sql("SELECT attempts, reason IS NULL FROM lfs_pending"), ["0|1"], "stopping is not a failure of the object")
+        XCTAssertGreaterThanOrEqual((try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? Int) ?? 0, big.data.count / 2,
+                                    "the half received is kept")
+
+        daemon = try DaemonProcess(config: ws.configPath, cwd: ws.root, logPath: ws.root + "/second.log")
+        XCTAssertTrue(DaemonProcess.poll(timeout: 120) { FileManager.default.fileExists(atPath: self.blobPath(big.oid)) }, daemon.log)
+        XCTAssertEqual(daemon.stop(SIGTERM, timeout: DaemonTests.timeoutStopSec), 0, daemon.log)
+        XCTAssertEqual(try sha256sum(blobPath(big.oid)), big.oid)
+        XCTAssertEqual(try hub.lfsStats().rangeGets[big.oid], 1, "resumed with Range")
+        XCTAssertEqual(try ws.sediment(["verify"]).status, 0)
+    }
+
     func testLFSConfigURLIsHonouredAndTheTokenNeverShows() throws {
         let weights = Object(70_000, seed: 61), missing = Object(5_000, seed: 62)
         // The repository names another LFS server (here: the same hub under another path).

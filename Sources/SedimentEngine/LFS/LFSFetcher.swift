@@ -54,6 +54,8 @@ final class LFSFetcher: @unchecked Sendable {
         /// Objects the package still waits for.
         var pending = 0
         var problems: [String] = []
+        /// The daemon stopped the downloads before they were done.
+        var cancelled = false
     }
 
     /// The daemon is stopping: not a failure of the object.
@@ -77,6 +79,7 @@ final class LFSFetcher: @unchecked Sendable {
             try fetch(work, report: &report)
         } catch is Cancelled {
             // Stopped: what is pending stays pending, with no new reason.
+            report.cancelled = true
         } catch {
             report.problems.append("LFS: \(error)")
         }

@@ -46,6 +46,10 @@ final class ObjectReceiver: HTTPBodyReceiver {
         }
     }
 
+    func shouldStop() -> Bool {
+        cancellation?.isRaised == true
+    }
+
     func receive(_ bytes: UnsafeRawBufferPointer) throws {
         if cancellation?.isRaised == true { throw LFSFetcher.Cancelled() }
         try partial.append(bytes)

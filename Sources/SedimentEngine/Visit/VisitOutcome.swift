@@ -23,7 +23,9 @@ public struct VisitOutcome: Sendable {
     public var deletedUpstream = false
     /// The catalog row of the package.
     public var packageRowID: Int64 = 0
-    /// The visit was stopped by a shutdown before it could be recorded; it is redone later.
+    /// The visit was stopped by a shutdown before it was done: before it could be recorded
+    /// (nothing of it is), or in its LFS downloads (after its git archive was recorded). Its
+    /// schedule does not advance, so it is redone at the next start.
     public var interrupted = false
     /// With `lfs = "fetch"`: LFS objects downloaded and stored by this visit, and their bytes.
     public var lfsStored = 0

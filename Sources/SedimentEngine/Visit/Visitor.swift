@@ -53,6 +53,8 @@ struct Visitor {
                 outcome.lfsDeduplicated = report.deduplicated
                 outcome.lfsPending = report.pending
                 outcome.lfsProblems = report.problems
+                // Stopped mid-download: the package stays due, so the next start resumes them.
+                outcome.interrupted = report.cancelled
             }
         } catch where cancellation?.isRaised == true {
             // Stopped mid-visit: nothing of it is recorded; the mirror holds at most objects
