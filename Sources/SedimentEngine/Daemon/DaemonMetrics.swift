@@ -37,6 +37,13 @@ public final class DaemonMetrics: @unchecked Sendable {
             .increment(by: Int64(outcome.objectsReceived))
         storedBlobs.increment(by: Int64(outcome.newBlobs))
         storedBytes.increment(by: outcome.hashedBytes)
+        if outcome.lfsStored > 0 || outcome.lfsPending > 0 {
+            registry.makeCounter(descriptor: Self.name("lfs_stored_objects", "total", "LFS objects downloaded and stored."), labels: [("hub", hub)])
+                .increment(by: Int64(outcome.lfsStored))
+            registry.makeCounter(descriptor: Self.name("lfs_stored_bytes", "total", "Bytes of the LFS objects downloaded and stored."), labels: [("hub", hub)])
+                .increment(by: outcome.lfsStoredBytes)
+        }
+        if !outcome.lfsProblems.isEmpty { error(kind: "lfs_object") }
         if outcome.isFailure, let error = outcome.error {
             self.error(kind: Self.kind(of: error, status: outcome.status))
         }
