@@ -8,7 +8,7 @@
 #       "lfs" seconds: batch requests, downloads, hashing, fsync, rename) against one
 #       `curl` process fetching the same hrefs one after the other on one connection,
 #       with the same action header. Throughput = bytes / wall time (MB = 10^6 bytes).
-#       Each side runs BENCH_LFS_REPEAT times (default 3), alternately; medians are reported.
+#       Each side runs BENCH_LFS_REPEAT times (default 5), alternately; medians are reported.
 #   8b. peak RSS (GNU time %M) of a `sediment sync` that downloads one object of
 #       BENCH_LFS_HUGE_MB MB (default 2048).
 #
@@ -25,7 +25,7 @@ BENCH_LFS_LARGE=${BENCH_LFS_LARGE:-3}
 BENCH_LFS_LARGE_MB=${BENCH_LFS_LARGE_MB:-200}
 BENCH_LFS_SMALL=${BENCH_LFS_SMALL:-200}
 BENCH_LFS_HUGE_MB=${BENCH_LFS_HUGE_MB:-2048}
-BENCH_LFS_REPEAT=${BENCH_LFS_REPEAT:-3}
+BENCH_LFS_REPEAT=${BENCH_LFS_REPEAT:-5}
 BENCH_LFS_REPORT=${BENCH_LFS_REPORT:-docs/benchmarks-lfs.md}
 BENCH_KEEP=${BENCH_KEEP:-0}
 TARGET_LFS_RATIO=0.8   # (8a) throughput against curl's, at least
