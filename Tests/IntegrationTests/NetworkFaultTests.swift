@@ -148,3 +148,64 @@ final class NetworkFaultTests: XCTestCase {
         XCTAssertEqual(try ws.sediment(["verify"]).status, 0)
     }
 }
+
+/// The daemon's parking, end to end: a package whose every fetch fails is parked, waits, and
+/// is retried at once (and unparked) when the hub lists a new head for it.
+final class ParkingTests: XCTestCase {
+    func testAParkedPackageIsRetriedWhenItsListingChanges() throws {
+        let ws = try Workspace()
+        let root = ws.root + "/hub"
+        let work = try ws.newRepository("hf/acme/flaky")
+        try ws.write("README.md", "# flaky\n", in: work)
+        try ws.commitAll("upload", in: work)
+        let bare = root + "/acme/flaky.git"
+        try FileManager.default.createDirectory(atPath: bare, withIntermediateDirectories: true)
+        try ws.git(["init", "-q", "--bare", bare])
+        try ws.git(["push", "-q", bare, "main"], in: work)
+        try ws.git(["symbolic-ref", "HEAD", "refs/heads/main"], in: bare)
+        let hub = try FixtureHub(root: root, home: ws.home, scratch: ws.root)
+        try hub.setModels([["id": "acme/flaky", "downloads": 1]])
+        try """
+            [storage]
+            path = "\(ws.store)"
+
+            [daemon]
+            listen = "127.0.0.1:0"
+            interval = "1s"
+            min_revisit = "1h"
+            park_after = 1
+            parked_revisit = "1d"
+
+            [http]
+            max_attempts = 1
+
+            [[hub]]
+            kind = "huggingface"
+            name = "hf"
+            endpoint = "\(hub.endpoint)"
+            """.write(toFile: ws.configPath, atomically: true, encoding: .utf8)
+        // Every git request fails: the failed visit parks the package (park_after = 1).
+        try hub.inject([["path_prefix": "/acme/flaky", "status": 500, "times": 1000]])
+        let daemon = try DaemonProcess(config: ws.configPath, cwd: ws.root, logPath: ws.root + "/daemon.log")
+        func parked() throws -> [[String: Any]] {
+            try ws.sediment(["status", "--json"]).jsonLines.first?["parked"] as? [[String: Any]] ?? []
+        }
+        XCTAssertTrue(try DaemonProcess.poll(timeout: 120) { try parked().count == 1 }, daemon.log)
+        // Parked: further crawls leave it alone.
+        let visitsWhenParked = try ws.sediment(["history", "hf:acme/flaky", "--json"]).jsonLines.count
+        let gitWhenParked = try hub.stats().git["acme/flaky"] ?? 0
+        XCTAssertTrue(DaemonProcess.poll(timeout: 60) { daemon.log.components(separatedBy: "crawl finished").count >= 6 }, daemon.log)
+        XCTAssertEqual(try hub.stats().git["acme/flaky"] ?? 0, gitWhenParked, "a parked package is not fetched")
+        XCTAssertEqual(try ws.sediment(["history", "hf:acme/flaky", "--json"]).jsonLines.count, visitsWhenParked)
+
+        // The repository recovers and the hub lists a new head: retried at once, and unparked.
+        try hub.clearFaults()
+        try ws.write("notes.md", "fixed\n", in: work)
+        try ws.commitAll("fix", in: work)
+        try ws.git(["push", "-q", bare, "main"], in: work)
+        XCTAssertTrue(try DaemonProcess.poll(timeout: 120) { try parked().isEmpty }, daemon.log)
+        XCTAssertEqual(daemon.stop(SIGTERM, timeout: DaemonTests.timeoutStopSec), 0, daemon.log)
+        let log = try ws.sediment(["log", "hf:acme/flaky", "--json"])
+        XCTAssertEqual(log.jsonLines.count, 2, "both commits archived once the listing changed: \(log.out)")
+    }
+}
