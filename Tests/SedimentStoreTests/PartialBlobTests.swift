@@ -38,6 +38,22 @@ final class PartialBlobTests: XCTestCase {
         XCTAssertEqual(streamed, data)
     }
 
+    func testUnwantedPartialsAreRemovedAndWantedOnesKept() throws {
+        let wanted = content(50_000), unwanted = Data(content(60_000).reversed()), stored = Data(content(70_000).map { $0 ^ 0x5A })
+        for data in [wanted, unwanted, stored] {
+            let partial = try PartialBlob(store: store, id: ContentID.of(data), expectedSize: Int64(data.count))
+            try data.prefix(10_000).withUnsafeBytes { try partial.append($0) }
+        }
+        let batch = try store.batch()
+        _ = try batch.put(stored)
+        try batch.commit()
+        let removed = store.removeUnwantedPartials(keeping: [ContentID.of(wanted).hex, ContentID.of(stored).hex])
+        XCTAssertEqual(removed, 2, "the partial nobody wants and the one already stored")
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path + "/partial")
+        XCTAssertEqual(left, [ContentID.of(wanted).hex])
+        XCTAssertTrue(store.contains(ContentID.of(stored)), "stored blobs are untouched")
+    }
+
     func testMismatchIsDiscarded() throws {
         let data = content(50_000)
         let id = ContentID.of(data)

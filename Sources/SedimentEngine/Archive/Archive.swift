@@ -25,6 +25,7 @@ public final class Archive: @unchecked Sendable {
         let blobs = try LocalBlobStore(root: URL(fileURLWithPath: configuration.blobsPath))
         blobs.removeStaleTemporaries()
         let catalog = try Catalog(path: configuration.catalogPath)
+        blobs.removeUnwantedPartials(keeping: try catalog.pendingLFSObjects())
         return Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: lock)
     }
 

@@ -118,6 +118,22 @@ public struct LocalBlobStore: BlobStore {
         }
     }
 
+    /// Removes partial downloads nobody waits for any more (their object is stored, or no
+    /// package wants it: the policy changed, the package went away). Call when no download
+    /// runs; `wanted` holds the hex ids still pending.
+    @discardableResult
+    public func removeUnwantedPartials(keeping wanted: Set<String>) -> Int {
+        let folder = root.appendingPathComponent("partial").path
+        var removed = 0
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            guard let id = ContentID(hex: name) else { continue }
+            if !wanted.contains(name) || contains(id) {
+                if unlink(folder + "/" + name) == 0 { removed += 1 }
+            }
+        }
+        return removed
+    }
+
     func syncFileSystem() throws {
         let fd = open(root.path, O_RDONLY | O_DIRECTORY)
         guard fd >= 0 else { throw BlobStoreError.io(operation: "open", path: root.path, errno: errno) }

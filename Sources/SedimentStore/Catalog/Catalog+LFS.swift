@@ -48,6 +48,11 @@ extension Catalog {
         }
     }
 
+    /// Every object some package still waits for (hex ids).
+    public func pendingLFSObjects() throws -> Set<String> {
+        try read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT oid FROM lfs_pending")) }
+    }
+
     /// Forgets `package`'s wish for objects the policy no longer selects.
     public func dropPendingLFS(package: Int64, oids: [ContentID]) throws {
         guard !oids.isEmpty else { return }
