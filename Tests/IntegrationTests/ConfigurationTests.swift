@@ -41,6 +41,14 @@ final class ConfigurationTests: XCTestCase {
         try check("[daemon]\ninterval = \"soon\"\n", mentions: ["daemon.interval", "duration"])
     }
 
+    func testBadDaemonSettings() throws {
+        try check("[daemon]\nstop_timeout = \"soon\"\n", mentions: ["daemon.stop_timeout", "duration"])
+        try check("[daemon]\nmin_revisit = \"2d\"\nmax_revisit = \"1d\"\n", mentions: ["daemon.min_revisit", "max_revisit"])
+        try check("[daemon]\npark_after = 0\n", mentions: ["daemon.park_after", "at least 1"])
+        try check("[daemon]\nlog_level = \"loud\"\n", mentions: ["daemon.log_level", "notice"])
+        try check("[daemon]\nrevisit = \"1h\"\n", mentions: ["daemon.revisit", "unknown key", "parked_revisit"])
+    }
+
     func testMissingConfigFile() throws {
         let ws = try Workspace()
         let result = try ws.sediment(["status"], config: ws.root + "/absent.toml")

@@ -147,6 +147,30 @@ final class NetworkFaultTests: XCTestCase {
         try assertArchived("acme/big")
         XCTAssertEqual(try ws.sediment(["verify"]).status, 0)
     }
+
+    /// A fetch that stalls before its first byte never reaches a cancellation point: after
+    /// `stop_timeout` the daemon exits anyway, with status 0, and the archive is as after a kill.
+    func testAStalledFetchDoesNotHoldTheStopPastStopTimeout() throws {
+        try String(contentsOfFile: ws.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "interval = \"1h\"\n", with: "interval = \"1h\"\nstop_timeout = \"2s\"\n")
+            .write(toFile: ws.configPath, atomically: true, encoding: .utf8)
+        let stall: [String: Any] = ["delay": 300, "times": 1]
+        try hub.inject([stall.merging(["path_prefix": "/acme/big.git/git-upload-pack"]) { a, _ in a },
+                        stall.merging(["path_prefix": "/acme/big/git-upload-pack"]) { a, _ in a }])
+        var daemon = try DaemonProcess(config: ws.configPath, cwd: ws.root, logPath: ws.root + "/first.log")
+        XCTAssertTrue(try DaemonProcess.poll(timeout: 120) { (try hub.stats().git["acme/big"] ?? 0) >= 1 }, daemon.log)
+        Thread.sleep(forTimeInterval: 1)
+        XCTAssertEqual(daemon.stop(SIGTERM, timeout: DaemonTests.timeoutStopSec), 0, daemon.log)
+        XCTAssertTrue(daemon.log.contains("daemon.stop_timeout"), daemon.log)
+        XCTAssertTrue(try ws.sediment(["history", "hf:acme/big", "--json"]).jsonLines.isEmpty, "no half-written visit")
+        XCTAssertEqual(try ws.sediment(["verify"]).status, 0)
+
+        daemon = try DaemonProcess(config: ws.configPath, cwd: ws.root, logPath: ws.root + "/second.log")
+        XCTAssertTrue(try DaemonProcess.poll(timeout: 120) { (try? self.ws.sediment(["log", "hf:acme/big", "--json"]).jsonLines.count) ?? 0 > 0 },
+                      daemon.log)
+        XCTAssertEqual(daemon.stop(SIGTERM, timeout: DaemonTests.timeoutStopSec), 0, daemon.log)
+        try assertArchived("acme/big")
+    }
 }
 
 /// The daemon's parking, end to end: a package whose every fetch fails is parked, waits, and

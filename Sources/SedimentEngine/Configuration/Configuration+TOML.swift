@@ -65,7 +65,7 @@ extension Configuration {
 
         if let daemon = try reader.table(root, "daemon", at: "") {
             try reader.allowOnly(daemon, ["interval", "concurrency", "per_host_concurrency", "listen", "min_revisit", "max_revisit",
-                                          "park_after", "parked_revisit", "log_level"], at: "daemon")
+                                          "park_after", "parked_revisit", "stop_timeout", "log_level"], at: "daemon")
             func duration(_ key: String) throws -> TimeInterval? {
                 guard let text = try reader.string(daemon, key, at: "daemon") else { return nil }
                 guard let seconds = parseDuration(text), seconds > 0 else {
@@ -77,6 +77,7 @@ extension Configuration {
             if let seconds = try duration("min_revisit") { configuration.daemon.minRevisit = seconds }
             if let seconds = try duration("max_revisit") { configuration.daemon.maxRevisit = seconds }
             if let seconds = try duration("parked_revisit") { configuration.daemon.parkedRevisit = seconds }
+            if let seconds = try duration("stop_timeout") { configuration.daemon.stopTimeout = seconds }
             guard configuration.daemon.minRevisit <= configuration.daemon.maxRevisit else {
                 throw ConfigurationError(file: file, key: "daemon.min_revisit", problem: "must not be longer than daemon.max_revisit")
             }

@@ -38,6 +38,10 @@ public struct Configuration: Sendable {
         public var parkAfter: Int = 5
         /// How often a parked package is retried (at once when its hub listing changes).
         public var parkedRevisit: TimeInterval = 7 * 86400
+        /// After SIGTERM, how long visits in progress may take to finish before the daemon
+        /// exits anyway (what they wrote is rolled back at the next start, as after a crash).
+        /// Keep it below the unit's `TimeoutStopSec`.
+        public var stopTimeout: TimeInterval = 60
         /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
         public var logLevel: String = "info"
 

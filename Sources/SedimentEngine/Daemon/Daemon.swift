@@ -110,6 +110,8 @@ final class Scheduler: Service, @unchecked Sendable {
     private let clock: @Sendable () -> Date
     private let crawler: Crawler
     private let cancellation = CancellationFlag()
+    /// Raised when the crawl loop has returned.
+    private let finished = CancellationFlag()
     private let wake = NSCondition()
     private let policy: RevisitPolicy
 
@@ -129,6 +131,7 @@ final class Scheduler: Service, @unchecked Sendable {
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 let thread = Thread { [self] in
                     loop()
+                    finished.raise()
                     done.resume()
                 }
                 thread.name = "sediment-scheduler"
@@ -142,6 +145,17 @@ final class Scheduler: Service, @unchecked Sendable {
             wake.lock()
             wake.broadcast()
             wake.unlock()
+            // A transfer that stalls without a byte never reaches a cancellation point (libgit2
+            // 1.5 has no server timeout): after stop_timeout, exit anyway. What the visit wrote
+            // is rolled back at the next start, exactly as after a kill, and it is redone.
+            let timeout = archive.configuration.daemon.stopTimeout
+            let logger = self.logger
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [weak self] in
+                guard let self, !self.finished.isRaised else { return }
+                logger.warning("visits still running \(Int(timeout)) s after the stop (daemon.stop_timeout); exiting, they will be redone")
+                self.notifier.notify("STATUS=stopped with visits in progress; they are redone at the next start")
+                _exit(0)
+            }
         }
     }
 
