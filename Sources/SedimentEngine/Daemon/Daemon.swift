@@ -187,6 +187,7 @@ final class Scheduler: Service, @unchecked Sendable {
         for (hub, finished) in (try? archive.catalog.lastSuccessfulCrawls()) ?? [:] {
             if let date = Catalog.date(finished) { metrics.crawlFinished(hub: hub, at: date) }
         }
+        var lastIdle = ""
         notifier.notify("READY=1\nSTATUS=ready: \(archive.configuration.hubs.count) hub\(archive.configuration.hubs.count == 1 ? "" : "s") scheduled")
         logger.notice("ready", metadata: ["hubs": "\(archive.configuration.hubs.map(\.name).joined(separator: ","))"])
         while !cancellation.isRaised {
@@ -203,7 +204,12 @@ final class Scheduler: Service, @unchecked Sendable {
                 waitUntil(.distantFuture)
                 continue
             }
-            notifier.status("idle: next crawl \(hub) at \(Catalog.timestamp(when))")
+            let idle = "idle: next crawl \(hub) at \(Catalog.timestamp(when))"
+            if idle != lastIdle {
+                logger.info("waiting for the next crawl", metadata: ["hub": "\(hub)", "at": "\(Catalog.timestamp(when))"])
+                lastIdle = idle
+            }
+            notifier.status(idle)
             waitUntil(when)
         }
     }
