@@ -44,23 +44,9 @@ final class DaemonTests: XCTestCase {
         try text.write(toFile: ws.configPath, atomically: true, encoding: .utf8)
     }
 
-    /// One query's rows from the catalog, through Python's sqlite3 (another SQLite than ours).
+    /// One query's rows from the catalog, NULL written "NULL".
     func query(_ sql: String) throws -> [[String]] {
-        let result = try Shell.run(Shell.which("python3"), ["-c", """
-            import json, os, sqlite3, sys
-            if not os.path.exists(sys.argv[1]):  # the daemon has not created it yet
-                print("[]")
-                sys.exit(0)
-            db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-            try:
-                rows = list(db.execute(sys.argv[2]))
-            except sqlite3.OperationalError as error:  # tables not made yet
-                print(json.dumps(str(error)), file=sys.stderr)
-                rows = []
-            print(json.dumps([[None if v is None else str(v) for v in row] for row in rows]))
-            """, ws.store + "/catalog.sqlite", sql])
-        XCTAssertEqual(result.status, 0, result.stderr)
-        return (try JSONSerialization.jsonObject(with: result.stdout) as? [[String?]] ?? []).map { $0.map { $0 ?? "NULL" } }
+        try ws.catalogRows(sql).map { $0.map { $0 ?? "NULL" } }
     }
 
     func count(_ sql: String) throws -> Int { Int(try query(sql).first?.first ?? "0") ?? 0 }

@@ -44,7 +44,12 @@ final class Workspace {
 
     /// Publishes (or re-publishes, forced, pruning) a working repository as `served/<name>.git`.
     func publish(_ dir: String, as name: String) throws {
-        let bare = served + "/" + name + ".git"
+        try publish(dir, toBare: served + "/" + name + ".git")
+    }
+
+    /// Publishes (or re-publishes, forced, pruning) a working repository's heads and tags into
+    /// the bare repository `bare`, created when missing, whose HEAD is `main`.
+    func publish(_ dir: String, toBare bare: String) throws {
         if !FileManager.default.fileExists(atPath: bare) {
             try FileManager.default.createDirectory(atPath: bare, withIntermediateDirectories: true)
             try git(["init", "-q", "--bare", bare])
@@ -82,6 +87,28 @@ final class Workspace {
     func sediment(_ arguments: [String], config: String? = nil, environment: [String: String] = [:]) throws -> ProcessResult {
         let env = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         return try Shell.run(Shell.sedimentBinary, arguments + ["--config", config ?? configPath], cwd: root, env: env)
+    }
+
+    /// One query's rows from the archive's catalog, read through Python's sqlite3 (another
+    /// SQLite than Sediment's), each value as text; no rows while the catalog or its tables
+    /// do not exist yet.
+    func catalogRows(_ sql: String, file: StaticString = #filePath, line: UInt = #line) throws -> [[String?]] {
+        let result = try Shell.run(Shell.which("python3"), ["-c", """
+            import json, os, sqlite3, sys
+            if not os.path.exists(sys.argv[1]):
+                print("[]")
+                sys.exit(0)
+            db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+            try:
+                rows = list(db.execute(sys.argv[2]))
+            except sqlite3.OperationalError as error:
+                print(json.dumps(str(error)), file=sys.stderr)
+                rows = []
+            print(json.dumps([[None if v is None else str(v) for v in row] for row in rows]))
+            """, store + "/catalog.sqlite", sql])
+        XCTAssertEqual(result.status, 0, result.stderr, file: file, line: line)
+        let rows = try JSONSerialization.jsonObject(with: result.stdout) as? [[Any]] ?? []
+        return rows.map { $0.map { $0 as? String } }
     }
 
     /// Deterministic pseudo-random bytes.

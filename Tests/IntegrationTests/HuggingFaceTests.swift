@@ -37,11 +37,7 @@ final class HuggingFaceTests: XCTestCase {
         let oid = String(repeating: String(format: "%02x", seed + 16), count: 32)
         try ws.write("model.safetensors", "version https://git-lfs.github.com/spec/v1\noid sha256:\(oid)\nsize \(1000 + seed)\n", in: work)
         try ws.commitAll("initial upload", in: work)
-        let bare = root + "/" + id + ".git"
-        try FileManager.default.createDirectory(atPath: bare, withIntermediateDirectories: true)
-        try ws.git(["init", "-q", "--bare", bare])
-        try ws.git(["push", "-q", bare, "main"], in: work)
-        try ws.git(["symbolic-ref", "HEAD", "refs/heads/main"], in: bare)
+        try ws.publish(work, toBare: root + "/" + id + ".git")
     }
 
     func configure(pageSize: Int = 2, extraHub: String = "", tokenFile: String? = nil, gitRepos: [String] = []) throws {

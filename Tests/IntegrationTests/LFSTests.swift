@@ -41,11 +41,7 @@ final class LFSTests: XCTestCase {
             if serve { try object.data.write(to: URL(fileURLWithPath: hubRoot + "/lfs/" + object.oid)) }
         }
         try ws.commitAll("upload", in: work)
-        let bare = hubRoot + "/" + id + ".git"
-        try FileManager.default.createDirectory(atPath: bare, withIntermediateDirectories: true)
-        try ws.git(["init", "-q", "--bare", bare])
-        try ws.git(["push", "-q", bare, "main"], in: work)
-        try ws.git(["symbolic-ref", "HEAD", "refs/heads/main"], in: bare)
+        try ws.publish(work, toBare: hubRoot + "/" + id + ".git")
         models.append(["id": id, "downloads": 1])
         try hub.setModels(models)
     }
@@ -83,13 +79,7 @@ final class LFSTests: XCTestCase {
 
     /// Rows of a query on the catalog, each as its columns joined by "|".
     func sql(_ query: String) throws -> [String] {
-        let result = try Shell.run(Shell.which("python3"), ["-c", """
-            import sqlite3, sys
-            for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
-                print("|".join("" if v is None else str(v) for v in row))
-            """, ws.store + "/catalog.sqlite", query])
-        XCTAssertEqual(result.status, 0, result.stderr)
-        return result.out.split(separator: "\n").map(String.init)
+        try ws.catalogRows(query).map { $0.map { $0 ?? "" }.joined(separator: "|") }
     }
 
     func partials() throws -> [String] {

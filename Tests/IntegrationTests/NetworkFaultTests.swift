@@ -20,11 +20,7 @@ final class NetworkFaultTests: XCTestCase {
                 try ws.write("shards/part-\(file).bin", Workspace.bytes(4096, seed: UInt64(index * 10_000 + file)), in: work)
             }
             try ws.commitAll("upload", in: work)
-            let bare = root + "/" + id + ".git"
-            try FileManager.default.createDirectory(atPath: bare, withIntermediateDirectories: true)
-            try ws.git(["init", "-q", "--bare", bare])
-            try ws.git(["push", "-q", bare, "main"], in: work)
-            try ws.git(["symbolic-ref", "HEAD", "refs/heads/main"], in: bare)
+            try ws.publish(work, toBare: root + "/" + id + ".git")
             models.append(["id": id, "downloads": 1, "likes": 0, "tags": ["transformers"], "gated": false,
                            "createdAt": "2024-01-01T00:00:00.000Z"])
         }
@@ -183,10 +179,7 @@ final class ParkingTests: XCTestCase {
         try ws.write("README.md", "# flaky\n", in: work)
         try ws.commitAll("upload", in: work)
         let bare = root + "/acme/flaky.git"
-        try FileManager.default.createDirectory(atPath: bare, withIntermediateDirectories: true)
-        try ws.git(["init", "-q", "--bare", bare])
-        try ws.git(["push", "-q", bare, "main"], in: work)
-        try ws.git(["symbolic-ref", "HEAD", "refs/heads/main"], in: bare)
+        try ws.publish(work, toBare: bare)
         let hub = try FixtureHub(root: root, home: ws.home, scratch: ws.root)
         try hub.setModels([["id": "acme/flaky", "downloads": 1]])
         try """

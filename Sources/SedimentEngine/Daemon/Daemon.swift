@@ -160,25 +160,23 @@ final class Scheduler: Service, @unchecked Sendable {
     }
 
     /// When each hub is crawled next: an unfinished last crawl (the daemon was stopped or
-    /// killed in it) is resumed at once; otherwise `interval` after the last one started, or
-    /// `min_revisit` after it when the hub could not be listed.
+    /// killed in it) is resumed at once; otherwise ``nextCrawl(after:listed:)`` the last one.
     private func nextCrawls() -> [String: Date] {
-        let daemon = archive.configuration.daemon
         var result: [String: Date] = [:]
         for hub in archive.configuration.hubs {
-            guard let last = try? archive.catalog.lastCrawl(hub: hub.name), let started = Catalog.date(last.startedAt) else {
-                result[hub.name] = .distantPast
-                continue
-            }
-            if last.finishedAt == nil {
-                result[hub.name] = .distantPast
-            } else if (try? archive.catalog.lastCrawlFailedToList(hub: hub.name)) == true {
-                result[hub.name] = started.addingTimeInterval(min(daemon.interval, daemon.minRevisit))
+            if let last = try? archive.catalog.lastCrawl(hub: hub.name), last.finishedAt != nil, let started = Catalog.date(last.startedAt) {
+                result[hub.name] = nextCrawl(after: started, listed: last.listed)
             } else {
-                result[hub.name] = started.addingTimeInterval(daemon.interval)
+                result[hub.name] = .distantPast
             }
         }
         return result
+    }
+
+    /// `interval` after a crawl started, or `min_revisit` after it when it could not list the hub.
+    private func nextCrawl(after started: Date, listed: Bool) -> Date {
+        let daemon = archive.configuration.daemon
+        return started.addingTimeInterval(listed ? daemon.interval : min(daemon.interval, daemon.minRevisit))
     }
 
     private func loop() {
@@ -194,9 +192,7 @@ final class Scheduler: Service, @unchecked Sendable {
             let now = clock()
             if let (hub, _) = next.filter({ $0.value <= now }).min(by: { $0.value < $1.value }) {
                 let started = clock()
-                let listed = crawl(hub)
-                let daemon = archive.configuration.daemon
-                next[hub] = started.addingTimeInterval(listed ? daemon.interval : min(daemon.interval, daemon.minRevisit))
+                next[hub] = nextCrawl(after: started, listed: crawl(hub))
                 continue
             }
             guard let (hub, when) = next.min(by: { $0.value < $1.value }) else {

@@ -13,8 +13,6 @@ final class PackageSchedule: CrawlSchedule, @unchecked Sendable {
     private let logger: Logger
     private let lock = NSLock()
     private var records: [Int64: ScheduleRecord]
-    /// Packages parked by this crawl (for the log).
-    private(set) var newlyParked: [String] = []
 
     init(catalog: Catalog, policy: RevisitPolicy, clock: @escaping @Sendable () -> Date, logger: Logger) throws {
         self.catalog = catalog
@@ -36,7 +34,6 @@ final class PackageSchedule: CrawlSchedule, @unchecked Sendable {
         let previous = records[package.rowID]
         let next = policy.next(after: previous, package: package.rowID, outcome: outcome, listing: RevisitPolicy.listing(of: ref), now: clock())
         records[package.rowID] = next
-        if next.parked && previous?.parked != true { newlyParked.append(ref.qualifiedName) }
         lock.unlock()
         do {
             try catalog.saveSchedule(next)

@@ -96,18 +96,13 @@ extension Catalog {
         }
     }
 
-    /// The latest crawl of a hub: when it started and whether it finished.
-    public func lastCrawl(hub: String) throws -> (startedAt: String, finishedAt: String?)? {
+    /// The latest crawl of a hub: when it started, whether it finished, and whether it could
+    /// list the hub.
+    public func lastCrawl(hub: String) throws -> (startedAt: String, finishedAt: String?, listed: Bool)? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT started_at, finished_at FROM crawl WHERE hub = ? ORDER BY id DESC LIMIT 1", arguments: [hub])
-                .map { ($0["started_at"], $0["finished_at"]) }
-        }
-    }
-
-    /// Whether the hub's latest crawl ended without listing the hub.
-    public func lastCrawlFailedToList(hub: String) throws -> Bool {
-        try read { db in
-            try Bool.fetchOne(db, sql: "SELECT error IS NOT NULL FROM crawl WHERE hub = ? ORDER BY id DESC LIMIT 1", arguments: [hub]) ?? false
+            try Row.fetchOne(db, sql: "SELECT started_at, finished_at, error IS NULL AS listed FROM crawl WHERE hub = ? ORDER BY id DESC LIMIT 1",
+                             arguments: [hub])
+                .map { ($0["started_at"], $0["finished_at"], $0["listed"]) }
         }
     }
 
@@ -120,12 +115,5 @@ extension Catalog {
             }
             return result
         }
-    }
-
-    /// Parses a catalog timestamp back into a date.
-    public static func date(_ timestamp: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: timestamp)
     }
 }

@@ -57,10 +57,19 @@ public final class Catalog: @unchecked Sendable {
 
     /// The current instant in the catalog's text form: ISO 8601, UTC, milliseconds.
     public static func timestamp(_ date: Date) -> String {
+        timestampFormatter().string(from: date)
+    }
+
+    /// Parses a catalog timestamp back into a date.
+    public static func date(_ timestamp: String) -> Date? {
+        timestampFormatter().date(from: timestamp)
+    }
+
+    private static func timestampFormatter() -> ISO8601DateFormatter {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        return formatter
     }
 }
 
