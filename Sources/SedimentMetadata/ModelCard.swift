@@ -1,4 +1,5 @@
 import Foundation
+import SedimentText
 import Yams
 
 /// A model card: the `README.md` of a package, whose YAML front matter (between a first line
@@ -22,19 +23,19 @@ public struct ModelCard: Sendable {
             (fields, problem, hasBody) = (nil, "the card is \(data.count) bytes, over \(Self.maximumBytes)", true)
             return
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = TextLines.decode(data) else {
             (fields, problem, hasBody) = (nil, "the card is not UTF-8 text", !data.isEmpty)
             return
         }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
-        guard lines.first == "---", let end = lines.dropFirst().firstIndex(where: { $0 == "---" || $0 == "..." }) else {
-            (fields, problem) = (nil, nil)
+        guard let frontMatter = FrontMatter(text) else {
+            let unclosed = FrontMatter.opens(text)
+            (fields, problem) = (nil, unclosed ? "the front matter opened by --- on the first line is never closed" : nil)
             hasBody = !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
             return
         }
-        hasBody = !lines[(end + 1)...].joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        hasBody = !frontMatter.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         do {
-            let loaded = try Yams.load(yaml: lines[1..<end].joined(separator: "\n"))
+            let loaded = try Yams.load(yaml: frontMatter.yaml)
             if loaded == nil {
                 (fields, problem) = ([:], nil)
             } else if let mapping = JSONCompatible(yaml: loaded!), case .object(let object) = mapping {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SedimentText
 import SedimentEngine
 import SedimentStore
 
@@ -56,9 +57,9 @@ struct Log: ParsableCommand {
                 Output.line("Author: \(c.authorName) <\(c.authorEmail)>")
                 Output.line("Date:   \(Output.gitTime(c.authorTime, offsetMinutes: c.authorOffset))")
                 Output.line("")
-                var message = Substring(c.message)
-                while message.last == "\n" { message.removeLast() }
-                for line in message.split(separator: "\n", omittingEmptySubsequences: false) {
+                var lines = TextLines.lines(of: c.message)
+                while lines.last?.isEmpty == true { lines.removeLast() }
+                for line in lines {
                     Output.line(line.isEmpty ? "" : "    \(line)")
                 }
                 Output.line("")

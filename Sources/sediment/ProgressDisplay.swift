@@ -55,6 +55,7 @@ final class ProgressDisplay: @unchecked Sendable {
                 ("lfs_stored", .int(Int64(o.lfsStored))), ("lfs_stored_bytes", .int(o.lfsStoredBytes)),
                 ("lfs_deduplicated", .int(Int64(o.lfsDeduplicated))), ("lfs_pending", .int(Int64(o.lfsPending))),
                 ("lfs_problems", .array(o.lfsProblems.map { .string($0) })),
+                ("warnings", .array(o.warnings.map { .string($0) })),
                 ("seconds", .object(o.timings.map { ($0.0, .double(($0.1 * 1000).rounded() / 1000)) })),
             ]))
         } else {
@@ -76,6 +77,7 @@ final class ProgressDisplay: @unchecked Sendable {
             }
         }
         for problem in o.lfsProblems { Output.errorRaw("sediment: \(o.qualifiedName): \(problem)") }
+        for warning in o.warnings { Output.errorRaw("sediment: warning: \(o.qualifiedName): \(warning)") }
         // With --json, stdout is for machines: say the error on stderr too, for people.
         if let error = o.error, json, o.isFailure {
             Output.errorRaw("sediment: \(o.qualifiedName): \(error)")
@@ -95,7 +97,7 @@ final class ProgressDisplay: @unchecked Sendable {
         if terminal { Output.progress("\r\u{1B}[K") }
     }
 
-    func finish(_ outcomes: [VisitOutcome], hubErrors: [String]) {
+    func finish(_ outcomes: [VisitOutcome], hubErrors: [String], skipped: Int = 0) {
         lock.lock()
         defer { lock.unlock() }
         clearLine()
@@ -109,6 +111,7 @@ final class ProgressDisplay: @unchecked Sendable {
         let failed = outcomes.filter(\.isFailure).count
         let eventful = outcomes.filter(\.eventful).count
         let deleted = outcomes.filter(\.deletedUpstream).count
-        Output.line((hubErrors.isEmpty ? "" : "\(hubErrors.count) hub(s) could not be listed; ") + "synced \(outcomes.count) package\(outcomes.count == 1 ? "" : "s"): \(eventful) changed, \(outcomes.count - eventful - failed - deleted) unchanged, \(failed) failed" + (deleted > 0 ? ", \(deleted) deleted upstream" : ""))
+        Output.line((hubErrors.isEmpty ? "" : "\(hubErrors.count) hub(s) could not be listed; ") + "synced \(outcomes.count) package\(outcomes.count == 1 ? "" : "s"): \(eventful) changed, \(outcomes.count - eventful - failed - deleted) unchanged, \(failed) failed" + (deleted > 0 ? ", \(deleted) deleted upstream" : "")
+                    + (skipped > 0 ? "; \(skipped) listed entr\(skipped == 1 ? "y" : "ies") skipped (named above and in `sediment status`)" : ""))
     }
 }

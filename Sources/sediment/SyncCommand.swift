@@ -32,7 +32,7 @@ struct Sync: ParsableCommand {
         let report = try Crawler(archive: archive, logger: logger).crawl(.init(hubs: hub, packages: package)) { event in
             display.handle(event)
         }
-        display.finish(report.outcomes, hubErrors: report.hubErrors)
+        display.finish(report.outcomes, hubErrors: report.hubErrors, skipped: report.skipped.count)
         if report.failed { throw ExitCode(ExitStatus.failure) }
     }
 }

@@ -279,3 +279,44 @@ extension IndexHubTests {
         XCTAssertEqual(byID["\(bert)/bertsquad-12.onnx"]?["eventful"] as? Bool, false)
     }
 }
+
+extension IndexHubTests {
+    /// The real `pytorch/hub` index has CRLF cards (`hustvl_yolop.md`): each is archived like
+    /// an LF one. Every listed entry that is skipped is named in `sync`'s output and in `status`.
+    func testPyTorchHubCRLFCardsAreArchivedAndSkippedEntriesNamed() throws {
+        let yolop = try repository("hustvl/YOLOP", files: ["hubconf.py": "dependencies = ['torch']\r\n\r\ndef yolop(pretrained=True):\r\n    return 1\r\n"])
+        try publish(yolop, as: "hustvl/YOLOP")
+        let crlf = "---\r\nlayout: hub_detail\r\ntitle: YOLOP\r\ntags: [vision]\r\ngithub-link: https://github.com/hustvl/YOLOP\r\ngithub-id: hustvl/YOLOP\r\n---\r\n\r\n### Before You Start\r\n"
+        let hubIndex = try repository("pytorch/hub", files: [
+            "hustvl_yolop.md": crlf,
+            "pytorch_vision_snnmlp.md": "\u{FEFF}" + crlf.replacingOccurrences(of: "title: YOLOP", with: "title: SNNMLP"),
+            "notes.md": "# Release notes\n",
+            "no_id.md": "---\ntitle: X\n---\n",
+            "README.md": "# PyTorch Hub\n",
+        ])
+        try publish(hubIndex, as: "pytorch/hub")
+        http = try GitHTTPServer(root: ws.served, home: ws.home, scratch: ws.root)
+        try configure("[[hub]]\nkind = \"pytorch-hub\"\nname = \"pt\"")
+
+        let sync = try ws.sediment(["sync"])
+        XCTAssertEqual(sync.status, 0, sync.stderr)
+        XCTAssertTrue(sync.out.contains("pt:hustvl_yolop: new snapshot"), sync.out)
+        XCTAssertTrue(sync.out.contains("pt:pytorch_vision_snnmlp: new snapshot"), sync.out)
+        XCTAssertTrue(sync.stderr.contains("pt: notes.md: skipped: not a model card"), sync.stderr)
+        XCTAssertTrue(sync.stderr.contains("pt: no_id.md: skipped: has no valid \"github-id\""), sync.stderr)
+        XCTAssertTrue(sync.out.contains("2 listed entries skipped"), sync.out)
+
+        let catalog = try Catalog(readOnlyPath: ws.store + "/catalog.sqlite")
+        let metadata = try catalog.metadata(package: try catalog.package(named: "pt:hustvl_yolop").rowID).last?.json ?? ""
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(metadata.utf8)) as? [String: Any])
+        XCTAssertEqual(object["title"] as? String, "YOLOP")
+        XCTAssertEqual(object["hubconf_entrypoints"] as? [String], ["yolop"], "a CRLF hubconf.py is read by lines too")
+
+        let status = try ws.sediment(["status"])
+        XCTAssertTrue(status.out.contains("hub pt: the last crawl skipped 2 listed entries:"), status.out)
+        XCTAssertTrue(status.out.contains("  notes.md: skipped: not a model card"), status.out)
+        let json = try XCTUnwrap(try ws.sediment(["status", "--json"]).jsonLines.first)
+        let hub = try XCTUnwrap((json["hubs"] as? [[String: Any]])?.first)
+        XCTAssertEqual((hub["last_crawl_skipped"] as? [String])?.count, 2)
+    }
+}

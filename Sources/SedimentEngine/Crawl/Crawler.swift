@@ -48,6 +48,8 @@ public struct Crawler: Sendable {
         public var hubErrors: [String]
         /// Listed packages the schedule did not find due.
         public var notDue = 0
+        /// Entries the hubs listed that could not become packages, each with the reason.
+        public var skipped: [HubProblem] = []
         /// The crawl was stopped before every due package was visited (its crawl rows stay unfinished).
         public var interrupted = false
         /// Whether anything failed (`sync` then exits 1).
@@ -70,6 +72,7 @@ public struct Crawler: Sendable {
         var hubErrors: [String] = []
         var early: [VisitOutcome] = []
         var notDue = 0
+        var skipped: [HubProblem] = []
         let fetches = FetchCache()
         for hub in hubs {
             if cancellation?.isRaised == true { break }
@@ -98,6 +101,8 @@ public struct Crawler: Sendable {
             }
             let crawlID = try catalog.beginCrawl(hub: hub.name, at: now)
             crawls[hub.name] = crawlID
+            try catalog.recordCrawlProblems(crawlID, discovered.problems.map { ($0.item, $0.problem) })
+            skipped += discovered.problems
             for ref in wanted {
                 let hasRepository = !ref.repository.isEmpty
                 let package = try catalog.upsertPackage(hub: hub.name, id: ref.id,
@@ -141,6 +146,9 @@ public struct Crawler: Sendable {
             events(.visitStarted(package: name))
             let outcome = visitor.visit(job.target) { progress in events(.fetchProgress(package: name, progress)) }
             let where_: Logger.Metadata = ["hub": "\(job.target.ref.hub)", "package": "\(job.target.ref.id)"]
+            for warning in outcome.warnings {
+                logger.warning("file unparseable", metadata: where_.merging(["problem": "\(warning)"]) { a, _ in a })
+            }
             for problem in outcome.lfsProblems {
                 logger.warning("LFS object pending", metadata: where_.merging(["error": "\(problem)"]) { a, _ in a })
             }
@@ -162,6 +170,7 @@ public struct Crawler: Sendable {
         if cancellation?.isRaised == true {
             var report = Report(outcomes: all, hubErrors: hubErrors)
             report.notDue = notDue
+            report.skipped = skipped
             report.interrupted = true
             return report
         }
@@ -173,6 +182,7 @@ public struct Crawler: Sendable {
         }
         var report = Report(outcomes: all, hubErrors: hubErrors)
         report.notDue = notDue
+        report.skipped = skipped
         return report
     }
 

@@ -19,6 +19,10 @@ public struct PackageChange: Sendable {
     public var field: String?
     public var old: String?
     public var new: String?
+    /// For `card` and `config` without a field: the file could not be read at ``revision``
+    /// (a commit id), for this reason; its fields there are unknown, so none is compared.
+    public var unparseable: String?
+    public var revision: String?
 
     init(kind: String, path: String? = nil) {
         self.kind = kind
@@ -89,13 +93,28 @@ public struct PackageDiff {
         func content(_ id: ObjectID?) throws -> Data? {
             try id.map { id in try repository.withBlob(id) { Data($0) } }
         }
+        // A side that cannot be read is unknown, not empty: it is reported, and no field is compared.
+        func compare(kind: String, path: String, _ ids: (old: ObjectID?, new: ObjectID?),
+                     read: (Data) -> (fields: [String: JSONCompatible]?, problem: String?)) throws {
+            let before = try content(ids.old).map(read), after = try content(ids.new).map(read)
+            var unreadable = false
+            for (side, commit) in [(before, old), (after, new)] {
+                guard let problem = side?.problem else { continue }
+                var change = PackageChange(kind: kind, path: path)
+                change.unparseable = problem
+                change.revision = commit
+                result.append(change)
+                unreadable = true
+            }
+            if !unreadable {
+                result += fieldChanges(kind: kind, path: path, old: before?.fields, new: after?.fields)
+            }
+        }
         if let card = structured["README.md"] {
-            result += fieldChanges(kind: "card", path: "README.md", old: try content(card.old).flatMap { ModelCard($0).fields },
-                                   new: try content(card.new).flatMap { ModelCard($0).fields })
+            try compare(kind: "card", path: "README.md", card) { data in let c = ModelCard(data); return (c.fields, c.problem) }
         }
         if let config = structured["config.json"] {
-            result += fieldChanges(kind: "config", path: "config.json", old: try content(config.old).flatMap { ModelConfig($0).fields },
-                                   new: try content(config.new).flatMap { ModelConfig($0).fields })
+            try compare(kind: "config", path: "config.json", config) { data in let c = ModelConfig(data); return (c.fields, c.problem) }
         }
         return result
     }

@@ -13,7 +13,8 @@ public enum StatusReport {
                 .object([("name", .string(hub.name)), ("kind", .string(hub.kind)), ("packages", .int(Int64(hub.packages))),
                          ("deleted", .int(Int64(hub.deleted))), ("last_crawl_started", .optional(hub.lastCrawlStarted)),
                          ("last_crawl_finished", .optional(hub.lastCrawlFinished)), ("last_crawl_packages", .int(Int64(hub.lastCrawlPackages))),
-                         ("last_crawl_failed", .int(Int64(hub.lastCrawlFailed))), ("last_crawl_error", .optional(hub.lastCrawlError))])
+                         ("last_crawl_failed", .int(Int64(hub.lastCrawlFailed))), ("last_crawl_error", .optional(hub.lastCrawlError)),
+                         ("last_crawl_skipped", .array(hub.lastCrawlSkipped.map { .string($0) }))])
             })),
             ("failing", .array(s.failing.map { f in
                 .object([("package", .string(f.package)), ("since", .string(f.since)), ("consecutive_failures", .int(Int64(f.consecutive))),

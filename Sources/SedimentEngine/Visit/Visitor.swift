@@ -255,6 +255,7 @@ struct Visitor {
         observed.ref.metadata = record.metadata
         record.observation = observation(observed, manifest: headCommit.flatMap { manifestOf[$0.hex] } ?? last?.manifest,
                                          newCommits: commits, repository: repositoryRowID)
+        outcome.warnings = record.observation.map(Self.readingWarnings) ?? []
         if lfs != nil {
             let headManifest = headCommit.flatMap { manifestOf[$0.hex] } ?? last?.manifest
             let fresh = Set(manifests.map(\.id))

@@ -187,7 +187,7 @@ extension Catalog {
 
 extension Catalog {
     /// The observation columns in table order (after visit_id, package_id, observed_at).
-    public static let observationColumns = ["downloads", "likes", "hub_metrics", "commits_total", "commits_new", "files", "bytes", "lfs_files", "lfs_bytes", "weight_formats", "card_license", "card_tags", "card_datasets", "card_language", "card_base_model", "card_pipeline_tag", "card_library_name", "card_has_model_index", "card_bytes", "card_has_body", "card_fields", "config_architectures", "config_model_type", "config_torch_dtype", "config_transformers_version", "config_fields", "problems"]
+    public static let observationColumns = ["downloads", "likes", "hub_metrics", "commits_total", "commits_new", "files", "bytes", "lfs_files", "lfs_bytes", "weight_formats", "card_license", "card_tags", "card_datasets", "card_language", "card_base_model", "card_pipeline_tag", "card_library_name", "card_has_model_index", "card_bytes", "card_has_body", "card_fields", "config_architectures", "config_model_type", "config_torch_dtype", "config_transformers_version", "config_fields", "problems", "card_state", "card_problem", "config_state", "config_problem"]
 
     /// A package's observations, oldest first: the time, and the values of
     /// ``observationColumns`` in that order.
@@ -262,6 +262,10 @@ extension Catalog {
         o.configTransformersVersion = row["config_transformers_version"]
         o.configFields = row["config_fields"]
         o.problems = row["problems"]
+        o.cardState = (row["card_state"] as String?).flatMap(ParseState.init(rawValue:))
+        o.cardProblem = row["card_problem"]
+        o.configState = (row["config_state"] as String?).flatMap(ParseState.init(rawValue:))
+        o.configProblem = row["config_problem"]
         return o
     }
 }

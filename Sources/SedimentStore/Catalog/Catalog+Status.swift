@@ -14,6 +14,8 @@ public struct ArchiveStatus: Sendable {
         public var lastCrawlFailed: Int
         /// Why the last crawl could not list the hub, when it could not.
         public var lastCrawlError: String?
+        /// The entries the hub listed that the last crawl skipped, with the reason ("item: why").
+        public var lastCrawlSkipped: [String] = []
     }
     public struct Failing: Sendable {
         public var package: String
@@ -44,7 +46,7 @@ extension Catalog {
     /// Summarises the catalog.
     public func status() throws -> ArchiveStatus {
         try read { db in
-            let hubs = try Row.fetchAll(db, sql: """
+            var hubs = try Row.fetchAll(db, sql: """
                 SELECT h.name, h.kind,
                     (SELECT COUNT(*) FROM package p WHERE p.hub = h.name) AS packages,
                     (SELECT COUNT(*) FROM package p WHERE p.hub = h.name AND p.deleted) AS deleted,
@@ -55,6 +57,12 @@ extension Catalog {
                 ArchiveStatus.Hub(name: $0["name"], kind: $0["kind"], packages: $0["packages"], deleted: $0["deleted"],
                                   lastCrawlStarted: $0["started_at"], lastCrawlFinished: $0["finished_at"],
                                   lastCrawlPackages: $0["cp"], lastCrawlFailed: $0["cf"], lastCrawlError: $0["error"])
+            }
+            for index in hubs.indices {
+                hubs[index].lastCrawlSkipped = try String.fetchAll(db, sql: """
+                    SELECT item || ': ' || problem FROM crawl_problem
+                    WHERE crawl_id = (SELECT MAX(id) FROM crawl WHERE hub = ?) ORDER BY seq
+                    """, arguments: [hubs[index].name])
             }
             // A package is failing when its latest visit failed; count the failures since its last success.
             let failing = try Row.fetchAll(db, sql: """

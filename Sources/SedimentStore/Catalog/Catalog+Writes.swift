@@ -50,6 +50,18 @@ extension Catalog {
         }
     }
 
+    /// Records the hub entries crawl `id` skipped (`item`: what the hub listed; `problem`: why).
+    public func recordCrawlProblems(_ id: Int64, _ problems: [(item: String, problem: String)]) throws {
+        guard !problems.isEmpty else { return }
+        try write { db in
+            let first = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM crawl_problem WHERE crawl_id = ?", arguments: [id]) ?? 0
+            for (offset, p) in problems.enumerated() {
+                try db.execute(sql: "INSERT INTO crawl_problem(crawl_id, seq, item, problem) VALUES (?, ?, ?, ?)",
+                               arguments: [id, first + offset, p.item, p.problem])
+            }
+        }
+    }
+
     /// Closes crawl `id` with its totals.
     public func finishCrawl(_ id: Int64, at time: String, packages: Int, failed: Int, eventful: Int, error: String? = nil) throws {
         try write { db in
@@ -141,9 +153,9 @@ extension Catalog {
             }
             if let o = visit.observation {
                 try db.execute(sql: """
-                    INSERT INTO observation(visit_id, package_id, observed_at, downloads, likes, hub_metrics, commits_total, commits_new, files, bytes, lfs_files, lfs_bytes, weight_formats, card_license, card_tags, card_datasets, card_language, card_base_model, card_pipeline_tag, card_library_name, card_has_model_index, card_bytes, card_has_body, card_fields, config_architectures, config_model_type, config_torch_dtype, config_transformers_version, config_fields, problems)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [visitID, visit.packageRowID, visit.finishedAt, o.downloads, o.likes, o.hubMetrics, o.commitsTotal, o.commitsNew, o.files, o.bytes, o.lfsFiles, o.lfsBytes, o.weightFormats, o.cardLicense, o.cardTags, o.cardDatasets, o.cardLanguage, o.cardBaseModel, o.cardPipelineTag, o.cardLibraryName, o.cardHasModelIndex, o.cardBytes, o.cardHasBody, o.cardFields, o.configArchitectures, o.configModelType, o.configTorchDtype, o.configTransformersVersion, o.configFields, o.problems])
+                    INSERT INTO observation(visit_id, package_id, observed_at, downloads, likes, hub_metrics, commits_total, commits_new, files, bytes, lfs_files, lfs_bytes, weight_formats, card_license, card_tags, card_datasets, card_language, card_base_model, card_pipeline_tag, card_library_name, card_has_model_index, card_bytes, card_has_body, card_fields, config_architectures, config_model_type, config_torch_dtype, config_transformers_version, config_fields, problems, card_state, card_problem, config_state, config_problem)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [visitID, visit.packageRowID, visit.finishedAt, o.downloads, o.likes, o.hubMetrics, o.commitsTotal, o.commitsNew, o.files, o.bytes, o.lfsFiles, o.lfsBytes, o.weightFormats, o.cardLicense, o.cardTags, o.cardDatasets, o.cardLanguage, o.cardBaseModel, o.cardPipelineTag, o.cardLibraryName, o.cardHasModelIndex, o.cardBytes, o.cardHasBody, o.cardFields, o.configArchitectures, o.configModelType, o.configTorchDtype, o.configTransformersVersion, o.configFields, o.problems, o.cardState?.rawValue, o.cardProblem, o.configState?.rawValue, o.configProblem])
             }
             return visitID
         }

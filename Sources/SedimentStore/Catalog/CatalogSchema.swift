@@ -268,6 +268,47 @@ enum CatalogSchema {
                 CREATE INDEX lfs_pending_oid ON lfs_pending(oid);
                 """)
         }
+        migrator.registerMigration("v9: parse states and skipped hub entries") { db in
+            // Rows observed before: a card is absent without card_bytes, unparseable when the
+            // problems object names it, read otherwise; the same for config.json, whose absence
+            // earlier rows cannot tell from an empty config (config_fields NULL, no problem).
+            try db.execute(sql: """
+                ALTER TABLE observation ADD COLUMN card_state TEXT;
+                ALTER TABLE observation ADD COLUMN card_problem TEXT;
+                ALTER TABLE observation ADD COLUMN config_state TEXT;
+                ALTER TABLE observation ADD COLUMN config_problem TEXT;
+                UPDATE observation SET
+                    card_state = CASE WHEN json_extract(problems, '$.card') IS NOT NULL THEN 'unparseable'
+                                      WHEN card_bytes IS NULL THEN 'absent' ELSE 'ok' END,
+                    card_problem = json_extract(problems, '$.card'),
+                    config_state = CASE WHEN json_extract(problems, '$.config') IS NOT NULL THEN 'unparseable'
+                                        WHEN config_fields IS NULL THEN 'absent' ELSE 'ok' END,
+                    config_problem = json_extract(problems, '$.config');
+                CREATE TABLE crawl_problem (
+                    crawl_id INTEGER NOT NULL REFERENCES crawl(id),
+                    seq INTEGER NOT NULL,
+                    item TEXT NOT NULL,
+                    problem TEXT NOT NULL,
+                    PRIMARY KEY (crawl_id, seq)
+                ) WITHOUT ROWID;
+                DROP VIEW package_timeseries;
+                CREATE VIEW package_timeseries AS
+                    SELECT p.hub, p.package_id AS package, o.observed_at, o.downloads, o.likes, o.commits_total, o.commits_new,
+                           o.files, o.bytes, o.lfs_files, o.lfs_bytes,
+                           o.card_license,
+                           o.card_pipeline_tag, o.config_model_type, o.visit_id, o.card_state, o.config_state
+                    FROM observation o JOIN package p ON p.id = o.package_id;
+                DROP VIEW license_changes;
+                CREATE VIEW license_changes AS
+                    SELECT hub, package, observed_at, previous_license, card_license AS license FROM (
+                        SELECT p.hub, p.package_id AS package, o.observed_at, o.card_license,
+                               LAG(o.card_license) OVER (PARTITION BY o.package_id ORDER BY o.visit_id) AS previous_license,
+                               ROW_NUMBER() OVER (PARTITION BY o.package_id ORDER BY o.visit_id) AS n
+                        FROM observation o JOIN package p ON p.id = o.package_id
+                        WHERE o.card_state IS NOT 'unparseable')
+                    WHERE n > 1 AND previous_license IS NOT card_license;
+                """)
+        }
         return migrator
     }
 }
