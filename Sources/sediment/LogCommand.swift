@@ -26,9 +26,9 @@ struct Log: ParsableCommand {
         let record = try archive.catalog.package(named: named.package)
         guard let repository = record.repositoryRowID else { return }
         var commits = try archive.catalog.commits(repository: repository)
-        if !record.subpath.isEmpty {
-            // A package in a subpath: only the commits that changed it.
-            let touching = try archive.catalog.commitIDs(repository: repository, touching: record.subpath)
+        if !record.subpath.isEmpty || !record.scope.isWholeSubpath {
+            // A package in a subpath, or an entry of a folder: only the commits that changed its files.
+            let touching = try archive.catalog.commitIDs(repository: repository, touching: record.scope)
             commits = commits.filter { touching.contains($0.id) }
         }
         if let ref {

@@ -320,3 +320,72 @@ extension IndexHubTests {
         XCTAssertEqual((hub["last_crawl_skipped"] as? [String])?.count, 2)
     }
 }
+
+extension IndexHubTests {
+    /// An ONNX Model Zoo package is its entry: in a folder of three entries (as the real
+    /// `vgg/model/`), one entry's manifest holds its model, its `model_with_data_path` archive
+    /// and the README one level up; its LFS bytes are `model_bytes + model_with_data_bytes`;
+    /// its head and log move only with its own files; `reuse` finds no reuse among entries of
+    /// one folder, and does find a real re-upload under another path.
+    func testONNXPackageIsItsEntryNotItsFolder() throws {
+        let family = "validated/vision/classification/vgg"
+        let folder = family + "/model"
+        let pointer = { (seed: String, size: Int) in
+            "version https://git-lfs.github.com/spec/v1\noid sha256:\(String(repeating: seed, count: 64))\nsize \(size)\n"
+        }
+        let entries: [(name: String, seed: String, bytes: Int, dataSeed: String, dataBytes: Int)] = [
+            ("vgg16-7", "1", 553_436_134, "2", 512_642_021), ("vgg19-7", "3", 574_677_218, "4", 533_541_923),
+            ("vgg16-bn-7", "5", 553_509_467, "6", 512_711_118),
+        ]
+        // A weight file of the folder that no entry names belongs to every entry of it: one file, not reuse.
+        var files = ["\(family)/README.md": "# VGG\n", "\(folder)/LICENSE": "MIT\n", "\(folder)/preprocess.onnx": pointer("8", 1000)]
+        var manifest: [String] = []
+        for e in entries {
+            files["\(folder)/\(e.name).onnx"] = pointer(e.seed, e.bytes)
+            files["\(folder)/\(e.name).tar.gz"] = pointer(e.dataSeed, e.dataBytes)
+            manifest.append("""
+                {"model": "\(e.name)", "model_path": "\(folder)/\(e.name).onnx", "onnx_version": "1.2.1", "opset_version": 7,
+                 "metadata": {"model_sha": "\(String(repeating: e.seed, count: 64))", "model_bytes": \(e.bytes), "tags": ["vision"],
+                              "model_with_data_path": "\(folder)/\(e.name).tar.gz", "model_with_data_sha": "\(String(repeating: e.dataSeed, count: 64))",
+                              "model_with_data_bytes": \(e.dataBytes)}}
+                """)
+        }
+        // The same weights re-uploaded under another path: real reuse.
+        files["validated/vision/classification/vgg-copy/model/vgg16.onnx"] = pointer("1", 553_436_134)
+        manifest.append("{\"model\": \"vgg16-copy\", \"model_path\": \"validated/vision/classification/vgg-copy/model/vgg16.onnx\"}")
+        files["ONNX_HUB_MANIFEST.json"] = "[" + manifest.joined(separator: ",\n") + "]"
+        let zoo = try repository("onnx/models", files: files)
+        let first = try ws.git(["rev-parse", "HEAD"], in: zoo).trimmingCharacters(in: .whitespacesAndNewlines)
+        // A commit that changes only another entry's weights.
+        try ws.write("\(folder)/vgg19-7.onnx", pointer("7", 574_677_219), in: zoo)
+        try ws.commitAll("new vgg19 weights", in: zoo)
+        try publish(zoo, as: "onnx/models")
+        http = try GitHTTPServer(root: ws.served, home: ws.home, scratch: ws.root)
+        try configure("[[hub]]\nkind = \"onnx-model-zoo\"\nname = \"onnx\"")
+
+        let sync = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(sync.status, 0, sync.stderr)
+        XCTAssertEqual(sync.jsonLines.count, 4)
+        let vgg16 = "onnx:\(folder)/vgg16-7.onnx"
+        let shown = try ws.sediment(["show", vgg16, "--json"]).jsonLines
+        XCTAssertEqual(Set(shown.compactMap { $0["path"] as? String }), ["../README.md", "LICENSE", "preprocess.onnx", "vgg16-7.onnx", "vgg16-7.tar.gz"])
+        XCTAssertEqual(try ws.sediment(["show", vgg16, "../README.md"]).out, "# VGG\n")
+        let observed = try ws.catalogRows("""
+            SELECT o.lfs_files, o.lfs_bytes, o.card_state FROM observation o JOIN package p ON p.id = o.package_id
+            WHERE p.package_id = '\(folder)/vgg16-7.onnx'
+            """)
+        XCTAssertEqual(observed, [["3", "\(553_436_134 + 512_642_021 + 1000)", "ok"]],
+                       "LFS bytes = model_bytes + model_with_data_bytes (+ the folder's unnamed file)")
+        XCTAssertEqual(try ws.sediment(["snapshots", vgg16, "--json"]).jsonLines.last?["head"] as? String, first,
+                       "another entry's new weights do not move this entry's head")
+        XCTAssertEqual(Set(try ws.sediment(["log", vgg16, "--json"]).jsonLines.compactMap { $0["commit"] as? String }), [first])
+        XCTAssertEqual(try ws.sediment(["log", "onnx:\(folder)/vgg19-7.onnx", "--json"]).jsonLines.count, 2)
+        let weightChanges = try ws.catalogRows("SELECT package, path FROM weight_changes WHERE commit_id <> '\(first)'")
+        XCTAssertEqual(weightChanges, [["\(folder)/vgg19-7.onnx", "\(folder)/vgg19-7.onnx"]])
+
+        let groups = try ws.sediment(["reuse", "--json"]).jsonLines
+        XCTAssertEqual(groups.count, 1, "entries of one folder share files, which is not reuse: \(groups)")
+        XCTAssertEqual(groups.first?["oid"] as? String, String(repeating: "1", count: 64))
+        XCTAssertEqual(groups.first?["places"] as? Int, 2)
+    }
+}

@@ -71,6 +71,31 @@ final class IndexParserTests: XCTestCase {
         XCTAssertEqual(HubconfEntrypoints.parse(mixed), ["yolop", "other"])
     }
 
+    /// A folder of several entries (the real `vgg/model/` holds twelve): each package is its
+    /// entry, leaving out the other entries' weights, with the README one level up as its card.
+    func testONNXEntriesOfOneFolder() throws {
+        let folder = "validated/vision/classification/vgg/model"
+        func entry(_ name: String, bytes: Int, withData: Bool = true) -> String {
+            let data = withData ? ", \"model_with_data_path\": \"\(folder)/\(name).tar.gz\", \"model_with_data_bytes\": \(bytes * 2)" : ""
+            return "{\"model\": \"\(name)\", \"model_path\": \"\(folder)/\(name).onnx\", \"opset_version\": 7, \"metadata\": {\"model_bytes\": \(bytes)\(data)}}"
+        }
+        let manifest = "[" + [entry("vgg16-7", bytes: 100), entry("vgg19-7", bytes: 200), entry("vgg16-bn-7", bytes: 300, withData: false),
+                              entry("vgg16-7", bytes: 100), "{\"model\": \"flat\", \"model_path\": \"top/flat.onnx\"}"].joined(separator: ",") + "]"
+        let listed = try ONNXModelZooIndex.packages(hub: "onnx", repository: "https://github.com/onnx/models", manifest: Data(manifest.utf8))
+        XCTAssertEqual(listed.packages.map(\.id), ["\(folder)/vgg16-7.onnx", "\(folder)/vgg19-7.onnx", "\(folder)/vgg16-bn-7.onnx", "top/flat.onnx"])
+        XCTAssertEqual(listed.problems.map(\.problem), ["is listed twice; the first entry is used"])
+        let vgg16 = listed.packages[0]
+        XCTAssertEqual(vgg16.subpath, folder)
+        XCTAssertEqual(Set(vgg16.excludedPaths), ["vgg19-7.onnx", "vgg19-7.tar.gz", "vgg16-bn-7.onnx"])
+        XCTAssertEqual(vgg16.cardPath, "../README.md")
+        XCTAssertEqual(Set(listed.packages[2].excludedPaths), ["vgg16-7.onnx", "vgg16-7.tar.gz", "vgg19-7.onnx", "vgg19-7.tar.gz"])
+        XCTAssertEqual(listed.packages[3].excludedPaths, [])
+        XCTAssertNil(listed.packages[3].cardPath, "a folder not named model/ has no card one level up")
+        let metadata = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try XCTUnwrap(vgg16.metadata).utf8)) as? [String: Any])
+        XCTAssertEqual(metadata["model_with_data_path"] as? String, "\(folder)/vgg16-7.tar.gz")
+        XCTAssertEqual(metadata["model_with_data_bytes"] as? Int, 200)
+    }
+
     func testHubconfEntrypoints() {
         let hubconf = """
             dependencies = ['torch']

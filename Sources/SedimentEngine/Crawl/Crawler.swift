@@ -108,7 +108,8 @@ public struct Crawler: Sendable {
                 let package = try catalog.upsertPackage(hub: hub.name, id: ref.id,
                                                         repositoryURL: hasRepository ? GitURL.redacted(ref.repository) : nil,
                                                         mirrorPath: hasRepository ? GitURL.mirrorPath(for: ref.repository) : nil,
-                                                        subpath: ref.subpath, seenAt: now, gated: ref.gated, reportedHead: ref.reportedHead)
+                                                        scope: PackageScope(subpath: ref.subpath, excluded: ref.excludedPaths, card: ref.cardPath),
+                                                        seenAt: now, gated: ref.gated, reportedHead: ref.reportedHead)
                 if let schedule, !schedule.isDue(package, ref) {
                     notDue += 1
                     continue

@@ -50,7 +50,19 @@ public struct PackageDiff {
             throw CatalogError.unknownRevision(package: package.qualifiedName, revision: new, reason: "the package has no mirror to diff")
         }
         let repository = try Repository.open(at: archive.mirrorFolder(mirror))
-        let fileChanges = try repository.changes(from: oldID, to: newID, subpath: package.subpath)
+        let scope = package.scope
+        var fileChanges = try repository.changes(from: oldID, to: newID, subpath: scope.subpath).filter { change in
+            [change.oldPath, change.newPath].compactMap { $0 }.contains(where: scope.contains(relativePath:))
+        }
+        // A card outside the package's folder (an ONNX Model Zoo model's README one level up).
+        if let card = scope.card, let cardPath = scope.cardPath {
+            let before = try repository.fileEntry(cardPath, at: oldID), after = try repository.fileEntry(cardPath, at: newID)
+            if before != after {
+                let status: ChangeStatus = before == nil ? .added : after == nil ? .deleted : .modified
+                fileChanges.insert(FileChange(status: status, oldPath: before.map { _ in card }, newPath: after.map { _ in card },
+                                              oldID: before?.id, newID: after?.id, oldMode: before?.mode, newMode: after?.mode), at: 0)
+            }
+        }
         let ids = Set(fileChanges.flatMap { [$0.oldID, $0.newID].compactMap { $0 } })
         var known = try archive.catalog.blobs(ids.map(\.hex))
         func info(_ id: ObjectID?, mode: UInt32?) throws -> BlobInfo? {
@@ -84,9 +96,9 @@ public struct PackageDiff {
                 weight.kind = "weights"
                 weights.append(weight)
             }
-            for path in ["README.md", "config.json"] {
-                if change.oldPath == path { structured[path, default: (nil, nil)].old = change.oldID }
-                if change.newPath == path { structured[path, default: (nil, nil)].new = change.newID }
+            for (key, path) in [("README.md", "README.md"), ("README.md", scope.card ?? "README.md"), ("config.json", "config.json")] {
+                if change.oldPath == path { structured[key, default: (nil, nil)].old = change.oldID }
+                if change.newPath == path { structured[key, default: (nil, nil)].new = change.newID }
             }
         }
         result += weights

@@ -19,15 +19,16 @@ extension Visitor {
                 return .unavailable("\(path) could not be read from the blob store: \(error)")
             }
         }
-        var record = ObservationExtractor.observe(manifest: manifest, card: content("README.md"), config: content("config.json"),
+        let scope = target.package.scope
+        // The card is the scope's own README.md, else the card it names outside its folder.
+        let cardPath = manifest?.entries.contains { $0.path == "README.md" } == false ? scope.card ?? "README.md" : "README.md"
+        var record = ObservationExtractor.observe(manifest: manifest, card: content(cardPath), config: content("config.json"),
                                                   hubMetadata: target.ref.metadata)
-        let subpath = target.ref.subpath
-        let prefix = subpath.isEmpty ? "" : subpath + "/"
-        let mine = subpath.isEmpty ? newCommits : newCommits.filter { commit in
-            commit.changes.contains { ($0.newPath ?? $0.oldPath ?? "").hasPrefix(prefix) || ($0.oldPath ?? "").hasPrefix(prefix) }
+        let mine = !scope.isNarrowed ? newCommits : newCommits.filter { commit in
+            commit.changes.contains { change in [change.oldPath, change.newPath].compactMap { $0 }.contains(where: scope.contains(repositoryPath:)) }
         }
         record.commitsNew = mine.count
-        let archived = repository.flatMap { try? archive.catalog.commitCount(repository: $0, subpath: subpath) } ?? 0
+        let archived = repository.flatMap { try? archive.catalog.commitCount(repository: $0, scope: scope) } ?? 0
         // The visit's own commits are not in the catalog yet (they are written with it).
         record.commitsTotal = archived + mine.count
         return record

@@ -11,7 +11,7 @@ extension Catalog {
     }
 
     /// Creates or refreshes a package and its repository; returns the package row.
-    public func upsertPackage(hub: String, id: String, repositoryURL: String?, mirrorPath: String?, subpath: String, seenAt: String,
+    public func upsertPackage(hub: String, id: String, repositoryURL: String?, mirrorPath: String?, scope: PackageScope, seenAt: String,
                               gated: Bool = false, reportedHead: String? = nil) throws -> PackageRecord {
         try write { db in
             var repositoryRowID: Int64?
@@ -23,12 +23,12 @@ extension Catalog {
                 repositoryRowID = try Int64.fetchOne(db, sql: "SELECT id FROM repository WHERE url = ?", arguments: [url])
             }
             try db.execute(sql: """
-                INSERT INTO package(hub, package_id, repository_id, subpath, first_seen, last_seen, deleted, gated, reported_head)
-                VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)
+                INSERT INTO package(hub, package_id, repository_id, subpath, scope, first_seen, last_seen, deleted, gated, reported_head)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
                 ON CONFLICT(hub, package_id) DO UPDATE SET
-                    repository_id = excluded.repository_id, subpath = excluded.subpath,
+                    repository_id = excluded.repository_id, subpath = excluded.subpath, scope = excluded.scope,
                     last_seen = excluded.last_seen, deleted = 0, gated = excluded.gated, reported_head = excluded.reported_head
-                """, arguments: [hub, id, repositoryRowID, subpath, seenAt, seenAt, gated, reportedHead])
+                """, arguments: [hub, id, repositoryRowID, scope.subpath, scope.serialized, seenAt, seenAt, gated, reportedHead])
             let row = try Row.fetchOne(db, sql: Self.packageSelect + " WHERE p.hub = ? AND p.package_id = ?", arguments: [hub, id])!
             return Self.package(row)
         }

@@ -284,6 +284,7 @@ enum CatalogSchema {
                     config_state = CASE WHEN json_extract(problems, '$.config') IS NOT NULL THEN 'unparseable'
                                         WHEN config_fields IS NULL THEN 'absent' ELSE 'ok' END,
                     config_problem = json_extract(problems, '$.config');
+                ALTER TABLE package ADD COLUMN scope TEXT;
                 CREATE TABLE crawl_problem (
                     crawl_id INTEGER NOT NULL REFERENCES crawl(id),
                     seq INTEGER NOT NULL,
@@ -307,6 +308,21 @@ enum CatalogSchema {
                         FROM observation o JOIN package p ON p.id = o.package_id
                         WHERE o.card_state IS NOT 'unparseable')
                     WHERE n > 1 AND previous_license IS NOT card_license;
+                DROP VIEW weight_changes;
+                CREATE VIEW weight_changes AS
+                    SELECT p.hub, p.package_id AS package, c.committer_time AS commit_time, ch.commit_id,
+                           COALESCE(ch.new_path, ch.old_path) AS path,
+                           ob.lfs_oid AS old_lfs_oid, ob.lfs_size AS old_lfs_size, nb.lfs_oid AS new_lfs_oid, nb.lfs_size AS new_lfs_size
+                    FROM commit_change ch
+                    JOIN repository_commit rc ON rc.commit_id = ch.commit_id
+                    JOIN package p ON p.repository_id = rc.repository_id
+                        AND (p.subpath = '' OR substr(COALESCE(ch.new_path, ch.old_path), 1, length(p.subpath) + 1) = p.subpath || '/')
+                        AND NOT EXISTS (SELECT 1 FROM json_each(p.scope, '$.excluded') x
+                                        WHERE p.subpath || '/' || x.value = COALESCE(ch.new_path, ch.old_path))
+                    JOIN git_commit c ON c.id = ch.commit_id
+                    LEFT JOIN blob ob ON ob.git_blob = ch.old_blob
+                    LEFT JOIN blob nb ON nb.git_blob = ch.new_blob
+                    WHERE (ob.lfs_oid IS NOT NULL OR nb.lfs_oid IS NOT NULL) AND ob.lfs_oid IS NOT nb.lfs_oid;
                 """)
         }
         return migrator

@@ -200,6 +200,8 @@ public struct PackageRecord: Equatable, Sendable {
     public var lastSeen: String
     public var deleted: Bool
     public var gated: Bool = false
+    /// The package's files in its repository (its subpath, narrowed for a folder's entries).
+    public var scope: PackageScope = PackageScope(subpath: "")
 
     /// `hub:id`, the unambiguous name.
     public var qualifiedName: String { "\(hub):\(id)" }
