@@ -40,7 +40,7 @@ let package = Package(
             dependencies: ["CCurl", "SedimentText"]
         ),
         // Reading untrusted text: lines whatever their endings, front matter.
-        .target(name: "SedimentText"),
+        .target(name: "SedimentText", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Linux system calls Swift's Glibc module hides (syncfs).
         .target(name: "CShims"),
         .target(
@@ -53,11 +53,11 @@ let package = Package(
         ),
         .target(
             name: "SedimentHubs",
-            dependencies: ["SedimentHTTP", "SedimentText", .product(name: "Yams", package: "Yams")]
+            dependencies: ["SedimentHTTP", "SedimentText"]
         ),
         .target(
             name: "SedimentMetadata",
-            dependencies: ["SedimentStore", "SedimentText", .product(name: "Yams", package: "Yams")]
+            dependencies: ["SedimentStore", "SedimentText"]
         ),
         .target(
             name: "SedimentEngine",

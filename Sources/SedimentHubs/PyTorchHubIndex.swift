@@ -1,6 +1,5 @@
 import Foundation
 import SedimentText
-import Yams
 
 /// The `pytorch-hub` hub: the index repository laid out as `pytorch/hub`, one
 /// `OWNER_REPO_MODEL.md` card per package with YAML front matter (`title`, `summary`,
@@ -42,13 +41,15 @@ public enum PyTorchHubIndex {
         }
         guard let yaml = FrontMatter(text)?.yaml else { return .success(nil) }
         do {
-            guard let loaded = try Yams.load(yaml: yaml) else { return .success([:]) }
+            guard let loaded = try BoundedYAML.load(yaml, limits: BoundedYAML.Limits(maxBytes: 256 << 10)) else { return .success([:]) }
             guard let mapping = loaded as? [String: Any] else {
                 return .failure(HubProblem(hub: "", item: "", problem: "skipped: its front matter is not a mapping"))
             }
             return .success(jsonCompatible(mapping) as? [String: Any])
+        } catch let refusal as BoundedYAML.Refusal {
+            return .failure(HubProblem(hub: "", item: "", problem: "skipped: its front matter \(refusal.predicate)"))
         } catch {
-            return .failure(HubProblem(hub: "", item: "", problem: "skipped: its front matter is not valid YAML: \(error)"))
+            return .failure(HubProblem(hub: "", item: "", problem: "skipped: its front matter could not be read: \(error)"))
         }
     }
 

@@ -1,6 +1,5 @@
 import Foundation
 import SedimentText
-import Yams
 
 /// A model card: the `README.md` of a package, whose YAML front matter (between a first line
 /// `---` and the next `---`) holds its structured fields (license, tags, datasets, …).
@@ -16,6 +15,8 @@ public struct ModelCard: Sendable {
 
     /// Cards over this size are not parsed (a README that is really a data dump).
     public static let maximumBytes = 1 << 20
+    /// The bounds of the front matter's YAML (size, nesting, nodes with aliases expanded).
+    public static let yamlLimits = BoundedYAML.Limits(maxBytes: 256 << 10, maxDepth: 64, maxNodes: 200_000)
 
     public init(_ data: Data) {
         bytes = data.count
@@ -35,7 +36,7 @@ public struct ModelCard: Sendable {
         }
         hasBody = !frontMatter.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         do {
-            let loaded = try Yams.load(yaml: frontMatter.yaml)
+            let loaded = try BoundedYAML.load(frontMatter.yaml, limits: Self.yamlLimits)
             if loaded == nil {
                 (fields, problem) = ([:], nil)
             } else if let mapping = JSONCompatible(yaml: loaded!), case .object(let object) = mapping {
@@ -43,8 +44,10 @@ public struct ModelCard: Sendable {
             } else {
                 (fields, problem) = (nil, "the front matter is not a mapping")
             }
+        } catch let refusal as BoundedYAML.Refusal {
+            (fields, problem) = (nil, "the front matter \(refusal.predicate)")
         } catch {
-            (fields, problem) = (nil, "the front matter is not valid YAML: \(error)")
+            (fields, problem) = (nil, "the front matter could not be read: \(error)")
         }
     }
 }
@@ -54,7 +57,16 @@ public struct ModelConfig: Sendable {
     public let fields: [String: JSONCompatible]?
     public let problem: String?
 
+    /// Configs over this size are not parsed (real ones are a few KB; the largest, with
+    /// embedded vocabularies, a few hundred).
+    public static let maximumBytes = 4 << 20
+
     public init(_ data: Data) {
+        guard data.count <= Self.maximumBytes else {
+            (fields, problem) = (nil, "config.json is \(data.count) bytes, over \(Self.maximumBytes)")
+            return
+        }
+        // Foundation's parser refuses nesting deeper than 512 levels itself, without recursing into it.
         guard let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
             (fields, problem) = (nil, "config.json is not valid JSON")
             return
