@@ -27,7 +27,7 @@ let package = Package(
         ),
         .target(
             name: "SedimentGit",
-            dependencies: ["CGit2"]
+            dependencies: ["CGit2", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // libcurl from the system (Debian: libcurl4-openssl-dev), with typed shims for its variadic calls.
         .systemLibrary(

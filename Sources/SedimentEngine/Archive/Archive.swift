@@ -26,7 +26,11 @@ public final class Archive: @unchecked Sendable {
         blobs.removeStaleTemporaries()
         let catalog = try Catalog(path: configuration.catalogPath)
         blobs.removeUnwantedPartials(keeping: try catalog.pendingLFSObjects())
-        return Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: lock)
+        let archive = Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: lock)
+        for note in try archive.relocateLegacyMirrors() {
+            FileHandle.standardError.write(Data("sediment: upgrading the archive: \(note)\n".utf8))
+        }
+        return archive
     }
 
     /// Opens an existing archive for reading; writes nothing, except that a catalog written by
