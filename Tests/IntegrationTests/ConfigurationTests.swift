@@ -85,6 +85,7 @@ final class ConfigurationTests: XCTestCase {
         let sync = try ws.sediment(["sync"])
         XCTAssertEqual(sync.status, 0, sync.stderr)
         XCTAssertEqual(sync.stderr.components(separatedBy: "\n").first, "sediment: archive: \(ws.store)", sync.stderr)
+        XCTAssertTrue(try ws.sediment(["verify", "--repair"]).stderr.contains("sediment: archive: \(ws.store)"))
         XCTAssertFalse(try ws.sediment(["status"]).stderr.contains("archive:"), "read-only commands write nothing, and say nothing of it")
     }
 
