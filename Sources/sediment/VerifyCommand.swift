@@ -72,6 +72,9 @@ struct Verify: ParsableCommand {
             let fixed = repair && report.damaged ? ", \(repaired) repaired, \(left) left" : ""
             Output.line("checked \(report.manifestsChecked) manifests, \(report.blobsChecked) blobs, \(report.referencesChecked) mirror references: \(found)\(fixed)")
         }
+        if !repair && report.problems.contains(where: \.isRestorable) {
+            Output.note("sediment verify --repair restores damaged blobs, manifests and LFS objects from the mirrors and LFS servers")
+        }
         if left > 0 { throw ExitCode(ExitStatus.damage) }
     }
 

@@ -44,6 +44,17 @@ final class ErrorMessageTests: XCTestCase {
         assertInWords(blocked, mentions: ["\(out)/packages.jsonl", "it is a folder"])
     }
 
+    func testStorageUnderAFile() throws {
+        let ws = try Workspace()
+        let file = ws.root + "/plain.txt"
+        try "x\n".write(toFile: file, atomically: true, encoding: .utf8)
+        try ws.configure([ws.root + "/nothing"])
+        let text = try String(contentsOfFile: ws.configPath, encoding: .utf8).replacingOccurrences(of: "path = \"\(ws.store)\"", with: "path = \"\(file)/store\"")
+        try text.write(toFile: ws.configPath, atomically: true, encoding: .utf8)
+        let result = try ws.sediment(["sync"])
+        assertInWords(result, mentions: ["storage \(file)/store", "cannot create the folder", "\(file) is a file, not a folder"])
+    }
+
     func testDaemonListenOnAPortInUse() throws {
         let ws = try Workspace()
         // Hold a port, listening, as another program would.

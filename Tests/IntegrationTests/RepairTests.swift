@@ -65,6 +65,7 @@ final class RepairTests: XCTestCase {
         XCTAssertEqual(problems.first { $0["id"] as? String == manifest.hex }?["kind"] as? String, "manifest")
         XCTAssertEqual(damaged.jsonLines.last?["type"] as? String, "summary")
         XCTAssertEqual(damaged.jsonLines.last?["damaged"] as? Int, 4)
+        XCTAssertTrue(damaged.stderr.contains("sediment verify --repair restores"), "verify points at the repair: \(damaged.stderr)")
 
         // Repair: every problem restored, and the archive path named on stderr.
         let repair = try ws.sediment(["verify", "--repair", "--json"])

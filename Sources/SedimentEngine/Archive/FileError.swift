@@ -71,8 +71,23 @@ public struct FileError: Error, CustomStringConvertible {
         case .fileWriteInvalidFileName: return "the name is not a valid file name"
         case .fileReadCorruptFile: return "the file is damaged"
         case .fileReadInapplicableStringEncoding, .fileWriteInapplicableStringEncoding: return "the text is not in the expected encoding"
-        default: return "the file system refused (\(ns.localizedDescription))"
+        default:
+            // Foundation often gives no errno (a file in the way is "error 512"): look for it.
+            if let path = path(of: error), let blocker = fileInTheWay(of: path) { return "\(blocker) is a file, not a folder" }
+            return "the file system refused the operation (Foundation file error \(ns.code))"
         }
+    }
+
+    /// The first existing ancestor of `path` (or `path`'s parent) that is not a folder, if any.
+    static func fileInTheWay(of path: String) -> String? {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        var info = stat()
+        for component in path.split(separator: "/").dropLast() {
+            prefix += "/" + component
+            guard stat(prefix, &info) == 0 else { return nil }
+            if info.st_mode & S_IFMT != S_IFDIR { return prefix }
+        }
+        return nil
     }
 
     /// Whether `error` came from Foundation's file APIs (and should be shown through ``cause(of:)``).

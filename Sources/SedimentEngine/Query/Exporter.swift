@@ -46,25 +46,13 @@ public struct Exporter {
         }
     }
 
-    /// Creates the export folder and its parents (as `mkdir -p`) unless it is there; every
-    /// failure names the folder and the cause (a file in the way, no permission, …).
+    /// Creates the export folder unless it is there; a file in its place is an error.
     static func makeFolder(_ folder: String) throws {
         var info = stat()
-        if stat(folder, &info) == 0 {
-            guard info.st_mode & S_IFMT == S_IFDIR else {
-                throw FileError("export into", path: folder, cause: "it is a file, not a folder (--out names the folder to write into)")
-            }
-            return
+        if stat(folder, &info) == 0, info.st_mode & S_IFMT != S_IFDIR {
+            throw FileError("export into", path: folder, cause: "it is a file, not a folder (--out names the folder to write into)")
         }
-        var path = folder.hasPrefix("/") ? "" : "."
-        for component in folder.split(separator: "/") {
-            path += "/" + component
-            if mkdir(path, 0o755) == 0 { continue }
-            let code = errno
-            if code == EEXIST, stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { continue }
-            let cause = code == EEXIST ? "\(path) is a file, not a folder" : FileError.words(errno: code)
-            throw FileError("create the export folder", path: folder, cause: cause)
-        }
+        try Folder.make(folder, operation: "create the export folder")
     }
 
     /// The entries of every archived manifest, one line each.
