@@ -50,7 +50,7 @@ extension Repository {
             try check(git_diff_find_similar(diff, &find), "detect renames in \(commit.id.hex)", path)
         }
 
-        return fileChanges(diff) { $0.map { String(cString: $0) } }
+        return fileChanges(diff) { $0.map { GitPath.text(cString: $0) } }
     }
 
     /// The deltas of a diff as ``FileChange``s, paths passed through `path`.
@@ -111,7 +111,7 @@ extension Repository {
         try check(git_diff_find_similar(diff, &find), "detect renames in \(old.short)..\(new.short)", path)
         func relative(_ pointer: UnsafePointer<CChar>?) -> String? {
             guard let pointer else { return nil }
-            let full = String(cString: pointer)
+            let full = GitPath.text(cString: pointer)
             return prefix.isEmpty ? full : String(full.dropFirst(prefix.count + 1))
         }
         return fileChanges(diff, path: relative)

@@ -41,7 +41,8 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        "\(operation) \(context): \(message) (libgit2 \(className) error \(code))"
+        // An error Sediment raised itself (class none, code -1) has no libgit2 code to name.
+        errorClass == 0 && code == -1 ? "\(operation) \(context): \(message)" : "\(operation) \(context): \(message) (libgit2 \(className) error \(code))"
     }
 }
 

@@ -29,7 +29,7 @@ extension Repository {
         let trimmed = subpath.split(separator: "/").joined(separator: "/")
         if !trimmed.isEmpty {
             var entry: OpaquePointer?
-            let rc = git_tree_entry_bypath(&entry, root, trimmed)
+            let rc = GitPath.withCString(trimmed) { git_tree_entry_bypath(&entry, root, $0) }
             if rc == GIT_ENOTFOUND.rawValue { git_error_clear(); return [] }
             try check(rc, "find \(trimmed) in \(commit.hex)", path)
             defer { git_tree_entry_free(entry) }
@@ -43,21 +43,36 @@ extension Repository {
         return files
     }
 
+    /// Folders nested deeper than this fail the walk: no real repository comes near it, and a
+    /// hostile one (a 2 MB repository 30,000 levels deep) must not exhaust the stack or memory.
+    public static let maximumTreeDepth = 512
+
+    /// Every file under `tree`, depth first in tree order, with an explicit stack (no
+    /// recursion). Names that are not UTF-8 keep their bytes (see ``GitPath``).
     private func walk(_ tree: OpaquePointer, prefix: String, into files: inout [TreeFile]) throws {
-        let count = git_tree_entrycount(tree)
-        for index in 0..<count {
-            guard let entry = git_tree_entry_byindex(tree, index) else { continue }
-            let name = String(cString: git_tree_entry_name(entry))
-            let path = prefix.isEmpty ? name : prefix + "/" + name
-            let mode = UInt32(git_tree_entry_filemode(entry).rawValue)
-            let id = ObjectID(git_tree_entry_id(entry))
+        // One frame per open folder: its tree (owned, except the root), its path, the next entry.
+        var stack: [(tree: OpaquePointer, path: String, next: Int, owned: Bool)] = [(tree, prefix, 0, false)]
+        defer { for frame in stack where frame.owned { git_tree_free(frame.tree) } }
+        while let top = stack.last {
+            guard top.next < git_tree_entrycount(top.tree) else {
+                let done = stack.removeLast()
+                if done.owned { git_tree_free(done.tree) }
+                continue
+            }
+            stack[stack.count - 1].next += 1
+            guard let entry = git_tree_entry_byindex(top.tree, top.next) else { continue }
+            let name = GitPath.text(cString: git_tree_entry_name(entry))
+            let path = top.path.isEmpty ? name : top.path + "/" + name
             if git_tree_entry_type(entry) == GIT_OBJECT_TREE {
+                guard stack.count < Self.maximumTreeDepth else {
+                    throw GitError(code: -1, errorClass: 0, message: "folders nest deeper than \(Self.maximumTreeDepth) levels (at \(path.prefix(60))…)",
+                                   operation: "read tree", context: self.path)
+                }
                 var child: OpaquePointer?
                 try check(git_tree_lookup(&child, handle, git_tree_entry_id(entry)), "read tree \(path)", self.path)
-                defer { git_tree_free(child) }
-                try walk(child!, prefix: path, into: &files)
+                stack.append((child!, path, 0, true))
             } else {
-                files.append(TreeFile(path: path, mode: mode, id: id))
+                files.append(TreeFile(path: path, mode: UInt32(git_tree_entry_filemode(entry).rawValue), id: ObjectID(git_tree_entry_id(entry))))
             }
         }
     }
@@ -74,7 +89,7 @@ extension Repository {
         try check(git_commit_tree(&root, commitHandle), "read tree of \(commit.hex)", self.path)
         defer { git_tree_free(root) }
         var entry: OpaquePointer?
-        let rc = git_tree_entry_bypath(&entry, root, path)
+        let rc = GitPath.withCString(path) { git_tree_entry_bypath(&entry, root, $0) }
         if rc == GIT_ENOTFOUND.rawValue { git_error_clear(); return nil }
         try check(rc, "find \(path) in \(commit.hex)", self.path)
         defer { git_tree_entry_free(entry) }
@@ -92,7 +107,7 @@ extension Repository {
         try check(git_tree_lookup(&tree, handle, &treeID), "read tree of \(commit.hex)", self.path)
         defer { git_tree_free(tree) }
         var entry: OpaquePointer?
-        let rc = git_tree_entry_bypath(&entry, tree, path)
+        let rc = GitPath.withCString(path) { git_tree_entry_bypath(&entry, tree, $0) }
         if rc == GIT_ENOTFOUND.rawValue { git_error_clear(); return nil }
         try check(rc, "find \(path) in \(commit.hex)", self.path)
         defer { git_tree_entry_free(entry) }
@@ -156,7 +171,7 @@ extension Repository {
         try check(git_tree_lookup(&tree, handle, &treeID), "read tree of \(commit.hex)", self.path)
         defer { git_tree_free(tree) }
         var entry: OpaquePointer?
-        let rc = git_tree_entry_bypath(&entry, tree, path)
+        let rc = GitPath.withCString(path) { git_tree_entry_bypath(&entry, tree, $0) }
         if rc == GIT_ENOTFOUND.rawValue { git_error_clear(); return nil }
         try check(rc, "find \(path) in \(commit.hex)", self.path)
         defer { git_tree_entry_free(entry) }
@@ -195,5 +210,46 @@ extension Repository {
             (commit, current, currentFiles) = (parent, before, beforeFiles)
         }
         return commit
+    }
+}
+
+extension Repository {
+    /// Fails when folders under `root` nest deeper than `limit`, without recursion and without
+    /// building paths: libgit2's diff of such a tree holds a path per level and grew to a gigabyte
+    /// on a 30,000-level repository. `heights` remembers every tree already measured (its
+    /// height, 1 for a folder of files only), so a walk over many commits reads each tree once.
+    public func checkTreeDepth(_ root: ObjectID, limit: Int = Repository.maximumTreeDepth, heights: inout [ObjectID: Int]) throws {
+        guard heights[root] == nil else { return }
+        var stack: [(tree: OpaquePointer, id: ObjectID, next: Int, height: Int)] = []
+        defer { for frame in stack { git_tree_free(frame.tree) } }
+        func open(_ id: ObjectID) throws -> OpaquePointer {
+            var raw = id.raw
+            var tree: OpaquePointer?
+            try check(git_tree_lookup(&tree, handle, &raw), "read tree \(id.hex)", path)
+            return tree!
+        }
+        func tooDeep() -> GitError {
+            GitError(code: -1, errorClass: 0, message: "folders nest deeper than \(limit) levels", operation: "read tree", context: path)
+        }
+        stack.append((try open(root), root, 0, 1))
+        while let top = stack.last {
+            guard top.next < git_tree_entrycount(top.tree) else {
+                let done = stack.removeLast()
+                git_tree_free(done.tree)
+                heights[done.id] = done.height
+                if !stack.isEmpty { stack[stack.count - 1].height = max(stack[stack.count - 1].height, done.height + 1) }
+                continue
+            }
+            stack[stack.count - 1].next += 1
+            guard let entry = git_tree_entry_byindex(top.tree, top.next), git_tree_entry_type(entry) == GIT_OBJECT_TREE else { continue }
+            let child = ObjectID(git_tree_entry_id(entry))
+            if let height = heights[child] {
+                guard stack.count + height <= limit else { throw tooDeep() }
+                stack[stack.count - 1].height = max(stack[stack.count - 1].height, height + 1)
+            } else {
+                guard stack.count < limit else { throw tooDeep() }
+                stack.append((try open(child), child, 0, 1))
+            }
+        }
     }
 }
