@@ -57,7 +57,8 @@ struct Diff: ParsableCommand {
         let size = { (n: Int64?) in n.map { Output.bytes($0) } ?? "-" }
         let files = changes.filter { ["added", "removed", "modified", "renamed"].contains($0.kind) }
         if !files.isEmpty {
-            Output.line("\nfiles:")
+            Output.line("")
+            Output.line("files:")
             for c in files {
                 switch c.kind {
                 case "added": Output.line("  added     \(c.path ?? "") (\(size(c.newSize)))")
@@ -69,7 +70,8 @@ struct Diff: ParsableCommand {
         }
         let weights = changes.filter { $0.kind == "weights" }
         if !weights.isEmpty {
-            Output.line("\nweights:")
+            Output.line("")
+            Output.line("weights:")
             for c in weights {
                 Output.line("  \(c.path ?? ""): \(c.oldLFSOID.map { String($0.prefix(12)) } ?? "none") (\(size(c.oldLFSSize))) -> \(c.newLFSOID.map { String($0.prefix(12)) } ?? "none") (\(size(c.newLFSSize)))")
             }
@@ -77,7 +79,8 @@ struct Diff: ParsableCommand {
         for (kind, title) in [("card", "model card (README.md front matter)"), ("config", "config.json")] {
             let fields = changes.filter { $0.kind == kind }
             guard !fields.isEmpty else { continue }
-            Output.line("\n\(title):")
+            Output.line("")
+            Output.line("\(title):")
             for c in fields {
                 if let problem = c.unparseable {
                     let at = c.revision == old ? from : c.revision == new ? to : String(c.revision?.prefix(12) ?? "")

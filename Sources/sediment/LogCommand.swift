@@ -53,7 +53,8 @@ struct Log: ParsableCommand {
                     ("message", .string(c.message)),
                 ]))
             } else {
-                Output.line("commit \(c.id)" + (c.parents.count > 1 ? "\nMerge: \(c.parents.map { String($0.prefix(12)) }.joined(separator: " "))" : ""))
+                Output.line("commit \(c.id)")
+                if c.parents.count > 1 { Output.line("Merge: \(c.parents.map { String($0.prefix(12)) }.joined(separator: " "))") }
                 Output.line("Author: \(c.authorName) <\(c.authorEmail)>")
                 Output.line("Date:   \(Output.gitTime(c.authorTime, offsetMinutes: c.authorOffset))")
                 Output.line("")

@@ -1,16 +1,19 @@
 import Foundation
 import SedimentStore
+import SedimentText
 
-/// Writing to stdout (results) and stderr (errors, logs, progress).
+/// Writing to stdout (results) and stderr (errors, logs, progress). Every human-readable
+/// line is one line: control characters in it (a newline or an escape sequence in a name a
+/// hub chose) are shown as escapes (``TerminalText``), so output and logs cannot be forged.
 enum Output {
     static let stderrIsTerminal = isatty(STDERR_FILENO) == 1
 
     static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileHandle.standardOutput.write(Data((TerminalText.escaped(text) + "\n").utf8))
     }
 
     static func json(_ value: JSONValue) {
-        line(value.serialized())
+        FileHandle.standardOutput.write(Data((value.serialized() + "\n").utf8))
     }
 
     static func raw(_ data: Data) {
@@ -41,11 +44,12 @@ enum Output {
     }
 
     static func errorRaw(_ text: String) {
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.escaped(text.hasSuffix("\n") ? text.dropLast() : Substring(text)) + "\n").utf8))
     }
 
-    static func progress(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+    /// A progress line: `control` (Sediment's own cursor movements) then `text`, escaped.
+    static func progress(_ text: String, after control: String = "") {
+        FileHandle.standardError.write(Data((control + TerminalText.escaped(text)).utf8))
     }
 
     /// "1.2 MiB", "512 B".

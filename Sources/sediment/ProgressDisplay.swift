@@ -90,11 +90,11 @@ final class ProgressDisplay: @unchecked Sendable {
         let working = active.sorted { $0.key < $1.key }.prefix(2).map { "\($0.key) \($0.value)" }.joined(separator: " | ")
         var text = "[\(done)/\(total)] \(working)"
         if text.count > 110 { text = String(text.prefix(107)) + "..." }
-        Output.progress("\r\u{1B}[K" + text)
+        Output.progress(text, after: "\r\u{1B}[K")
     }
 
     private func clearLine() {
-        if terminal { Output.progress("\r\u{1B}[K") }
+        if terminal { Output.progress("", after: "\r\u{1B}[K") }
     }
 
     func finish(_ outcomes: [VisitOutcome], hubErrors: [String], skipped: Int = 0) {

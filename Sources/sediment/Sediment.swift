@@ -39,7 +39,7 @@ enum Main {
                 // A usage error: the message with the one error prefix, then the usage.
                 Output.error(Sediment.message(for: error))
                 let usage = Sediment.fullMessage(for: error).components(separatedBy: "\n").drop { !$0.hasPrefix("Usage:") }
-                if !usage.isEmpty { Output.errorRaw(usage.joined(separator: "\n")) }
+                for line in usage { Output.errorRaw(line) }
                 exit(ExitStatus.usage)
             }
             Output.error(describe(error))

@@ -32,9 +32,9 @@ struct Verify: ParsableCommand {
     func run() throws {
         let archive = repair ? try global.openArchiveForWriting() : try global.openArchive()
         let terminal = Output.stderrIsTerminal
-        let show = { (step: String) in if terminal { Output.progress("\r\u{1B}[K\(step)…") } }
+        let show = { (step: String) in if terminal { Output.progress("\(step)…", after: "\r\u{1B}[K") } }
         let report = try Verifier(archive: archive).verify(sample: sample, progress: show)
-        if terminal { Output.progress("\r\u{1B}[K") }
+        if terminal { Output.progress("", after: "\r\u{1B}[K") }
         for problem in report.problems {
             if output.json { Output.json(Self.json(problem)) } else { Output.line("damage: \(problem.description)") }
         }
@@ -43,7 +43,7 @@ struct Verify: ParsableCommand {
         var repaired = 0
         if repair && report.damaged {
             let outcomes = Repairer(archive: archive, client: Crawler(archive: archive).client).repair(report.problems, progress: show)
-            if terminal { Output.progress("\r\u{1B}[K") }
+            if terminal { Output.progress("", after: "\r\u{1B}[K") }
             for outcome in outcomes {
                 if output.json {
                     Output.json(Self.json(outcome))

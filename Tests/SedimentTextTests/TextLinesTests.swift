@@ -79,3 +79,12 @@ final class BoundedYAMLTests: XCTestCase {
         XCTAssertThrowsError(try BoundedYAML.check("a: &x [1, 2]\nb: *x\n", limits: .init(maxNodes: 8)))
     }
 }
+
+final class TerminalTextTests: XCTestCase {
+    func testControlCharactersAreShownNotObeyed() {
+        XCTAssertEqual(TerminalText.escaped("model\nsediment: error: forged"), "model\\nsediment: error: forged")
+        XCTAssertEqual(TerminalText.escaped("x\u{1B}[2Jy"), "x\\x1b[2Jy")
+        XCTAssertEqual(TerminalText.escaped("a\rb\u{7F}c\u{85}d\u{202E}e"), "a\\rb\\x7fc\\u{85}d\\u{202e}e")
+        XCTAssertEqual(TerminalText.escaped("tab\tand modèle 模型"), "tab\tand modèle 模型", "tabs and letters are kept")
+    }
+}
