@@ -4,14 +4,15 @@ import GRDB
 extension Catalog {
     static let packageSelect = """
         SELECT p.id AS rowid, p.hub, p.package_id, p.repository_id, r.url, r.mirror_path, p.subpath,
-               p.first_seen, p.last_seen, p.deleted, p.gated
+               p.first_seen, p.last_seen, p.deleted, p.gated, p.unlisted
         FROM package p LEFT JOIN repository r ON r.id = p.repository_id
         """
 
     static func package(_ row: Row) -> PackageRecord {
         PackageRecord(rowID: row["rowid"], hub: row["hub"], id: row["package_id"], repositoryRowID: row["repository_id"],
                       repository: row["url"], mirrorPath: row["mirror_path"], subpath: row["subpath"],
-                      firstSeen: row["first_seen"], lastSeen: row["last_seen"], deleted: row["deleted"], gated: row["gated"])
+                      firstSeen: row["first_seen"], lastSeen: row["last_seen"], deleted: row["deleted"], gated: row["gated"],
+                      unlisted: row["unlisted"])
     }
 
     /// Every known package (of `hubs`, when not empty), by hub then id.
