@@ -8,7 +8,10 @@ import SedimentStore
 struct Sync: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Crawl the configured hubs once, now, and archive what changed.",
-        discussion: "Exits 1 if any visit failed, after finishing the others.")
+        discussion: """
+            Exits 1 if any visit failed, after finishing the others. Ctrl-C stops it: no further \
+            visit starts, visits in progress are abandoned, it prints what was done and exits 130.
+            """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: JSONFlag
