@@ -27,7 +27,7 @@ let package = Package(
         ),
         .target(
             name: "SedimentGit",
-            dependencies: ["CGit2"]
+            dependencies: ["CGit2", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // libcurl from the system (Debian: libcurl4-openssl-dev), with typed shims for its variadic calls.
         .systemLibrary(
@@ -37,8 +37,10 @@ let package = Package(
         ),
         .target(
             name: "SedimentHTTP",
-            dependencies: ["CCurl"]
+            dependencies: ["CCurl", "SedimentText"]
         ),
+        // Reading untrusted text: lines whatever their endings, front matter.
+        .target(name: "SedimentText", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Linux system calls Swift's Glibc module hides (syncfs).
         .target(name: "CShims"),
         .target(
@@ -51,11 +53,11 @@ let package = Package(
         ),
         .target(
             name: "SedimentHubs",
-            dependencies: ["SedimentHTTP", .product(name: "Yams", package: "Yams")]
+            dependencies: ["SedimentHTTP", "SedimentText"]
         ),
         .target(
             name: "SedimentMetadata",
-            dependencies: ["SedimentStore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["SedimentStore", "SedimentText"]
         ),
         .target(
             name: "SedimentEngine",
@@ -73,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "sediment",
             dependencies: [
-                "SedimentEngine", "SedimentStore", "SedimentMetadata",
+                "SedimentEngine", "SedimentStore", "SedimentMetadata", "SedimentText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -85,6 +87,10 @@ let package = Package(
         .testTarget(
             name: "SedimentStoreTests",
             dependencies: ["SedimentStore"]
+        ),
+        .testTarget(
+            name: "SedimentTextTests",
+            dependencies: ["SedimentText"]
         ),
         .testTarget(
             name: "SedimentHTTPTests",

@@ -15,6 +15,11 @@ public struct FileChange: Sendable, Equatable {
     public var newID: ObjectID?
     public var oldMode: UInt32?
     public var newMode: UInt32?
+
+    public init(status: ChangeStatus, oldPath: String?, newPath: String?, oldID: ObjectID?, newID: ObjectID?, oldMode: UInt32?, newMode: UInt32?) {
+        (self.status, self.oldPath, self.newPath, self.oldID, self.newID, self.oldMode, self.newMode) =
+            (status, oldPath, newPath, oldID, newID, oldMode, newMode)
+    }
 }
 
 extension Repository {

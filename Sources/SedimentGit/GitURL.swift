@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Helpers for repository URLs: credential redaction and the mirror folder a URL maps to.
@@ -28,13 +29,27 @@ public enum GitURL {
         return out + rest
     }
 
-    /// A relative folder under `mirrors/` for a repository URL: the host (and port) then
-    /// the path, always ending in `.git`, with no `..` component. Local paths go under `local/`.
+    /// A relative folder under `mirrors/` for a repository URL, one per exact URL: a readable
+    /// part (the host and port, then the path with every character outside `[A-Za-z0-9-_.+@]`
+    /// as `_`, no `..` component; local paths under `local/`) and 32 hex digits of the SHA-256
+    /// of the URL without credentials, so `…/modèle` and `…/modéle`, or `a` and `a.git`, never
+    /// share a mirror.
+    ///
+    ///     https://huggingface.co/google/bert  -> huggingface.co/google/bert-1b4f0e98…(32).git
+    ///     /srv/git/model.git                  -> local/srv/git/model-5d41402a…(32).git
+    public static func mirrorPath(for url: String) -> String {
+        var readable = legacyMirrorPath(for: url)
+        if readable.hasSuffix(".git") { readable.removeLast(4) }
+        let digest = SHA256.hash(data: Data(redacted(url).utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        return readable + "-" + digest + ".git"
+    }
+
+    /// The mirror folder of earlier versions, which mapped different URLs to one folder; kept
+    /// to move existing mirrors to ``mirrorPath(for:)``.
     ///
     ///     https://huggingface.co/google/bert  -> huggingface.co/google/bert.git
     ///     git://127.0.0.1:9418/org/a.git      -> 127.0.0.1_9418/org/a.git
-    ///     /srv/git/model.git                  -> local/srv/git/model.git
-    public static func mirrorPath(for url: String) -> String {
+    public static func legacyMirrorPath(for url: String) -> String {
         var host = "local"
         var path = url
         if let scheme = url.range(of: "://") {

@@ -117,3 +117,83 @@ extension Repository {
         }
     }
 }
+
+/// A set of files of a repository for the tree operations: everything under `subpath`, less
+/// `excluded` (paths relative to it), plus one `extra` file outside it (a repository path)
+/// listed under `extraName` (its path relative to `subpath`, such as `../README.md`).
+public struct TreeSelection: Sendable, Equatable {
+    public var subpath: String
+    public var excluded: Set<String>
+    public var extra: (path: String, name: String)?
+
+    public init(subpath: String, excluded: Set<String> = [], extra: (path: String, name: String)? = nil) {
+        self.subpath = subpath
+        self.excluded = excluded
+        self.extra = extra
+    }
+
+    public static func == (a: TreeSelection, b: TreeSelection) -> Bool {
+        a.subpath == b.subpath && a.excluded == b.excluded && a.extra?.path == b.extra?.path && a.extra?.name == b.extra?.name
+    }
+}
+
+extension Repository {
+    /// The files of `selection` in `commit`, paths relative to its subpath; the extra file
+    /// comes first when present. Empty when neither the subpath nor the extra file exists.
+    public func files(of commit: ObjectID, selection: TreeSelection) throws -> [TreeFile] {
+        var files = try self.files(of: commit, subpath: selection.subpath).filter { !selection.excluded.contains($0.path) }
+        if let extra = selection.extra, let file = try fileEntry(extra.path, at: commit) {
+            files.insert(TreeFile(path: extra.name, mode: file.mode, id: file.id), at: 0)
+        }
+        return files
+    }
+
+    /// The file (not a folder) at `path` in `commit`, or nil.
+    public func fileEntry(_ path: String, at commit: ObjectID) throws -> TreeFile? {
+        let info = try self.commit(commit)
+        var treeID = info.tree.raw
+        var tree: OpaquePointer?
+        try check(git_tree_lookup(&tree, handle, &treeID), "read tree of \(commit.hex)", self.path)
+        defer { git_tree_free(tree) }
+        var entry: OpaquePointer?
+        let rc = git_tree_entry_bypath(&entry, tree, path)
+        if rc == GIT_ENOTFOUND.rawValue { git_error_clear(); return nil }
+        try check(rc, "find \(path) in \(commit.hex)", self.path)
+        defer { git_tree_entry_free(entry) }
+        guard git_tree_entry_type(entry) != GIT_OBJECT_TREE else { return nil }
+        return TreeFile(path: path, mode: UInt32(git_tree_entry_filemode(entry).rawValue), id: ObjectID(git_tree_entry_id(entry)))
+    }
+
+    /// The last commit, following first parents from `head`, that changed a file of
+    /// `selection`; nil when the selection holds no file at `head`. Commits that change only
+    /// excluded files are passed over, as `git log -- subpath ':!excluded'` would.
+    public func lastCommit(touching selection: TreeSelection, from head: ObjectID) throws -> ObjectID? {
+        if selection.excluded.isEmpty && selection.extra == nil { return try lastCommit(touching: selection.subpath, from: head) }
+        // Cheap identity first (the subpath's tree and the extra file's blob); the selected
+        // files are listed only where the subpath's tree changed.
+        func key(_ commit: ObjectID) throws -> (tree: ObjectID?, extra: ObjectID?) {
+            (try entryID(selection.subpath, at: commit), try selection.extra.flatMap { try entryID($0.path, at: commit) })
+        }
+        func signature(_ commit: ObjectID) throws -> [String] {
+            try files(of: commit, selection: selection).map { "\($0.path)\u{0}\($0.mode)\u{0}\($0.id.hex)" }
+        }
+        var current = try key(head)
+        var currentFiles = try signature(head)
+        guard !currentFiles.isEmpty else { return nil }
+        var commit = head
+        var steps = 0
+        while steps < 1_000_000 {
+            steps += 1
+            guard let parent = try self.commit(commit).parents.first else { return commit }
+            let before = try key(parent)
+            if before.tree == current.tree && before.extra == current.extra {
+                commit = parent
+                continue
+            }
+            let beforeFiles = try signature(parent)
+            if beforeFiles != currentFiles { return commit }
+            (commit, current, currentFiles) = (parent, before, beforeFiles)
+        }
+        return commit
+    }
+}

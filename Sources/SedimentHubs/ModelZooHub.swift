@@ -35,7 +35,10 @@ public struct ModelZooHub: Sendable {
                 problems.append(HubProblem(hub: name, item: "catalogue entry \(index)", problem: "has no valid \"slug\""))
                 continue
             }
-            guard seen.insert(slug).inserted else { continue }
+            guard seen.insert(slug).inserted else {
+                problems.append(HubProblem(hub: name, item: slug, problem: "is listed twice; the first entry is used"))
+                continue
+            }
             var merged = summary
             do {
                 if let details = try json(endpoint + "/api/models/\(slug)/", client: client, what: "model \(slug)") as? [String: Any] {

@@ -2,8 +2,14 @@ import Foundation
 
 /// The `onnx-model-zoo` hub: one repository (`onnx/models`) holding every package. The
 /// packages are the entries of `ONNX_HUB_MANIFEST.json` at its head (`model`, `model_path`,
-/// `onnx_version`, `opset_version`, `metadata: {model_sha, model_bytes, tags, io_ports}`); a
-/// package's id is its `model_path` and its subpath the folder of that path.
+/// `onnx_version`, `opset_version`, `metadata: {model_sha, model_bytes, tags, io_ports,
+/// model_with_data_path, model_with_data_sha, model_with_data_bytes}`); a package's id is its
+/// `model_path`.
+///
+/// Most folders hold several entries (`vgg/model/` holds twelve), so a package is its entry,
+/// not its folder: its `model_path`, its `model_with_data_path`, and the folder's files that
+/// are not another entry's weights; the model's `README.md` one level up (the Zoo keeps
+/// weights in a `model/` folder beside it) is its card.
 public enum ONNXModelZooIndex {
     public static let manifestPath = "ONNX_HUB_MANIFEST.json"
 
@@ -14,6 +20,12 @@ public enum ONNXModelZooIndex {
         var packages: [PackageRef] = []
         var problems: [HubProblem] = []
         var seen = Set<String>()
+        // Every entry's weights, so each package can leave out the other entries' files of its folder.
+        let weights: [(model: String, files: [String])] = entries.compactMap { entry in
+            guard let object = entry as? [String: Any], let path = object["model_path"] as? String else { return nil }
+            let withData = (object["metadata"] as? [String: Any])?["model_with_data_path"] as? String
+            return (path, [path] + (withData.map { [$0] } ?? []))
+        }
         for (index, entry) in entries.enumerated() {
             guard let object = entry as? [String: Any], let path = object["model_path"] as? String else {
                 problems.append(HubProblem(hub: hub, item: "\(manifestPath)[\(index)]", problem: "has no \"model_path\""))
@@ -24,16 +36,27 @@ public enum ONNXModelZooIndex {
                 problems.append(HubProblem(hub: hub, item: path, problem: "is not a path inside a model folder"))
                 continue
             }
-            guard seen.insert(path).inserted else { continue }
+            guard seen.insert(path).inserted else {
+                problems.append(HubProblem(hub: hub, item: path, problem: "is listed twice; the first entry is used"))
+                continue
+            }
+            let folder = parts.dropLast().joined(separator: "/")
+            let own = Set(weights.first { $0.model == path }?.files ?? [path])
+            let excluded = weights.filter { $0.model != path }.flatMap(\.files)
+                .filter { !own.contains($0) && $0.hasPrefix(folder + "/") }
+                .map { String($0.dropFirst(folder.count + 1)) }
             var metadata: [String: Any] = [:]
             for key in ["model", "model_path", "onnx_version", "opset_version"] { metadata[key] = object[key] }
             if let inner = object["metadata"] as? [String: Any] {
-                for key in ["model_sha", "model_bytes", "tags"] { metadata[key] = inner[key] }
-                metadata["io_ports"] = inner["io_ports"]
+                for key in ["model_sha", "model_bytes", "tags", "io_ports", "model_with_data_path", "model_with_data_sha", "model_with_data_bytes"] {
+                    metadata[key] = inner[key]
+                }
             }
             metadata = metadata.filter { !($0.value is NSNull) }
-            packages.append(PackageRef(hub: hub, id: path, repository: repository, subpath: parts.dropLast().joined(separator: "/"),
-                                       metadata: canonicalJSON(metadata)))
+            var package = PackageRef(hub: hub, id: path, repository: repository, subpath: folder, metadata: canonicalJSON(metadata))
+            package.excludedPaths = excluded
+            if parts.count >= 3, parts[parts.count - 2] == "model" { package.cardPath = "../README.md" }
+            packages.append(package)
         }
         return (packages, problems)
     }

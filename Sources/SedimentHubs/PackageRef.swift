@@ -8,6 +8,11 @@ public struct PackageRef: Sendable, Equatable {
     public var repository: String
     /// The folder inside the repository holding the package; empty for the whole repository.
     public var subpath: String
+    /// Files under ``subpath`` (relative to it) that are other packages' and not this one's:
+    /// the other entries' weights in an ONNX Model Zoo folder.
+    public var excludedPaths: [String] = []
+    /// A file outside ``subpath``, relative to it (`../README.md`), that is the package's card.
+    public var cardPath: String?
     /// What the hub said about the package, as canonical JSON (keys sorted), if it said anything.
     public var metadata: String?
     /// The head commit the hub reports for the default branch, when it reports one: a visit

@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import SedimentText
 
 /// The `pytorch-hub` hub: the index repository laid out as `pytorch/hub`, one
 /// `OWNER_REPO_MODEL.md` card per package with YAML front matter (`title`, `summary`,
@@ -21,11 +21,11 @@ public enum PyTorchHubIndex {
             case .failure(let why):
                 problems.append(HubProblem(hub: hub, item: card.name, problem: why.problem))
             case .success(nil):
-                continue   // not a model card
+                problems.append(HubProblem(hub: hub, item: card.name, problem: "skipped: not a model card (no YAML front matter)"))
             case .success(let fields?):
                 guard let githubID = (fields["github-id"] as? String)?.trimmingCharacters(in: .whitespaces),
                       githubID.split(separator: "/").count == 2, !githubID.contains("..") else {
-                    problems.append(HubProblem(hub: hub, item: card.name, problem: "has no valid \"github-id\" (OWNER/REPO)"))
+                    problems.append(HubProblem(hub: hub, item: card.name, problem: "skipped: has no valid \"github-id\" (OWNER/REPO)"))
                     continue
                 }
                 packages.append(PackageRef(hub: hub, id: id, repository: githubBase + githubID, metadata: canonicalJSON(fields)))
@@ -36,20 +36,20 @@ public enum PyTorchHubIndex {
 
     /// The YAML front matter of a card as JSON-compatible values; nil when the file has none.
     static func frontMatter(_ content: Data) -> Result<[String: Any]?, HubProblem> {
-        guard let text = String(data: content, encoding: .utf8) else {
-            return .failure(HubProblem(hub: "", item: "", problem: "is not UTF-8 text"))
+        guard let text = TextLines.decode(content) else {
+            return .failure(HubProblem(hub: "", item: "", problem: "skipped: is not UTF-8 text"))
         }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
-        guard lines.first == "---", let end = lines.dropFirst().firstIndex(of: "---") else { return .success(nil) }
-        let yaml = lines[1..<end].joined(separator: "\n")
+        guard let yaml = FrontMatter(text)?.yaml else { return .success(nil) }
         do {
-            guard let loaded = try Yams.load(yaml: yaml) else { return .success([:]) }
+            guard let loaded = try BoundedYAML.load(yaml, limits: BoundedYAML.Limits(maxBytes: 256 << 10)) else { return .success([:]) }
             guard let mapping = loaded as? [String: Any] else {
-                return .failure(HubProblem(hub: "", item: "", problem: "front matter is not a mapping"))
+                return .failure(HubProblem(hub: "", item: "", problem: "skipped: its front matter is not a mapping"))
             }
             return .success(jsonCompatible(mapping) as? [String: Any])
+        } catch let refusal as BoundedYAML.Refusal {
+            return .failure(HubProblem(hub: "", item: "", problem: "skipped: its front matter \(refusal.predicate)"))
         } catch {
-            return .failure(HubProblem(hub: "", item: "", problem: "front matter is not valid YAML: \(error)"))
+            return .failure(HubProblem(hub: "", item: "", problem: "skipped: its front matter could not be read: \(error)"))
         }
     }
 
@@ -74,9 +74,8 @@ public enum PyTorchHubIndex {
 /// with `_` (what `torch.hub.list` returns).
 public enum HubconfEntrypoints {
     public static func parse(_ content: Data) -> [String] {
-        let text = String(decoding: content, as: UTF8.self)
         var names: [String] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in TextLines.lines(of: String(decoding: content, as: UTF8.self)) {
             guard line.hasPrefix("def ") || line.hasPrefix("async def ") else { continue }
             let rest = line.drop(while: { $0 != " " }).drop(while: { $0 == " " })
             let rest2 = line.hasPrefix("async def ") ? rest.drop(while: { $0 != " " }).drop(while: { $0 == " " }) : rest

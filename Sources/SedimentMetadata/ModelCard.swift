@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import SedimentText
 
 /// A model card: the `README.md` of a package, whose YAML front matter (between a first line
 /// `---` and the next `---`) holds its structured fields (license, tags, datasets, …).
@@ -15,6 +15,8 @@ public struct ModelCard: Sendable {
 
     /// Cards over this size are not parsed (a README that is really a data dump).
     public static let maximumBytes = 1 << 20
+    /// The bounds of the front matter's YAML (size, nesting, nodes with aliases expanded).
+    public static let yamlLimits = BoundedYAML.Limits(maxBytes: 256 << 10, maxDepth: 64, maxNodes: 200_000)
 
     public init(_ data: Data) {
         bytes = data.count
@@ -22,19 +24,19 @@ public struct ModelCard: Sendable {
             (fields, problem, hasBody) = (nil, "the card is \(data.count) bytes, over \(Self.maximumBytes)", true)
             return
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = TextLines.decode(data) else {
             (fields, problem, hasBody) = (nil, "the card is not UTF-8 text", !data.isEmpty)
             return
         }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
-        guard lines.first == "---", let end = lines.dropFirst().firstIndex(where: { $0 == "---" || $0 == "..." }) else {
-            (fields, problem) = (nil, nil)
+        guard let frontMatter = FrontMatter(text) else {
+            let unclosed = FrontMatter.opens(text)
+            (fields, problem) = (nil, unclosed ? "the front matter opened by --- on the first line is never closed" : nil)
             hasBody = !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
             return
         }
-        hasBody = !lines[(end + 1)...].joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        hasBody = !frontMatter.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         do {
-            let loaded = try Yams.load(yaml: lines[1..<end].joined(separator: "\n"))
+            let loaded = try BoundedYAML.load(frontMatter.yaml, limits: Self.yamlLimits)
             if loaded == nil {
                 (fields, problem) = ([:], nil)
             } else if let mapping = JSONCompatible(yaml: loaded!), case .object(let object) = mapping {
@@ -42,8 +44,10 @@ public struct ModelCard: Sendable {
             } else {
                 (fields, problem) = (nil, "the front matter is not a mapping")
             }
+        } catch let refusal as BoundedYAML.Refusal {
+            (fields, problem) = (nil, "the front matter \(refusal.predicate)")
         } catch {
-            (fields, problem) = (nil, "the front matter is not valid YAML: \(error)")
+            (fields, problem) = (nil, "the front matter could not be read: \(error)")
         }
     }
 }
@@ -53,7 +57,16 @@ public struct ModelConfig: Sendable {
     public let fields: [String: JSONCompatible]?
     public let problem: String?
 
+    /// Configs over this size are not parsed (real ones are a few KB; the largest, with
+    /// embedded vocabularies, a few hundred).
+    public static let maximumBytes = 4 << 20
+
     public init(_ data: Data) {
+        guard data.count <= Self.maximumBytes else {
+            (fields, problem) = (nil, "config.json is \(data.count) bytes, over \(Self.maximumBytes)")
+            return
+        }
+        // Foundation's parser refuses deep nesting itself, without overflowing the stack (tested at 100,000 levels).
         guard let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
             (fields, problem) = (nil, "config.json is not valid JSON")
             return

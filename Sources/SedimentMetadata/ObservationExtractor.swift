@@ -20,7 +20,22 @@ public enum ObservationExtractor {
         return suffixes.first { name.hasSuffix($0.0) }?.1
     }
 
+    /// A structured file of the package as the visit found it.
+    public enum File: Sendable {
+        /// The package has no such file.
+        case absent
+        case content(Data)
+        /// The file is there but its content cannot be had (not stored, or an LFS object).
+        case unavailable(String)
+
+        init(_ data: Data?) { self = data.map(File.content) ?? .absent }
+    }
+
     public static func observe(manifest: Manifest?, card: Data?, config: Data?, hubMetadata: String?) -> ObservationRecord {
+        observe(manifest: manifest, card: File(card), config: File(config), hubMetadata: hubMetadata)
+    }
+
+    public static func observe(manifest: Manifest?, card cardFile: File, config configFile: File, hubMetadata: String?) -> ObservationRecord {
         var o = ObservationRecord()
         var problems: [String: String] = [:]
         if let manifest {
@@ -42,11 +57,21 @@ public enum ObservationExtractor {
                 .object(["files": .number(Double($0.files)), "bytes": .number(Double($0.bytes))])
             }).json
         }
-        if let card {
+        switch cardFile {
+        case .absent: o.cardState = .absent
+        case .unavailable(let why): (o.cardState, o.cardProblem) = (.unparseable, why)
+        case .content: o.cardState = .ok
+        }
+        switch configFile {
+        case .absent: o.configState = .absent
+        case .unavailable(let why): (o.configState, o.configProblem) = (.unparseable, why)
+        case .content: o.configState = .ok
+        }
+        if case .content(let card) = cardFile {
             let parsed = ModelCard(card)
             o.cardBytes = Int64(parsed.bytes)
             o.cardHasBody = parsed.hasBody
-            if let problem = parsed.problem { problems["card"] = problem }
+            if let problem = parsed.problem { (o.cardState, o.cardProblem) = (.unparseable, problem) }
             if let fields = parsed.fields {
                 o.cardFields = JSONCompatible.object(fields).json
                 o.cardLicense = fields["license"].flatMap(Self.text)
@@ -59,9 +84,9 @@ public enum ObservationExtractor {
                 o.cardHasModelIndex = fields["model-index"] != nil
             }
         }
-        if let config {
+        if case .content(let config) = configFile {
             let parsed = ModelConfig(config)
-            if let problem = parsed.problem { problems["config"] = problem }
+            if let problem = parsed.problem { (o.configState, o.configProblem) = (.unparseable, problem) }
             if let fields = parsed.fields {
                 o.configFields = JSONCompatible.object(fields).json
                 o.configArchitectures = fields["architectures"].map(Self.list)
@@ -80,6 +105,8 @@ public enum ObservationExtractor {
             if case .number(let n)? = fields["downloads"] { o.downloads = Int64(n) }
             if case .number(let n)? = fields["likes"] { o.likes = Int64(n) }
         }
+        if let problem = o.cardProblem { problems["card"] = problem }
+        if let problem = o.configProblem { problems["config"] = problem }
         if !problems.isEmpty { o.problems = JSONCompatible.object(problems.mapValues { .string($0) }).json }
         return o
     }

@@ -39,6 +39,9 @@ public struct LFSPointer: Equatable, Sendable {
         data.withUnsafeBytes { parse($0) }
     }
 
+    /// A pointer is byte-exact text: its lines end with `\n` alone, as the spec says and as
+    /// git-lfs reads them. A `\r\n` ending (one `Character` in Swift, so never split here) makes
+    /// the blob not a pointer, for Sediment as for git-lfs.
     private static func parse(_ text: String) -> LFSPointer? {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.last == "" else { return nil }

@@ -34,7 +34,7 @@ struct DaemonCommand: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "sediment")
-        let archive = try Archive.openForWriting(configuration)
+        let archive = try global.openArchiveForWriting(configuration)
         let daemon = Daemon(archive: archive, logger: logger)
         let finished = DispatchSemaphore(value: 0)
         let failure = FailureBox()

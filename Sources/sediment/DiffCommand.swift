@@ -45,6 +45,9 @@ struct Diff: ParsableCommand {
                 if let field = c.field {
                     pairs += [("field", .string(field)), ("old", .optional(c.old)), ("new", .optional(c.new))]
                 }
+                if let problem = c.unparseable {
+                    pairs += [("unparseable", .string(problem)), ("revision", .optional(c.revision))]
+                }
                 Output.json(.object(pairs))
             }
             return
@@ -75,7 +78,14 @@ struct Diff: ParsableCommand {
             let fields = changes.filter { $0.kind == kind }
             guard !fields.isEmpty else { continue }
             Output.line("\n\(title):")
-            for c in fields { Output.line("  \(c.field ?? ""): \(c.old ?? "(absent)") -> \(c.new ?? "(absent)")") }
+            for c in fields {
+                if let problem = c.unparseable {
+                    let at = c.revision == old ? from : c.revision == new ? to : String(c.revision?.prefix(12) ?? "")
+                    Output.line("  \(kind) unparseable at \(at): \(problem) (its fields there are unknown; none compared)")
+                } else {
+                    Output.line("  \(c.field ?? ""): \(c.old ?? "(absent)") -> \(c.new ?? "(absent)")")
+                }
+            }
         }
     }
 }

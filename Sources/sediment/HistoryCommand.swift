@@ -39,12 +39,25 @@ struct History: ParsableCommand {
             }
             return
         }
-        let show = ["downloads", "likes", "commits_total", "files", "bytes", "lfs_bytes", "card_license", "config_model_type"]
-        var table = [["OBSERVED AT", "DOWNLOADS", "LIKES", "COMMITS", "FILES", "BYTES", "LFS BYTES", "LICENSE", "MODEL TYPE"]]
+        let show = ["downloads", "likes", "commits_total", "files", "bytes", "lfs_bytes", "card_state", "card_license", "config_state",
+                    "config_model_type"]
+        var table = [["OBSERVED AT", "DOWNLOADS", "LIKES", "COMMITS", "FILES", "BYTES", "LFS BYTES", "CARD", "LICENSE", "CONFIG", "MODEL TYPE"]]
         for row in rows {
             let byColumn = Dictionary(uniqueKeysWithValues: zip(Catalog.observationColumns, row.values.map(text)))
             table.append([row.observedAt] + show.map { byColumn[$0].flatMap { $0.isEmpty ? nil : $0 } ?? "-" })
         }
         Output.table(table)
+        // Why a card or config was unparseable: its fields are unknown at that visit, not empty.
+        var reasons: [String] = []
+        for row in rows {
+            let byColumn = Dictionary(uniqueKeysWithValues: zip(Catalog.observationColumns, row.values.map(text)))
+            for (file, column) in [("README.md", "card_problem"), ("config.json", "config_problem")] {
+                if let why = byColumn[column], !why.isEmpty { reasons.append("\(row.observedAt) \(file) unparseable: \(why)") }
+            }
+        }
+        if !reasons.isEmpty {
+            Output.line("")
+            for line in reasons { Output.line(line) }
+        }
     }
 }

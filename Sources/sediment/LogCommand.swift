@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SedimentText
 import SedimentEngine
 import SedimentStore
 
@@ -25,9 +26,9 @@ struct Log: ParsableCommand {
         let record = try archive.catalog.package(named: named.package)
         guard let repository = record.repositoryRowID else { return }
         var commits = try archive.catalog.commits(repository: repository)
-        if !record.subpath.isEmpty {
-            // A package in a subpath: only the commits that changed it.
-            let touching = try archive.catalog.commitIDs(repository: repository, touching: record.subpath)
+        if !record.subpath.isEmpty || !record.scope.isWholeSubpath {
+            // A package in a subpath, or an entry of a folder: only the commits that changed its files.
+            let touching = try archive.catalog.commitIDs(repository: repository, touching: record.scope)
             commits = commits.filter { touching.contains($0.id) }
         }
         if let ref {
@@ -56,9 +57,9 @@ struct Log: ParsableCommand {
                 Output.line("Author: \(c.authorName) <\(c.authorEmail)>")
                 Output.line("Date:   \(Output.gitTime(c.authorTime, offsetMinutes: c.authorOffset))")
                 Output.line("")
-                var message = Substring(c.message)
-                while message.last == "\n" { message.removeLast() }
-                for line in message.split(separator: "\n", omittingEmptySubsequences: false) {
+                var lines = TextLines.lines(of: c.message)
+                while lines.last?.isEmpty == true { lines.removeLast() }
+                for line in lines {
                     Output.line(line.isEmpty ? "" : "    \(line)")
                 }
                 Output.line("")

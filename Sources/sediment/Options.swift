@@ -16,6 +16,22 @@ struct GlobalOptions: ParsableArguments {
     func openArchive() throws -> Archive {
         try Archive.openForReading(load())
     }
+
+    /// Opens the archive for writing, first saying on stderr which folder that is, so that no
+    /// command writes somewhere the user did not expect (`[storage] path` defaults to
+    /// /var/lib/sediment).
+    func openArchiveForWriting(_ configuration: Configuration? = nil) throws -> Archive {
+        let configuration = try configuration ?? load()
+        Output.note(Self.archiveLine(configuration))
+        return try Archive.openForWriting(configuration)
+    }
+
+    /// "archive: PATH", saying when PATH is the default.
+    static func archiveLine(_ configuration: Configuration) -> String {
+        let path = configuration.storage.path
+        guard !configuration.storage.pathIsSet else { return "archive: \(path)" }
+        return "archive: \(path) (the default: \(configuration.source ?? "the configuration") sets no [storage] path)"
+    }
 }
 
 /// `--json`: JSON Lines on stdout instead of human output.

@@ -30,8 +30,14 @@ enum Output {
         }
     }
 
+    /// The one way an error reaches the user: "sediment: error: " and the message.
     static func error(_ text: String) {
         errorRaw("sediment: error: " + text)
+    }
+
+    /// A line of information on stderr ("sediment: " and the text), apart from the results on stdout.
+    static func note(_ text: String) {
+        errorRaw("sediment: " + text)
     }
 
     static func errorRaw(_ text: String) {

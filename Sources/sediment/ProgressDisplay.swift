@@ -60,6 +60,7 @@ final class ProgressDisplay: @unchecked Sendable {
                 ("lfs_stored", .int(Int64(o.lfsStored))), ("lfs_stored_bytes", .int(o.lfsStoredBytes)),
                 ("lfs_deduplicated", .int(Int64(o.lfsDeduplicated))), ("lfs_pending", .int(Int64(o.lfsPending))),
                 ("lfs_problems", .array(o.lfsProblems.map { .string($0) })),
+                ("warnings", .array(o.warnings.map { .string($0) })),
                 ("seconds", .object(o.timings.map { ($0.0, .double(($0.1 * 1000).rounded() / 1000)) })),
             ]))
         } else {
@@ -81,6 +82,7 @@ final class ProgressDisplay: @unchecked Sendable {
             }
         }
         for problem in o.lfsProblems { Output.errorRaw("sediment: \(o.qualifiedName): \(problem)") }
+        for warning in o.warnings { Output.errorRaw("sediment: warning: \(o.qualifiedName): \(warning)") }
         // With --json, stdout is for machines: say the error on stderr too, for people.
         if let error = o.error, json, o.isFailure {
             Output.errorRaw("sediment: \(o.qualifiedName): \(error)")
@@ -152,6 +154,8 @@ final class ProgressDisplay: @unchecked Sendable {
         if deleted > 0 { summary += ", \(deleted) deleted upstream" }
         if !report.unlisted.isEmpty { summary += ", \(report.unlisted.count) no longer listed" }
         if report.interrupted { summary += "; \(report.notVisited) not visited" }
+        let skipped = report.skipped.count
+        if skipped > 0 { summary += "; \(skipped) listed entr\(skipped == 1 ? "y" : "ies") skipped (named above and in `sediment status`)" }
         Output.line(summary)
     }
 }

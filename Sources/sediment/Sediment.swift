@@ -36,11 +36,22 @@ enum Main {
                 Sediment.exit(withError: error)
             }
             if code == .validationFailure {
-                Output.errorRaw(Sediment.fullMessage(for: error))
+                // A usage error: the message with the one error prefix, then the usage.
+                Output.error(Sediment.message(for: error))
+                let usage = Sediment.fullMessage(for: error).components(separatedBy: "\n").drop { !$0.hasPrefix("Usage:") }
+                if !usage.isEmpty { Output.errorRaw(usage.joined(separator: "\n")) }
                 exit(ExitStatus.usage)
             }
-            Output.error(String(describing: error))
+            Output.error(describe(error))
             exit(ExitStatus.failure)
         }
+    }
+
+    /// An error in words: Sediment's errors describe themselves; an error Foundation threw
+    /// from a file operation is told by its path and cause, never as `NSCocoaErrorDomain Code=…`.
+    static func describe(_ error: Error) -> String {
+        guard FileError.isFoundationFileError(error) else { return String(describing: error) }
+        let cause = FileError.cause(of: error)
+        return FileError.path(of: error).map { "\($0): \(cause)" } ?? cause
     }
 }

@@ -35,6 +35,10 @@ struct Status: ParsableCommand {
             Output.table(rows)
             for hub in s.hubs {
                 if let error = hub.lastCrawlError { Output.line("hub \(hub.name): the last crawl could not list it: \(error)") }
+                if !hub.lastCrawlSkipped.isEmpty {
+                    Output.line("hub \(hub.name): the last crawl skipped \(hub.lastCrawlSkipped.count) listed entr\(hub.lastCrawlSkipped.count == 1 ? "y" : "ies"):")
+                    for skipped in hub.lastCrawlSkipped { Output.line("  \(skipped)") }
+                }
             }
             if let due = schedule.nextDue {
                 Output.line("next due package (daemon): \(due.package) at \(due.nextVisit ?? "once (never visited by the daemon)")")

@@ -28,7 +28,7 @@ struct Sync: ParsableCommand {
             throw ConfigurationError(file: configuration.source ?? "configuration", key: "hub",
                                      problem: "no [[hub]] is named \"\(name)\" (configured: \(configuration.hubs.map(\.name).joined(separator: ", ")))")
         }
-        let archive = try Archive.openForWriting(configuration)
+        let archive = try global.openArchiveForWriting(configuration)
         var logger = Logger(label: "sediment.sync")
         logger.logLevel = .critical
         let display = ProgressDisplay(json: output.json, terminal: Output.stderrIsTerminal)

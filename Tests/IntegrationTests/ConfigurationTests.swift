@@ -30,6 +30,18 @@ final class ConfigurationTests: XCTestCase {
         try check("[[hub]]\nkind = \"gitlab\"\nrepositories = []\n", mentions: ["hub[0].kind", "huggingface"])
     }
 
+    func testNoHubIsAConfigurationError() throws {
+        try check("[storage]\npath = \"store\"\n", mentions: ["[[hub]]", "at least one hub"])
+    }
+
+    func testRepositoryThatIsNotAURLOrPath() throws {
+        try check("[[hub]]\nkind = \"git\"\nrepositories = [\"https://example.org/org/a\", \"not a url at all\"]\n",
+                  mentions: ["hub[0].repositories[1]", "\"not a url at all\"", "repository URL"])
+        try check("[[hub]]\nkind = \"git\"\nrepositories = [\"/srv/git/a.git\"]\n[[hub]]\nkind = \"git\"\nname = \"b\"\nrepositories = [\"ftp://example.org/b\"]\n",
+                  mentions: ["hub[1].repositories[0]", "ftp"])
+        try check("[[hub]]\nkind = \"pytorch-hub\"\nindex = \"pytorch hub\"\n", mentions: ["hub[0].index", "repository URL"])
+    }
+
     func testInvalidTOML() throws {
         try check("[storage\npath = 1\n", mentions: ["not valid TOML", "line 1"])
     }
@@ -53,7 +65,38 @@ final class ConfigurationTests: XCTestCase {
         let ws = try Workspace()
         let result = try ws.sediment(["status"], config: ws.root + "/absent.toml")
         XCTAssertEqual(result.status, 2)
-        XCTAssertTrue(result.stderr.contains("absent.toml"), result.stderr)
+        for word in ["sediment: error: ", ws.root + "/absent.toml", "--config", "$SEDIMENT_CONFIG", "/etc/sediment/sediment.toml", "./sediment.toml"] {
+            XCTAssertTrue(result.stderr.contains(word), "expected \"\(word)\" in: \(result.stderr)")
+        }
+        // Through $SEDIMENT_CONFIG, the same.
+        let viaEnvironment = try Shell.run(Shell.sedimentBinary, ["status"], cwd: ws.root,
+                                           env: ProcessInfo.processInfo.environment.merging(["SEDIMENT_CONFIG": ws.root + "/gone.toml"]) { _, new in new })
+        XCTAssertEqual(viaEnvironment.status, 2)
+        XCTAssertTrue(viaEnvironment.stderr.contains(ws.root + "/gone.toml") && viaEnvironment.stderr.contains("--config"), viaEnvironment.stderr)
+    }
+
+    /// A command that writes says which archive it writes to, before anything else.
+    func testWritingCommandsNameTheArchive() throws {
+        let ws = try Workspace()
+        let repo = try ws.newRepository("org/named")
+        try ws.write("a.txt", "a\n", in: repo)
+        try ws.commitAll("a", in: repo)
+        try ws.configure([repo])
+        let sync = try ws.sediment(["sync"])
+        XCTAssertEqual(sync.status, 0, sync.stderr)
+        XCTAssertEqual(sync.stderr.components(separatedBy: "\n").first, "sediment: archive: \(ws.store)", sync.stderr)
+        XCTAssertTrue(try ws.sediment(["verify", "--repair"]).stderr.contains("sediment: archive: \(ws.store)"))
+        XCTAssertFalse(try ws.sediment(["status"]).stderr.contains("archive:"), "read-only commands write nothing, and say nothing of it")
+    }
+
+    /// A usage error has the same prefix as every other error.
+    func testUsageErrorHasTheErrorPrefix() throws {
+        let ws = try Workspace()
+        try ws.configure([ws.root + "/nothing"])
+        let result = try ws.sediment(["verify", "--sample", "0"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.hasPrefix("sediment: error: --sample must be"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("Usage: sediment verify"), result.stderr)
     }
 
     func testUsageErrorExitsTwo() throws {

@@ -325,7 +325,7 @@ extension HuggingFaceTests {
         XCTAssertEqual(file["size"] as? Int, 300)
         XCTAssertEqual(Set((file["packages"] as? [[String: Any]] ?? []).compactMap { $0["package"] as? String }), ["hf:labs/vit-small", "hf:labs/t5-nano"])
         let human = try ws.sediment(["reuse"])
-        XCTAssertTrue(human.out.contains("in 2 packages"), human.out)
+        XCTAssertTrue(human.out.contains("in 2 places, 2 packages"), human.out)
 
         // The time-series views answer; the re-upload is a weight change of labs/vit-small.
         let views = try Shell.run(Shell.which("python3"), ["-c", """

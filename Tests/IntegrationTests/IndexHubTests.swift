@@ -279,3 +279,113 @@ extension IndexHubTests {
         XCTAssertEqual(byID["\(bert)/bertsquad-12.onnx"]?["eventful"] as? Bool, false)
     }
 }
+
+extension IndexHubTests {
+    /// The real `pytorch/hub` index has CRLF cards (`hustvl_yolop.md`): each is archived like
+    /// an LF one. Every listed entry that is skipped is named in `sync`'s output and in `status`.
+    func testPyTorchHubCRLFCardsAreArchivedAndSkippedEntriesNamed() throws {
+        let yolop = try repository("hustvl/YOLOP", files: ["hubconf.py": "dependencies = ['torch']\r\n\r\ndef yolop(pretrained=True):\r\n    return 1\r\n"])
+        try publish(yolop, as: "hustvl/YOLOP")
+        let crlf = "---\r\nlayout: hub_detail\r\ntitle: YOLOP\r\ntags: [vision]\r\ngithub-link: https://github.com/hustvl/YOLOP\r\ngithub-id: hustvl/YOLOP\r\n---\r\n\r\n### Before You Start\r\n"
+        let hubIndex = try repository("pytorch/hub", files: [
+            "hustvl_yolop.md": crlf,
+            "pytorch_vision_snnmlp.md": "\u{FEFF}" + crlf.replacingOccurrences(of: "title: YOLOP", with: "title: SNNMLP"),
+            "notes.md": "# Release notes\n",
+            "no_id.md": "---\ntitle: X\n---\n",
+            "README.md": "# PyTorch Hub\n",
+        ])
+        try publish(hubIndex, as: "pytorch/hub")
+        http = try GitHTTPServer(root: ws.served, home: ws.home, scratch: ws.root)
+        try configure("[[hub]]\nkind = \"pytorch-hub\"\nname = \"pt\"")
+
+        let sync = try ws.sediment(["sync"])
+        XCTAssertEqual(sync.status, 0, sync.stderr)
+        XCTAssertTrue(sync.out.contains("pt:hustvl_yolop: new snapshot"), sync.out)
+        XCTAssertTrue(sync.out.contains("pt:pytorch_vision_snnmlp: new snapshot"), sync.out)
+        XCTAssertTrue(sync.stderr.contains("pt: notes.md: skipped: not a model card"), sync.stderr)
+        XCTAssertTrue(sync.stderr.contains("pt: no_id.md: skipped: has no valid \"github-id\""), sync.stderr)
+        XCTAssertTrue(sync.out.contains("2 listed entries skipped"), sync.out)
+
+        let catalog = try Catalog(readOnlyPath: ws.store + "/catalog.sqlite")
+        let metadata = try catalog.metadata(package: try catalog.package(named: "pt:hustvl_yolop").rowID).last?.json ?? ""
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(metadata.utf8)) as? [String: Any])
+        XCTAssertEqual(object["title"] as? String, "YOLOP")
+        XCTAssertEqual(object["hubconf_entrypoints"] as? [String], ["yolop"], "a CRLF hubconf.py is read by lines too")
+
+        let status = try ws.sediment(["status"])
+        XCTAssertTrue(status.out.contains("hub pt: the last crawl skipped 2 listed entries:"), status.out)
+        XCTAssertTrue(status.out.contains("  notes.md: skipped: not a model card"), status.out)
+        let json = try XCTUnwrap(try ws.sediment(["status", "--json"]).jsonLines.first)
+        let hub = try XCTUnwrap((json["hubs"] as? [[String: Any]])?.first)
+        XCTAssertEqual((hub["last_crawl_skipped"] as? [String])?.count, 2)
+    }
+}
+
+extension IndexHubTests {
+    /// An ONNX Model Zoo package is its entry: in a folder of three entries (as the real
+    /// `vgg/model/`), one entry's manifest holds its model, its `model_with_data_path` archive
+    /// and the README one level up; its LFS bytes are `model_bytes + model_with_data_bytes`;
+    /// its head and log move only with its own files; `reuse` finds no reuse among entries of
+    /// one folder, and does find a real re-upload under another path.
+    func testONNXPackageIsItsEntryNotItsFolder() throws {
+        let family = "validated/vision/classification/vgg"
+        let folder = family + "/model"
+        let pointer = { (seed: String, size: Int) in
+            "version https://git-lfs.github.com/spec/v1\noid sha256:\(String(repeating: seed, count: 64))\nsize \(size)\n"
+        }
+        let entries: [(name: String, seed: String, bytes: Int, dataSeed: String, dataBytes: Int)] = [
+            ("vgg16-7", "1", 553_436_134, "2", 512_642_021), ("vgg19-7", "3", 574_677_218, "4", 533_541_923),
+            ("vgg16-bn-7", "5", 553_509_467, "6", 512_711_118),
+        ]
+        // A weight file of the folder that no entry names belongs to every entry of it: one file, not reuse.
+        var files = ["\(family)/README.md": "# VGG\n", "\(folder)/LICENSE": "MIT\n", "\(folder)/preprocess.onnx": pointer("8", 1000)]
+        var manifest: [String] = []
+        for e in entries {
+            files["\(folder)/\(e.name).onnx"] = pointer(e.seed, e.bytes)
+            files["\(folder)/\(e.name).tar.gz"] = pointer(e.dataSeed, e.dataBytes)
+            manifest.append("""
+                {"model": "\(e.name)", "model_path": "\(folder)/\(e.name).onnx", "onnx_version": "1.2.1", "opset_version": 7,
+                 "metadata": {"model_sha": "\(String(repeating: e.seed, count: 64))", "model_bytes": \(e.bytes), "tags": ["vision"],
+                              "model_with_data_path": "\(folder)/\(e.name).tar.gz", "model_with_data_sha": "\(String(repeating: e.dataSeed, count: 64))",
+                              "model_with_data_bytes": \(e.dataBytes)}}
+                """)
+        }
+        // The same weights re-uploaded under another path: real reuse.
+        files["validated/vision/classification/vgg-copy/model/vgg16.onnx"] = pointer("1", 553_436_134)
+        manifest.append("{\"model\": \"vgg16-copy\", \"model_path\": \"validated/vision/classification/vgg-copy/model/vgg16.onnx\"}")
+        files["ONNX_HUB_MANIFEST.json"] = "[" + manifest.joined(separator: ",\n") + "]"
+        let zoo = try repository("onnx/models", files: files)
+        let first = try ws.git(["rev-parse", "HEAD"], in: zoo).trimmingCharacters(in: .whitespacesAndNewlines)
+        // A commit that changes only another entry's weights.
+        try ws.write("\(folder)/vgg19-7.onnx", pointer("7", 574_677_219), in: zoo)
+        try ws.commitAll("new vgg19 weights", in: zoo)
+        try publish(zoo, as: "onnx/models")
+        http = try GitHTTPServer(root: ws.served, home: ws.home, scratch: ws.root)
+        try configure("[[hub]]\nkind = \"onnx-model-zoo\"\nname = \"onnx\"")
+
+        let sync = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(sync.status, 0, sync.stderr)
+        XCTAssertEqual(sync.jsonLines.count, 4)
+        let vgg16 = "onnx:\(folder)/vgg16-7.onnx"
+        let shown = try ws.sediment(["show", vgg16, "--json"]).jsonLines
+        XCTAssertEqual(Set(shown.compactMap { $0["path"] as? String }), ["../README.md", "LICENSE", "preprocess.onnx", "vgg16-7.onnx", "vgg16-7.tar.gz"])
+        XCTAssertEqual(try ws.sediment(["show", vgg16, "../README.md"]).out, "# VGG\n")
+        let observed = try ws.catalogRows("""
+            SELECT o.lfs_files, o.lfs_bytes, o.card_state FROM observation o JOIN package p ON p.id = o.package_id
+            WHERE p.package_id = '\(folder)/vgg16-7.onnx'
+            """)
+        XCTAssertEqual(observed, [["3", "\(553_436_134 + 512_642_021 + 1000)", "ok"]],
+                       "LFS bytes = model_bytes + model_with_data_bytes (+ the folder's unnamed file)")
+        XCTAssertEqual(try ws.sediment(["snapshots", vgg16, "--json"]).jsonLines.last?["head"] as? String, first,
+                       "another entry's new weights do not move this entry's head")
+        XCTAssertEqual(Set(try ws.sediment(["log", vgg16, "--json"]).jsonLines.compactMap { $0["commit"] as? String }), [first])
+        XCTAssertEqual(try ws.sediment(["log", "onnx:\(folder)/vgg19-7.onnx", "--json"]).jsonLines.count, 2)
+        let weightChanges = try ws.catalogRows("SELECT package, path FROM weight_changes WHERE commit_id <> '\(first)'")
+        XCTAssertEqual(weightChanges, [["\(folder)/vgg19-7.onnx", "\(folder)/vgg19-7.onnx"]])
+
+        let groups = try ws.sediment(["reuse", "--json"]).jsonLines
+        XCTAssertEqual(groups.count, 1, "entries of one folder share files, which is not reuse: \(groups)")
+        XCTAssertEqual(groups.first?["oid"] as? String, String(repeating: "1", count: 64))
+        XCTAssertEqual(groups.first?["places"] as? Int, 2)
+    }
+}

@@ -282,7 +282,7 @@ final class SyncTests: XCTestCase {
 
         // The mirror keeps the old tips reachable.
         let mirrors = ws.store + "/mirrors"
-        let mirror = try XCTUnwrap(FileManager.default.enumerator(atPath: mirrors)?.compactMap { $0 as? String }.first { $0.hasSuffix("rewritten.git") })
+        let mirror = try XCTUnwrap(FileManager.default.enumerator(atPath: mirrors)?.compactMap { $0 as? String }.first { $0.contains("rewritten-") && $0.hasSuffix(".git") })
         let mirrorRefs = try ws.git(["for-each-ref", "--format=%(refname) %(objectname)"], in: mirrors + "/" + mirror)
         XCTAssertTrue(mirrorRefs.contains("refs/sediment/lost/\(oldMain)/heads/main \(oldMain)"), mirrorRefs)
         XCTAssertTrue(mirrorRefs.contains("refs/sediment/lost/\(oldFeature)/heads/feature \(oldFeature)"), mirrorRefs)

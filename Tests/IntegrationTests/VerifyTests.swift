@@ -45,7 +45,7 @@ final class VerifyTests: XCTestCase {
 
         // A mirror that lost its objects: the archived tip no longer resolves.
         let mirrors = ws.store + "/mirrors"
-        let mirror = try XCTUnwrap(FileManager.default.enumerator(atPath: mirrors)?.compactMap { $0 as? String }.first { $0.hasSuffix("verified.git") })
+        let mirror = try XCTUnwrap(FileManager.default.enumerator(atPath: mirrors)?.compactMap { $0 as? String }.first { $0.contains("verified-") && $0.hasSuffix(".git") })
         try FileManager.default.removeItem(atPath: mirrors + "/" + mirror + "/objects")
         try FileManager.default.createDirectory(atPath: mirrors + "/" + mirror + "/objects/pack", withIntermediateDirectories: true)
         let noObjects = try ws.sediment(["verify"])

@@ -3,13 +3,28 @@ import SedimentGit
 import XCTest
 
 final class GitURLTests: XCTestCase {
-    func testMirrorPaths() {
-        XCTAssertEqual(GitURL.mirrorPath(for: "https://huggingface.co/google/bert"), "huggingface.co/google/bert.git")
-        XCTAssertEqual(GitURL.mirrorPath(for: "git://127.0.0.1:9418/org/a.git"), "127.0.0.1_9418/org/a.git")
-        XCTAssertEqual(GitURL.mirrorPath(for: "/srv/git/model.git"), "local/srv/git/model.git")
-        XCTAssertEqual(GitURL.mirrorPath(for: "git@github.com:org/b"), "github.com/org/b.git")
-        XCTAssertEqual(GitURL.mirrorPath(for: "https://user:secret@host/org/../../etc/x"), "host/org/etc/x.git")
+    func testLegacyMirrorPaths() {
+        XCTAssertEqual(GitURL.legacyMirrorPath(for: "https://huggingface.co/google/bert"), "huggingface.co/google/bert.git")
+        XCTAssertEqual(GitURL.legacyMirrorPath(for: "git://127.0.0.1:9418/org/a.git"), "127.0.0.1_9418/org/a.git")
+        XCTAssertEqual(GitURL.legacyMirrorPath(for: "/srv/git/model.git"), "local/srv/git/model.git")
+        XCTAssertEqual(GitURL.legacyMirrorPath(for: "git@github.com:org/b"), "github.com/org/b.git")
+        XCTAssertEqual(GitURL.legacyMirrorPath(for: "https://user:secret@host/org/../../etc/x"), "host/org/etc/x.git")
+    }
+
+    /// One mirror per exact URL: the readable part alone merged `modèle` with `modéle`, `a`
+    /// with `a.git`, `http` with `https`.
+    func testMirrorPathsAreOnePerURL() {
+        let bert = GitURL.mirrorPath(for: "https://huggingface.co/google/bert")
+        XCTAssertTrue(bert.hasPrefix("huggingface.co/google/bert-") && bert.hasSuffix(".git"), bert)
+        XCTAssertEqual(bert.count, "huggingface.co/google/bert-".count + 32 + 4)
+        XCTAssertEqual(bert, GitURL.mirrorPath(for: "https://huggingface.co/google/bert"), "the same URL, the same mirror")
+        let urls = ["https://h/org/modèle.git", "https://h/org/modéle.git", "https://h/org/mod_le.git", "https://h/org/a", "https://h/org/a.git",
+                    "http://h/org/a", "https://H/org/a", "https://h/org/a/", "/srv/git/a.git", "file:///srv/git/a.git"]
+        XCTAssertEqual(Set(urls.map(GitURL.mirrorPath(for:))).count, urls.count)
+        XCTAssertEqual(GitURL.mirrorPath(for: "https://user:secret@h/org/a"), GitURL.mirrorPath(for: "https://other:token2@h/org/a"),
+                       "a rotated token does not choose another mirror")
         XCTAssertFalse(GitURL.mirrorPath(for: "https://host/a/../../..").contains(".."))
+        XCTAssertFalse(GitURL.mirrorPath(for: "https://user:secret@host/x").contains("secret"))
     }
 
     func testCredentialsAreRedacted() {

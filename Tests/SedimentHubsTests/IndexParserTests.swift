@@ -37,12 +37,63 @@ final class IndexParserTests: XCTestCase {
                                                                  ("no_id.md", Data("---\ntitle: X\n---\n".utf8))])
         XCTAssertEqual(listed.packages.map(\.id), ["pytorch_vision_resnet"])
         XCTAssertEqual(listed.packages.first?.repository, "https://github.com/pytorch/vision")
-        XCTAssertEqual(Set(listed.problems.map(\.item)), ["bad.md", "no_id.md"])
+        XCTAssertEqual(Set(listed.problems.map(\.item)), ["bad.md", "no_id.md", "no_front_matter.md"],
+                       "every listed card that is skipped is named, README.md aside")
+        XCTAssertTrue(listed.problems.allSatisfy { $0.problem.hasPrefix("skipped: ") }, "\(listed.problems)")
         let metadata = try XCTUnwrap(listed.packages.first?.metadata)
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(metadata.utf8)) as? [String: Any])
         XCTAssertEqual(object["tags"] as? [String], ["vision", "scriptable"])
         XCTAssertEqual(object["order"] as? Int, 10)
         XCTAssertEqual(object["summary"] as? String, "Deep residual networks pre-trained on ImageNet")
+    }
+
+    /// The real `pytorch/hub` index has CRLF cards (`hustvl_yolop.md`); with a BOM and mixed
+    /// endings too, each is a package with the same fields as its LF twin.
+    func testPyTorchHubCardsWithCRLFMixedEndingsAndBOM() throws {
+        let lf = "---\nlayout: hub_detail\ntitle: YOLOP\ntags: [vision]\ngithub-id: hustvl/YOLOP\n---\n\n### Before You Start\n"
+        let crlf = lf.replacingOccurrences(of: "\n", with: "\r\n")
+        let mixed = "---\r\nlayout: hub_detail\ntitle: YOLOP\r\ntags: [vision]\ngithub-id: hustvl/YOLOP\r\n---\n\nbody"
+        let bom = Data([0xEF, 0xBB, 0xBF]) + Data(crlf.utf8)
+        let listed = PyTorchHubIndex.packages(hub: "pt", cards: [("a_lf.md", Data(lf.utf8)), ("b_crlf.md", Data(crlf.utf8)),
+                                                                 ("c_mixed.md", Data(mixed.utf8)), ("d_bom.md", bom)])
+        XCTAssertEqual(listed.problems, [])
+        XCTAssertEqual(listed.packages.map(\.id), ["a_lf", "b_crlf", "c_mixed", "d_bom"])
+        XCTAssertEqual(Set(listed.packages.map(\.repository)), ["https://github.com/hustvl/YOLOP"])
+        XCTAssertEqual(Set(listed.packages.map(\.metadata)).count, 1, "the same fields whatever the line endings")
+    }
+
+    func testHubconfEntrypointsWithCRLFAndBOM() {
+        let lf = "dependencies = ['torch']\n\ndef yolop(pretrained=True):\n    return None\n\ndef _helper():\n    pass\ndef other(): pass"
+        let crlf = Data([0xEF, 0xBB, 0xBF]) + Data(lf.replacingOccurrences(of: "\n", with: "\r\n").utf8)
+        let mixed = Data(lf.replacingOccurrences(of: "\n\n", with: "\r\n\n").utf8)
+        XCTAssertEqual(HubconfEntrypoints.parse(Data(lf.utf8)), ["yolop", "other"])
+        XCTAssertEqual(HubconfEntrypoints.parse(crlf), ["yolop", "other"])
+        XCTAssertEqual(HubconfEntrypoints.parse(mixed), ["yolop", "other"])
+    }
+
+    /// A folder of several entries (the real `vgg/model/` holds twelve): each package is its
+    /// entry, leaving out the other entries' weights, with the README one level up as its card.
+    func testONNXEntriesOfOneFolder() throws {
+        let folder = "validated/vision/classification/vgg/model"
+        func entry(_ name: String, bytes: Int, withData: Bool = true) -> String {
+            let data = withData ? ", \"model_with_data_path\": \"\(folder)/\(name).tar.gz\", \"model_with_data_bytes\": \(bytes * 2)" : ""
+            return "{\"model\": \"\(name)\", \"model_path\": \"\(folder)/\(name).onnx\", \"opset_version\": 7, \"metadata\": {\"model_bytes\": \(bytes)\(data)}}"
+        }
+        let manifest = "[" + [entry("vgg16-7", bytes: 100), entry("vgg19-7", bytes: 200), entry("vgg16-bn-7", bytes: 300, withData: false),
+                              entry("vgg16-7", bytes: 100), "{\"model\": \"flat\", \"model_path\": \"top/flat.onnx\"}"].joined(separator: ",") + "]"
+        let listed = try ONNXModelZooIndex.packages(hub: "onnx", repository: "https://github.com/onnx/models", manifest: Data(manifest.utf8))
+        XCTAssertEqual(listed.packages.map(\.id), ["\(folder)/vgg16-7.onnx", "\(folder)/vgg19-7.onnx", "\(folder)/vgg16-bn-7.onnx", "top/flat.onnx"])
+        XCTAssertEqual(listed.problems.map(\.problem), ["is listed twice; the first entry is used"])
+        let vgg16 = listed.packages[0]
+        XCTAssertEqual(vgg16.subpath, folder)
+        XCTAssertEqual(Set(vgg16.excludedPaths), ["vgg19-7.onnx", "vgg19-7.tar.gz", "vgg16-bn-7.onnx"])
+        XCTAssertEqual(vgg16.cardPath, "../README.md")
+        XCTAssertEqual(Set(listed.packages[2].excludedPaths), ["vgg16-7.onnx", "vgg16-7.tar.gz", "vgg19-7.onnx", "vgg19-7.tar.gz"])
+        XCTAssertEqual(listed.packages[3].excludedPaths, [])
+        XCTAssertNil(listed.packages[3].cardPath, "a folder not named model/ has no card one level up")
+        let metadata = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try XCTUnwrap(vgg16.metadata).utf8)) as? [String: Any])
+        XCTAssertEqual(metadata["model_with_data_path"] as? String, "\(folder)/vgg16-7.tar.gz")
+        XCTAssertEqual(metadata["model_with_data_bytes"] as? Int, 200)
     }
 
     func testHubconfEntrypoints() {

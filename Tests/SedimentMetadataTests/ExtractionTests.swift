@@ -56,6 +56,28 @@ final class ExtractionTests: XCTestCase {
         XCTAssertNil(o.problems)
     }
 
+    /// A card written on Windows (CRLF), with mixed endings, or with a byte order mark reads
+    /// exactly as its LF twin.
+    func testCardWithCRLFMixedEndingsAndBOM() throws {
+        let lf = ObservationExtractor.observe(manifest: nil, card: Data(realCard.utf8), config: nil, hubMetadata: nil)
+        let crlf = Data(realCard.replacingOccurrences(of: "\n", with: "\r\n").utf8)
+        var mixedText = ""
+        for (i, line) in realCard.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            mixedText += line + (i % 2 == 0 ? "\r\n" : "\n")
+        }
+        for (name, data) in [("crlf", crlf), ("mixed", Data(mixedText.utf8)), ("bom", Data([0xEF, 0xBB, 0xBF]) + crlf)] {
+            let o = ObservationExtractor.observe(manifest: nil, card: data, config: nil, hubMetadata: nil)
+            XCTAssertEqual(o.cardLicense, "apache-2.0", name)
+            XCTAssertEqual(o.cardTags, lf.cardTags, name)
+            XCTAssertEqual(o.cardFields, lf.cardFields, name)
+            XCTAssertEqual(o.cardHasBody, true, name)
+            XCTAssertNil(o.problems, name)
+        }
+        let noFinalNewline = ModelCard(Data("---\r\nlicense: mit\r\n---".utf8))
+        XCTAssertEqual(noFinalNewline.fields?["license"], .string("mit"))
+        XCTAssertEqual(noFinalNewline.hasBody, false)
+    }
+
     func testCardWithoutFrontMatterMalformedAndBinary() {
         let plain = ObservationExtractor.observe(manifest: nil, card: Data("# Just a title\n\nText.\n".utf8), config: nil, hubMetadata: nil)
         XCTAssertNil(plain.cardFields)

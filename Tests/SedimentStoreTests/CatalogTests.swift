@@ -10,7 +10,7 @@ final class CatalogTests: XCTestCase {
         let catalog = try Catalog(path: folder.path + "/catalog.sqlite")
         try catalog.registerHub(name: "ours", kind: "git")
         let package = try catalog.upsertPackage(hub: "ours", id: "org/a", repositoryURL: "git://h/org/a.git", mirrorPath: "h/org/a.git",
-                                                subpath: "", seenAt: "2026-01-01T00:00:00.000Z")
+                                                scope: PackageScope(subpath: ""), seenAt: "2026-01-01T00:00:00.000Z")
         let commit = String(repeating: "c", count: 40)
         let blob = BlobInfo(gitBlob: String(repeating: "b", count: 40), sha256: ContentID.of(Data("x".utf8)), size: 1, stored: true,
                             lfsOID: nil, lfsSize: nil)

@@ -13,12 +13,11 @@ public final class Archive: @unchecked Sendable {
     /// Opens the archive for writing (creating its folders), taking the storage lock so that
     /// no other `sediment` process writes to it at the same time.
     public static func openForWriting(_ configuration: Configuration) throws -> Archive {
-        let fm = FileManager.default
         for folder in [configuration.storage.path, configuration.mirrorsPath] {
             do {
-                try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            } catch {
-                throw ArchiveError.storage(path: folder, problem: "cannot create the folder: \(error.localizedDescription)")
+                try Folder.make(folder, operation: "create the folder")
+            } catch let error as FileError {
+                throw ArchiveError.storage(path: folder, problem: "cannot create the folder: \(error.cause)")
             }
         }
         let lock = try StorageLock.acquire(path: configuration.storage.path + "/lock")
@@ -28,7 +27,11 @@ public final class Archive: @unchecked Sendable {
         // This process holds the lock: a crawl still marked running was left by one that stopped.
         try catalog.closeAbandonedCrawls()
         blobs.removeUnwantedPartials(keeping: try catalog.pendingLFSObjects())
-        return Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: lock)
+        let archive = Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: lock)
+        for note in try archive.relocateLegacyMirrors() {
+            FileHandle.standardError.write(Data("sediment: upgrading the archive: \(note)\n".utf8))
+        }
+        return archive
     }
 
     /// Opens an existing archive for reading; writes nothing, except that a catalog written by

@@ -14,7 +14,15 @@ extension Configuration {
     /// resolved against the file's folder.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Configuration {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(file: path, key: nil, problem: "cannot read the file (\(String(cString: strerror(errno))))")
+            let cause = String(cString: strerror(errno))
+            var isFolder: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+                throw ConfigurationError(file: path, key: nil, problem: "no configuration file here; name one with --config PATH or "
+                                         + "$SEDIMENT_CONFIG (without either, sediment reads /etc/sediment/sediment.toml, then ./sediment.toml)")
+            }
+            throw ConfigurationError(file: path, key: nil, problem: isFolder.boolValue
+                ? "this is a folder, not a configuration file"
+                : "cannot read the configuration file (\(cause))")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(file: path, key: nil, problem: "not UTF-8 text")
@@ -46,6 +54,7 @@ extension Configuration {
             if let path = try reader.string(storage, "path", at: "storage") {
                 guard !path.isEmpty else { throw ConfigurationError(file: file, key: "storage.path", problem: "expected a folder path, got an empty string") }
                 configuration.storage.path = path
+                configuration.storage.pathIsSet = true
             }
             if let max = try reader.int(storage, "blob_max_bytes", at: "storage", minimum: 0) { configuration.storage.blobMaxBytes = Int64(max) }
             if let lfs = try reader.string(storage, "lfs", at: "storage") {
@@ -121,6 +130,11 @@ extension Configuration {
             }
         }
 
+        guard !configuration.hubs.isEmpty else {
+            throw ConfigurationError(file: file, key: "hub", problem: "no [[hub]] table: expected at least one hub to archive, such as\n"
+                                     + "  [[hub]]\n  kind = \"git\"\n  repositories = [\"https://github.com/org/model\"]")
+        }
+
         for (index, rule) in try reader.tables(root, "rewrite", at: "").enumerated() {
             let at = "rewrite[\(index)]"
             try reader.allowOnly(rule, ["prefix", "replacement"], at: at)
@@ -176,23 +190,25 @@ extension Configuration {
             guard let repositories = try reader.strings(table, "repositories", at: path) else {
                 throw ConfigurationError(file: file, key: "\(path).repositories", problem: "missing: expected a list of repository URLs")
             }
-            for (i, url) in repositories.enumerated() where url.trimmingCharacters(in: .whitespaces).isEmpty {
-                throw ConfigurationError(file: file, key: "\(path).repositories[\(i)]", problem: "expected a repository URL or path, got an empty string")
+            for (i, url) in repositories.enumerated() {
+                if let problem = repositoryProblem(url) {
+                    throw ConfigurationError(file: file, key: "\(path).repositories[\(i)]", problem: problem)
+                }
             }
             hub.repositories = repositories
         }
         if kind == "modelhub" || kind == "pytorch-hub" {
             let fallback = kind == "modelhub" ? "https://github.com/modelhub-ai/modelhub" : "https://github.com/pytorch/hub"
             let index = try reader.string(table, "index", at: path) ?? fallback
-            guard !index.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw ConfigurationError(file: file, key: "\(path).index", problem: "expected the URL of the index repository")
+            if let problem = repositoryProblem(index) {
+                throw ConfigurationError(file: file, key: "\(path).index", problem: problem + " (the index repository)")
             }
             hub.index = index
         }
         if kind == "onnx-model-zoo" {
             let repository = try reader.string(table, "repository", at: path) ?? "https://github.com/onnx/models"
-            guard !repository.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw ConfigurationError(file: file, key: "\(path).repository", problem: "expected the URL of the model zoo's repository")
+            if let problem = repositoryProblem(repository) {
+                throw ConfigurationError(file: file, key: "\(path).repository", problem: problem + " (the model zoo's repository)")
             }
             hub.index = repository
         }
@@ -233,6 +249,39 @@ extension Configuration {
             }
         }
         return hub
+    }
+
+    /// Why `text` is not a repository git can fetch from, or nil when it is one: a URL
+    /// (`https://`, `http://`, `git://`, `ssh://`, `file://`), ssh's `[user@]host:path`, or a
+    /// path (it has a `/`: `/srv/git/model.git`, `./model`).
+    static func repositoryProblem(_ text: String) -> String? {
+        let expected = "expected a repository URL (https://host/org/model, git://…, ssh://…, user@host:org/model) or a path to a git repository"
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { return expected + ", got an empty string" }
+        if trimmed != text || text.contains(where: { $0.isNewline }) { return expected + ", got \"\(text)\" (with spaces around it)" }
+        if let scheme = text.range(of: "://") {
+            let name = text[..<scheme.lowerBound].lowercased()
+            guard ["http", "https", "git", "ssh", "file"].contains(name) else {
+                return expected + ", got \"\(text)\" (sediment fetches over http, https, git, ssh and file, not \(name))"
+            }
+            let rest = text[scheme.upperBound...]
+            let host = rest.prefix { $0 != "/" }
+            if name != "file" && (host.isEmpty || host.contains(where: { $0.isWhitespace })) {
+                return expected + ", got \"\(text)\" (no host)"
+            }
+            if text.contains(where: { $0.isWhitespace }) { return expected + ", got \"\(text)\" (a URL has no spaces; write them as %20)" }
+            return nil
+        }
+        if let colon = text.firstIndex(of: ":"), !text[..<colon].contains("/") {
+            // ssh's scp-like form: [user@]host:path
+            let host = text[..<colon]
+            if host.isEmpty || host.contains(where: { $0.isWhitespace }) || text[text.index(after: colon)...].isEmpty {
+                return expected + ", got \"\(text)\""
+            }
+            return nil
+        }
+        guard text.contains("/") else { return expected + ", got \"\(text)\" (a path has a /, such as ./\(text))" }
+        return nil
     }
 
     /// Parses "500ms", "90s", "30m", "6h", "1d" (or a plain number of seconds).

@@ -8,6 +8,8 @@ public struct Configuration: Sendable {
     public struct Storage: Sendable {
         /// The folder holding `mirrors/`, `blobs/` and `catalog.sqlite`.
         public var path: String = "/var/lib/sediment"
+        /// Whether the configuration file set `path` (false: the default above is used).
+        public var pathIsSet = false
         /// Larger non-LFS files are recorded (sha256, size) but their content is not stored.
         public var blobMaxBytes: Int64 = 10 * 1024 * 1024
         /// `pointers` (record LFS pointers only) or `fetch` (also fetch the objects).

@@ -53,6 +53,8 @@ public struct Crawler: Sendable {
         public var hubErrors: [String]
         /// Listed packages the schedule did not find due.
         public var notDue = 0
+        /// Entries the hubs listed that could not become packages, each with the reason.
+        public var skipped: [HubProblem] = []
         /// The crawl was stopped before every planned package was visited (its crawl rows end
         /// `interrupted`; the packages not visited stay due).
         public var interrupted = false
@@ -146,6 +148,8 @@ public struct Crawler: Sendable {
                     logger.warning("hub entry skipped", metadata: ["hub": "\(hub.name)", "problem": "\(problem.description)"])
                     events(.problem(problem.description))
                 }
+                try catalog.recordCrawlProblems(crawlID, listing.result.problems.map { ($0.item, $0.problem) })
+                report.skipped += listing.result.problems
                 let known = listing.earlier ? Dictionary(try catalog.packages(hubs: [hub.name]).map { ($0.id, $0) }) { a, _ in a } : [:]
                 for ref in listing.result.packages where wanted(ref) {
                     let hasRepository = !ref.repository.isEmpty
@@ -161,7 +165,8 @@ public struct Crawler: Sendable {
                         package = try catalog.upsertPackage(hub: hub.name, id: ref.id,
                                                             repositoryURL: hasRepository ? GitURL.redacted(ref.repository) : nil,
                                                             mirrorPath: hasRepository ? GitURL.mirrorPath(for: ref.repository) : nil,
-                                                            subpath: ref.subpath, seenAt: now, gated: ref.gated, reportedHead: ref.reportedHead)
+                                                            scope: PackageScope(subpath: ref.subpath, excluded: ref.excludedPaths, card: ref.cardPath),
+                                                            seenAt: now, gated: ref.gated, reportedHead: ref.reportedHead)
                     }
                     if let schedule, !schedule.isDue(package, ref) {
                         report.notDue += 1
@@ -210,6 +215,9 @@ public struct Crawler: Sendable {
             let outcome = visitor.visit(job.target) { progress in events(.fetchProgress(package: name, progress)) }
             try? catalog.visitEnded(package: rowID)
             let where_: Logger.Metadata = ["hub": "\(job.target.ref.hub)", "package": "\(job.target.ref.id)"]
+            for warning in outcome.warnings {
+                logger.warning("file unparseable", metadata: where_.merging(["problem": "\(warning)"]) { a, _ in a })
+            }
             for problem in outcome.lfsProblems {
                 logger.warning("LFS object pending", metadata: where_.merging(["error": "\(problem)"]) { a, _ in a })
             }

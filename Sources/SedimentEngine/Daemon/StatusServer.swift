@@ -57,8 +57,22 @@ public final class StatusServer: @unchecked Sendable {
             return StatusServer(group: group, channel: channel)
         } catch {
             try? group.syncShutdownGracefully()
-            throw StatusServerError(listen: listen, problem: "cannot listen: \(error)")
+            throw StatusServerError(listen: listen, problem: "cannot listen on \(host):\(port): \(Self.cause(error, host: host, port: port))")
         }
+    }
+
+    /// Why binding failed, in words (never NIO's `bind(descriptor:ptr:bytes:)` text).
+    static func cause(_ error: Error, host: String, port: Int) -> String {
+        if let io = error as? IOError {
+            switch io.errnoCode {
+            case EADDRINUSE: return "the address is already in use (another process listens on port \(port)); stop it, or set another daemon.listen"
+            case EADDRNOTAVAIL: return "no network interface of this machine has the address \(host)"
+            case EACCES: return "permission denied (ports below 1024 need privileges)"
+            default: return String(cString: strerror(io.errnoCode))
+            }
+        }
+        if error is SocketAddressError { return "\(host) is neither an IP address nor a name that resolves" }
+        return "\(error)"
     }
 
     /// Stops listening and closes open connections.

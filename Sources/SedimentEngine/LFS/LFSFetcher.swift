@@ -227,7 +227,7 @@ final class LFSFetcher: @unchecked Sendable {
     /// retrying dropped connections, 429 and 5xx (with backoff and `Retry-After`), and checks
     /// it. With `seal`, returns it sealed for ``LocalBlobStore/publish(_:)``; otherwise it is
     /// stored already. Throws when it gives up for this visit.
-    private func download(_ object: LFSPendingRecord, action first: LFSAction, endpoint: LFSEndpoint, authorization: String?,
+    func download(_ object: LFSPendingRecord, action first: LFSAction, endpoint: LFSEndpoint, authorization: String?,
                           seal: Bool) throws -> PartialBlob {
         let partial = try PartialBlob(store: archive.blobs, id: object.oid, expectedSize: object.size)
         var action = first

@@ -19,7 +19,7 @@ public struct Exporter {
     /// their record counts.
     @discardableResult
     public func export(_ format: Format, to folder: String) throws -> [(file: String, records: Int)] {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Self.makeFolder(folder)
         switch format {
         case .ptmtorrent: return try PTMTorrentExport(archive: archive).write(to: folder)
         case .jsonl, .csv:
@@ -44,6 +44,15 @@ public struct Exporter {
             written.append(try exportManifestEntries(format, to: folder))
             return written
         }
+    }
+
+    /// Creates the export folder unless it is there; a file in its place is an error.
+    static func makeFolder(_ folder: String) throws {
+        var info = stat()
+        if stat(folder, &info) == 0, info.st_mode & S_IFMT != S_IFDIR {
+            throw FileError("export into", path: folder, cause: "it is a file, not a folder (--out names the folder to write into)")
+        }
+        try Folder.make(folder, operation: "create the export folder")
     }
 
     /// The entries of every archived manifest, one line each.
@@ -111,10 +120,9 @@ final class LineWriter {
     init(path: String) throws {
         self.path = path
         temporary = path + ".partial"
-        guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
-            throw ArchiveError.storage(path: temporary, problem: "cannot create the export file")
-        }
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileError("create the export file", path: temporary, errno: errno) }
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
 
     func write(_ line: String) throws {
@@ -124,13 +132,13 @@ final class LineWriter {
     }
 
     private func flush() throws {
-        try handle.write(contentsOf: buffer)
+        try FileError.wrap("write the export file", path: temporary) { try handle.write(contentsOf: buffer) }
         buffer.removeAll(keepingCapacity: true)
     }
 
     func close() throws {
         try flush()
-        try handle.close()
-        guard rename(temporary, path) == 0 else { throw ArchiveError.storage(path: path, problem: "cannot rename the finished export into place") }
+        try FileError.wrap("close the export file", path: temporary) { try handle.close() }
+        guard rename(temporary, path) == 0 else { throw FileError("put the finished export in place at", path: path, errno: errno) }
     }
 }

@@ -14,7 +14,7 @@ public struct ManifestReader {
     }
 
     public func manifest(commit: String) throws -> (Manifest, ContentID) {
-        if let id = try archive.catalog.manifestID(commit: commit, subpath: package.subpath) {
+        if let id = try archive.catalog.manifestID(commit: commit, subpath: package.scope.manifestKey) {
             return (try Manifest.parse(archive.blobs.get(id)), id)
         }
         guard let mirror = package.mirrorPath, let oid = ObjectID(hex: commit) else {
@@ -24,6 +24,6 @@ public struct ManifestReader {
         let batch = try archive.blobs.batch()
         defer { batch.discard() }
         let builder = ManifestBuilder(repository: repository, catalog: archive.catalog, batch: batch, blobMaxBytes: archive.configuration.storage.blobMaxBytes)
-        return try builder.manifest(of: oid, subpath: package.subpath, store: false)
+        return try builder.manifest(of: oid, scope: package.scope, store: false)
     }
 }

@@ -22,7 +22,7 @@ struct PTMTorrentExport {
             }
             let path = folder + "/\(hub).json"
             let data = try JSONSerialization.data(withJSONObject: records, options: [.prettyPrinted, .sortedKeys])
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+            try FileError.wrap("write the export file", path: path) { try data.write(to: URL(fileURLWithPath: path), options: .atomic) }
             written.append((path, records.count))
         }
         return written

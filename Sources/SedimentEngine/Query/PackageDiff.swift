@@ -19,6 +19,10 @@ public struct PackageChange: Sendable {
     public var field: String?
     public var old: String?
     public var new: String?
+    /// For `card` and `config` without a field: the file could not be read at ``revision``
+    /// (a commit id), for this reason; its fields there are unknown, so none is compared.
+    public var unparseable: String?
+    public var revision: String?
 
     init(kind: String, path: String? = nil) {
         self.kind = kind
@@ -46,7 +50,19 @@ public struct PackageDiff {
             throw CatalogError.unknownRevision(package: package.qualifiedName, revision: new, reason: "the package has no mirror to diff")
         }
         let repository = try Repository.open(at: archive.mirrorFolder(mirror))
-        let fileChanges = try repository.changes(from: oldID, to: newID, subpath: package.subpath)
+        let scope = package.scope
+        var fileChanges = try repository.changes(from: oldID, to: newID, subpath: scope.subpath).filter { change in
+            [change.oldPath, change.newPath].compactMap { $0 }.contains(where: scope.contains(relativePath:))
+        }
+        // A card outside the package's folder (an ONNX Model Zoo model's README one level up).
+        if let card = scope.card, let cardPath = scope.cardPath {
+            let before = try repository.fileEntry(cardPath, at: oldID), after = try repository.fileEntry(cardPath, at: newID)
+            if before != after {
+                let status: ChangeStatus = before == nil ? .added : after == nil ? .deleted : .modified
+                fileChanges.insert(FileChange(status: status, oldPath: before.map { _ in card }, newPath: after.map { _ in card },
+                                              oldID: before?.id, newID: after?.id, oldMode: before?.mode, newMode: after?.mode), at: 0)
+            }
+        }
         let ids = Set(fileChanges.flatMap { [$0.oldID, $0.newID].compactMap { $0 } })
         var known = try archive.catalog.blobs(ids.map(\.hex))
         func info(_ id: ObjectID?, mode: UInt32?) throws -> BlobInfo? {
@@ -80,22 +96,37 @@ public struct PackageDiff {
                 weight.kind = "weights"
                 weights.append(weight)
             }
-            for path in ["README.md", "config.json"] {
-                if change.oldPath == path { structured[path, default: (nil, nil)].old = change.oldID }
-                if change.newPath == path { structured[path, default: (nil, nil)].new = change.newID }
+            for (key, path) in [("README.md", "README.md"), ("README.md", scope.card ?? "README.md"), ("config.json", "config.json")] {
+                if change.oldPath == path { structured[key, default: (nil, nil)].old = change.oldID }
+                if change.newPath == path { structured[key, default: (nil, nil)].new = change.newID }
             }
         }
         result += weights
         func content(_ id: ObjectID?) throws -> Data? {
             try id.map { id in try repository.withBlob(id) { Data($0) } }
         }
+        // A side that cannot be read is unknown, not empty: it is reported, and no field is compared.
+        func compare(kind: String, path: String, _ ids: (old: ObjectID?, new: ObjectID?),
+                     read: (Data) -> (fields: [String: JSONCompatible]?, problem: String?)) throws {
+            let before = try content(ids.old).map(read), after = try content(ids.new).map(read)
+            var unreadable = false
+            for (side, commit) in [(before, old), (after, new)] {
+                guard let problem = side?.problem else { continue }
+                var change = PackageChange(kind: kind, path: path)
+                change.unparseable = problem
+                change.revision = commit
+                result.append(change)
+                unreadable = true
+            }
+            if !unreadable {
+                result += fieldChanges(kind: kind, path: path, old: before?.fields, new: after?.fields)
+            }
+        }
         if let card = structured["README.md"] {
-            result += fieldChanges(kind: "card", path: "README.md", old: try content(card.old).flatMap { ModelCard($0).fields },
-                                   new: try content(card.new).flatMap { ModelCard($0).fields })
+            try compare(kind: "card", path: "README.md", card) { data in let c = ModelCard(data); return (c.fields, c.problem) }
         }
         if let config = structured["config.json"] {
-            result += fieldChanges(kind: "config", path: "config.json", old: try content(config.old).flatMap { ModelConfig($0).fields },
-                                   new: try content(config.new).flatMap { ModelConfig($0).fields })
+            try compare(kind: "config", path: "config.json", config) { data in let c = ModelConfig(data); return (c.fields, c.problem) }
         }
         return result
     }

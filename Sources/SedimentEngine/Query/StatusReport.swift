@@ -18,6 +18,7 @@ public enum StatusReport {
                          ("last_crawl_pid", hub.lastCrawlPID.map { .int(Int64($0)) } ?? .null),
                          ("last_crawl_packages", .int(Int64(hub.lastCrawlPackages))),
                          ("last_crawl_failed", .int(Int64(hub.lastCrawlFailed))), ("last_crawl_error", .optional(hub.lastCrawlError)),
+                         ("last_crawl_skipped", .array(hub.lastCrawlSkipped.map { .string($0) })),
                          ("next_listing", .optional(schedule.nextListing[hub.name].map(Catalog.timestamp)))])
             })),
             ("next_due", schedule.nextDue.map { due in

@@ -22,9 +22,9 @@ final class ManifestBuilder {
         self.blobMaxBytes = blobMaxBytes
     }
 
-    /// The manifest of `commit` (under `subpath`), staged into the batch; returns it with its id.
-    func manifest(of commit: ObjectID, subpath: String, store: Bool = true) throws -> (Manifest, ContentID) {
-        let files = try repository.files(of: commit, subpath: subpath)
+    /// The manifest of `commit` (the files of `scope`), staged into the batch; returns it with its id.
+    func manifest(of commit: ObjectID, scope: PackageScope, store: Bool = true) throws -> (Manifest, ContentID) {
+        let files = try repository.files(of: commit, selection: scope.treeSelection)
         let wanted = Array(Set(files.filter { $0.mode != 0o160000 }.map(\.id.hex)).subtracting(newBlobs.keys))
         let known = try catalog.blobs(wanted)
         var entries: [ManifestEntry] = []

@@ -7,23 +7,38 @@ extension Visitor {
     /// manifest, card and config say. Extraction problems are recorded, never fatal.
     func observation(_ target: Target, manifest manifestID: ContentID?, newCommits: [CommitRecord], repository: Int64?) -> ObservationRecord {
         let manifest = manifestID.flatMap { try? Manifest.parse(archive.blobs.get($0)) }
-        func content(_ path: String) -> Data? {
-            guard let entry = manifest?.entries.first(where: { $0.path == path }), entry.lfsOID == nil,
-                  let sha = entry.sha256, archive.blobs.contains(sha) else { return nil }
-            return try? archive.blobs.get(sha)
+        func content(_ path: String) -> ObservationExtractor.File {
+            guard let entry = manifest?.entries.first(where: { $0.path == path }) else { return .absent }
+            if entry.lfsOID != nil { return .unavailable("\(path) is an LFS object (\(entry.lfsSize ?? 0) bytes), not read") }
+            guard let sha = entry.sha256, archive.blobs.contains(sha) else {
+                return .unavailable("\(path) is not stored (\(entry.size) bytes, over blob_max_bytes)")
+            }
+            do {
+                return .content(try archive.blobs.get(sha))
+            } catch {
+                return .unavailable("\(path) could not be read from the blob store: \(error)")
+            }
         }
-        var record = ObservationExtractor.observe(manifest: manifest, card: content("README.md"), config: content("config.json"),
+        let scope = target.package.scope
+        // The card is the scope's own README.md, else the card it names outside its folder.
+        let cardPath = manifest?.entries.contains { $0.path == "README.md" } == false ? scope.card ?? "README.md" : "README.md"
+        var record = ObservationExtractor.observe(manifest: manifest, card: content(cardPath), config: content("config.json"),
                                                   hubMetadata: target.ref.metadata)
-        let subpath = target.ref.subpath
-        let prefix = subpath.isEmpty ? "" : subpath + "/"
-        let mine = subpath.isEmpty ? newCommits : newCommits.filter { commit in
-            commit.changes.contains { ($0.newPath ?? $0.oldPath ?? "").hasPrefix(prefix) || ($0.oldPath ?? "").hasPrefix(prefix) }
+        let mine = !scope.isNarrowed ? newCommits : newCommits.filter { commit in
+            commit.changes.contains { change in [change.oldPath, change.newPath].compactMap { $0 }.contains(where: scope.contains(repositoryPath:)) }
         }
         record.commitsNew = mine.count
-        let archived = repository.flatMap { try? archive.catalog.commitCount(repository: $0, subpath: subpath) } ?? 0
+        let archived = repository.flatMap { try? archive.catalog.commitCount(repository: $0, scope: scope) } ?? 0
         // The visit's own commits are not in the catalog yet (they are written with it).
         record.commitsTotal = archived + mine.count
         return record
+    }
+
+    /// What could not be read, one line per file, for `sync` and the log.
+    static func readingWarnings(_ o: ObservationRecord) -> [String] {
+        [("README.md", o.cardProblem), ("config.json", o.configProblem)].compactMap { file, problem in
+            problem.map { "\(file) unparseable: \($0)" }
+        }
     }
 
     /// The observation of a visit that found nothing new in git: the last observation's

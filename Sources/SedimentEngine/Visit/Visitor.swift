@@ -198,12 +198,14 @@ struct Visitor {
         // touched the subpath, and its refs are just that head (other packages' commits are
         // not its changes).
         var packageRefs = fetch.remoteRefs
-        if !target.ref.subpath.isEmpty {
+        let scope = target.package.scope
+        if scope.isNarrowed {
+            let what = scope.isWholeSubpath ? scope.subpath : "a file of \(target.ref.id)"
             guard let headRef, let branchHead = fetch.remoteRefs[headRef].flatMap(repository.peelToCommit) else {
-                throw VisitError.notFound("the repository has no branch holding \(target.ref.subpath)")
+                throw VisitError.notFound("the repository has no branch to hold \(what)")
             }
-            guard let subpathHead = try repository.lastCommit(touching: target.ref.subpath, from: branchHead) else {
-                throw VisitError.notFound("\(target.ref.subpath) is not in the repository at \(headRef) (\(branchHead.short))")
+            guard let subpathHead = try repository.lastCommit(touching: scope.treeSelection, from: branchHead) else {
+                throw VisitError.notFound("no \(what) is in the repository at \(headRef) (\(branchHead.short))")
             }
             packageRefs = [headRef: subpathHead]
         }
@@ -218,13 +220,13 @@ struct Visitor {
         let tipNames = (headRef.map { [$0] } ?? []) + packageRefs.keys.sorted().filter { $0 != headRef }
         for name in tipNames {
             guard let tip = packageRefs[name], let commit = repository.peelToCommit(tip), manifestOf[commit.hex] == nil else { continue }
-            if let existing = try catalog.manifestID(commit: commit.hex, subpath: target.ref.subpath) {
+            if let existing = try catalog.manifestID(commit: commit.hex, subpath: scope.manifestKey) {
                 manifestOf[commit.hex] = existing
                 continue
             }
-            let (manifest, id) = try builder.manifest(of: commit, subpath: target.ref.subpath)
+            let (manifest, id) = try builder.manifest(of: commit, scope: scope)
             manifestOf[commit.hex] = id
-            manifests.append(ManifestRecord(id: id, commit: commit.hex, subpath: target.ref.subpath, manifest: manifest))
+            manifests.append(ManifestRecord(id: id, commit: commit.hex, subpath: scope.manifestKey, manifest: manifest))
             if lfs != nil { built.append(manifest) }
         }
         step("manifests")
@@ -255,6 +257,7 @@ struct Visitor {
         observed.ref.metadata = record.metadata
         record.observation = observation(observed, manifest: headCommit.flatMap { manifestOf[$0.hex] } ?? last?.manifest,
                                          newCommits: commits, repository: repositoryRowID)
+        outcome.warnings = record.observation.map(Self.readingWarnings) ?? []
         if lfs != nil {
             let headManifest = headCommit.flatMap { manifestOf[$0.hex] } ?? last?.manifest
             let fresh = Set(manifests.map(\.id))

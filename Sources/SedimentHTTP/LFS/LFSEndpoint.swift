@@ -1,4 +1,5 @@
 import Foundation
+import SedimentText
 
 /// The Git LFS server of a repository: the URL under which `objects/batch` lives.
 ///
@@ -49,7 +50,7 @@ public struct LFSEndpoint: Sendable, Equatable {
     public static func configuredURL(lfsconfig text: String) -> String? {
         var section = ""
         var found: String?
-        for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        for raw in TextLines.lines(of: text) {
             var line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {

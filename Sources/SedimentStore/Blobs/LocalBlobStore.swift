@@ -52,6 +52,13 @@ public struct LocalBlobStore: BlobStore {
         LocalBlobBatch(store: self)
     }
 
+    /// A batch that writes its blobs even where a file already holds the id: for repair, when
+    /// that file is damaged. The commit's rename replaces the damaged file atomically, after the
+    /// good content is durable, so the id never names a half-written file.
+    public func replacingBatch() -> BlobBatch {
+        LocalBlobBatch(store: self, replacing: true)
+    }
+
     public func allIDs() throws -> [ContentID] {
         var ids: [ContentID] = []
         let fm = FileManager.default
@@ -148,13 +155,16 @@ public struct LocalBlobStore: BlobStore {
 /// files is serialised by the file system's journal, not by this loop.)
 final class LocalBlobBatch: BlobBatch {
     let store: LocalBlobStore
+    /// Writes blobs the store already names (their files are damaged) instead of skipping them.
+    let replacing: Bool
     private var staged: [ContentID: String] = [:]
     private var counter = 0
     /// Temporary names are `<pid>-<batch nonce>-<counter>`: unique without a syscall per file.
     private let nonce = UInt64.random(in: 0...UInt64.max)
 
-    init(store: LocalBlobStore) {
+    init(store: LocalBlobStore, replacing: Bool = false) {
         self.store = store
+        self.replacing = replacing
     }
 
     deinit {
@@ -168,7 +178,7 @@ final class LocalBlobBatch: BlobBatch {
     }
 
     func put(_ bytes: UnsafeRawBufferPointer, id: ContentID) throws {
-        if staged[id] != nil || store.contains(id) { return }
+        if staged[id] != nil || (!replacing && store.contains(id)) { return }
         counter += 1
         let temporary = store.root.path + "/tmp/\(getpid())-\(nonce)-\(counter)"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)

@@ -3,16 +3,18 @@ import GRDB
 
 extension Catalog {
     static let packageSelect = """
-        SELECT p.id AS rowid, p.hub, p.package_id, p.repository_id, r.url, r.mirror_path, p.subpath,
+        SELECT p.id AS rowid, p.hub, p.package_id, p.repository_id, r.url, r.mirror_path, p.subpath, p.scope,
                p.first_seen, p.last_seen, p.deleted, p.gated, p.unlisted
         FROM package p LEFT JOIN repository r ON r.id = p.repository_id
         """
 
     static func package(_ row: Row) -> PackageRecord {
-        PackageRecord(rowID: row["rowid"], hub: row["hub"], id: row["package_id"], repositoryRowID: row["repository_id"],
-                      repository: row["url"], mirrorPath: row["mirror_path"], subpath: row["subpath"],
-                      firstSeen: row["first_seen"], lastSeen: row["last_seen"], deleted: row["deleted"], gated: row["gated"],
-                      unlisted: row["unlisted"])
+        var record = PackageRecord(rowID: row["rowid"], hub: row["hub"], id: row["package_id"], repositoryRowID: row["repository_id"],
+                                   repository: row["url"], mirrorPath: row["mirror_path"], subpath: row["subpath"],
+                                   firstSeen: row["first_seen"], lastSeen: row["last_seen"], deleted: row["deleted"], gated: row["gated"])
+        record.scope = PackageScope(subpath: record.subpath, serialized: row["scope"])
+        record.unlisted = row["unlisted"]
+        return record
     }
 
     /// Every known package (of `hubs`, when not empty), by hub then id.
@@ -175,20 +177,32 @@ extension Catalog {
     /// The commits of a repository that changed something under `subpath` (against their
     /// first parent), as `git log --first-parent -- subpath` would list them.
     public func commitIDs(repository: Int64, touching subpath: String) throws -> Set<String> {
-        let prefix = subpath.hasSuffix("/") ? subpath : subpath + "/"
+        try commitIDs(repository: repository, touching: PackageScope(subpath: subpath))
+    }
+
+    /// The commits of a repository that changed a file of `scope` (against their first parent).
+    public func commitIDs(repository: Int64, touching scope: PackageScope) throws -> Set<String> {
+        let prefix = scope.subpath + "/"
+        let card = scope.cardPath ?? ""
         return try read { db in
-            Set(try String.fetchAll(db, sql: """
-                SELECT DISTINCT ch.commit_id FROM commit_change ch
+            var touching = Set<String>()
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT ch.commit_id, ch.old_path, ch.new_path FROM commit_change ch
                 JOIN repository_commit rc ON rc.commit_id = ch.commit_id AND rc.repository_id = ?
-                WHERE substr(ch.new_path, 1, ?) = ? OR substr(ch.old_path, 1, ?) = ?
-                """, arguments: [repository, prefix.unicodeScalars.count, prefix, prefix.unicodeScalars.count, prefix]))
+                WHERE substr(ch.new_path, 1, ?) = ? OR substr(ch.old_path, 1, ?) = ? OR ch.new_path = ? OR ch.old_path = ?
+                """, arguments: [repository, prefix.utf8.count, prefix, prefix.utf8.count, prefix, card, card])
+            while let row = try rows.next() {
+                let paths = [row["old_path"] as String?, row["new_path"] as String?].compactMap { $0 }
+                if paths.contains(where: scope.contains(repositoryPath:)) { touching.insert(row["commit_id"]) }
+            }
+            return touching
         }
     }
 }
 
 extension Catalog {
     /// The observation columns in table order (after visit_id, package_id, observed_at).
-    public static let observationColumns = ["downloads", "likes", "hub_metrics", "commits_total", "commits_new", "files", "bytes", "lfs_files", "lfs_bytes", "weight_formats", "card_license", "card_tags", "card_datasets", "card_language", "card_base_model", "card_pipeline_tag", "card_library_name", "card_has_model_index", "card_bytes", "card_has_body", "card_fields", "config_architectures", "config_model_type", "config_torch_dtype", "config_transformers_version", "config_fields", "problems"]
+    public static let observationColumns = ["downloads", "likes", "hub_metrics", "commits_total", "commits_new", "files", "bytes", "lfs_files", "lfs_bytes", "weight_formats", "card_license", "card_tags", "card_datasets", "card_language", "card_base_model", "card_pipeline_tag", "card_library_name", "card_has_model_index", "card_bytes", "card_has_body", "card_fields", "config_architectures", "config_model_type", "config_torch_dtype", "config_transformers_version", "config_fields", "problems", "card_state", "card_problem", "config_state", "config_problem"]
 
     /// A package's observations, oldest first: the time, and the values of
     /// ``observationColumns`` in that order.
@@ -201,8 +215,8 @@ extension Catalog {
     }
 
     /// Commits archived for a repository (or, with a subpath, those that touched it).
-    public func commitCount(repository: Int64, subpath: String) throws -> Int {
-        if !subpath.isEmpty { return try commitIDs(repository: repository, touching: subpath).count }
+    public func commitCount(repository: Int64, scope: PackageScope) throws -> Int {
+        if !scope.subpath.isEmpty || !scope.isWholeSubpath { return try commitIDs(repository: repository, touching: scope).count }
         return try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM repository_commit WHERE repository_id = ?", arguments: [repository]) ?? 0 }
     }
 }
@@ -263,6 +277,10 @@ extension Catalog {
         o.configTransformersVersion = row["config_transformers_version"]
         o.configFields = row["config_fields"]
         o.problems = row["problems"]
+        o.cardState = (row["card_state"] as String?).flatMap(ParseState.init(rawValue:))
+        o.cardProblem = row["card_problem"]
+        o.configState = (row["config_state"] as String?).flatMap(ParseState.init(rawValue:))
+        o.configProblem = row["config_problem"]
         return o
     }
 }

@@ -9,6 +9,9 @@ public struct IntroducedFile: Sendable {
     /// The object's (or file's) size.
     public var size: Int64
     public var package: String
+    /// The repository the package lives in; with ``path``, the file's identity (packages of
+    /// one repository that include the same path share one file, which is not reuse).
+    public var repository: String
     public var path: String
     /// Committer time (Unix seconds) of the first commit that introduced it in the package.
     public var firstSeen: Int64
@@ -21,13 +24,15 @@ extension Catalog {
         try read { db in
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT COALESCE(b.lfs_oid, b.sha256) AS key, b.lfs_oid IS NOT NULL AS is_lfs, COALESCE(b.lfs_size, b.size) AS size,
-                       p.hub || ':' || p.package_id AS package, ch.new_path AS path, MIN(c.committer_time) AS first_seen
+                       p.hub || ':' || p.package_id AS package, r.url AS repository, ch.new_path AS path, MIN(c.committer_time) AS first_seen
                 FROM commit_change ch
                 JOIN blob b ON b.git_blob = ch.new_blob
                 JOIN repository_commit rc ON rc.commit_id = ch.commit_id
                 JOIN git_commit c ON c.id = ch.commit_id
+                JOIN repository r ON r.id = rc.repository_id
                 JOIN package p ON p.repository_id = rc.repository_id
                     AND (p.subpath = '' OR substr(ch.new_path, 1, length(p.subpath) + 1) = p.subpath || '/')
+                    AND NOT EXISTS (SELECT 1 FROM json_each(p.scope, '$.excluded') x WHERE p.subpath || '/' || x.value = ch.new_path)
                 WHERE ch.new_blob IS NOT NULL
                 GROUP BY key, p.id, ch.new_path
                 """)
@@ -36,7 +41,8 @@ extension Catalog {
                 let path: String = row["path"]
                 let isLFS: Bool = row["is_lfs"]
                 guard isLFS || pathFilter(path) else { continue }
-                files.append(IntroducedFile(key: row["key"], isLFS: isLFS, size: row["size"], package: row["package"], path: path,
+                files.append(IntroducedFile(key: row["key"], isLFS: isLFS, size: row["size"], package: row["package"],
+                                            repository: row["repository"], path: path,
                                             firstSeen: row["first_seen"]))
             }
             return files

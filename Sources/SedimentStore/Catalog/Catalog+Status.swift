@@ -20,6 +20,8 @@ public struct ArchiveStatus: Sendable {
         public var lastCrawlFailed: Int
         /// Why the last crawl could not list the hub, when it could not.
         public var lastCrawlError: String?
+        /// The entries the hub listed that the last crawl skipped, with the reason ("item: why").
+        public var lastCrawlSkipped: [String] = []
     }
     public struct Failing: Sendable {
         public var package: String
@@ -50,7 +52,7 @@ extension Catalog {
     /// Summarises the catalog.
     public func status() throws -> ArchiveStatus {
         try read { db in
-            let hubs = try Row.fetchAll(db, sql: """
+            var hubs = try Row.fetchAll(db, sql: """
                 SELECT h.name, h.kind,
                     (SELECT COUNT(*) FROM package p WHERE p.hub = h.name) AS packages,
                     (SELECT COUNT(*) FROM package p WHERE p.hub = h.name AND p.deleted) AS deleted,
@@ -65,6 +67,12 @@ extension Catalog {
                                          unlisted: row["unlisted"], lastCrawlStarted: row["started_at"], lastCrawlFinished: row["finished_at"],
                                          lastCrawlState: state, lastCrawlPID: state == .running ? pid : nil,
                                          lastCrawlPackages: row["cp"], lastCrawlFailed: row["cf"], lastCrawlError: row["error"])
+            }
+            for index in hubs.indices {
+                hubs[index].lastCrawlSkipped = try String.fetchAll(db, sql: """
+                    SELECT item || ': ' || problem FROM crawl_problem
+                    WHERE crawl_id = (SELECT MAX(id) FROM crawl WHERE hub = ?) ORDER BY seq
+                    """, arguments: [hubs[index].name])
             }
             // A package is failing when its latest visit failed; count the failures since its last success.
             let failing = try Row.fetchAll(db, sql: """

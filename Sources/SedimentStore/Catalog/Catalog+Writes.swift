@@ -11,7 +11,7 @@ extension Catalog {
     }
 
     /// Creates or refreshes a package and its repository; returns the package row.
-    public func upsertPackage(hub: String, id: String, repositoryURL: String?, mirrorPath: String?, subpath: String, seenAt: String,
+    public func upsertPackage(hub: String, id: String, repositoryURL: String?, mirrorPath: String?, scope: PackageScope, seenAt: String,
                               gated: Bool = false, reportedHead: String? = nil) throws -> PackageRecord {
         try write { db in
             var repositoryRowID: Int64?
@@ -23,12 +23,12 @@ extension Catalog {
                 repositoryRowID = try Int64.fetchOne(db, sql: "SELECT id FROM repository WHERE url = ?", arguments: [url])
             }
             try db.execute(sql: """
-                INSERT INTO package(hub, package_id, repository_id, subpath, first_seen, last_seen, deleted, gated, reported_head)
-                VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)
+                INSERT INTO package(hub, package_id, repository_id, subpath, scope, first_seen, last_seen, deleted, gated, reported_head)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
                 ON CONFLICT(hub, package_id) DO UPDATE SET
-                    repository_id = excluded.repository_id, subpath = excluded.subpath,
+                    repository_id = excluded.repository_id, subpath = excluded.subpath, scope = excluded.scope,
                     last_seen = excluded.last_seen, deleted = 0, unlisted = 0, gated = excluded.gated, reported_head = excluded.reported_head
-                """, arguments: [hub, id, repositoryRowID, subpath, seenAt, seenAt, gated, reportedHead])
+                """, arguments: [hub, id, repositoryRowID, scope.subpath, scope.serialized, seenAt, seenAt, gated, reportedHead])
             let row = try Row.fetchOne(db, sql: Self.packageSelect + " WHERE p.hub = ? AND p.package_id = ?", arguments: [hub, id])!
             return Self.package(row)
         }
@@ -42,6 +42,18 @@ extension Catalog {
             if let deleted { try db.execute(sql: "UPDATE package SET deleted = ? WHERE id = ?", arguments: [deleted, rowID]) }
             if let gated { try db.execute(sql: "UPDATE package SET gated = ? WHERE id = ?", arguments: [gated, rowID]) }
             if let unlisted { try db.execute(sql: "UPDATE package SET unlisted = ? WHERE id = ?", arguments: [unlisted, rowID]) }
+        }
+    }
+
+    /// Records the hub entries crawl `id` skipped (`item`: what the hub listed; `problem`: why).
+    public func recordCrawlProblems(_ id: Int64, _ problems: [(item: String, problem: String)]) throws {
+        guard !problems.isEmpty else { return }
+        try write { db in
+            let first = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM crawl_problem WHERE crawl_id = ?", arguments: [id]) ?? 0
+            for (offset, p) in problems.enumerated() {
+                try db.execute(sql: "INSERT INTO crawl_problem(crawl_id, seq, item, problem) VALUES (?, ?, ?, ?)",
+                               arguments: [id, first + offset, p.item, p.problem])
+            }
         }
     }
 
@@ -128,9 +140,9 @@ extension Catalog {
             }
             if let o = visit.observation {
                 try db.execute(sql: """
-                    INSERT INTO observation(visit_id, package_id, observed_at, downloads, likes, hub_metrics, commits_total, commits_new, files, bytes, lfs_files, lfs_bytes, weight_formats, card_license, card_tags, card_datasets, card_language, card_base_model, card_pipeline_tag, card_library_name, card_has_model_index, card_bytes, card_has_body, card_fields, config_architectures, config_model_type, config_torch_dtype, config_transformers_version, config_fields, problems)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [visitID, visit.packageRowID, visit.finishedAt, o.downloads, o.likes, o.hubMetrics, o.commitsTotal, o.commitsNew, o.files, o.bytes, o.lfsFiles, o.lfsBytes, o.weightFormats, o.cardLicense, o.cardTags, o.cardDatasets, o.cardLanguage, o.cardBaseModel, o.cardPipelineTag, o.cardLibraryName, o.cardHasModelIndex, o.cardBytes, o.cardHasBody, o.cardFields, o.configArchitectures, o.configModelType, o.configTorchDtype, o.configTransformersVersion, o.configFields, o.problems])
+                    INSERT INTO observation(visit_id, package_id, observed_at, downloads, likes, hub_metrics, commits_total, commits_new, files, bytes, lfs_files, lfs_bytes, weight_formats, card_license, card_tags, card_datasets, card_language, card_base_model, card_pipeline_tag, card_library_name, card_has_model_index, card_bytes, card_has_body, card_fields, config_architectures, config_model_type, config_torch_dtype, config_transformers_version, config_fields, problems, card_state, card_problem, config_state, config_problem)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [visitID, visit.packageRowID, visit.finishedAt, o.downloads, o.likes, o.hubMetrics, o.commitsTotal, o.commitsNew, o.files, o.bytes, o.lfsFiles, o.lfsBytes, o.weightFormats, o.cardLicense, o.cardTags, o.cardDatasets, o.cardLanguage, o.cardBaseModel, o.cardPipelineTag, o.cardLibraryName, o.cardHasModelIndex, o.cardBytes, o.cardHasBody, o.cardFields, o.configArchitectures, o.configModelType, o.configTorchDtype, o.configTransformersVersion, o.configFields, o.problems, o.cardState?.rawValue, o.cardProblem, o.configState?.rawValue, o.configProblem])
             }
             return visitID
         }

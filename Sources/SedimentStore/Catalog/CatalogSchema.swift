@@ -287,6 +287,63 @@ enum CatalogSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v9: parse states and skipped hub entries") { db in
+            // Rows observed before: a card is absent without card_bytes, unparseable when the
+            // problems object names it, read otherwise; the same for config.json, whose absence
+            // earlier rows cannot tell from an empty config (config_fields NULL, no problem).
+            try db.execute(sql: """
+                ALTER TABLE observation ADD COLUMN card_state TEXT;
+                ALTER TABLE observation ADD COLUMN card_problem TEXT;
+                ALTER TABLE observation ADD COLUMN config_state TEXT;
+                ALTER TABLE observation ADD COLUMN config_problem TEXT;
+                UPDATE observation SET
+                    card_state = CASE WHEN json_extract(problems, '$.card') IS NOT NULL THEN 'unparseable'
+                                      WHEN card_bytes IS NULL THEN 'absent' ELSE 'ok' END,
+                    card_problem = json_extract(problems, '$.card'),
+                    config_state = CASE WHEN json_extract(problems, '$.config') IS NOT NULL THEN 'unparseable'
+                                        WHEN config_fields IS NULL THEN 'absent' ELSE 'ok' END,
+                    config_problem = json_extract(problems, '$.config');
+                ALTER TABLE package ADD COLUMN scope TEXT;
+                CREATE TABLE crawl_problem (
+                    crawl_id INTEGER NOT NULL REFERENCES crawl(id),
+                    seq INTEGER NOT NULL,
+                    item TEXT NOT NULL,
+                    problem TEXT NOT NULL,
+                    PRIMARY KEY (crawl_id, seq)
+                ) WITHOUT ROWID;
+                DROP VIEW package_timeseries;
+                CREATE VIEW package_timeseries AS
+                    SELECT p.hub, p.package_id AS package, o.observed_at, o.downloads, o.likes, o.commits_total, o.commits_new,
+                           o.files, o.bytes, o.lfs_files, o.lfs_bytes,
+                           o.card_license,
+                           o.card_pipeline_tag, o.config_model_type, o.visit_id, o.card_state, o.config_state
+                    FROM observation o JOIN package p ON p.id = o.package_id;
+                DROP VIEW license_changes;
+                CREATE VIEW license_changes AS
+                    SELECT hub, package, observed_at, previous_license, card_license AS license FROM (
+                        SELECT p.hub, p.package_id AS package, o.observed_at, o.card_license,
+                               LAG(o.card_license) OVER (PARTITION BY o.package_id ORDER BY o.visit_id) AS previous_license,
+                               ROW_NUMBER() OVER (PARTITION BY o.package_id ORDER BY o.visit_id) AS n
+                        FROM observation o JOIN package p ON p.id = o.package_id
+                        WHERE o.card_state IS NOT 'unparseable')
+                    WHERE n > 1 AND previous_license IS NOT card_license;
+                DROP VIEW weight_changes;
+                CREATE VIEW weight_changes AS
+                    SELECT p.hub, p.package_id AS package, c.committer_time AS commit_time, ch.commit_id,
+                           COALESCE(ch.new_path, ch.old_path) AS path,
+                           ob.lfs_oid AS old_lfs_oid, ob.lfs_size AS old_lfs_size, nb.lfs_oid AS new_lfs_oid, nb.lfs_size AS new_lfs_size
+                    FROM commit_change ch
+                    JOIN repository_commit rc ON rc.commit_id = ch.commit_id
+                    JOIN package p ON p.repository_id = rc.repository_id
+                        AND (p.subpath = '' OR substr(COALESCE(ch.new_path, ch.old_path), 1, length(p.subpath) + 1) = p.subpath || '/')
+                        AND NOT EXISTS (SELECT 1 FROM json_each(p.scope, '$.excluded') x
+                                        WHERE p.subpath || '/' || x.value = COALESCE(ch.new_path, ch.old_path))
+                    JOIN git_commit c ON c.id = ch.commit_id
+                    LEFT JOIN blob ob ON ob.git_blob = ch.old_blob
+                    LEFT JOIN blob nb ON nb.git_blob = ch.new_blob
+                    WHERE (ob.lfs_oid IS NOT NULL OR nb.lfs_oid IS NOT NULL) AND ob.lfs_oid IS NOT nb.lfs_oid;
+                """)
+        }
         return migrator
     }
 }

@@ -35,6 +35,27 @@ public struct ObservationRecord: Sendable, Equatable {
     public var configFields: String?
     /// What could not be read (a malformed card or config), as a JSON object `{field: why}`.
     public var problems: String?
+    /// Whether the card (`README.md`) was read: absent, read, or present but unreadable.
+    public var cardState: ParseState?
+    /// Why the card could not be read, when ``cardState`` is `unparseable`.
+    public var cardProblem: String?
+    /// Whether `config.json` was read: absent, read, or present but unreadable.
+    public var configState: ParseState?
+    /// Why `config.json` could not be read, when ``configState`` is `unparseable`.
+    public var configProblem: String?
 
     public init() {}
+}
+
+/// Whether a structured file of a package (its card, its `config.json`) could be read at an
+/// observation. `unparseable` is not `absent`: its fields are unknown, not empty, so the
+/// time-series views and `diff` report no change into or out of it.
+public enum ParseState: String, Sendable, Equatable, CaseIterable {
+    /// The file was read (a card without front matter is read, with no fields).
+    case ok
+    /// The package has no such file.
+    case absent
+    /// The file is there but could not be read (invalid YAML or JSON, not UTF-8, over a
+    /// size limit, not stored); the reason is recorded beside the state.
+    case unparseable
 }

@@ -14,7 +14,7 @@ public struct Verifier {
     }
 
     public struct Report: Sendable {
-        public var problems: [String] = []
+        public var problems: [Damage] = []
         public var blobsChecked = 0
         public var manifestsChecked = 0
         public var referencesChecked = 0
@@ -26,14 +26,16 @@ public struct Verifier {
         var report = Report()
         let catalog = archive.catalog
         let integrity = try catalog.integrityCheck()
-        if integrity != ["ok"] { report.problems += integrity.map { "catalog: \($0)" } }
+        if integrity != ["ok"] {
+            report.problems += integrity.map { Damage(kind: .catalog, condition: .corrupt, message: "catalog: \($0)") }
+        }
         let picked = { (_: ContentID) in sample >= 100 || Double.random(in: 0..<100) < sample }
 
         // Manifests: present, intact, parseable; their stored entries present.
         progress("checking manifests")
         let storedBlobs = Set(try catalog.storedBlobIDs())
-        let lfsObjects = Set(try catalog.storedLFSObjects().map(\.oid))
-        var users: [ContentID: [String]] = [:]   // blob → "package path" that use it
+        let lfsSizes = Dictionary(try catalog.storedLFSObjects().map { ($0.oid, $0.size) }, uniquingKeysWith: { a, _ in a })
+        var users: [ContentID: [String]] = [:]   // blob → "package: path" that use it
         for manifest in try catalog.manifestUsers() where picked(manifest.id) {
             report.manifestsChecked += 1
             let who = manifest.packages.isEmpty ? "commit \(manifest.commit.prefix(12))" : manifest.packages.joined(separator: ", ")
@@ -41,18 +43,20 @@ public struct Verifier {
             do {
                 data = try archive.blobs.get(manifest.id)
             } catch {
-                report.problems.append("manifest \(manifest.id.hex) (\(who)): \(error)")
+                report.problems.append(Damage(kind: .manifest, condition: Self.condition(error), id: manifest.id,
+                                              message: "manifest \(manifest.id.hex) (\(who)): \(error)"))
                 continue
             }
             guard let parsed = try? Manifest.parse(data) else {
-                report.problems.append("manifest \(manifest.id.hex) (\(who)): not a manifest")
+                report.problems.append(Damage(kind: .manifest, condition: .invalid, id: manifest.id,
+                                              message: "manifest \(manifest.id.hex) (\(who)): not a manifest"))
                 continue
             }
             for entry in parsed.entries {
                 if let sha = entry.sha256, storedBlobs.contains(sha) {
                     users[sha, default: []].append("\(who): \(entry.path)")
                 }
-                if let oid = entry.lfsOID, lfsObjects.contains(oid) {
+                if let oid = entry.lfsOID, lfsSizes[oid] != nil {
                     users[oid, default: []].append("\(who): \(entry.path) (LFS object)")
                 }
             }
@@ -60,33 +64,46 @@ public struct Verifier {
 
         // Blobs and LFS objects: present and intact (re-hashed in chunks: objects may be huge).
         progress("re-hashing blobs")
-        for id in storedBlobs.union(lfsObjects) where picked(id) {
+        for id in storedBlobs.union(lfsSizes.keys).sorted() where picked(id) {
             report.blobsChecked += 1
             do {
                 try archive.blobs.check(id)
             } catch {
-                let affected = users[id].map { " (used by \($0.prefix(3).joined(separator: "; "))\($0.count > 3 ? "; …" : ""))" } ?? ""
-                report.problems.append("\(error)\(affected)")
+                report.problems.append(Damage(kind: storedBlobs.contains(id) ? .blob : .lfsObject, condition: Self.condition(error), id: id,
+                                              lfsSize: lfsSizes[id], message: "\(error)", usedBy: users[id] ?? []))
             }
         }
 
         // References inside the catalog, and into the mirrors.
         progress("checking references")
-        report.problems += try catalog.danglingReferences()
+        report.problems += try catalog.danglingReferences().map { Damage(kind: .reference, condition: .dangling, message: $0) }
         for repository in try catalog.mirrorReferences() {
             let folder = archive.mirrorFolder(repository.mirror)
             guard let mirror = try? Repository.open(at: folder) else {
-                if !repository.refs.isEmpty { report.problems.append("mirror \(repository.mirror) of \(repository.url) is missing or unreadable") }
+                if !repository.refs.isEmpty {
+                    report.problems.append(Damage(kind: .mirror, condition: .missing,
+                                                  message: "mirror \(repository.mirror) of \(repository.url) is missing or unreadable"))
+                }
                 continue
             }
             for ref in repository.refs {
                 report.referencesChecked += 1
                 guard let id = ObjectID(hex: ref.target), mirror.contains(id) else {
-                    report.problems.append("mirror \(repository.mirror): \(ref.name) points at \(ref.target), which the mirror does not hold")
+                    report.problems.append(Damage(kind: .mirror, condition: .dangling,
+                                                  message: "mirror \(repository.mirror): \(ref.name) points at \(ref.target), which the mirror does not hold"))
                     continue
                 }
             }
         }
         return report
+    }
+
+    /// How a blob store error says the content is damaged.
+    static func condition(_ error: Error) -> Damage.Condition {
+        switch error as? BlobStoreError {
+        case .missing: return .missing
+        case .corrupt: return .corrupt
+        default: return .unreadable
+        }
     }
 }
