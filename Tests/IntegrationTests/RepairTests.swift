@@ -27,7 +27,7 @@ final class RepairTests: XCTestCase {
     /// The mirror folder whose name ends with `suffix`.
     func mirror(_ ws: Workspace, endingWith suffix: String) throws -> String {
         let mirrors = ws.store + "/mirrors"
-        let relative = try XCTUnwrap(FileManager.default.enumerator(atPath: mirrors)?.compactMap { $0 as? String }.first { $0.hasSuffix(suffix) })
+        let relative = try XCTUnwrap(FileManager.default.enumerator(atPath: mirrors)?.compactMap { $0 as? String }.first { $0.hasSuffix(suffix) || ($0.hasSuffix(".git") && $0.contains(suffix.dropLast(4) + "-")) })
         return mirrors + "/" + relative
     }
 
@@ -75,7 +75,7 @@ final class RepairTests: XCTestCase {
         XCTAssertEqual(repairs.count, 4, repair.out)
         for record in repairs {
             XCTAssertEqual(record["repaired"] as? Bool, true, "\(record)")
-            XCTAssertTrue((record["source"] as? String)?.contains("repaired.git") == true, "the source names the mirror: \(record)")
+            XCTAssertTrue((record["source"] as? String)?.contains("/org/repaired-") == true, "the source names the mirror: \(record)")
         }
         let summary = try XCTUnwrap(repair.jsonLines.last)
         XCTAssertEqual(summary["repaired"] as? Int, 4)
@@ -127,7 +127,7 @@ final class RepairTests: XCTestCase {
         XCTAssertEqual(json.status, 3)
         let record = try XCTUnwrap(json.jsonLines.first { $0["type"] as? String == "repair" && $0["id"] as? String == readmeID })
         XCTAssertEqual(record["repaired"] as? Bool, false)
-        XCTAssertTrue((record["reason"] as? String)?.contains("orphan.git") == true, "\(record)")
+        XCTAssertTrue((record["reason"] as? String)?.contains("/org/orphan-") == true, "\(record)")
     }
 
     func testRepairDownloadsLFSObjectsAgainFromTheirServer() throws {

@@ -215,18 +215,26 @@ public final class Repairer {
         var problems: [String] = []
         for origin in origins {
             guard let commit = ObjectID(hex: origin.commit) else { continue }
+            // The key names a subpath, or (`subpath#digest`) a package narrower than its folder.
+            let folder = String(origin.subpath.prefix { $0 != "#" })
+            guard let scope = origin.subpath.contains("#")
+                ? try archive.catalog.packages().map(\.scope).first(where: { $0.subpath == folder && $0.manifestKey == origin.subpath })
+                : PackageScope(subpath: origin.subpath) else {
+                problems.append("no package has the files manifest key \(origin.subpath) names any more")
+                continue
+            }
             let repositories = try candidates(first: try archive.catalog.repositoriesHolding(commit: origin.commit))
             for repository in repositories {
                 guard case .success(let mirror) = openMirror(repository), mirror.contains(commit) else { continue }
                 let builder = ManifestBuilder(repository: mirror, catalog: archive.catalog, batch: batch,
                                               blobMaxBytes: archive.configuration.storage.blobMaxBytes)
-                let (manifest, rebuilt) = try builder.manifest(of: commit, subpath: origin.subpath, store: false)
+                let (manifest, rebuilt) = try builder.manifest(of: commit, scope: scope, store: false)
                 guard rebuilt == id else {
                     problems.append("rebuilt from commit \(origin.commit.prefix(12)) in the mirror \(repository.mirror), it hashes to \(rebuilt.hex)")
                     continue
                 }
                 try manifest.canonicalData().withUnsafeBytes { try batch.put($0, id: id) }
-                let place = origin.subpath.isEmpty ? "" : " under \(origin.subpath)"
+                let place = folder.isEmpty ? "" : " under \(folder)"
                 return "the tree of commit \(origin.commit.prefix(12))\(place) in the mirror \(repository.mirror)"
             }
             if problems.isEmpty {

@@ -311,14 +311,14 @@ enum CatalogSchema {
                     problem TEXT NOT NULL,
                     PRIMARY KEY (crawl_id, seq)
                 ) WITHOUT ROWID;
-                DROP VIEW package_timeseries;
+                DROP VIEW IF EXISTS package_timeseries;
                 CREATE VIEW package_timeseries AS
                     SELECT p.hub, p.package_id AS package, o.observed_at, o.downloads, o.likes, o.commits_total, o.commits_new,
                            o.files, o.bytes, o.lfs_files, o.lfs_bytes,
                            o.card_license,
                            o.card_pipeline_tag, o.config_model_type, o.visit_id, o.card_state, o.config_state
                     FROM observation o JOIN package p ON p.id = o.package_id;
-                DROP VIEW license_changes;
+                DROP VIEW IF EXISTS license_changes;
                 CREATE VIEW license_changes AS
                     SELECT hub, package, observed_at, previous_license, card_license AS license FROM (
                         SELECT p.hub, p.package_id AS package, o.observed_at, o.card_license,
@@ -327,7 +327,7 @@ enum CatalogSchema {
                         FROM observation o JOIN package p ON p.id = o.package_id
                         WHERE o.card_state IS NOT 'unparseable')
                     WHERE n > 1 AND previous_license IS NOT card_license;
-                DROP VIEW weight_changes;
+                DROP VIEW IF EXISTS weight_changes;
                 CREATE VIEW weight_changes AS
                     SELECT p.hub, p.package_id AS package, c.committer_time AS commit_time, ch.commit_id,
                            COALESCE(ch.new_path, ch.old_path) AS path,
