@@ -7,7 +7,7 @@ import SedimentEngine
 struct DaemonCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daemon",
-        abstract: "Run as a service: crawl each hub every daemon.interval, revisiting packages adaptively.",
+        abstract: "Run as a service: list each hub every daemon.interval and visit each package when it is due.",
         discussion: """
             Serves /metrics, /healthz and /status on daemon.listen, speaks systemd's notify protocol \
             when $NOTIFY_SOCKET is set, and logs one line per event to stderr. SIGTERM or SIGINT stop it: \

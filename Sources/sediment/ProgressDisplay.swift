@@ -11,6 +11,10 @@ final class ProgressDisplay: @unchecked Sendable {
     private var total = 0
     private var done = 0
     private var active: [String: String] = [:]
+    /// The visits reported so far.
+    private var finished: [VisitOutcome] = []
+    /// Whether the summary was printed (it is printed once).
+    private var summarised = false
     private var lastDraw = Date.distantPast
 
     init(json: Bool, terminal: Bool) {
@@ -36,6 +40,7 @@ final class ProgressDisplay: @unchecked Sendable {
         case .visitFinished(let outcome, _, _):
             // Counted here, under the display's lock, so the numbers print in order.
             done += 1
+            finished.append(outcome)
             active[outcome.qualifiedName] = nil
             clearLine()
             report(outcome)
@@ -97,21 +102,60 @@ final class ProgressDisplay: @unchecked Sendable {
         if terminal { Output.progress("", after: "\r\u{1B}[K") }
     }
 
-    func finish(_ outcomes: [VisitOutcome], hubErrors: [String], skipped: Int = 0) {
+    /// Says that the crawl is stopping (the first Ctrl-C).
+    func stopping() {
         lock.lock()
         defer { lock.unlock() }
         clearLine()
+        Output.errorRaw("sediment: stopping: no further visit starts; visits in progress are abandoned and redone next time (Ctrl-C again quits at once)")
+    }
+
+    /// The summary when visits in progress did not stop in time after Ctrl-C: what was done,
+    /// from the visits reported so far.
+    func finishAbandoned() {
+        lock.lock()
+        let outcomes = finished
+        let planned = total
+        lock.unlock()
+        var report = Crawler.Report(outcomes: outcomes)
+        report.interrupted = true
+        report.notVisited = max(0, planned - outcomes.count)
+        finish(report)
+    }
+
+    func finish(_ report: Crawler.Report) {
+        lock.lock()
+        defer { lock.unlock() }
+        if summarised { return }
+        summarised = true
+        clearLine()
+        let outcomes = report.outcomes, hubErrors = report.hubErrors
         for error in hubErrors {
             if json {
                 Output.json(.object([("hub_error", .string(error))]))
             }
             Output.errorRaw("sediment: error: \(error)")
         }
+        for name in report.unlisted {
+            if json { Output.json(.object([("unlisted", .string(name))])) }
+            Output.errorRaw("sediment: \(name): no longer listed by its hub; marked unlisted, its archive stays (listing it again resumes it)")
+        }
+        if report.interrupted {
+            if json { Output.json(.object([("interrupted", .bool(true)), ("not_visited", .int(Int64(report.notVisited)))])) }
+            Output.errorRaw("sediment: interrupted: \(report.notVisited) planned visit\(report.notVisited == 1 ? "" : "s") not made")
+        }
         guard !json else { return }
         let failed = outcomes.filter(\.isFailure).count
         let eventful = outcomes.filter(\.eventful).count
         let deleted = outcomes.filter(\.deletedUpstream).count
-        Output.line((hubErrors.isEmpty ? "" : "\(hubErrors.count) hub(s) could not be listed; ") + "synced \(outcomes.count) package\(outcomes.count == 1 ? "" : "s"): \(eventful) changed, \(outcomes.count - eventful - failed - deleted) unchanged, \(failed) failed" + (deleted > 0 ? ", \(deleted) deleted upstream" : "")
-                    + (skipped > 0 ? "; \(skipped) listed entr\(skipped == 1 ? "y" : "ies") skipped (named above and in `sediment status`)" : ""))
+        var summary = (hubErrors.isEmpty ? "" : "\(hubErrors.count) hub(s) could not be listed; ")
+            + (report.interrupted ? "interrupted after syncing " : "synced ")
+            + "\(outcomes.count) package\(outcomes.count == 1 ? "" : "s"): \(eventful) changed, \(outcomes.count - eventful - failed - deleted) unchanged, \(failed) failed"
+        if deleted > 0 { summary += ", \(deleted) deleted upstream" }
+        if !report.unlisted.isEmpty { summary += ", \(report.unlisted.count) no longer listed" }
+        if report.interrupted { summary += "; \(report.notVisited) not visited" }
+        let skipped = report.skipped.count
+        if skipped > 0 { summary += "; \(skipped) listed entr\(skipped == 1 ? "y" : "ies") skipped (named above and in `sediment status`)" }
+        Output.line(summary)
     }
 }

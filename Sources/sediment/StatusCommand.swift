@@ -22,11 +22,15 @@ struct Status: ParsableCommand {
         if s.hubs.isEmpty {
             Output.line("no hub crawled yet")
         } else {
-            var rows = [["HUB", "KIND", "PACKAGES", "LAST CRAWL", "VISITED", "FAILED"]]
+            let schedule = try StatusReport.Schedule(archive)
+            var rows = [["HUB", "KIND", "PACKAGES", "LAST CRAWL", "VISITED", "FAILED", "NEXT LISTING"]]
             for hub in s.hubs {
-                let when = hub.lastCrawlFinished ?? hub.lastCrawlStarted.map { "\($0) (unfinished)" } ?? "never"
-                rows.append([hub.name, hub.kind, "\(hub.packages)\(hub.deleted > 0 ? " (\(hub.deleted) deleted)" : "")", when,
-                             "\(hub.lastCrawlPackages)", "\(hub.lastCrawlFailed)"])
+                var gone: [String] = []
+                if hub.deleted > 0 { gone.append("\(hub.deleted) deleted") }
+                if hub.unlisted > 0 { gone.append("\(hub.unlisted) unlisted") }
+                rows.append([hub.name, hub.kind, "\(hub.packages)" + (gone.isEmpty ? "" : " (\(gone.joined(separator: ", ")))"), Self.lastCrawl(hub),
+                             "\(hub.lastCrawlPackages)", "\(hub.lastCrawlFailed)",
+                             schedule.nextListing[hub.name].map(Catalog.timestamp) ?? "at once"])
             }
             Output.table(rows)
             for hub in s.hubs {
@@ -35,6 +39,12 @@ struct Status: ParsableCommand {
                     Output.line("hub \(hub.name): the last crawl skipped \(hub.lastCrawlSkipped.count) listed entr\(hub.lastCrawlSkipped.count == 1 ? "y" : "ies"):")
                     for skipped in hub.lastCrawlSkipped { Output.line("  \(skipped)") }
                 }
+            }
+            if let due = schedule.nextDue {
+                Output.line("next due package (daemon): \(due.package) at \(due.nextVisit ?? "once (never visited by the daemon)")")
+            }
+            for visit in schedule.running {
+                Output.line("visiting \(visit.package) since \(visit.startedAt)" + (visit.pid.map { " (pid \($0))" } ?? ""))
             }
         }
         Output.line("")
@@ -56,6 +66,17 @@ struct Status: ParsableCommand {
             for p in parked {
                 Output.line("  \(p.package): parked \(p.parkedAt) after \(p.consecutiveFailures) failures; next try \(p.nextVisit)")
             }
+        }
+    }
+
+    /// When the last crawl ended and how, or that it is running.
+    static func lastCrawl(_ hub: ArchiveStatus.Hub) -> String {
+        guard let started = hub.lastCrawlStarted else { return "never" }
+        switch hub.lastCrawlState {
+        case .running?: return "running (pid \(hub.lastCrawlPID.map(String.init) ?? "?")) since \(started)"
+        case .finished?: return hub.lastCrawlFinished ?? started
+        case .failed?: return "\(hub.lastCrawlFinished ?? started) (failed)"
+        case .interrupted?, nil: return "\(hub.lastCrawlFinished ?? started) (interrupted)"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SedimentStore
 import XCTest
 
 /// `sediment daemon` as systemd runs it: the notify protocol, the endpoint, the adaptive
@@ -90,6 +91,15 @@ final class DaemonTests: XCTestCase {
         let printed = try JSONSerialization.jsonObject(with: ws.sediment(["status", "--json"]).stdout) as? NSDictionary
         XCTAssertNotNil(served)
         XCTAssertEqual(served, printed, "/status serves what `sediment status --json` prints")
+        // The schedule: the next listing per hub, the package due first, the visits in progress.
+        let hubs = served?["hubs"] as? [[String: Any]] ?? []
+        let nextListing = try XCTUnwrap(hubs.first?["next_listing"] as? String, "\(statusBody)")
+        let listedAgainIn = try XCTUnwrap(Catalog.date(nextListing)).timeIntervalSinceNow
+        XCTAssertGreaterThan(listedAgainIn, 3000, "listed again after interval (1h)")
+        XCTAssertEqual(hubs.first?["last_crawl_state"] as? String, "finished")
+        let due = try XCTUnwrap(served?["next_due"] as? [String: Any], statusBody)
+        XCTAssertNotNil(due["package"] as? String)
+        XCTAssertEqual((served?["visits_in_progress"] as? [Any])?.count, 0, "idle: no visit in progress")
         XCTAssertEqual(try DaemonProcess.get(address, "/nothing").0, 404)
 
         // A second writer on the same storage is refused, and changes nothing.

@@ -225,9 +225,10 @@ final class HuggingFaceTests: XCTestCase {
         XCTAssertEqual(visits(second)["acme/gpt-mini"]?["deleted_upstream"] as? Bool, true)
         let failing = try ws.sediment(["status", "--json"]).jsonLines.first?["failing"] as? [[String: Any]] ?? []
         XCTAssertTrue(failing.isEmpty, "a deleted package is not failing: \(failing)")
-        let packages = try ws.sediment(["packages", "--json"]).jsonLines
+        let packages = try ws.sediment(["packages", "--all", "--json"]).jsonLines
         XCTAssertEqual(packages.first { $0["id"] as? String == "acme/gpt-mini" }?["deleted"] as? Bool, true)
         XCTAssertEqual(packages.first { $0["id"] as? String == "acme/bert-tiny" }?["deleted"] as? Bool, false)
+        XCTAssertNil(try ws.sediment(["packages", "--json"]).jsonLines.first { $0["id"] as? String == "acme/gpt-mini" }, "without --all, only listed packages")
         let archived = try ws.sediment(["show", "hf:acme/gpt-mini", "config.json"])
         XCTAssertEqual(archived.status, 0, archived.stderr)
         XCTAssertTrue(archived.out.contains("bert"))

@@ -130,6 +130,10 @@ final class NetworkFaultTests: XCTestCase {
 
         let visits = try ws.sediment(["status", "--json"])
         XCTAssertEqual(visits.status, 0)
+        let hf = (visits.jsonLines.first?["hubs"] as? [[String: Any]])?.first { $0["name"] as? String == "hf" }
+        XCTAssertEqual(hf?["last_crawl_state"] as? String, "interrupted", "a crawl stopped by SIGTERM ends interrupted: \(visits.out)")
+        XCTAssertEqual(try ws.catalogRows("SELECT state, finished_at IS NOT NULL FROM crawl ORDER BY id DESC LIMIT 1"), [["interrupted", "1"]],
+                       "the daemon ended it itself")
         let history = try ws.sediment(["history", "hf:acme/big", "--json"])
         XCTAssertTrue(history.jsonLines.isEmpty, "no half-written visit: \(history.out)\(history.stderr)")
         let verify = try ws.sediment(["verify"])

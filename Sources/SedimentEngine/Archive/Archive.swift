@@ -24,6 +24,8 @@ public final class Archive: @unchecked Sendable {
         let blobs = try LocalBlobStore(root: URL(fileURLWithPath: configuration.blobsPath))
         blobs.removeStaleTemporaries()
         let catalog = try Catalog(path: configuration.catalogPath)
+        // This process holds the lock: a crawl still marked running was left by one that stopped.
+        try catalog.closeAbandonedCrawls()
         blobs.removeUnwantedPartials(keeping: try catalog.pendingLFSObjects())
         let archive = Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: lock)
         for note in try archive.relocateLegacyMirrors() {

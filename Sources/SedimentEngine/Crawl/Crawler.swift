@@ -35,10 +35,15 @@ public struct Crawler: Sendable {
     public struct Selection: Sendable {
         public var hubs: [String]
         public var packages: [String]
+        /// Hubs that are not listed again: the packages an earlier listing of this process gave.
+        /// Of those, the crawl visits the ones the schedule finds due, each through git (what
+        /// the hub reported then, its head and metadata, is not current, so it is not used).
+        public var earlierListings: [String: [PackageRef]]
 
-        public init(hubs: [String] = [], packages: [String] = []) {
+        public init(hubs: [String] = [], packages: [String] = [], earlierListings: [String: [PackageRef]] = [:]) {
             self.hubs = hubs
             self.packages = packages
+            self.earlierListings = earlierListings
         }
     }
 
@@ -50,91 +55,150 @@ public struct Crawler: Sendable {
         public var notDue = 0
         /// Entries the hubs listed that could not become packages, each with the reason.
         public var skipped: [HubProblem] = []
-        /// The crawl was stopped before every due package was visited (its crawl rows stay unfinished).
+        /// The crawl was stopped before every planned package was visited (its crawl rows end
+        /// `interrupted`; the packages not visited stay due).
         public var interrupted = false
+        /// Planned visits not made because the crawl was interrupted.
+        public var notVisited = 0
+        /// Packages this crawl found no longer listed (`HUB:ID`): marked unlisted, their archive stays.
+        public var unlisted: [String] = []
+        /// The packages each hub listed in this crawl (or the earlier listing it used).
+        public var listings: [String: [PackageRef]] = [:]
         /// Whether anything failed (`sync` then exits 1).
         public var failed: Bool { !hubErrors.isEmpty || outcomes.contains(where: \.isFailure) }
+
+        public init(outcomes: [VisitOutcome] = [], hubErrors: [String] = []) {
+            self.outcomes = outcomes
+            self.hubErrors = hubErrors
+        }
+    }
+
+    /// One hub's packages for this crawl, listed now or taken from an earlier listing.
+    private struct HubListing {
+        var hub: Configuration.Hub
+        var credentials: GitCredentials?
+        var discovery: Discovery
+        var result: Discovery.Result
+        var earlier: Bool
     }
 
     /// One crawl now of the selected hubs; blocks the calling thread until every visit is done.
-    /// A hub that cannot be listed is reported and the other hubs go on.
+    /// A hub that cannot be listed is reported (its crawl ends `failed`) and the other hubs go on.
     ///
     /// With a `schedule`, only the packages it finds due are visited, and it hears of every
     /// recorded visit. Raising `cancellation` starts no further visit, aborts fetches in
-    /// progress (those visits are not recorded) and leaves the crawl unfinished.
+    /// progress (those visits are not recorded) and ends the crawl `interrupted`.
     public func crawl(_ selection: Selection, schedule: CrawlSchedule? = nil, cancellation: CancellationFlag? = nil,
                       events: @escaping @Sendable (CrawlEvent) -> Void = { _ in }) throws -> Report {
         let configuration = archive.configuration
         let catalog = archive.catalog
         let hubs = configuration.hubs.filter { selection.hubs.isEmpty || selection.hubs.contains($0.name) }
-        var jobs: [VisitJob] = []
-        var crawls: [String: Int64] = [:]
-        var hubErrors: [String] = []
-        var early: [VisitOutcome] = []
-        var notDue = 0
-        var skipped: [HubProblem] = []
+        var report = Report()
         let fetches = FetchCache()
+
+        // 1. List each hub (or take its earlier listing). A listing that fails is a failed crawl.
+        var listings: [HubListing] = []
         for hub in hubs {
             if cancellation?.isRaised == true { break }
             try catalog.registerHub(name: hub.name, kind: hub.kind)
-            let credentials = try hub.credentials(environment: environment)
             let discovery = Discovery(archive: archive, hub: hub, fetches: fetches, client: client, environment: environment)
-            let now = Catalog.timestamp(clock())
-            let discovered: Discovery.Result
+            // A token that cannot be read is a configuration error, not a listing failure.
+            let credentials = try hub.credentials(environment: environment)
+            if let earlier = selection.earlierListings[hub.name] {
+                listings.append(HubListing(hub: hub, credentials: credentials, discovery: discovery,
+                                           result: .init(packages: earlier, problems: [], complete: false), earlier: true))
+                continue
+            }
+            let started = Catalog.timestamp(clock())
             do {
-                discovered = try discovery.discover()
+                let result = try discovery.discover()
+                listings.append(HubListing(hub: hub, credentials: credentials, discovery: discovery, result: result, earlier: false))
             } catch {
                 let message = Visitor.describe(error)
                 logger.error("hub listing failed", metadata: ["hub": "\(hub.name)", "error": "\(message)"])
                 events(.problem(message))
-                hubErrors.append(message)
-                let crawlID = try catalog.beginCrawl(hub: hub.name, at: now)
-                try catalog.finishCrawl(crawlID, at: Catalog.timestamp(clock()), packages: 0, failed: 0, eventful: 0, error: message)
-                continue
-            }
-            for problem in discovered.problems {
-                logger.warning("hub entry skipped", metadata: ["hub": "\(hub.name)", "problem": "\(problem.description)"])
-                events(.problem(problem.description))
-            }
-            let wanted = discovered.packages.filter { ref in
-                selection.packages.isEmpty || selection.packages.contains(ref.id) || selection.packages.contains(ref.qualifiedName)
-            }
-            let crawlID = try catalog.beginCrawl(hub: hub.name, at: now)
-            crawls[hub.name] = crawlID
-            try catalog.recordCrawlProblems(crawlID, discovered.problems.map { ($0.item, $0.problem) })
-            skipped += discovered.problems
-            for ref in wanted {
-                let hasRepository = !ref.repository.isEmpty
-                let package = try catalog.upsertPackage(hub: hub.name, id: ref.id,
-                                                        repositoryURL: hasRepository ? GitURL.redacted(ref.repository) : nil,
-                                                        mirrorPath: hasRepository ? GitURL.mirrorPath(for: ref.repository) : nil,
-                                                        scope: PackageScope(subpath: ref.subpath, excluded: ref.excludedPaths, card: ref.cardPath),
-                                                        seenAt: now, gated: ref.gated, reportedHead: ref.reportedHead)
-                if let schedule, !schedule.isDue(package, ref) {
-                    notDue += 1
-                    continue
-                }
-                jobs.append(VisitJob(target: Visitor.Target(ref: ref, package: package, hub: hub, credentials: credentials, crawlID: crawlID),
-                                     host: hasRepository ? Self.host(of: configuration.rewrite(ref.repository)) : "metadata-only",
-                                     mirror: package.mirrorPath ?? "metadata-only:" + ref.qualifiedName))
-            }
-            // Packages the hub no longer lists: ask whether they are gone (their archive stays).
-            if discovered.complete && selection.packages.isEmpty {
-                let listed = Set(discovered.packages.map(\.id))
-                for known in try catalog.packages(hubs: [hub.name]) where !known.deleted && !listed.contains(known.id) {
-                    early.append(try checkUnlisted(known, discovery: discovery, crawlID: crawlID))
-                }
+                report.hubErrors.append(message)
+                let crawlID = try catalog.beginCrawl(hub: hub.name, at: started)
+                try catalog.finishCrawl(crawlID, at: Catalog.timestamp(clock()), state: .failed, packages: 0, failed: 0, eventful: 0, error: message)
             }
         }
-        let unknown = selection.packages.filter { name in !jobs.contains { $0.target.ref.id == name || $0.target.ref.qualifiedName == name } }
+        func wanted(_ ref: PackageRef) -> Bool {
+            selection.packages.isEmpty || selection.packages.contains(ref.id) || selection.packages.contains(ref.qualifiedName)
+        }
+        // A package no hub lists is an error before any crawl begins (no crawl is left open).
+        let unknown = selection.packages.filter { name in
+            !listings.contains { $0.result.packages.contains { $0.id == name || $0.qualifiedName == name } }
+        }
         if !unknown.isEmpty {
             throw CrawlError.unknownPackages(unknown)
+        }
+
+        // 2. Begin a crawl per hub and plan its visits.
+        var jobs: [VisitJob] = []
+        var crawls: [String: Int64] = [:]
+        var early: [VisitOutcome] = []
+        do {
+            for listing in listings {
+                let hub = listing.hub
+                report.listings[hub.name] = listing.result.packages
+                let now = Catalog.timestamp(clock())
+                let crawlID = try catalog.beginCrawl(hub: hub.name, at: now, listing: !listing.earlier)
+                crawls[hub.name] = crawlID
+                for problem in listing.result.problems {
+                    logger.warning("hub entry skipped", metadata: ["hub": "\(hub.name)", "problem": "\(problem.description)"])
+                    events(.problem(problem.description))
+                }
+                try catalog.recordCrawlProblems(crawlID, listing.result.problems.map { ($0.item, $0.problem) })
+                report.skipped += listing.result.problems
+                let known = listing.earlier ? Dictionary(try catalog.packages(hubs: [hub.name]).map { ($0.id, $0) }) { a, _ in a } : [:]
+                for ref in listing.result.packages where wanted(ref) {
+                    let hasRepository = !ref.repository.isEmpty
+                    let package: PackageRecord
+                    var target = ref
+                    if listing.earlier {
+                        // Between listings only packages with a repository are visited, through git.
+                        guard hasRepository, let record = known[ref.id], !record.deleted, !record.unlisted else { continue }
+                        package = record
+                        target.reportedHead = nil
+                        target.metadata = nil
+                    } else {
+                        package = try catalog.upsertPackage(hub: hub.name, id: ref.id,
+                                                            repositoryURL: hasRepository ? GitURL.redacted(ref.repository) : nil,
+                                                            mirrorPath: hasRepository ? GitURL.mirrorPath(for: ref.repository) : nil,
+                                                            scope: PackageScope(subpath: ref.subpath, excluded: ref.excludedPaths, card: ref.cardPath),
+                                                            seenAt: now, gated: ref.gated, reportedHead: ref.reportedHead)
+                    }
+                    if let schedule, !schedule.isDue(package, ref) {
+                        report.notDue += 1
+                        continue
+                    }
+                    jobs.append(VisitJob(target: Visitor.Target(ref: target, package: package, hub: hub, credentials: listing.credentials, crawlID: crawlID),
+                                         listed: ref,
+                                         host: hasRepository ? Self.host(of: configuration.rewrite(ref.repository)) : "metadata-only",
+                                         mirror: package.mirrorPath ?? "metadata-only:" + ref.qualifiedName))
+                }
+                // Packages the hub no longer lists: gone upstream, or only no longer listed (their archive stays).
+                if !listing.earlier && listing.result.complete && selection.packages.isEmpty {
+                    let listed = Set(listing.result.packages.map(\.id))
+                    for known in try catalog.packages(hubs: [hub.name]) where !known.deleted && !known.unlisted && !listed.contains(known.id) {
+                        if let outcome = try checkUnlisted(known, discovery: listing.discovery, crawlID: crawlID) {
+                            early.append(outcome)
+                        } else {
+                            report.unlisted.append(known.qualifiedName)
+                        }
+                    }
+                }
+            }
+        } catch {
+            try? endCrawls(crawls, outcomes: early, state: .failed, error: "the crawl failed: \(Visitor.describe(error))")
+            throw error
         }
         events(.planned(total: jobs.count + early.count))
         for (index, outcome) in early.enumerated() {
             events(.visitFinished(outcome, done: index + 1, total: jobs.count + early.count))
         }
 
+        // 3. Visit.
         let lfs = LFSPolicy(configuration.storage).fetch ? LFSFetcher(archive: archive, http: client, clock: clock, cancellation: cancellation) : nil
         let visitor = Visitor(archive: archive, clock: clock, fetches: fetches, cancellation: cancellation, lfs: lfs)
         let total = jobs.count + early.count
@@ -142,10 +206,14 @@ public struct Crawler: Sendable {
         let pool = VisitPool(jobs: jobs, concurrency: configuration.daemon.concurrency, perHost: configuration.daemon.perHostConcurrency,
                              cancellation: cancellation)
         let logger = self.logger
+        let clock = self.clock
         let outcomes = pool.run { job, done in
             let name = job.target.ref.qualifiedName
+            let rowID = job.target.package.rowID
             events(.visitStarted(package: name))
+            try? catalog.visitStarted(package: rowID, crawl: job.target.crawlID, at: Catalog.timestamp(clock()))
             let outcome = visitor.visit(job.target) { progress in events(.fetchProgress(package: name, progress)) }
+            try? catalog.visitEnded(package: rowID)
             let where_: Logger.Metadata = ["hub": "\(job.target.ref.hub)", "package": "\(job.target.ref.id)"]
             for warning in outcome.warnings {
                 logger.warning("file unparseable", metadata: where_.merging(["problem": "\(warning)"]) { a, _ in a })
@@ -162,34 +230,37 @@ public struct Crawler: Sendable {
                                                                  "bytes": "\(outcome.bytesReceived)", "skipped_git": "\(outcome.skippedGit)"]) { a, _ in a })
             }
             if !outcome.interrupted {
-                schedule?.visited(job.target.package, job.target.ref, outcome)
+                schedule?.visited(job.target.package, job.listed, outcome)
             }
             events(.visitFinished(outcome, done: done() + alreadyDone, total: total))
             return outcome
         }
         let all = early + outcomes.filter { !$0.interrupted }
-        if cancellation?.isRaised == true {
-            var report = Report(outcomes: all, hubErrors: hubErrors)
-            report.notDue = notDue
-            report.skipped = skipped
+        report.outcomes = all
+        let interrupted = cancellation?.isRaised == true
+        if interrupted {
             report.interrupted = true
-            return report
+            report.notVisited = jobs.count - outcomes.filter { !$0.interrupted }.count
         }
-        let now = Catalog.timestamp(clock())
-        for (hub, crawlID) in crawls {
-            let mine = all.filter { $0.hub == hub }
-            try catalog.finishCrawl(crawlID, at: now, packages: mine.count, failed: mine.filter(\.isFailure).count,
-                                    eventful: mine.filter(\.eventful).count)
-        }
-        var report = Report(outcomes: all, hubErrors: hubErrors)
-        report.notDue = notDue
-        report.skipped = skipped
+        try endCrawls(crawls, outcomes: all, state: interrupted ? .interrupted : .finished)
         return report
     }
 
+    /// Ends each hub's crawl with its totals.
+    private func endCrawls(_ crawls: [String: Int64], outcomes: [VisitOutcome], state: CrawlState, error: String? = nil) throws {
+        let now = Catalog.timestamp(clock())
+        for (hub, crawlID) in crawls {
+            let mine = outcomes.filter { $0.hub == hub }
+            try archive.catalog.finishCrawl(crawlID, at: now, state: state, packages: mine.count, failed: mine.filter(\.isFailure).count,
+                                            eventful: mine.filter(\.eventful).count, error: error)
+        }
+    }
+
     /// Asks the hub about a package it stopped listing: gone (marked deleted, a `not-found`
-    /// visit), restricted (marked gated), or still there (nothing to do this crawl).
-    private func checkUnlisted(_ package: PackageRecord, discovery: Discovery, crawlID: Int64) throws -> VisitOutcome {
+    /// visit), restricted (marked gated, a failed visit), or still there but no longer listed
+    /// (a `git` hub's URL removed from `repositories`, a model no longer matched by the query):
+    /// marked unlisted, with no visit (nil).
+    private func checkUnlisted(_ package: PackageRecord, discovery: Discovery, crawlID: Int64) throws -> VisitOutcome? {
         let started = Catalog.timestamp(clock())
         var outcome = VisitOutcome(hub: package.hub, package: package.id, status: .full, eventful: false, error: nil,
                                    objectsReceived: 0, bytesReceived: 0, newCommits: 0, newBlobs: 0, hashedBytes: 0, lostRefs: 0, snapshot: nil)
@@ -209,7 +280,10 @@ public struct Crawler: Sendable {
                 record.status = .failed
                 record.error = "the hub restricts access to this package now (HTTP \(status))"
             case .found?, nil:
-                return outcome
+                try archive.catalog.markPackage(package.rowID, unlisted: true)
+                logger.notice("package no longer listed; its archive stays and it is not visited until listed again",
+                              metadata: ["hub": "\(package.hub)", "package": "\(package.id)"])
+                return nil
             }
         } catch {
             record.status = .failed
@@ -227,6 +301,9 @@ public struct Crawler: Sendable {
         GitURL.mirrorPath(for: url).split(separator: "/").first.map(String.init) ?? "local"
     }
 }
+
+/// Raised to stop a crawl (Ctrl-C on `sync`, SIGTERM on the daemon).
+public typealias CancellationFlag = SedimentGit.CancellationFlag
 
 /// Decides which listed packages a crawl visits, and hears how each recorded visit ended.
 /// `visited` is called on the visiting threads, several at once.

@@ -5,6 +5,8 @@ import SedimentHubs
 /// One visit waiting for a worker, with the limits it is subject to.
 struct VisitJob: Sendable {
     var target: Visitor.Target
+    /// The package as its hub's listing gave it (the schedule compares listings).
+    var listed: PackageRef
     var host: String
     var mirror: String
 }

@@ -1,11 +1,12 @@
 import Foundation
 import Logging
 import SedimentGit
+import SedimentHubs
 import SedimentStore
 import ServiceLifecycle
 
-/// `sediment daemon`: crawls each hub every `daemon.interval`, visiting within a crawl only
-/// the packages the adaptive schedule finds due; serves `/metrics`, `/healthz` and
+/// `sediment daemon`: lists each hub every `daemon.interval` and visits each package when
+/// the adaptive schedule finds it due (``DaemonPlan``); serves `/metrics`, `/healthz` and
 /// `/status`; speaks systemd's notify protocol; stops gracefully on SIGTERM or SIGINT.
 ///
 /// Services, in start order (graceful shutdown runs in reverse, so visits finish first while
@@ -16,11 +17,11 @@ public final class Daemon: @unchecked Sendable {
     public let metrics = DaemonMetrics()
     public let notifier: SystemdNotifier
     private let logger: Logger
-    private let clock: @Sendable () -> Date
+    private let clock: DaemonClock
     private let environment: [String: String]
 
     public init(archive: Archive, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                clock: DaemonClock = SystemDaemonClock()) {
         self.archive = archive
         self.logger = logger
         self.environment = environment
@@ -101,29 +102,41 @@ private struct WatchdogService: Service {
     }
 }
 
-/// The crawl loop, on a thread of its own (visits block on libgit2 and the disk).
+/// The scheduling loop, on a thread of its own (visits block on libgit2 and the disk): at
+/// each wake-up it asks ``DaemonPlan`` what is due, lists the hubs whose listing is due,
+/// visits the packages that are due, then sleeps on the injected clock until the earliest
+/// next listing or next due package, or until stopped.
 final class Scheduler: Service, @unchecked Sendable {
     private let archive: Archive
     private let metrics: DaemonMetrics
     private let notifier: SystemdNotifier
     private let logger: Logger
-    private let clock: @Sendable () -> Date
+    private let clock: DaemonClock
     private let crawler: Crawler
     private let cancellation = CancellationFlag()
-    /// Raised when the crawl loop has returned.
+    /// Raised when the loop has returned.
     private let finished = CancellationFlag()
-    private let wake = NSCondition()
     private let policy: RevisitPolicy
+    private let plan: DaemonPlan
+    /// Each hub's latest successful listing by this daemon: what its packages are visited from
+    /// between listings.
+    private var listings: [String: [PackageRef]] = [:]
+    /// Hubs this daemon has tried to list.
+    private var attempted = Set<String>()
+    /// Whether each hub's latest listing attempt succeeded (the last-successful-crawl gauge
+    /// moves only then, and only when a visit succeeded).
+    private var listingSucceeded: [String: Bool] = [:]
 
-    init(archive: Archive, metrics: DaemonMetrics, notifier: SystemdNotifier, logger: Logger, clock: @escaping @Sendable () -> Date,
+    init(archive: Archive, metrics: DaemonMetrics, notifier: SystemdNotifier, logger: Logger, clock: DaemonClock,
          environment: [String: String]) {
         self.archive = archive
         self.metrics = metrics
         self.notifier = notifier
         self.logger = logger
         self.clock = clock
-        crawler = Crawler(archive: archive, logger: logger, clock: clock, environment: environment)
+        crawler = Crawler(archive: archive, logger: logger, clock: { [clock] in clock.now() }, environment: environment)
         policy = RevisitPolicy(archive.configuration.daemon)
+        plan = DaemonPlan(archive.configuration.daemon)
     }
 
     func run() async throws {
@@ -141,10 +154,7 @@ final class Scheduler: Service, @unchecked Sendable {
         } onGracefulShutdown: { [self] in
             logger.notice("stopping: no new visit starts; visits in progress finish or roll back")
             notifier.notify("STOPPING=1\nSTATUS=stopping: finishing the visits in progress")
-            cancellation.raise()
-            wake.lock()
-            wake.broadcast()
-            wake.unlock()
+            stop()
             // A transfer that stalls without a byte never reaches a cancellation point (libgit2
             // 1.5 has no server timeout): after stop_timeout, exit anyway. What the visit wrote
             // is rolled back at the next start, exactly as after a kill, and it is redone.
@@ -159,28 +169,35 @@ final class Scheduler: Service, @unchecked Sendable {
         }
     }
 
-    /// When each hub is crawled next: an unfinished last crawl (the daemon was stopped or
-    /// killed in it) is resumed at once; otherwise ``nextCrawl(after:listed:)`` the last one.
-    private func nextCrawls() -> [String: Date] {
-        var result: [String: Date] = [:]
+    /// Starts no further visit, aborts fetches in progress, and ends ``loop()``.
+    func stop() {
+        cancellation.raise()
+        clock.wake()
+    }
+
+    /// What the plan needs to know of each configured hub now.
+    private func hubViews() throws -> [DaemonPlan.Hub] {
+        let catalog = archive.catalog
+        let last = try catalog.lastListings()
+        let schedules = try catalog.schedules()
+        var views: [DaemonPlan.Hub] = []
         for hub in archive.configuration.hubs {
-            if let last = try? archive.catalog.lastCrawl(hub: hub.name), last.finishedAt != nil, let started = Catalog.date(last.startedAt) {
-                result[hub.name] = nextCrawl(after: started, listed: last.listed)
-            } else {
-                result[hub.name] = .distantPast
+            let known = try catalog.packages(hubs: [hub.name]).filter { !$0.deleted && !$0.unlisted && $0.repositoryRowID != nil }
+            // Between listings, only packages of the daemon's listing are visited (the crawler's own rule).
+            var candidates = known
+            if let listed = listings[hub.name] {
+                let ids = Set(listed.filter { !$0.repository.isEmpty }.map(\.id))
+                candidates = known.filter { ids.contains($0.id) }
             }
+            let due = candidates.map { package in schedules[package.rowID].flatMap { Catalog.date($0.nextVisit) } ?? .distantPast }.min()
+            views.append(DaemonPlan.Hub(name: hub.name, lastListing: last[hub.name], hasListing: listings[hub.name] != nil,
+                                        attempted: attempted.contains(hub.name), earliestDue: due))
         }
-        return result
+        return views
     }
 
-    /// `interval` after a crawl started, or `min_revisit` after it when it could not list the hub.
-    private func nextCrawl(after started: Date, listed: Bool) -> Date {
-        let daemon = archive.configuration.daemon
-        return started.addingTimeInterval(listed ? daemon.interval : min(daemon.interval, daemon.minRevisit))
-    }
-
-    private func loop() {
-        var next = nextCrawls()
+    /// Runs until ``stop()``.
+    func loop() {
         updateParked()
         for (hub, finished) in (try? archive.catalog.lastSuccessfulCrawls()) ?? [:] {
             if let date = Catalog.date(finished) { metrics.crawlFinished(hub: hub, at: date) }
@@ -189,43 +206,61 @@ final class Scheduler: Service, @unchecked Sendable {
         notifier.notify("READY=1\nSTATUS=ready: \(archive.configuration.hubs.count) hub\(archive.configuration.hubs.count == 1 ? "" : "s") scheduled")
         logger.notice("ready", metadata: ["hubs": "\(archive.configuration.hubs.map(\.name).joined(separator: ","))"])
         while !cancellation.isRaised {
-            let now = clock()
-            if let (hub, _) = next.filter({ $0.value <= now }).min(by: { $0.value < $1.value }) {
-                let started = clock()
-                next[hub] = nextCrawl(after: started, listed: crawl(hub))
+            let now = clock.now()
+            let decision: (work: [DaemonPlan.Work], wake: Date?)
+            do {
+                decision = plan.decide(now: now, hubs: try hubViews())
+            } catch {
+                logger.error("cannot read the schedule from the catalog; trying again in a minute", metadata: ["error": "\(error)"])
+                metrics.error(kind: "storage")
+                clock.sleep(until: now.addingTimeInterval(60), unless: cancellation)
                 continue
             }
-            guard let (hub, when) = next.min(by: { $0.value < $1.value }) else {
-                notifier.status("idle: no hub configured")
-                waitUntil(.distantFuture)
+            if !decision.work.isEmpty {
+                var threw = false
+                for work in decision.work where !cancellation.isRaised {
+                    switch work {
+                    case .list(let hub): threw = !crawl(hub, listing: true) || threw
+                    case .visit(let hub): threw = !crawl(hub, listing: false) || threw
+                    }
+                }
+                if threw {
+                    // A crawl that failed before it could record anything would be due again at once.
+                    clock.sleep(until: now.addingTimeInterval(plan.listingRetry), unless: cancellation)
+                }
+                lastIdle = ""
                 continue
             }
-            let idle = "idle: next crawl \(hub) at \(Catalog.timestamp(when))"
+            guard let wake = decision.wake else {
+                notifier.status("idle: nothing to schedule")
+                clock.sleep(until: .distantFuture, unless: cancellation)
+                continue
+            }
+            let idle = "idle: next work at \(Catalog.timestamp(wake))"
             if idle != lastIdle {
-                logger.info("waiting for the next crawl", metadata: ["hub": "\(hub)", "at": "\(Catalog.timestamp(when))"])
+                logger.info("waiting for the next listing or due package", metadata: ["at": "\(Catalog.timestamp(wake))"])
                 lastIdle = idle
             }
             notifier.status(idle)
-            waitUntil(when)
+            clock.sleep(until: wake, unless: cancellation)
         }
     }
 
-    private func waitUntil(_ date: Date) {
-        wake.lock()
-        if !cancellation.isRaised { _ = wake.wait(until: date) }
-        wake.unlock()
-    }
-
-    /// One crawl of one hub; returns whether the hub could be listed.
-    private func crawl(_ hub: String) -> Bool {
+    /// One crawl of one hub: with a new listing, or of its due packages from the daemon's
+    /// latest listing. Returns false when the crawl itself failed (not a listing or a visit).
+    @discardableResult
+    private func crawl(_ hub: String, listing: Bool) -> Bool {
         metrics.crawlStarted(hub: hub)
-        notifier.status("crawling \(hub): listing")
-        logger.info("crawl started", metadata: ["hub": "\(hub)"])
+        notifier.status(listing ? "crawling \(hub): listing" : "crawling \(hub): due packages")
+        logger.info(listing ? "crawl started" : "crawl of due packages started", metadata: ["hub": "\(hub)"])
+        if listing { attempted.insert(hub) }
         let progress = CrawlProgress()
         let metrics = self.metrics, notifier = self.notifier
+        var selection = Crawler.Selection(hubs: [hub])
+        if !listing, let earlier = listings[hub] { selection.earlierListings = [hub: earlier] }
         do {
-            let schedule = try PackageSchedule(catalog: archive.catalog, policy: policy, clock: clock, logger: logger)
-            let report = try crawler.crawl(.init(hubs: [hub]), schedule: schedule, cancellation: cancellation) { event in
+            let schedule = try PackageSchedule(catalog: archive.catalog, policy: policy, clock: { [clock] in clock.now() }, logger: logger)
+            let report = try crawler.crawl(selection, schedule: schedule, cancellation: cancellation) { event in
                 switch event {
                 case .planned(let total):
                     progress.set(done: 0, total: total)
@@ -243,18 +278,27 @@ final class Scheduler: Service, @unchecked Sendable {
             metrics.setQueueDepth(0)
             updateParked()
             for _ in report.hubErrors { metrics.error(kind: "hub_listing") }
+            if listing {
+                listingSucceeded[hub] = report.hubErrors.isEmpty
+                if report.hubErrors.isEmpty, let listed = report.listings[hub] { listings[hub] = listed }
+            }
             let (done, total) = progress.value
             let failed = report.outcomes.filter(\.isFailure).count
             let eventful = report.outcomes.filter(\.eventful).count
             let metadata: Logger.Metadata = ["hub": "\(hub)", "visited": "\(done)", "planned": "\(total)", "failed": "\(failed)",
-                                             "eventful": "\(eventful)", "not_due": "\(report.notDue)"]
+                                             "eventful": "\(eventful)", "not_due": "\(report.notDue)", "listed": "\(listing)"]
+            for name in report.unlisted {
+                logger.notice("package no longer listed; marked unlisted, its archive stays", metadata: ["package": "\(name)"])
+            }
             if report.interrupted {
-                logger.notice("crawl interrupted; it resumes at the next start", metadata: metadata)
+                logger.notice("crawl interrupted; what it did not visit stays due", metadata: metadata)
             } else if !report.hubErrors.isEmpty {
                 logger.error("crawl could not list the hub", metadata: metadata.merging(["error": "\(report.hubErrors.joined(separator: "; "))"]) { a, _ in a })
-                return false
             } else {
-                metrics.crawlFinished(hub: hub, at: clock())
+                // The gauge moves only when the hub's listing succeeded and a visit did.
+                if listingSucceeded[hub] == true && report.outcomes.contains(where: { !$0.isFailure }) {
+                    metrics.crawlFinished(hub: hub, at: clock.now())
+                }
                 logger.info("crawl finished", metadata: metadata)
             }
             return true
@@ -262,6 +306,7 @@ final class Scheduler: Service, @unchecked Sendable {
             metrics.setQueueDepth(0)
             metrics.error(kind: "crawl")
             logger.error("crawl failed", metadata: ["hub": "\(hub)", "error": "\(error)"])
+            if listing { listingSucceeded[hub] = false }
             return false
         }
     }

@@ -7,14 +7,26 @@ public enum StatusReport {
     public static func json(_ archive: Archive) throws -> JSONValue {
         let s = try archive.catalog.status()
         let parked = try archive.catalog.parkedPackages()
+        let schedule = try Schedule(archive)
         return .object([
             ("storage", .string(archive.configuration.storage.path)),
             ("hubs", .array(s.hubs.map { hub in
                 .object([("name", .string(hub.name)), ("kind", .string(hub.kind)), ("packages", .int(Int64(hub.packages))),
-                         ("deleted", .int(Int64(hub.deleted))), ("last_crawl_started", .optional(hub.lastCrawlStarted)),
-                         ("last_crawl_finished", .optional(hub.lastCrawlFinished)), ("last_crawl_packages", .int(Int64(hub.lastCrawlPackages))),
+                         ("deleted", .int(Int64(hub.deleted))), ("unlisted", .int(Int64(hub.unlisted))),
+                         ("last_crawl_started", .optional(hub.lastCrawlStarted)),
+                         ("last_crawl_finished", .optional(hub.lastCrawlFinished)), ("last_crawl_state", .optional(hub.lastCrawlState?.rawValue)),
+                         ("last_crawl_pid", hub.lastCrawlPID.map { .int(Int64($0)) } ?? .null),
+                         ("last_crawl_packages", .int(Int64(hub.lastCrawlPackages))),
                          ("last_crawl_failed", .int(Int64(hub.lastCrawlFailed))), ("last_crawl_error", .optional(hub.lastCrawlError)),
-                         ("last_crawl_skipped", .array(hub.lastCrawlSkipped.map { .string($0) }))])
+                         ("last_crawl_skipped", .array(hub.lastCrawlSkipped.map { .string($0) })),
+                         ("next_listing", .optional(schedule.nextListing[hub.name].map(Catalog.timestamp)))])
+            })),
+            ("next_due", schedule.nextDue.map { due in
+                .object([("package", .string(due.package)), ("next_visit", .optional(due.nextVisit))])
+            } ?? .null),
+            ("visits_in_progress", .array(schedule.running.map { visit in
+                .object([("package", .string(visit.package)), ("started_at", .string(visit.startedAt)),
+                         ("pid", visit.pid.map { .int(Int64($0)) } ?? .null)])
             })),
             ("failing", .array(s.failing.map { f in
                 .object([("package", .string(f.package)), ("since", .string(f.since)), ("consecutive_failures", .int(Int64(f.consecutive))),
@@ -32,5 +44,24 @@ public enum StatusReport {
             ("lfs_objects_pending", .int(Int64(s.lfsObjectsPending))), ("lfs_bytes_pending", .int(s.lfsBytesPending)),
             ("lost_refs", .int(Int64(s.lostRefs))),
         ])
+    }
+}
+
+extension StatusReport {
+    /// The daemon's schedule as the catalog records it: when each hub is listed next (absent:
+    /// at once), the package due first, and the visits in progress.
+    public struct Schedule {
+        public var nextListing: [String: Date] = [:]
+        public var nextDue: DuePackage?
+        public var running: [RunningVisit]
+
+        public init(_ archive: Archive) throws {
+            let plan = DaemonPlan(archive.configuration.daemon)
+            for (hub, last) in try archive.catalog.lastListings() {
+                nextListing[hub] = plan.nextListing(after: last)
+            }
+            nextDue = try archive.catalog.nextDuePackage()
+            running = try archive.catalog.runningVisits()
+        }
     }
 }

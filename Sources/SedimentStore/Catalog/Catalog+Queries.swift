@@ -4,7 +4,7 @@ import GRDB
 extension Catalog {
     static let packageSelect = """
         SELECT p.id AS rowid, p.hub, p.package_id, p.repository_id, r.url, r.mirror_path, p.subpath, p.scope,
-               p.first_seen, p.last_seen, p.deleted, p.gated
+               p.first_seen, p.last_seen, p.deleted, p.gated, p.unlisted
         FROM package p LEFT JOIN repository r ON r.id = p.repository_id
         """
 
@@ -13,6 +13,7 @@ extension Catalog {
                                    repository: row["url"], mirrorPath: row["mirror_path"], subpath: row["subpath"],
                                    firstSeen: row["first_seen"], lastSeen: row["last_seen"], deleted: row["deleted"], gated: row["gated"])
         record.scope = PackageScope(subpath: record.subpath, serialized: row["scope"])
+        record.unlisted = row["unlisted"]
         return record
     }
 

@@ -96,21 +96,15 @@ extension Catalog {
         }
     }
 
-    /// The latest crawl of a hub: when it started, whether it finished, and whether it could
-    /// list the hub.
-    public func lastCrawl(hub: String) throws -> (startedAt: String, finishedAt: String?, listed: Bool)? {
-        try read { db in
-            try Row.fetchOne(db, sql: "SELECT started_at, finished_at, error IS NULL AS listed FROM crawl WHERE hub = ? ORDER BY id DESC LIMIT 1",
-                             arguments: [hub])
-                .map { ($0["started_at"], $0["finished_at"], $0["listed"]) }
-        }
-    }
-
-    /// When each hub's latest crawl that listed it finished (the "last successful crawl").
+    /// When each hub's latest successful crawl finished: one that ended `finished` (so its
+    /// listing succeeded) and in which at least one visit succeeded.
     public func lastSuccessfulCrawls() throws -> [String: String] {
         try read { db in
             var result: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT hub, MAX(finished_at) AS at FROM crawl WHERE finished_at IS NOT NULL AND error IS NULL GROUP BY hub") {
+            for row in try Row.fetchAll(db, sql: """
+                SELECT hub, MAX(finished_at) AS at FROM crawl
+                WHERE state = 'finished' AND error IS NULL AND packages > failed GROUP BY hub
+                """) {
                 result[row["hub"]] = row["at"]
             }
             return result

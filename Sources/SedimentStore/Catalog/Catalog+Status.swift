@@ -8,8 +8,14 @@ public struct ArchiveStatus: Sendable {
         public var kind: String
         public var packages: Int
         public var deleted: Int
+        /// Packages the hub no longer lists (their archive stays; they are not visited).
+        public var unlisted: Int
         public var lastCrawlStarted: String?
         public var lastCrawlFinished: String?
+        /// How the last crawl ended, or `running` (a crawl whose process is gone shows as interrupted).
+        public var lastCrawlState: CrawlState?
+        /// The process running the last crawl, while it runs.
+        public var lastCrawlPID: Int32?
         public var lastCrawlPackages: Int
         public var lastCrawlFailed: Int
         /// Why the last crawl could not list the hub, when it could not.
@@ -50,13 +56,17 @@ extension Catalog {
                 SELECT h.name, h.kind,
                     (SELECT COUNT(*) FROM package p WHERE p.hub = h.name) AS packages,
                     (SELECT COUNT(*) FROM package p WHERE p.hub = h.name AND p.deleted) AS deleted,
-                    c.started_at, c.finished_at, COALESCE(c.packages, 0) AS cp, COALESCE(c.failed, 0) AS cf, c.error
+                    (SELECT COUNT(*) FROM package p WHERE p.hub = h.name AND p.unlisted AND NOT p.deleted) AS unlisted,
+                    c.started_at, c.finished_at, COALESCE(c.packages, 0) AS cp, COALESCE(c.failed, 0) AS cf, c.error, c.state, c.pid
                 FROM hub h LEFT JOIN crawl c ON c.id = (SELECT MAX(id) FROM crawl WHERE hub = h.name)
                 ORDER BY h.name
-                """).map {
-                ArchiveStatus.Hub(name: $0["name"], kind: $0["kind"], packages: $0["packages"], deleted: $0["deleted"],
-                                  lastCrawlStarted: $0["started_at"], lastCrawlFinished: $0["finished_at"],
-                                  lastCrawlPackages: $0["cp"], lastCrawlFailed: $0["cf"], lastCrawlError: $0["error"])
+                """).map { row -> ArchiveStatus.Hub in
+                let pid = (row["pid"] as Int64?).map { Int32($0) }
+                let state = (row["state"] as String?).map { CrawlState.effective($0, pid: pid) }
+                return ArchiveStatus.Hub(name: row["name"], kind: row["kind"], packages: row["packages"], deleted: row["deleted"],
+                                         unlisted: row["unlisted"], lastCrawlStarted: row["started_at"], lastCrawlFinished: row["finished_at"],
+                                         lastCrawlState: state, lastCrawlPID: state == .running ? pid : nil,
+                                         lastCrawlPackages: row["cp"], lastCrawlFailed: row["cf"], lastCrawlError: row["error"])
             }
             for index in hubs.indices {
                 hubs[index].lastCrawlSkipped = try String.fetchAll(db, sql: """
@@ -72,7 +82,7 @@ extension Catalog {
                     (SELECT COUNT(*) FROM visit f WHERE f.package_id = p.id AND f.status IN ('failed', 'not-found')
                         AND f.id > COALESCE((SELECT MAX(id) FROM visit s WHERE s.package_id = p.id AND s.status NOT IN ('failed', 'not-found')), 0)) AS n
                 FROM package p JOIN visit v ON v.id = (SELECT MAX(id) FROM visit WHERE package_id = p.id)
-                WHERE v.status IN ('failed', 'not-found') AND NOT p.deleted ORDER BY name
+                WHERE v.status IN ('failed', 'not-found') AND NOT p.deleted AND NOT p.unlisted ORDER BY name
                 """).map { ArchiveStatus.Failing(package: $0["name"], since: $0["since"], error: $0["error"] ?? "", consecutive: $0["n"]) }
             func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
             return ArchiveStatus(

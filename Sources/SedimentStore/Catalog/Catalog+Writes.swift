@@ -27,26 +27,21 @@ extension Catalog {
                 VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
                 ON CONFLICT(hub, package_id) DO UPDATE SET
                     repository_id = excluded.repository_id, subpath = excluded.subpath, scope = excluded.scope,
-                    last_seen = excluded.last_seen, deleted = 0, gated = excluded.gated, reported_head = excluded.reported_head
+                    last_seen = excluded.last_seen, deleted = 0, unlisted = 0, gated = excluded.gated, reported_head = excluded.reported_head
                 """, arguments: [hub, id, repositoryRowID, scope.subpath, scope.serialized, seenAt, seenAt, gated, reportedHead])
             let row = try Row.fetchOne(db, sql: Self.packageSelect + " WHERE p.hub = ? AND p.package_id = ?", arguments: [hub, id])!
             return Self.package(row)
         }
     }
 
-    /// Marks a package deleted upstream (its archive stays), or restricted (gated).
-    public func markPackage(_ rowID: Int64, deleted: Bool? = nil, gated: Bool? = nil) throws {
+    /// Marks a package deleted upstream (its archive stays), restricted (gated), or no longer
+    /// listed by its hub's configuration or query (unlisted: its archive stays, it is not visited).
+    /// Listing the package again (``upsertPackage``) clears `deleted` and `unlisted`.
+    public func markPackage(_ rowID: Int64, deleted: Bool? = nil, gated: Bool? = nil, unlisted: Bool? = nil) throws {
         try write { db in
             if let deleted { try db.execute(sql: "UPDATE package SET deleted = ? WHERE id = ?", arguments: [deleted, rowID]) }
             if let gated { try db.execute(sql: "UPDATE package SET gated = ? WHERE id = ?", arguments: [gated, rowID]) }
-        }
-    }
-
-    /// Starts a crawl of `hub`; returns its id.
-    public func beginCrawl(hub: String, at time: String) throws -> Int64 {
-        try write { db in
-            try db.execute(sql: "INSERT INTO crawl(hub, started_at) VALUES (?, ?)", arguments: [hub, time])
-            return db.lastInsertedRowID
+            if let unlisted { try db.execute(sql: "UPDATE package SET unlisted = ? WHERE id = ?", arguments: [unlisted, rowID]) }
         }
     }
 
@@ -59,14 +54,6 @@ extension Catalog {
                 try db.execute(sql: "INSERT INTO crawl_problem(crawl_id, seq, item, problem) VALUES (?, ?, ?, ?)",
                                arguments: [id, first + offset, p.item, p.problem])
             }
-        }
-    }
-
-    /// Closes crawl `id` with its totals.
-    public func finishCrawl(_ id: Int64, at time: String, packages: Int, failed: Int, eventful: Int, error: String? = nil) throws {
-        try write { db in
-            try db.execute(sql: "UPDATE crawl SET finished_at = ?, packages = ?, failed = ?, eventful = ?, error = ? WHERE id = ?",
-                           arguments: [time, packages, failed, eventful, error, id])
         }
     }
 

@@ -268,6 +268,25 @@ enum CatalogSchema {
                 CREATE INDEX lfs_pending_oid ON lfs_pending(oid);
                 """)
         }
+        migrator.registerMigration("v8: crawl states and unlisted packages") { db in
+            // A crawl ends in a state; one that never ended was stopped with its process.
+            try db.execute(sql: """
+                ALTER TABLE crawl ADD COLUMN state TEXT NOT NULL DEFAULT 'running';
+                ALTER TABLE crawl ADD COLUMN pid INTEGER;
+                ALTER TABLE crawl ADD COLUMN listing INTEGER NOT NULL DEFAULT 1;
+                UPDATE crawl SET state = CASE
+                    WHEN finished_at IS NULL THEN 'interrupted'
+                    WHEN error IS NOT NULL THEN 'failed'
+                    ELSE 'finished' END;
+                CREATE INDEX crawl_hub ON crawl(hub, id);
+                ALTER TABLE package ADD COLUMN unlisted INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE visit_running (
+                    package_id INTEGER PRIMARY KEY REFERENCES package(id),
+                    crawl_id INTEGER REFERENCES crawl(id),
+                    started_at TEXT NOT NULL
+                );
+                """)
+        }
         migrator.registerMigration("v9: parse states and skipped hub entries") { db in
             // Rows observed before: a card is absent without card_bytes, unparseable when the
             // problems object names it, read otherwise; the same for config.json, whose absence

@@ -202,6 +202,10 @@ public struct PackageRecord: Equatable, Sendable {
     public var gated: Bool = false
     /// The package's files in its repository (its subpath, narrowed for a folder's entries).
     public var scope: PackageScope = PackageScope(subpath: "")
+    /// The hub no longer lists the package (removed from a `git` hub's `repositories`, or no
+    /// longer matched by the hub's query) though it still exists: its archive stays, it is not
+    /// visited, and listing it again resumes it.
+    public var unlisted: Bool = false
 
     /// `hub:id`, the unambiguous name.
     public var qualifiedName: String { "\(hub):\(id)" }
