@@ -1,0 +1,166 @@
+import Foundation
+import XCTest
+
+/// No visit can hang: servers that never accept, accept and never answer, stall in the
+/// middle of the pack, or trickle it, over smart HTTP and `git://`. Each such visit ends
+/// failed with an error naming the URL and the phase, the healthy repository of the same hub
+/// is archived, and `verify` stays clean. Every `sync` is bounded by a generous limit: a
+/// hang shows up as a failed test, not as a stuck suite.
+final class HangTests: XCTestCase {
+    var ws: Workspace!
+    var daemon: GitDaemon!
+    var http: GitHTTPServer!
+    var servers: [Process] = []
+
+    override func setUpWithError() throws {
+        ws = try Workspace()
+        let healthy = try ws.newRepository("healthy")
+        try ws.write("README.md", "# healthy\n", in: healthy)
+        try ws.commitAll("first", in: healthy)
+        try ws.publish(healthy, as: "healthy")
+        // Incompressible content: the pack is far longer than what a stalling proxy passes.
+        let big = try ws.newRepository("big")
+        for index in 0..<40 {
+            try ws.write("weights/part-\(index).bin", Workspace.bytes(8192, seed: UInt64(100 + index)), in: big)
+        }
+        try ws.commitAll("weights", in: big)
+        for name in ["stall-http", "stall-git", "slow-http", "slow-git"] {
+            try ws.publish(big, as: name)
+        }
+        daemon = try GitDaemon(root: ws.served, home: ws.home)
+        http = try GitHTTPServer(root: ws.served, home: ws.home, scratch: ws.root)
+    }
+
+    override func tearDownWithError() throws {
+        for process in servers {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+        servers = []
+        daemon = nil
+        http = nil
+        ws = nil
+    }
+
+    /// Starts `Tests/Support/stalling_proxy.py` in `mode` and returns its port.
+    func misbehaving(_ mode: String, upstream: UInt16? = nil) throws -> UInt16 {
+        let arguments = ["--mode", mode] + (upstream.map { ["--upstream", "\($0)"] } ?? [])
+        let (process, port) = try launchTestServer("stalling_proxy.py", arguments, home: ws.home,
+                                                   portFile: ws.root + "/proxy-\(servers.count)-port")
+        servers.append(process)
+        return port
+    }
+
+    /// A `git` hub of `repositories` and the healthy one, with small limits.
+    func configure(_ repositories: [String], visitTimeout: String = "10m") throws {
+        let list = (repositories + [daemon.url("healthy.git")]).map { "\"\($0)\"" }.joined(separator: ", ")
+        try """
+            [storage]
+            path = "\(ws.store)"
+
+            [daemon]
+            concurrency = 2
+            visit_timeout = "\(visitTimeout)"
+
+            [http]
+            max_attempts = 1
+            connect_timeout = "2s"
+            stall_timeout = "2s"
+
+            [[hub]]
+            kind = "git"
+            name = "ours"
+            repositories = [\(list)]
+            """.write(toFile: ws.configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// `sediment sync --json`, killed if it runs longer than `limit` seconds (then the test fails).
+    func boundedSync(limit: TimeInterval = 180, file: StaticString = #filePath, line: UInt = #line) throws -> [String: [String: Any]] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Shell.sedimentBinary)
+        process.arguments = ["sync", "--json", "--config", ws.configPath]
+        process.currentDirectoryURL = URL(fileURLWithPath: ws.root)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        var outData = Data(), errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter()
+        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let finished = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async { process.waitUntilExit(); finished.signal() }
+        if finished.wait(timeout: .now() + limit) == .timedOut {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            XCTFail("sediment sync still running after \(Int(limit)) s: a visit hangs", file: file, line: line)
+        }
+        group.wait()
+        let result = ProcessResult(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+        XCTAssertEqual(result.status, 1, "the stuck visits fail the sync: \(result.out)\(result.stderr)", file: file, line: line)
+        return Dictionary(result.jsonLines.compactMap { line in (line["package"] as? String).map { ($0, line) } }, uniquingKeysWith: { _, b in b })
+    }
+
+    /// The visit of `package` failed with an error naming `url` and containing `words`.
+    func assertFailed(_ visits: [String: [String: Any]], _ package: String, url: String, _ words: [String],
+                      file: StaticString = #filePath, line: UInt = #line) {
+        let visit = visits[package]
+        XCTAssertEqual(visit?["status"] as? String, "failed", "\(package): \(visits)", file: file, line: line)
+        let error = visit?["error"] as? String ?? ""
+        for word in [url] + words {
+            XCTAssertTrue(error.contains(word), "\(package): \"\(word)\" missing from: \(error)", file: file, line: line)
+        }
+    }
+
+    /// The healthy repository was archived in the same sync, and the archive verifies.
+    func assertHealthyArchivedAndVerified(_ visits: [String: [String: Any]], file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(visits["healthy"]?["status"] as? String, "full", "\(visits)", file: file, line: line)
+        XCTAssertEqual(try ws.sediment(["log", "ours:healthy", "--json"]).jsonLines.count, 1, file: file, line: line)
+        let verify = try ws.sediment(["verify"])
+        XCTAssertEqual(verify.status, 0, verify.out + verify.stderr, file: file, line: line)
+    }
+
+    func testServersThatAcceptAndNeverAnswerFailTheVisitWhileNegotiating() throws {
+        let port = try misbehaving("silent")
+        let overHTTP = "http://127.0.0.1:\(port)/silent-http.git", overGit = "git://127.0.0.1:\(port)/silent-git.git"
+        try configure([overHTTP, overGit])
+        let visits = try boundedSync()
+        assertFailed(visits, "silent-http", url: overHTTP, ["timed out (negotiate)", "no byte", "2 s"])
+        assertFailed(visits, "silent-git", url: overGit, ["timed out (negotiate)", "no byte", "2 s"])
+        try assertHealthyArchivedAndVerified(visits)
+    }
+
+    func testServersThatNeverCompleteTheConnectionFailTheVisitWhileConnecting() throws {
+        let port = try misbehaving("backlog")
+        let overHTTP = "http://127.0.0.1:\(port)/backlog-http.git", overGit = "git://127.0.0.1:\(port)/backlog-git.git"
+        try configure([overHTTP, overGit])
+        let visits = try boundedSync()
+        assertFailed(visits, "backlog-http", url: overHTTP, ["timed out (connect)", "no connection"])
+        assertFailed(visits, "backlog-git", url: overGit, ["timed out (connect)", "no connection"])
+        try assertHealthyArchivedAndVerified(visits)
+    }
+
+    func testAServerThatStallsInThePackFailsTheVisitWhileReceivingIt() throws {
+        let overHTTP = "http://127.0.0.1:\(try misbehaving("mid-pack", upstream: http.port))/stall-http.git"
+        let overGit = "git://127.0.0.1:\(try misbehaving("mid-pack", upstream: daemon.port))/stall-git.git"
+        try configure([overHTTP, overGit])
+        let visits = try boundedSync()
+        assertFailed(visits, "stall-http", url: overHTTP, ["timed out (receive pack)", "no byte", "2 s"])
+        assertFailed(visits, "stall-git", url: overGit, ["timed out (receive pack)", "no byte", "2 s"])
+        try assertHealthyArchivedAndVerified(visits)
+        XCTAssertTrue(try ws.sediment(["log", "ours:stall-git", "--json"]).jsonLines.isEmpty, "nothing of a stalled fetch is recorded")
+    }
+
+    /// A pack that trickles (a byte every 0.5 s) never stalls; `visit_timeout` ends the visit.
+    func testVisitTimeoutAbandonsATransferThatNeverStalls() throws {
+        let overHTTP = "http://127.0.0.1:\(try misbehaving("trickle", upstream: http.port))/slow-http.git"
+        let overGit = "git://127.0.0.1:\(try misbehaving("trickle", upstream: daemon.port))/slow-git.git"
+        try configure([overHTTP, overGit], visitTimeout: "5s")
+        let visits = try boundedSync()
+        assertFailed(visits, "slow-http", url: overHTTP, ["timed out (receive pack)", "daemon.visit_timeout (5 s)"])
+        assertFailed(visits, "slow-git", url: overGit, ["timed out (receive pack)", "daemon.visit_timeout (5 s)"])
+        try assertHealthyArchivedAndVerified(visits)
+    }
+}
