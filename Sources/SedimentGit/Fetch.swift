@@ -123,7 +123,8 @@ private final class FetchContext {
     let cancellation: CancellationFlag?
     var credentialAttempts = 0
     var lastReport = 0
-    /// Where the fetch is, for a timeout's error: the pack has begun once libgit2 reports progress.
+    /// Where the fetch is, for a timeout's error: the pack phase begins with the server's first
+    /// progress message or the pack's first data, whichever libgit2 reports first.
     var phase = TransferPhase.negotiate
 
     init(credentials: GitCredentials?, progress: ((FetchProgress) -> Void)?, cancellation: CancellationFlag?) {
@@ -206,6 +207,8 @@ extension Repository {
         callbacks.sideband_progress = { _, _, payload in
             guard let payload else { return 0 }
             let context = Unmanaged<FetchContext>.fromOpaque(payload).takeUnretainedValue()
+            // Negotiation is over: the server reports on building and sending the pack.
+            context.phase = .receivePack
             if context.cancellation?.isRaised == true {
                 git_error_set_str(Int32(GIT_ERROR_CALLBACK.rawValue), "cancelled")
                 return -1

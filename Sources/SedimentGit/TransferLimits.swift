@@ -37,7 +37,8 @@ public enum TransferPhase: String, Sendable {
     case connect
     /// Connected, before the first byte of the pack: the ref advertisement and the wants and haves.
     case negotiate
-    /// The pack was arriving.
+    /// The server was building and sending the pack (libgit2 had reported its progress
+    /// messages or the pack's first data).
     case receivePack = "receive pack"
 }
 

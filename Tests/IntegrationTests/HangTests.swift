@@ -52,7 +52,7 @@ final class HangTests: XCTestCase {
     }
 
     /// A `git` hub of `repositories` and the healthy one, with small limits.
-    func configure(_ repositories: [String], visitTimeout: String = "10m") throws {
+    func configure(_ repositories: [String], visitTimeout: String = "10m", stallTimeout: String = "2s", daemonExtra: String = "") throws {
         let list = (repositories + [daemon.url("healthy.git")]).map { "\"\($0)\"" }.joined(separator: ", ")
         try """
             [storage]
@@ -61,11 +61,12 @@ final class HangTests: XCTestCase {
             [daemon]
             concurrency = 2
             visit_timeout = "\(visitTimeout)"
+            \(daemonExtra)
 
             [http]
             max_attempts = 1
             connect_timeout = "2s"
-            stall_timeout = "2s"
+            stall_timeout = "\(stallTimeout)"
 
             [[hub]]
             kind = "git"
@@ -151,6 +152,25 @@ final class HangTests: XCTestCase {
         assertFailed(visits, "stall-git", url: overGit, ["timed out (receive pack)", "no byte", "2 s"])
         try assertHealthyArchivedAndVerified(visits)
         XCTAssertTrue(try ws.sediment(["log", "ours:stall-git", "--json"]).jsonLines.isEmpty, "nothing of a stalled fetch is recorded")
+    }
+
+    /// SIGTERM while a visit waits on a server that sends nothing (and no limit would end the
+    /// wait for minutes): the daemon stops at once, the visit is interrupted (not recorded),
+    /// without waiting for `stop_timeout`.
+    func testSIGTERMStopsTheDaemonWhileAVisitWaitsOnASilentServer() throws {
+        let url = "git://127.0.0.1:\(try misbehaving("silent"))/silent-git.git"
+        try configure([url], stallTimeout: "10m", daemonExtra: "listen = \"127.0.0.1:0\"\ninterval = \"1h\"\nstop_timeout = \"10m\"")
+        let running = try DaemonProcess(config: ws.configPath, cwd: ws.root, logPath: ws.root + "/daemon.log")
+        // The healthy repository is archived while the other visit waits.
+        XCTAssertTrue(try DaemonProcess.poll(timeout: 120) { try ws.sediment(["log", "ours:healthy", "--json"]).jsonLines.count == 1 },
+                      running.log)
+        Thread.sleep(forTimeInterval: 1)
+        XCTAssertTrue(running.process.isRunning, running.log)
+        XCTAssertEqual(running.stop(SIGTERM, timeout: DaemonTests.timeoutStopSec), 0, "stopped promptly by SIGTERM\n\(running.log)")
+        XCTAssertTrue(running.log.contains("visit interrupted"), running.log)
+        XCTAssertFalse(running.log.contains("daemon.stop_timeout"), running.log)
+        XCTAssertTrue(try ws.sediment(["history", "ours:silent-git", "--json"]).jsonLines.isEmpty, "no visit recorded")
+        XCTAssertEqual(try ws.sediment(["verify"]).status, 0)
     }
 
     /// A pack that trickles (a byte every 0.5 s) never stalls; `visit_timeout` ends the visit.

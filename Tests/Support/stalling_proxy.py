@@ -10,8 +10,9 @@ Listens on 127.0.0.1 (port chosen by the OS, written to --port-file atomically).
                client's connection is never established (a connect timeout on loopback)
     mid-pack   forwards to 127.0.0.1:UPSTREAM (git daemon, or git http-backend behind
                git_http_server.py) until the pack has begun ("PACK" seen in the answer),
-               passes 64 bytes more, then sends nothing while holding the connection open
-    trickle    like mid-pack, but from the pack on passes one byte every 0.5 s
+               passes 96 KiB more (more than one side-band packet), then sends nothing
+               while holding the connection open
+    trickle    like mid-pack, but after those 96 KiB passes one byte every 0.5 s
 
 It speaks no protocol itself, so one server serves smart HTTP and git:// alike (plain
 text only: it looks for the pack's signature in the bytes). SIGTERM stops it. Standard
@@ -27,6 +28,7 @@ import threading
 import time
 
 HOLD = []  # sockets kept open on purpose
+PASSED = 96 * 1024  # bytes of the pack passed before stalling or trickling
 
 
 def write_port(path, port):
@@ -65,20 +67,32 @@ def pipe_client_to_upstream(client, upstream):
 
 
 def pipe_upstream_to_client(upstream, client, mode):
-    """Forwards the answer until the pack begins, then stalls or trickles."""
-    seen = b""
+    """Forwards the answer until 96 KiB into the pack, then stalls or trickles."""
+    window = b""
+    left = None  # bytes still passed at full speed once the pack has begun
     try:
         while True:
             data = upstream.recv(65536)
             if not data:
-                break
-            at = (seen[-3:] + data).find(b"PACK")
-            if at < 0:
+                return
+            if left is None:
+                at = (window + data).find(b"PACK")
+                if at < 0:
+                    client.sendall(data)
+                    window = (window + data)[-3:]
+                    continue
+                # Bytes of `data` from the pack's signature on count towards the 96 KiB.
+                left = PASSED + max(0, at - len(window)) - len(data)
+                if left >= 0:
+                    client.sendall(data)
+                    continue
+                cut = len(data) + left
+            elif left >= len(data):
                 client.sendall(data)
-                seen = (seen + data)[-3:]
+                left -= len(data)
                 continue
-            # The pack begins in this chunk: pass it and 64 bytes more.
-            cut = max(0, at - len(seen[-3:])) + 4 + 64
+            else:
+                cut = left
             client.sendall(data[:cut])
             rest = data[cut:]
             if mode == "mid-pack":
