@@ -75,31 +75,12 @@ final class HangTests: XCTestCase {
             """.write(toFile: ws.configPath, atomically: true, encoding: .utf8)
     }
 
-    /// `sediment sync --json`, killed if it runs longer than `limit` seconds (then the test fails).
-    func boundedSync(limit: TimeInterval = 180, file: StaticString = #filePath, line: UInt = #line) throws -> [String: [String: Any]] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Shell.sedimentBinary)
-        process.arguments = ["sync", "--json", "--config", ws.configPath]
-        process.currentDirectoryURL = URL(fileURLWithPath: ws.root)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        var outData = Data(), errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let finished = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async { process.waitUntilExit(); finished.signal() }
-        if finished.wait(timeout: .now() + limit) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            XCTFail("sediment sync still running after \(Int(limit)) s: a visit hangs", file: file, line: line)
-        }
-        group.wait()
-        let result = ProcessResult(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+    /// `sediment sync --json`, killed (by coreutils' `timeout`) if it runs longer than `limit`
+    /// seconds: then the test fails.
+    func boundedSync(limit: Int = 180, file: StaticString = #filePath, line: UInt = #line) throws -> [String: [String: Any]] {
+        let result = try Shell.run(Shell.which("timeout"), ["-s", "KILL", "\(limit)", Shell.sedimentBinary, "sync", "--json", "--config", ws.configPath],
+                                   cwd: ws.root)
+        XCTAssertNotEqual(result.status, 137, "sediment sync still running after \(limit) s: a visit hangs", file: file, line: line)
         XCTAssertEqual(result.status, 1, "the stuck visits fail the sync: \(result.out)\(result.stderr)", file: file, line: line)
         return Dictionary(result.jsonLines.compactMap { line in (line["package"] as? String).map { ($0, line) } }, uniquingKeysWith: { _, b in b })
     }
@@ -126,20 +107,25 @@ final class HangTests: XCTestCase {
     func testServersThatAcceptAndNeverAnswerFailTheVisitWhileNegotiating() throws {
         let port = try misbehaving("silent")
         let overHTTP = "http://127.0.0.1:\(port)/silent-http.git", overGit = "git://127.0.0.1:\(port)/silent-git.git"
-        try configure([overHTTP, overGit])
+        // libgit2's TLS stream is layered on Sediment's: the handshake waits on it too.
+        let overHTTPS = "https://127.0.0.1:\(port)/silent-https.git"
+        try configure([overHTTP, overGit, overHTTPS])
         let visits = try boundedSync()
         assertFailed(visits, "silent-http", url: overHTTP, ["timed out (negotiate)", "no byte", "2 s"])
         assertFailed(visits, "silent-git", url: overGit, ["timed out (negotiate)", "no byte", "2 s"])
+        assertFailed(visits, "silent-https", url: overHTTPS, ["timed out (negotiate)", "no byte", "2 s"])
         try assertHealthyArchivedAndVerified(visits)
     }
 
     func testServersThatNeverCompleteTheConnectionFailTheVisitWhileConnecting() throws {
         let port = try misbehaving("backlog")
         let overHTTP = "http://127.0.0.1:\(port)/backlog-http.git", overGit = "git://127.0.0.1:\(port)/backlog-git.git"
-        try configure([overHTTP, overGit])
+        let overHTTPS = "https://127.0.0.1:\(port)/backlog-https.git"
+        try configure([overHTTP, overGit, overHTTPS])
         let visits = try boundedSync()
-        assertFailed(visits, "backlog-http", url: overHTTP, ["timed out (connect)", "no connection"])
-        assertFailed(visits, "backlog-git", url: overGit, ["timed out (connect)", "no connection"])
+        assertFailed(visits, "backlog-http", url: overHTTP, ["timed out (connect)", "no connection", "2 s"])
+        assertFailed(visits, "backlog-git", url: overGit, ["timed out (connect)", "no connection", "2 s"])
+        assertFailed(visits, "backlog-https", url: overHTTPS, ["timed out (connect)", "no connection", "2 s"])
         try assertHealthyArchivedAndVerified(visits)
     }
 
