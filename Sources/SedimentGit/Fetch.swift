@@ -269,7 +269,7 @@ extension Repository {
             options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
             options.update_fetchhead = 0
             let specs = patterns.refspecs
-            try withStrArray(specs) { array in
+            _ = try withStrArray(specs) { array in
                 try check(git_remote_download(remote, &array, &options), "fetch", shownURL)
             }
             if let s = git_remote_stats(remote) {
