@@ -25,9 +25,14 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // Sediment's socket stream for libgit2: connect, stall and deadline limits (libgit2 1.5 has none).
+        .target(
+            name: "CGitStream",
+            linkerSettings: [.linkedLibrary("git2")]
+        ),
         .target(
             name: "SedimentGit",
-            dependencies: ["CGit2", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CGit2", "CGitStream", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // libcurl from the system (Debian: libcurl4-openssl-dev), with typed shims for its variadic calls.
         .systemLibrary(

@@ -43,6 +43,10 @@ static inline CURLcode sediment_curl_get_long(CURL *curl, CURLINFO info, long *v
     return curl_easy_getinfo(curl, info, value);
 }
 
+static inline CURLcode sediment_curl_get_offset(CURL *curl, CURLINFO info, curl_off_t *value) {
+    return curl_easy_getinfo(curl, info, value);
+}
+
 static inline CURLcode sediment_curl_get_string(CURL *curl, CURLINFO info, char **value) {
     return curl_easy_getinfo(curl, info, value);
 }

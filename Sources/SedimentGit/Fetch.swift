@@ -123,6 +123,9 @@ private final class FetchContext {
     let cancellation: CancellationFlag?
     var credentialAttempts = 0
     var lastReport = 0
+    /// Where the fetch is, for a timeout's error: the pack phase begins with the server's first
+    /// progress message or the pack's first data, whichever libgit2 reports first.
+    var phase = TransferPhase.negotiate
 
     init(credentials: GitCredentials?, progress: ((FetchProgress) -> Void)?, cancellation: CancellationFlag?) {
         self.credentials = credentials
@@ -136,16 +139,38 @@ extension Repository {
     /// missing, then updates the refs matching `patterns` (forced). Refs that vanished
     /// upstream are reported as `deleted` but *not* removed here: the caller keeps them as
     /// lost refs first. Nothing is changed when the transfer fails.
+    ///
+    /// `limits` bound the waits on the server; when one stops the fetch it throws
+    /// ``TransferTimeout`` naming the URL and the phase. A raised `cancellation` stops it within
+    /// a fraction of a second, even while the server sends nothing.
     public func fetch(
         url: String,
         patterns: RefPatterns,
         credentials: GitCredentials? = nil,
         progress: ((FetchProgress) -> Void)? = nil,
-        cancellation: CancellationFlag? = nil
+        cancellation: CancellationFlag? = nil,
+        limits: TransferLimits = TransferLimits()
     ) throws -> FetchResult {
         let shownURL = GitURL.redacted(url)
         let before = try references(prefixes: ["refs/"]).filter { patterns.matches($0.key) }
+        let context = FetchContext(credentials: credentials, progress: progress, cancellation: cancellation)
+        let watch = TransferWatch(limits: limits, shouldStop: cancellation.map { flag in { flag.isRaised } })
+        if watch.deadlinePassed { throw TransferTimeout(limit: .deadline, phase: .connect, url: shownURL) }
+        // Installed before the remote exists and removed after it is freed: its streams point at it.
+        watch.begin()
+        defer { watch.end() }
+        do {
+            return try withExtendedLifetime(watch) {
+                try transfer(url: url, shownURL: shownURL, patterns: patterns, before: before, context: context)
+            }
+        } catch {
+            if let timeout = watch.timeout(phase: context.phase, url: shownURL) { throw timeout }
+            throw error
+        }
+    }
 
+    private func transfer(url: String, shownURL: String, patterns: RefPatterns, before: [String: ObjectID],
+                          context: FetchContext) throws -> FetchResult {
         var remote: OpaquePointer?
         // An anonymous remote that skips `url.*.insteadOf`: only Sediment's own [[rewrite]]
         // rules apply. Skipping it also avoids a leak: libgit2 1.5 with PCRE2 loses the match
@@ -157,7 +182,6 @@ extension Repository {
         try check(git_remote_create_with_opts(&remote, url, &options), "fetch", shownURL)
         defer { git_remote_free(remote) }
 
-        let context = FetchContext(credentials: credentials, progress: progress, cancellation: cancellation)
         let payload = Unmanaged.passUnretained(context).toOpaque()
         var callbacks = git_remote_callbacks()
         git_remote_init_callbacks(&callbacks, UInt32(GIT_REMOTE_CALLBACKS_VERSION))
@@ -183,6 +207,8 @@ extension Repository {
         callbacks.sideband_progress = { _, _, payload in
             guard let payload else { return 0 }
             let context = Unmanaged<FetchContext>.fromOpaque(payload).takeUnretainedValue()
+            // Negotiation is over: the server reports on building and sending the pack.
+            context.phase = .receivePack
             if context.cancellation?.isRaised == true {
                 git_error_set_str(Int32(GIT_ERROR_CALLBACK.rawValue), "cancelled")
                 return -1
@@ -192,6 +218,8 @@ extension Repository {
         callbacks.transfer_progress = { stats, payload in
             guard let stats, let payload else { return 0 }
             let context = Unmanaged<FetchContext>.fromOpaque(payload).takeUnretainedValue()
+            // Called first when the pack's header has arrived.
+            context.phase = .receivePack
             if context.cancellation?.isRaised == true {
                 git_error_set_str(Int32(GIT_ERROR_CALLBACK.rawValue), "cancelled")
                 return -1
@@ -241,7 +269,7 @@ extension Repository {
             options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
             options.update_fetchhead = 0
             let specs = patterns.refspecs
-            try withStrArray(specs) { array in
+            _ = try withStrArray(specs) { array in
                 try check(git_remote_download(remote, &array, &options), "fetch", shownURL)
             }
             if let s = git_remote_stats(remote) {

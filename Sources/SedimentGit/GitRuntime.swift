@@ -1,4 +1,5 @@
 import CGit2
+import CGitStream
 import Foundation
 
 /// Process-wide libgit2 set-up: initialises the library once and isolates it from every
@@ -13,6 +14,9 @@ public enum GitRuntime {
         // Mirrors are created and owned by Sediment itself.
         _ = sediment_git_set_owner_validation(0)
         _ = sediment_git_set_user_agent("sediment/\(version)")
+        // Every TCP connection (http, https, git://) through Sediment's stream, which has
+        // connect, stall and deadline limits (see TransferLimits).
+        _ = sediment_git_stream_register()
         for bundle in ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"]
         where FileManager.default.fileExists(atPath: bundle) {
             _ = sediment_git_set_ssl_cert_file(bundle)

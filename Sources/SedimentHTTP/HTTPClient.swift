@@ -10,15 +10,16 @@ import Foundation
 public final class HTTPClient: @unchecked Sendable {
     /// Settings with defaults suited to public hub APIs.
     public struct Configuration: Sendable {
-        public var connectTimeout: Double = 15
-        /// The whole request, body included.
+        /// Seconds to wait for a connection.
+        public var connectTimeout: Double = 30
+        /// The whole request, body included (streamed transfers excepted).
         public var totalTimeout: Double = 300
         public var maxRedirects: Int = 5
         public var perHostConcurrency: Int = 2
         /// Bodies larger than this fail the request (streamed bodies have no limit).
         public var maxBodyBytes: Int = 512 << 20
-        /// A streamed transfer (``HTTPClient/stream(_:into:)``) has no total timeout; it fails
-        /// when it receives nothing for this many seconds.
+        /// A transfer fails when it receives nothing for this many seconds (the only limit of
+        /// a streamed transfer, ``HTTPClient/stream(_:into:)``, besides the request's deadline).
         public var stallTimeout: Double = 60
         public var retry = RetryPolicy()
         public var userAgent = "sediment/0.1.0"
@@ -113,6 +114,9 @@ public final class HTTPClient: @unchecked Sendable {
 
     /// One transfer with libcurl; with a receiver, a 2xx body is streamed into it.
     private func perform(_ request: HTTPRequest, receiver: HTTPBodyReceiver? = nil) throws -> HTTPResponse {
+        if let deadline = request.deadline, deadline <= Date() {
+            throw TransportFailure(kind: .timedOut(.deadline), retryable: false, message: Self.describe(.deadline))
+        }
         let handle = try handles.take()
         defer { handles.give(handle) }
         let curl = handle.curl
@@ -121,6 +125,8 @@ public final class HTTPClient: @unchecked Sendable {
         let sink = ResponseSink(limit: receiver == nil ? configuration.maxBodyBytes : 1 << 20)
         sink.receiver = receiver
         sink.curl = curl
+        sink.stallTimeout = configuration.stallTimeout
+        sink.deadline = request.deadline
         let context = Unmanaged.passUnretained(sink).toOpaque()
 
         var headerList: UnsafeMutablePointer<curl_slist>?
@@ -146,16 +152,17 @@ public final class HTTPClient: @unchecked Sendable {
         if receiver == nil {
             set(CURLOPT_TIMEOUT_MS, Int(configuration.totalTimeout * 1000))
         } else {
-            // Large objects: no total timeout, but a transfer that stalls fails; big reads.
-            set(CURLOPT_LOW_SPEED_LIMIT, 1)
-            set(CURLOPT_LOW_SPEED_TIME, max(1, Int(configuration.stallTimeout)))
+            // Large objects: no total timeout (a transfer that stalls fails); big reads.
             set(CURLOPT_BUFFERSIZE, 512 << 10)
-            set(CURLOPT_NOPROGRESS, 0)
-            _ = sediment_curl_set_pointer(curl, CURLOPT_XFERINFODATA, context)
-            _ = sediment_curl_set_progress_callback(curl) { context, _, _, _, _ in
-                let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
-                return sink.receiver?.shouldStop() == true ? 1 : 0
-            }
+        }
+        // Called about once a second even while nothing arrives: the stall timeout, the
+        // deadline and a receiver's stop request are checked there.
+        set(CURLOPT_NOPROGRESS, 0)
+        _ = sediment_curl_set_pointer(curl, CURLOPT_XFERINFODATA, context)
+        _ = sediment_curl_set_progress_callback(curl) { context, _, received, _, sent in
+            let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+            if sink.receiver?.shouldStop() == true { return 1 }
+            return sink.exceedsLimits(received: Int64(received), sent: Int64(sent)) ? 1 : 0
         }
         set(CURLOPT_SSL_VERIFYPEER, 1)
         set(CURLOPT_SSL_VERIFYHOST, 2)
@@ -195,6 +202,18 @@ public final class HTTPClient: @unchecked Sendable {
         if let failure = sink.failure {
             throw failure
         }
+        if let limit = sink.stoppedBy {
+            // A stalled transfer may succeed when sent again; a passed deadline will not.
+            throw TransportFailure(kind: .timedOut(limit), retryable: limit != .deadline, message: Self.describe(limit))
+        }
+        if code == CURLE_OPERATION_TIMEDOUT {
+            var connected: curl_off_t = 0
+            _ = sediment_curl_get_offset(curl, CURLINFO_CONNECT_TIME_T, &connected)
+            if connected == 0 && !sink.receivedAny {
+                let limit = HTTPError.Timeout.connect(seconds: configuration.connectTimeout)
+                throw TransportFailure(kind: .timedOut(limit), retryable: true, message: Self.describe(limit))
+            }
+        }
         if code != CURLE_OK {
             if sink.overflowed {
                 throw TransportFailure(kind: .tooLarge(limit: configuration.maxBodyBytes), retryable: false,
@@ -215,6 +234,24 @@ public final class HTTPClient: @unchecked Sendable {
         _ = sediment_curl_get_string(curl, CURLINFO_EFFECTIVE_URL, &effective)
         return HTTPResponse(status: status, headers: sink.headers, body: sink.data,
                             url: effective.map { String(cString: $0) } ?? request.url, attempts: 1, waited: 0)
+    }
+}
+
+extension HTTPClient {
+    /// A timeout as errors say it: "timed out: no byte for 2 s".
+    static func describe(_ limit: HTTPError.Timeout) -> String {
+        switch limit {
+        case .connect(let seconds): return "timed out: no connection within \(format(seconds))"
+        case .stall(let seconds): return "timed out: no byte for \(format(seconds))"
+        case .deadline: return "timed out: the deadline passed"
+        }
+    }
+
+    /// "2 s", "1.5 s", "250 ms".
+    static func format(_ seconds: Double) -> String {
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded())) ms" }
+        if seconds == seconds.rounded() { return "\(Int(seconds)) s" }
+        return String(format: "%.1f s", seconds)
     }
 }
 
@@ -253,10 +290,40 @@ final class ResponseSink {
     var streaming: Bool?
     var failure: Error?
     var curl: UnsafeMutableRawPointer?
+    /// Seconds without a byte after which the transfer stops, and when it must be over.
+    var stallTimeout: Double = 60
+    var deadline: Date?
+    /// The limit that stopped the transfer, if one did.
+    private(set) var stoppedBy: HTTPError.Timeout?
+    /// When the last byte came (or went), and the counts seen then.
+    private var lastByte = Date()
+    private var counts: (received: Int64, sent: Int64) = (0, 0)
+    /// Whether any byte of an answer (a header line) arrived.
+    private(set) var receivedAny = false
 
     init(limit: Int) { self.limit = limit }
 
+    /// Whether the transfer must stop: the deadline passed, or no byte came or went for the
+    /// stall timeout. Called from libcurl's progress callback.
+    func exceedsLimits(received: Int64, sent: Int64) -> Bool {
+        let now = Date()
+        if let deadline, now >= deadline {
+            stoppedBy = .deadline
+            return true
+        }
+        if received != counts.received || sent != counts.sent {
+            counts = (received, sent)
+            lastByte = now
+        } else if now.timeIntervalSince(lastByte) >= stallTimeout {
+            stoppedBy = .stall(seconds: stallTimeout)
+            return true
+        }
+        return false
+    }
+
     func body(_ pointer: UnsafeMutablePointer<CChar>, _ count: Int) -> Int {
+        receivedAny = true
+        lastByte = Date()
         if let receiver {
             do {
                 if streaming == nil {
@@ -282,6 +349,8 @@ final class ResponseSink {
     }
 
     func header(_ pointer: UnsafeMutablePointer<CChar>, _ count: Int) {
+        receivedAny = true
+        lastByte = Date()
         let line = String(decoding: UnsafeRawBufferPointer(start: pointer, count: count), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         if line.hasPrefix("HTTP/") {

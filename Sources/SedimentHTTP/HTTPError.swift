@@ -9,6 +9,16 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case tooLarge(limit: Int)
         /// The server asked to wait longer than the client is willing to (`Retry-After`).
         case rateLimited(retryAfter: Double)
+        /// A limit stopped the transfer: no connection in time, no byte for the stall
+        /// timeout, or the request's deadline.
+        case timedOut(Timeout)
+    }
+
+    /// Which limit stopped a transfer.
+    public enum Timeout: Sendable, Equatable {
+        case connect(seconds: Double)
+        case stall(seconds: Double)
+        case deadline
     }
 
     public var kind: Kind

@@ -65,6 +65,9 @@ public struct HTTPRequest: Sendable {
     /// Values that must never appear in an error or a log line (tokens); the client also
     /// removes any `user:password@` from URLs it reports.
     public var secrets: [String]
+    /// When the request must be over, retries included (a visit's deadline); nil: only the
+    /// client's own limits apply.
+    public var deadline: Date?
 
     public init(method: String = "GET", url: String, headers: HTTPHeaders = [:], body: Data? = nil,
                 validators: Validators? = nil, secrets: [String] = []) {

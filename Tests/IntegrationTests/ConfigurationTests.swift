@@ -61,6 +61,12 @@ final class ConfigurationTests: XCTestCase {
         try check("[daemon]\nrevisit = \"1h\"\n", mentions: ["daemon.revisit", "unknown key", "parked_revisit"])
     }
 
+    func testBadTimeouts() throws {
+        try check("[daemon]\nvisit_timeout = \"forever\"\n", mentions: ["daemon.visit_timeout", "duration"])
+        try check("[http]\nstall_timeout = \"0s\"\n", mentions: ["http.stall_timeout", "duration"])
+        try check("[http]\nconnect_timeout = 30\n", mentions: ["http.connect_timeout", "expected a string"])
+    }
+
     func testMissingConfigFile() throws {
         let ws = try Workspace()
         let result = try ws.sediment(["status"], config: ws.root + "/absent.toml")

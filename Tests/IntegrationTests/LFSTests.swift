@@ -303,6 +303,52 @@ final class LFSTests: XCTestCase {
         XCTAssertEqual(try ws.sediment(["verify"]).status, 0)
     }
 
+    /// A download that stalls half-way fails after `[http] stall_timeout`, naming the object
+    /// and the URL; the object stays pending with that reason and the next sync resumes it.
+    func testAStalledDownloadFailsAfterTheStallTimeoutAndIsResumedLater() throws {
+        let big = Object(2_000_000, seed: 81)
+        try addModel("acme/lambda", [("model.safetensors", big)])
+        try configure()
+        try String(contentsOfFile: ws.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "max_attempts = 3\n", with: "max_attempts = 1\nstall_timeout = \"2s\"\n")
+            .write(toFile: ws.configPath, atomically: true, encoding: .utf8)
+        try hub.injectLFS([(big.oid, "stall-half", 1)])
+        let first = try sync()
+        let visit = first.jsonLines.first { $0["package"] as? String == "acme/lambda" }
+        XCTAssertEqual(visit?["status"] as? String, "full", first.out)
+        let problems = (visit?["lfs_problems"] as? [String] ?? []).joined(separator: "\n")
+        for words in ["LFS object \(big.oid.prefix(12))", "/lfs/objects/\(big.oid)", "timed out: no byte for 2 s"] {
+            XCTAssertTrue(problems.contains(words), "\"\(words)\" missing from: \(problems)")
+        }
+        XCTAssertEqual(try sql("SELECT attempts, reason LIKE '%timed out: no byte for 2 s%' FROM lfs_pending"), ["1|1"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: blobPath(big.oid)))
+
+        _ = try sync()
+        XCTAssertEqual(try sha256sum(blobPath(big.oid)), big.oid)
+        XCTAssertEqual(try hub.lfsStats().rangeGets[big.oid], 1, "resumed with Range")
+        XCTAssertEqual(try ws.sediment(["verify"]).status, 0)
+    }
+
+    /// `[daemon] visit_timeout` bounds the LFS downloads of a visit too: a download that would
+    /// outlast it (here one that stalls for longer than the stall timeout allows) is abandoned
+    /// at the deadline, and what is not stored stays pending.
+    func testVisitTimeoutEndsTheLFSDownloadsOfAVisit() throws {
+        let big = Object(2_000_000, seed: 91)
+        try addModel("acme/mu", [("model.safetensors", big)])
+        try configure()
+        try String(contentsOfFile: ws.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "[daemon]\n", with: "[daemon]\nvisit_timeout = \"8s\"\n")
+            .write(toFile: ws.configPath, atomically: true, encoding: .utf8)
+        try hub.injectLFS([(big.oid, "stall-half", 1)])
+        let first = try sync()
+        let visit = first.jsonLines.first { $0["package"] as? String == "acme/mu" }
+        let problems = (visit?["lfs_problems"] as? [String] ?? []).joined(separator: "\n")
+        XCTAssertTrue(problems.contains("timed out (LFS object)") && problems.contains("daemon.visit_timeout (8 s)"), problems)
+        XCTAssertEqual(try sql("SELECT oid FROM lfs_pending"), [big.oid], "the object waits for the next visit")
+        _ = try sync()
+        XCTAssertEqual(try sha256sum(blobPath(big.oid)), big.oid)
+    }
+
     func testLFSConfigURLIsHonouredAndTheTokenNeverShows() throws {
         let weights = Object(70_000, seed: 61), missing = Object(5_000, seed: 62)
         // The repository names another LFS server (here: the same hub under another path).

@@ -137,6 +137,54 @@ final class HTTPClientTests: XCTestCase {
         }
     }
 
+    /// A server that sends nothing is left after the stall timeout, a request past its
+    /// deadline ends then (and is not sent again), and a connection never established ends
+    /// after the connect timeout: each a typed error naming the URL and the limit.
+    func testStallDeadlineAndConnectTimeoutsEndTransfers() throws {
+        var configuration = HTTPClient.Configuration()
+        configuration.retry = RetryPolicy(maxAttempts: 1, baseDelay: 0.01, maxDelay: 0.05, maxRetryAfter: 10)
+        configuration.stallTimeout = 1
+        XCTAssertThrowsError(try get("/slow/30", HTTPClient(configuration: configuration))) { error in
+            XCTAssertEqual((error as? HTTPError)?.kind, .timedOut(.stall(seconds: 1)), "\(error)")
+            XCTAssertTrue("\(error)".contains(Self.base + "/slow/30") && "\(error)".contains("timed out: no byte for 1 s"), "\(error)")
+        }
+
+        configuration.stallTimeout = 60
+        configuration.retry = RetryPolicy(maxAttempts: 4, baseDelay: 0.01, maxDelay: 0.05, maxRetryAfter: 10)
+        var request = HTTPRequest(url: Self.base + "/slow/30")
+        request.deadline = Date().addingTimeInterval(1)
+        XCTAssertThrowsError(try HTTPClient(configuration: configuration).send(request)) { error in
+            XCTAssertEqual((error as? HTTPError)?.kind, .timedOut(.deadline), "\(error)")
+            XCTAssertEqual((error as? HTTPError)?.attempts, 1, "a passed deadline is not retried")
+        }
+
+        // A listener whose accept queue is full: the kernel leaves new handshakes unanswered.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        listen(listener, 0)
+        var fillers: [Int32] = []
+        defer { fillers.forEach { close($0) } }
+        for _ in 0..<4 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) } }
+            fillers.append(fd)
+        }
+        usleep(200_000)
+        configuration.connectTimeout = 1
+        configuration.retry = RetryPolicy(maxAttempts: 1, baseDelay: 0.01, maxDelay: 0.05, maxRetryAfter: 10)
+        let url = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))/x"
+        XCTAssertThrowsError(try HTTPClient(configuration: configuration).send(HTTPRequest(url: url))) { error in
+            XCTAssertEqual((error as? HTTPError)?.kind, .timedOut(.connect(seconds: 1)), "\(error)")
+            XCTAssertTrue("\(error)".contains(url) && "\(error)".contains("no connection within 1 s"), "\(error)")
+        }
+    }
+
     func testConnectionRefusedIsRetriedThenReported() throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()

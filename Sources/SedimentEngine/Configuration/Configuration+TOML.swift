@@ -74,7 +74,7 @@ extension Configuration {
 
         if let daemon = try reader.table(root, "daemon", at: "") {
             try reader.allowOnly(daemon, ["interval", "concurrency", "per_host_concurrency", "listen", "min_revisit", "max_revisit",
-                                          "park_after", "parked_revisit", "stop_timeout", "log_level"], at: "daemon")
+                                          "park_after", "parked_revisit", "stop_timeout", "visit_timeout", "log_level"], at: "daemon")
             func duration(_ key: String) throws -> TimeInterval? {
                 guard let text = try reader.string(daemon, key, at: "daemon") else { return nil }
                 guard let seconds = parseDuration(text), seconds > 0 else {
@@ -87,6 +87,7 @@ extension Configuration {
             if let seconds = try duration("max_revisit") { configuration.daemon.maxRevisit = seconds }
             if let seconds = try duration("parked_revisit") { configuration.daemon.parkedRevisit = seconds }
             if let seconds = try duration("stop_timeout") { configuration.daemon.stopTimeout = seconds }
+            if let seconds = try duration("visit_timeout") { configuration.daemon.visitTimeout = seconds }
             guard configuration.daemon.minRevisit <= configuration.daemon.maxRevisit else {
                 throw ConfigurationError(file: file, key: "daemon.min_revisit", problem: "must not be longer than daemon.max_revisit")
             }
@@ -108,9 +109,13 @@ extension Configuration {
         }
 
         if let http = try reader.table(root, "http", at: "") {
-            try reader.allowOnly(http, ["max_attempts", "backoff", "timeout"], at: "http")
+            try reader.allowOnly(http, ["max_attempts", "backoff", "timeout", "connect_timeout", "stall_timeout"], at: "http")
             if let n = try reader.int(http, "max_attempts", at: "http", minimum: 1) { configuration.http.maxAttempts = n }
-            for (key, apply) in [("backoff", { (v: Double) in configuration.http.backoff = v }), ("timeout", { (v: Double) in configuration.http.timeout = v })] {
+            let durations: [(String, (Double) -> Void)] = [
+                ("backoff", { configuration.http.backoff = $0 }), ("timeout", { configuration.http.timeout = $0 }),
+                ("connect_timeout", { configuration.http.connectTimeout = $0 }), ("stall_timeout", { configuration.http.stallTimeout = $0 }),
+            ]
+            for (key, apply) in durations {
                 if let text = try reader.string(http, key, at: "http") {
                     guard let seconds = parseDuration(text), seconds > 0 else {
                         throw ConfigurationError(file: file, key: "http.\(key)", problem: "expected a duration such as \"500ms\", \"2s\" or \"5m\", got \"\(text)\"")

@@ -44,6 +44,9 @@ public struct Configuration: Sendable {
         /// exits anyway (what they wrote is rolled back at the next start, as after a crash).
         /// Keep it below the unit's `TimeoutStopSec`.
         public var stopTimeout: TimeInterval = 60
+        /// The longest a visit may wait on the network: past it, its transfers are abandoned
+        /// and the visit is recorded as failed (`visit_timeout`).
+        public var visitTimeout: TimeInterval = 3600
         /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
         public var logLevel: String = "info"
 
@@ -105,8 +108,13 @@ public struct Configuration: Sendable {
         public var maxAttempts: Int = 5
         /// The first retry's backoff in seconds; each further one doubles (with jitter).
         public var backoff: Double = 0.5
-        /// Seconds one request may take in all.
+        /// Seconds one API request may take in all.
         public var timeout: Double = 300
+        /// Seconds to wait for a TCP connection, for git and HTTP alike (`connect_timeout`).
+        public var connectTimeout: Double = 30
+        /// Seconds a transfer may go without receiving a byte before it fails, for git and
+        /// HTTP alike (`stall_timeout`).
+        public var stallTimeout: Double = 60
 
         public init() {}
     }

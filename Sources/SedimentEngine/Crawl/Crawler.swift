@@ -26,6 +26,8 @@ public struct Crawler: Sendable {
         http.perHostConcurrency = archive.configuration.daemon.perHostConcurrency
         http.retry = RetryPolicy(maxAttempts: archive.configuration.http.maxAttempts, baseDelay: archive.configuration.http.backoff)
         http.totalTimeout = archive.configuration.http.timeout
+        http.connectTimeout = archive.configuration.http.connectTimeout
+        http.stallTimeout = archive.configuration.http.stallTimeout
         self.client = client ?? HTTPClient(configuration: http)
         self.environment = environment
     }

@@ -20,7 +20,8 @@ struct IndexRepository {
         if let earlier = fetches.result(for: mirrorPath) {
             fetched = earlier
         } else {
-            fetched = try repository.fetch(url: archive.configuration.rewrite(url), patterns: hub.refPatterns, credentials: try hub.credentials())
+            fetched = try repository.fetch(url: archive.configuration.rewrite(url), patterns: hub.refPatterns, credentials: try hub.credentials(),
+                                           limits: archive.configuration.transferLimits())
             fetches.store(fetched, for: mirrorPath)
         }
         let branch = [fetched.defaultBranch, "refs/heads/main", "refs/heads/master"].compactMap { $0 }

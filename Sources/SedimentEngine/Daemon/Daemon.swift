@@ -155,9 +155,10 @@ final class Scheduler: Service, @unchecked Sendable {
             logger.notice("stopping: no new visit starts; visits in progress finish or roll back")
             notifier.notify("STOPPING=1\nSTATUS=stopping: finishing the visits in progress")
             stop()
-            // A transfer that stalls without a byte never reaches a cancellation point (libgit2
-            // 1.5 has no server timeout): after stop_timeout, exit anyway. What the visit wrote
-            // is rolled back at the next start, exactly as after a kill, and it is redone.
+            // Transfers notice the cancellation while they wait (Sediment's socket stream, the
+            // HTTP client's progress callback); should a visit still be busy after
+            // stop_timeout, exit anyway. What the visit wrote is rolled back at the next start,
+            // exactly as after a kill, and it is redone.
             let timeout = archive.configuration.daemon.stopTimeout
             let logger = self.logger
             DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [weak self] in

@@ -43,6 +43,9 @@ final class LFSFetcher: @unchecked Sendable {
         /// read only when there is something to download.
         var configuredURL: () -> String? = { nil }
         var credentials: GitCredentials?
+        /// The visit's deadline (`daemon.visit_timeout`): downloads stop when it passes, and
+        /// what is not stored stays pending.
+        var deadline: Date? = nil
     }
 
     /// What it did.
@@ -63,8 +66,20 @@ final class LFSFetcher: @unchecked Sendable {
         var description: String { "cancelled: sediment is stopping" }
     }
 
+    /// The visit's deadline passed: the objects not stored yet wait for the next visit.
+    struct DeadlinePassed: Error, CustomStringConvertible {
+        var limit: TimeInterval
+        var description: String {
+            "timed out (LFS object): the visit took longer than daemon.visit_timeout (\(TransferTimeout.format(limit))); the objects not stored yet stay pending"
+        }
+    }
+
     private func checkCancellation() throws {
         if cancellation?.isRaised == true { throw Cancelled() }
+    }
+
+    private func checkDeadline(_ work: Work) throws {
+        if let deadline = work.deadline, deadline <= Date() { throw DeadlinePassed(limit: archive.configuration.daemon.visitTimeout) }
     }
 
     /// A failed attempt at one object: the reason recorded in `lfs_pending`.
@@ -80,6 +95,8 @@ final class LFSFetcher: @unchecked Sendable {
         } catch is Cancelled {
             // Stopped: what is pending stays pending, with no new reason.
             report.cancelled = true
+        } catch let error as DeadlinePassed {
+            report.problems.append("LFS: \(error)")
         } catch {
             report.problems.append("LFS: \(error)")
         }
@@ -144,10 +161,13 @@ final class LFSFetcher: @unchecked Sendable {
             while start < todo.count {
                 let chunk = Array(todo[start..<min(todo.count, start + LFSClient.batchSize)])
                 start += LFSClient.batchSize
+                try checkDeadline(work)
                 let answers: [LFSBatchAnswer]
                 do {
-                    answers = try client.batch(chunk.map { LFSObjectRequest(oid: $0.oid.hex, size: $0.size) }, endpoint: endpoint, authorization: authorization)
+                    answers = try client.batch(chunk.map { LFSObjectRequest(oid: $0.oid.hex, size: $0.size) }, endpoint: endpoint,
+                                               authorization: authorization, deadline: work.deadline)
                 } catch {
+                    try checkDeadline(work)
                     for object in chunk { try fail(object, work: work, reason: "\(error)", report: &report) }
                     continue
                 }
@@ -174,6 +194,7 @@ final class LFSFetcher: @unchecked Sendable {
                 }
                 for object in chunk {
                     try checkCancellation()
+                    try checkDeadline(work)
                     guard let answer = byOID[object.oid.hex] else {
                         release(object.oid)
                         continue
@@ -187,13 +208,15 @@ final class LFSFetcher: @unchecked Sendable {
                         if archive.blobs.contains(object.oid) {
                             report.deduplicated += 1
                         } else if object.size < Self.groupedBelow {
-                            let blob = try download(object, action: answer.action!, endpoint: endpoint, authorization: authorization, seal: true)
+                            let blob = try download(object, action: answer.action!, endpoint: endpoint, authorization: authorization, seal: true,
+                                                    deadline: work.deadline)
                             sealed.append((blob, object))
                             sealedBytes += object.size
                             if sealed.count >= LFSClient.batchSize || sealedBytes >= Self.groupedBelow { try publish() }
                             continue
                         } else {
-                            _ = try download(object, action: answer.action!, endpoint: endpoint, authorization: authorization, seal: false)
+                            _ = try download(object, action: answer.action!, endpoint: endpoint, authorization: authorization, seal: false,
+                                             deadline: work.deadline)
                             report.stored += 1
                             report.storedBytes += object.size
                         }
@@ -203,6 +226,7 @@ final class LFSFetcher: @unchecked Sendable {
                         throw error
                     } catch {
                         release(object.oid)
+                        try checkDeadline(work)
                         try fail(object, work: work, reason: "\(error)", report: &report)
                     }
                 }
@@ -228,7 +252,7 @@ final class LFSFetcher: @unchecked Sendable {
     /// it. With `seal`, returns it sealed for ``LocalBlobStore/publish(_:)``; otherwise it is
     /// stored already. Throws when it gives up for this visit.
     func download(_ object: LFSPendingRecord, action first: LFSAction, endpoint: LFSEndpoint, authorization: String?,
-                          seal: Bool) throws -> PartialBlob {
+                  seal: Bool, deadline: Date? = nil) throws -> PartialBlob {
         let partial = try PartialBlob(store: archive.blobs, id: object.oid, expectedSize: object.size)
         var action = first
         var refreshes = 0
@@ -236,7 +260,8 @@ final class LFSFetcher: @unchecked Sendable {
         func refresh(_ why: String) throws {
             guard refreshes < 3 else { throw ObjectFailure(description: why + ", and still after \(refreshes) fresh actions") }
             refreshes += 1
-            let answers = try client.batch([LFSObjectRequest(oid: object.oid.hex, size: object.size)], endpoint: endpoint, authorization: authorization)
+            let answers = try client.batch([LFSObjectRequest(oid: object.oid.hex, size: object.size)], endpoint: endpoint, authorization: authorization,
+                                           deadline: deadline)
             guard let answer = answers.first, let fresh = answer.action else {
                 let error = answers.first?.error
                 throw ObjectFailure(description: why + "; asked again, the LFS server answered \(error?.code ?? 0): \(error?.message ?? "no action")")
@@ -261,7 +286,7 @@ final class LFSFetcher: @unchecked Sendable {
             let receiver = ObjectReceiver(partial: partial, offset: partial.length, cancellation: cancellation)
             let response: HTTPResponse
             do {
-                response = try client.download(action, from: partial.length, into: receiver)
+                response = try client.download(action, from: partial.length, into: receiver, deadline: deadline)
             } catch let error as HTTPError where error.retryable {
                 try again("the download failed: \(error)")
                 continue

@@ -31,12 +31,14 @@ struct Visitor {
 
     func visit(_ target: Target, progress: ((FetchProgress) -> Void)? = nil) -> VisitOutcome {
         let started = Catalog.timestamp(clock())
+        // Real time, not the injected clock: it bounds waits on real servers.
+        let deadline = Date().addingTimeInterval(archive.configuration.daemon.visitTimeout)
         var outcome = VisitOutcome(hub: target.ref.hub, package: target.ref.id, status: .failed, eventful: false, error: nil,
                                    objectsReceived: 0, bytesReceived: 0, newCommits: 0, newBlobs: 0, hashedBytes: 0, lostRefs: 0, snapshot: nil)
         outcome.packageRowID = target.package.rowID
         var lfsWork: LFSFetcher.Work?
         do {
-            let record = try run(target, started: started, outcome: &outcome, lfsWork: &lfsWork, progress: progress)
+            let record = try run(target, started: started, deadline: deadline, outcome: &outcome, lfsWork: &lfsWork, progress: progress)
             let t = Date()
             try archive.catalog.record(record)
             outcome.timings.append(("record", Date().timeIntervalSince(t)))
@@ -62,7 +64,7 @@ struct Visitor {
             outcome.interrupted = true
             outcome.error = "interrupted: sediment is stopping"
         } catch {
-            let message = Self.describe(error)
+            let message = Self.describe(Self.visitTimeout(error, configured: archive.configuration.daemon.visitTimeout))
             outcome.status = Self.isNotFound(error) ? .notFound : .failed
             outcome.error = message
             outcome.eventful = false
@@ -81,7 +83,7 @@ struct Visitor {
         return outcome
     }
 
-    private func run(_ target: Target, started: String, outcome: inout VisitOutcome, lfsWork: inout LFSFetcher.Work?,
+    private func run(_ target: Target, started: String, deadline: Date, outcome: inout VisitOutcome, lfsWork: inout LFSFetcher.Work?,
                      progress: ((FetchProgress) -> Void)?) throws -> VisitRecord {
         let catalog = archive.catalog
         let configuration = archive.configuration
@@ -108,7 +110,7 @@ struct Visitor {
                 lfsWork = LFSFetcher.Work(package: target.package.rowID, manifestIDs: last.manifest.map { [$0] } ?? [],
                                           repositoryURL: configuration.rewrite(target.ref.repository),
                                           configuredURL: { (try? Repository.open(at: folder)).flatMap { lfsConfiguredURL($0, head: head) } },
-                                          credentials: target.credentials)
+                                          credentials: target.credentials, deadline: deadline)
             }
             return record
         }
@@ -141,7 +143,7 @@ struct Visitor {
             do {
                 fetch = try withRetries {
                     try repository.fetch(url: url, patterns: patterns, credentials: target.credentials, progress: progress,
-                                         cancellation: cancellation)
+                                         cancellation: cancellation, limits: configuration.transferLimits(deadline: deadline))
                 }
             } catch let error as GitError where target.ref.gated && error.message.contains("authentication") {
                 throw VisitError.gated(target.ref.qualifiedName, credentials: target.credentials != nil, detail: error.message)
@@ -264,7 +266,7 @@ struct Visitor {
             lfsWork = LFSFetcher.Work(package: target.package.rowID, manifests: built,
                                       manifestIDs: headManifest.map { fresh.contains($0) ? [] : [$0] } ?? [],
                                       repositoryURL: url, configuredURL: { lfsConfiguredURL(repository, head: headCommit) },
-                                      credentials: target.credentials)
+                                      credentials: target.credentials, deadline: deadline)
         }
         if last?.refs != refs || last?.headRef != headRef {
             let state = SnapshotState(hub: target.ref.hub, package: target.ref.id, head: headCommit?.hex,
@@ -284,6 +286,13 @@ struct Visitor {
         guard let head, let data = try? repository.readFile(".lfsconfig", at: head),
               let url = LFSEndpoint.configuredURL(lfsconfig: String(decoding: data, as: UTF8.self)) else { return nil }
         return archive.configuration.rewrite(url)
+    }
+
+    /// A fetch stopped by the visit's deadline, said in the configuration's words; other
+    /// errors as they are.
+    static func visitTimeout(_ error: Error, configured: TimeInterval) -> Error {
+        guard let timeout = error as? TransferTimeout, timeout.limit == .deadline else { return error }
+        return VisitError.deadline(url: timeout.url, phase: timeout.phase.rawValue, limit: configured)
     }
 
     /// An error as a person reads it (every Sediment error describes itself).
@@ -311,6 +320,9 @@ struct Visitor {
             do {
                 return try body()
             } catch let error as GitError where attempt < policy.maxAttempts && Self.isTransient(error) && cancellation?.isRaised != true {
+                Thread.sleep(forTimeInterval: policy.backoff(after: attempt))
+            } catch let error as TransferTimeout where attempt < policy.maxAttempts && error.limit != .deadline && cancellation?.isRaised != true {
+                // A silent connection or server: tried again, within the visit's deadline.
                 Thread.sleep(forTimeInterval: policy.backoff(after: attempt))
             }
         }
@@ -362,6 +374,8 @@ enum VisitError: Error, CustomStringConvertible {
     case noRepository(String)
     case notFound(String)
     case gated(String, credentials: Bool, detail: String)
+    /// The visit's deadline (`daemon.visit_timeout`) passed while it waited on `url`.
+    case deadline(url: String, phase: String, limit: TimeInterval)
 
     var description: String {
         switch self {
@@ -371,6 +385,8 @@ enum VisitError: Error, CustomStringConvertible {
             return credentials
                 ? "\(name) is gated and the configured token was refused (\(detail)); accept the model's conditions on the hub with that account"
                 : "\(name) is gated: the hub requires an access token (set token_file or token_env for this hub)"
+        case .deadline(let url, let phase, let limit):
+            return "timed out (\(phase)): the visit took longer than daemon.visit_timeout (\(TransferTimeout.format(limit))) while fetching \(url); abandoned"
         }
     }
 }

@@ -20,18 +20,21 @@ public final class LFSClient: @unchecked Sendable {
 
     /// Asks `endpoint` how to download `objects`. `authorization` is a complete
     /// `Authorization` header value for the LFS server (never logged).
-    public func batch(_ objects: [LFSObjectRequest], endpoint: LFSEndpoint, authorization: String? = nil) throws -> [LFSBatchAnswer] {
+    /// `deadline` ends the requests (and their retries) when it passes.
+    public func batch(_ objects: [LFSObjectRequest], endpoint: LFSEndpoint, authorization: String? = nil,
+                      deadline: Date? = nil) throws -> [LFSBatchAnswer] {
         var answers: [LFSBatchAnswer] = []
         var start = 0
         while start < objects.count {
             let chunk = Array(objects[start..<min(objects.count, start + Self.batchSize)])
-            answers += try batchRequest(chunk, endpoint: endpoint, authorization: authorization)
+            answers += try batchRequest(chunk, endpoint: endpoint, authorization: authorization, deadline: deadline)
             start += Self.batchSize
         }
         return answers
     }
 
-    private func batchRequest(_ objects: [LFSObjectRequest], endpoint: LFSEndpoint, authorization: String?) throws -> [LFSBatchAnswer] {
+    private func batchRequest(_ objects: [LFSObjectRequest], endpoint: LFSEndpoint, authorization: String?,
+                              deadline: Date?) throws -> [LFSBatchAnswer] {
         let body: [String: Any] = [
             "operation": "download",
             "transfers": ["basic"],
@@ -41,6 +44,7 @@ public final class LFSClient: @unchecked Sendable {
         var request = HTTPRequest(method: "POST", url: endpoint.batchURL,
                                   headers: ["Accept": "application/vnd.git-lfs+json", "Content-Type": "application/vnd.git-lfs+json"],
                                   body: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
+        request.deadline = deadline
         if let authorization {
             request.headers.set("Authorization", authorization)
             request.secrets.append(authorization)
@@ -104,8 +108,10 @@ public final class LFSClient: @unchecked Sendable {
     /// `Range` request) when it is above 0. Sent once: the caller decides how to go on. The
     /// response's status says what the server did: 206 (the range), 200 (the whole object,
     /// a server that ignores `Range`), or an error whose bounded body is in the response.
-    public func download(_ action: LFSAction, from offset: Int64, into receiver: HTTPBodyReceiver) throws -> HTTPResponse {
+    /// `deadline` ends the transfer when it passes.
+    public func download(_ action: LFSAction, from offset: Int64, into receiver: HTTPBodyReceiver, deadline: Date? = nil) throws -> HTTPResponse {
         var request = HTTPRequest(url: action.href)
+        request.deadline = deadline
         for (name, value) in action.header.sorted(by: { $0.key < $1.key }) {
             request.headers.set(name, value)
             request.secrets.append(value)
