@@ -32,7 +32,7 @@ let package = Package(
         ),
         .target(
             name: "SedimentGit",
-            dependencies: ["CGit2", "CGitStream", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CGit2", "CGitStream", "SedimentNetwork", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // libcurl from the system (Debian: libcurl4-openssl-dev), with typed shims for its variadic calls.
         .systemLibrary(
@@ -42,8 +42,10 @@ let package = Package(
         ),
         .target(
             name: "SedimentHTTP",
-            dependencies: ["CCurl", "SedimentText"]
+            dependencies: ["CCurl", "SedimentText", "SedimentNetwork"]
         ),
+        // Which network addresses a URL from hub data may reach.
+        .target(name: "SedimentNetwork"),
         // Reading untrusted text: lines whatever their endings, front matter.
         .target(name: "SedimentText", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Linux system calls Swift's Glibc module hides (syncfs).
@@ -67,7 +69,7 @@ let package = Package(
         .target(
             name: "SedimentEngine",
             dependencies: [
-                "SedimentGit", "SedimentStore", "SedimentHubs", "SedimentHTTP", "SedimentMetadata",
+                "SedimentGit", "SedimentStore", "SedimentHubs", "SedimentHTTP", "SedimentMetadata", "SedimentNetwork",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,7 +101,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SedimentHTTPTests",
-            dependencies: ["SedimentHTTP"]
+            dependencies: ["SedimentHTTP", "SedimentNetwork"]
         ),
         .testTarget(
             name: "SedimentHubsTests",

@@ -39,6 +39,12 @@ static inline CURLcode sediment_curl_set_progress_callback(CURL *curl, sediment_
     return curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, callback);
 }
 
+typedef curl_socket_t (*sediment_curl_opensocket_callback)(void *context, curlsocktype purpose, struct curl_sockaddr *address);
+
+static inline CURLcode sediment_curl_set_opensocket_callback(CURL *curl, sediment_curl_opensocket_callback callback) {
+    return curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, callback);
+}
+
 static inline CURLcode sediment_curl_get_long(CURL *curl, CURLINFO info, long *value) {
     return curl_easy_getinfo(curl, info, value);
 }

@@ -165,7 +165,14 @@ static int stream_connect(git_stream *stream) {
     }
     int64_t limit = sediment_git_clock_ms() + st->connect_ms;
     int last_error = ECONNREFUSED;
+    int tried = 0;
+    char refused[256] = "";
     for (struct addrinfo *a = info; a; a = a->ai_next) {
+        if (st->transfer && st->transfer->address_refused &&
+            st->transfer->address_refused(a->ai_addr, refused, sizeof refused, st->transfer->payload)) {
+            continue;
+        }
+        tried = 1;
         int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
         if (fd < 0) {
             last_error = errno;
@@ -198,6 +205,14 @@ static int stream_connect(git_stream *stream) {
         st->fd = -1;
     }
     freeaddrinfo(info);
+    if (!tried && refused[0]) {
+        char message[512];
+        snprintf(message, sizeof message, "refused to connect to %s: %s", st->host, refused);
+        if (st->transfer && st->transfer->outcome == SEDIMENT_GIT_TRANSFER_RUNNING)
+            st->transfer->outcome = SEDIMENT_GIT_TRANSFER_REFUSED;
+        git_error_set_str(GIT_ERROR_NET, message);
+        return -1;
+    }
     return os_error("failed to connect to", st, last_error);
 }
 

@@ -165,6 +165,7 @@ extension Repository {
             }
         } catch {
             if let timeout = watch.timeout(phase: context.phase, url: shownURL) { throw timeout }
+            if let reason = watch.refusal { throw TransferRefused(url: shownURL, reason: reason) }
             throw error
         }
     }

@@ -1,5 +1,6 @@
 import CGitStream
 import Foundation
+import SedimentNetwork
 
 /// How long a fetch may wait on its server: for a connection, for each next byte, and in all.
 ///
@@ -13,11 +14,16 @@ public struct TransferLimits: Sendable, Equatable {
     public var stallTimeout: TimeInterval
     /// When the transfer must be over, whatever its progress (a visit's deadline); nil: never.
     public var deadline: Date?
+    /// For a URL that came from hub data: the addresses it may not reach. Nil for a URL the
+    /// operator configured, which may reach any address.
+    public var addressPolicy: AddressPolicy?
 
-    public init(connectTimeout: TimeInterval = 30, stallTimeout: TimeInterval = 60, deadline: Date? = nil) {
+    public init(connectTimeout: TimeInterval = 30, stallTimeout: TimeInterval = 60, deadline: Date? = nil,
+                addressPolicy: AddressPolicy? = nil) {
         self.connectTimeout = connectTimeout
         self.stallTimeout = stallTimeout
         self.deadline = deadline
+        self.addressPolicy = addressPolicy
     }
 
     /// The limits of connections opened outside a fetch (none does today; a safety net).
@@ -28,6 +34,18 @@ public struct TransferLimits: Sendable, Equatable {
 
     static func milliseconds(_ seconds: TimeInterval) -> Int32 {
         Int32(clamping: Int64((max(0.001, seconds) * 1000).rounded()))
+    }
+}
+
+/// A fetch of a URL from hub data that the address policy kept from an internal address.
+public struct TransferRefused: Error, CustomStringConvertible, Sendable {
+    /// The repository URL, redacted.
+    public var url: String
+    /// Why ("127.0.0.1 is a loopback address").
+    public var reason: String
+
+    public var description: String {
+        "refused to fetch \(url): \(reason), and the URL comes from hub data (allow it with [security] allow_networks)"
     }
 }
 
@@ -113,8 +131,20 @@ final class TransferWatch {
     /// Installs the limits on this thread; call ``end()`` on the same thread once libgit2 has
     /// freed the remote (its streams point at this watch).
     func begin() {
+        state.pointee.payload = Unmanaged.passUnretained(self).toOpaque()
+        if limits.addressPolicy != nil {
+            state.pointee.address_refused = { address, reason, size, payload in
+                let watch = Unmanaged<TransferWatch>.fromOpaque(payload!).takeUnretainedValue()
+                guard let address, let why = watch.limits.addressPolicy?.refusal(address) else { return 0 }
+                watch.refusal = why
+                if let reason, size > 0 {
+                    let bytes = Array(why.utf8.prefix(size - 1)) + [0]
+                    bytes.withUnsafeBufferPointer { UnsafeMutableRawPointer(reason).copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+                }
+                return 1
+            }
+        }
         if stopCheck != nil {
-            state.pointee.payload = Unmanaged.passUnretained(self).toOpaque()
             state.pointee.should_stop = { payload in
                 let watch = Unmanaged<TransferWatch>.fromOpaque(payload!).takeUnretainedValue()
                 return watch.stopCheck?() == true ? 1 : 0
@@ -126,6 +156,9 @@ final class TransferWatch {
     func end() {
         sediment_git_transfer_end()
     }
+
+    /// Why the last address was refused by the policy, if one was.
+    var refusal: String?
 
     /// Whether the deadline has passed already (the fetch should not start).
     var deadlinePassed: Bool {

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import SedimentNetwork
 
 /// An HTTP client on libcurl for the hub adapters: timeouts, bounded redirects, compressed
 /// responses, TLS verification, retries with backoff and jitter, `Retry-After` and rate-limit
@@ -127,6 +128,7 @@ public final class HTTPClient: @unchecked Sendable {
         sink.curl = curl
         sink.stallTimeout = configuration.stallTimeout
         sink.deadline = request.deadline
+        sink.addressPolicy = request.addressPolicy
         let context = Unmanaged.passUnretained(sink).toOpaque()
 
         var headerList: UnsafeMutablePointer<curl_slist>?
@@ -163,6 +165,21 @@ public final class HTTPClient: @unchecked Sendable {
             let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
             if sink.receiver?.shouldStop() == true { return 1 }
             return sink.exceedsLimits(received: Int64(received), sent: Int64(sent)) ? 1 : 0
+        }
+        if request.addressPolicy != nil {
+            // Every connection (redirects too) opens its socket here, on the address curl
+            // resolved and will connect to: the one that is checked.
+            _ = sediment_curl_set_pointer(curl, CURLOPT_OPENSOCKETDATA, context)
+            _ = sediment_curl_set_opensocket_callback(curl) { context, _, address in
+                let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+                guard let address else { return CURL_SOCKET_BAD }
+                let refusal = withUnsafePointer(to: &address.pointee.addr) { sink.addressPolicy?.refusal($0) }
+                if let refusal {
+                    sink.refusal = refusal
+                    return CURL_SOCKET_BAD
+                }
+                return socket(address.pointee.family, address.pointee.socktype, address.pointee.protocol)
+            }
         }
         set(CURLOPT_SSL_VERIFYPEER, 1)
         set(CURLOPT_SSL_VERIFYHOST, 2)
@@ -201,6 +218,10 @@ public final class HTTPClient: @unchecked Sendable {
         }
         if let failure = sink.failure {
             throw failure
+        }
+        if code != CURLE_OK, let refusal = sink.refusal {
+            throw TransportFailure(kind: .refused(reason: refusal), retryable: false,
+                                   message: "refused to connect: \(refusal), and the URL comes from hub data (allow it with [security] allow_networks)")
         }
         if let limit = sink.stoppedBy {
             // A stalled transfer may succeed when sent again; a passed deadline will not.
@@ -290,6 +311,9 @@ final class ResponseSink {
     var streaming: Bool?
     var failure: Error?
     var curl: UnsafeMutableRawPointer?
+    /// The addresses the request may not reach, and why the last one was refused.
+    var addressPolicy: AddressPolicy?
+    var refusal: String?
     /// Seconds without a byte after which the transfer stops, and when it must be over.
     var stallTimeout: Double = 60
     var deadline: Date?

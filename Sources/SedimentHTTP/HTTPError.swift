@@ -12,6 +12,9 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         /// A limit stopped the transfer: no connection in time, no byte for the stall
         /// timeout, or the request's deadline.
         case timedOut(Timeout)
+        /// The URL came from hub data and every address its host resolved to is internal
+        /// (loopback, private, link-local, the metadata address), outside `allow_networks`.
+        case refused(reason: String)
     }
 
     /// Which limit stopped a transfer.

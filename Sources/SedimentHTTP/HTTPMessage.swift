@@ -1,4 +1,5 @@
 import Foundation
+import SedimentNetwork
 
 /// HTTP header fields: ordered, names compared case-insensitively.
 public struct HTTPHeaders: Sendable, Equatable, ExpressibleByDictionaryLiteral {
@@ -68,6 +69,10 @@ public struct HTTPRequest: Sendable {
     /// When the request must be over, retries included (a visit's deadline); nil: only the
     /// client's own limits apply.
     public var deadline: Date?
+    /// For a URL that came from hub data (an LFS `href`, a `.lfsconfig` URL): the addresses it
+    /// may not reach, checked on the address connected to (redirects included). Nil for a URL
+    /// the operator configured.
+    public var addressPolicy: AddressPolicy?
 
     public init(method: String = "GET", url: String, headers: HTTPHeaders = [:], body: Data? = nil,
                 validators: Validators? = nil, secrets: [String] = []) {

@@ -1,7 +1,9 @@
 #ifndef SEDIMENT_GIT_STREAM_H
 #define SEDIMENT_GIT_STREAM_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 /*
  * Sediment's socket stream for libgit2 (git2/sys/stream.h): every TCP connection libgit2
@@ -28,6 +30,8 @@ enum {
     SEDIMENT_GIT_TRANSFER_STALLED = 2,
     SEDIMENT_GIT_TRANSFER_DEADLINE = 3,
     SEDIMENT_GIT_TRANSFER_STOPPED = 4,
+    /* Every address the host resolved to was refused by address_refused(). */
+    SEDIMENT_GIT_TRANSFER_REFUSED = 5,
 };
 
 typedef struct sediment_git_transfer {
@@ -39,6 +43,9 @@ typedef struct sediment_git_transfer {
     /* Non-zero stops the transfer; may be NULL. Called on the transfer's thread. */
     int (*should_stop)(void *payload);
     void *payload;
+    /* May be NULL. Asked of each address the host resolves to, before connecting to it (the
+     * address asked about is the one connected to); non-zero refuses it, with why in `reason`. */
+    int (*address_refused)(const struct sockaddr *address, char *reason, size_t size, void *payload);
     /* Set by the stream: the first limit that stopped the transfer, and its bytes so far. */
     int outcome;
     int64_t bytes_received;

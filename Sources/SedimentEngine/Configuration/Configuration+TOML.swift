@@ -1,4 +1,5 @@
 import Foundation
+import SedimentNetwork
 import TOMLKit
 
 extension Configuration {
@@ -47,7 +48,7 @@ extension Configuration {
         }
         let reader = TableReader(file: file)
         var configuration = Configuration()
-        try reader.allowOnly(root, ["storage", "daemon", "http", "hub", "rewrite"], at: "")
+        try reader.allowOnly(root, ["storage", "daemon", "http", "security", "hub", "rewrite"], at: "")
 
         if let storage = try reader.table(root, "storage", at: "") {
             try reader.allowOnly(storage, ["path", "blob_max_bytes", "lfs", "lfs_max_bytes", "lfs_include"], at: "storage")
@@ -125,6 +126,17 @@ extension Configuration {
             }
         }
 
+        if let security = try reader.table(root, "security", at: "") {
+            try reader.allowOnly(security, ["allow_networks"], at: "security")
+            for (index, text) in (try reader.strings(security, "allow_networks", at: "security") ?? []).enumerated() {
+                guard let network = AddressPolicy.Network(text) else {
+                    throw ConfigurationError(file: file, key: "security.allow_networks[\(index)]",
+                                             problem: "expected an address or a network such as \"10.0.0.0/8\" or \"fd00::/8\", got \"\(text)\"")
+                }
+                configuration.security.allowedNetworks.append(network)
+            }
+        }
+
         for (index, hub) in try reader.tables(root, "hub", at: "").enumerated() {
             configuration.hubs.append(try parseHub(hub, at: "hub[\(index)]", reader: reader))
         }
@@ -136,8 +148,8 @@ extension Configuration {
         }
 
         guard !configuration.hubs.isEmpty else {
-            throw ConfigurationError(file: file, key: "hub", problem: "no [[hub]] table: expected at least one hub to archive, such as\n"
-                                     + "  [[hub]]\n  kind = \"git\"\n  repositories = [\"https://github.com/org/model\"]")
+            throw ConfigurationError(file: file, key: "hub", problem: "no [[hub]] table: expected at least one hub to archive, such as "
+                                     + "[[hub]] with kind = \"git\" and repositories = [\"https://github.com/org/model\"]")
         }
 
         for (index, rule) in try reader.tables(root, "rewrite", at: "").enumerated() {

@@ -1,4 +1,5 @@
 import Foundation
+import SedimentNetwork
 import SedimentGit
 import SedimentHubs
 
@@ -119,9 +120,18 @@ public struct Configuration: Sendable {
         public init() {}
     }
 
+    /// `[security]`: what URLs from hub data may reach.
+    public struct Security: Sendable {
+        /// Internal networks that URLs from hub data may reach all the same (`allow_networks`).
+        public var allowedNetworks: [AddressPolicy.Network] = []
+
+        public init() {}
+    }
+
     public var storage = Storage()
     public var daemon = Daemon()
     public var http = HTTP()
+    public var security = Security()
     public var hubs: [Hub] = []
     public var rewrites: [Rewrite] = []
     /// The file this configuration was read from, if any.

@@ -123,6 +123,8 @@ struct Visitor {
         repository.removeStaleLocks()
         let archived = try catalog.refTips(repository: repositoryRowID)
         let patterns = target.hub.refPatterns
+        // A `git` hub's URLs are the operator's; other hubs name repositories in their data.
+        let addressPolicy = target.hub.kind == "git" ? nil : configuration.addressPolicy(forHubURL: target.ref.repository)
 
         // 2. fetch
         var mark = Date()
@@ -143,7 +145,8 @@ struct Visitor {
             do {
                 fetch = try withRetries {
                     try repository.fetch(url: url, patterns: patterns, credentials: target.credentials, progress: progress,
-                                         cancellation: cancellation, limits: configuration.transferLimits(deadline: deadline))
+                                         cancellation: cancellation,
+                                         limits: configuration.transferLimits(deadline: deadline, addressPolicy: addressPolicy))
                 }
             } catch let error as GitError where target.ref.gated && error.message.contains("authentication") {
                 throw VisitError.gated(target.ref.qualifiedName, credentials: target.credentials != nil, detail: error.message)
