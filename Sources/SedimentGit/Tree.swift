@@ -81,26 +81,13 @@ extension Repository {
 extension Repository {
     /// The content of the file at `path` in `commit`, or nil when there is no such file.
     public func readFile(_ path: String, at commit: ObjectID) throws -> Data? {
-        var oid = commit.raw
-        var commitHandle: OpaquePointer?
-        try check(git_commit_lookup(&commitHandle, handle, &oid), "read commit \(commit.hex)", self.path)
-        defer { git_commit_free(commitHandle) }
-        var root: OpaquePointer?
-        try check(git_commit_tree(&root, commitHandle), "read tree of \(commit.hex)", self.path)
-        defer { git_tree_free(root) }
-        var entry: OpaquePointer?
-        let rc = GitPath.withCString(path) { git_tree_entry_bypath(&entry, root, $0) }
-        if rc == GIT_ENOTFOUND.rawValue { git_error_clear(); return nil }
-        try check(rc, "find \(path) in \(commit.hex)", self.path)
-        defer { git_tree_entry_free(entry) }
-        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
-        return try withBlob(ObjectID(git_tree_entry_id(entry))) { Data($0) }
+        guard let file = try entry(path, at: commit), file.kind == GIT_OBJECT_BLOB else { return nil }
+        return try withBlob(file.id) { Data($0) }
     }
-}
 
-extension Repository {
-    /// The id of the tree or blob at `path` in `commit`, or nil when absent.
-    public func entryID(_ path: String, at commit: ObjectID) throws -> ObjectID? {
+    /// The entry at `path` in `commit` (its id, mode and kind), or nil when absent: the one
+    /// lookup by path, with the path's bytes as ``GitPath`` gives them.
+    func entry(_ path: String, at commit: ObjectID) throws -> (id: ObjectID, mode: UInt32, kind: git_object_t)? {
         let info = try self.commit(commit)
         var treeID = info.tree.raw
         var tree: OpaquePointer?
@@ -111,7 +98,14 @@ extension Repository {
         if rc == GIT_ENOTFOUND.rawValue { git_error_clear(); return nil }
         try check(rc, "find \(path) in \(commit.hex)", self.path)
         defer { git_tree_entry_free(entry) }
-        return ObjectID(git_tree_entry_id(entry))
+        return (ObjectID(git_tree_entry_id(entry)), UInt32(git_tree_entry_filemode(entry).rawValue), git_tree_entry_type(entry))
+    }
+}
+
+extension Repository {
+    /// The id of the tree or blob at `path` in `commit`, or nil when absent.
+    public func entryID(_ path: String, at commit: ObjectID) throws -> ObjectID? {
+        try entry(path, at: commit)?.id
     }
 
     /// The last commit, following first parents from `head`, that changed anything under
@@ -165,18 +159,8 @@ extension Repository {
 
     /// The file (not a folder) at `path` in `commit`, or nil.
     public func fileEntry(_ path: String, at commit: ObjectID) throws -> TreeFile? {
-        let info = try self.commit(commit)
-        var treeID = info.tree.raw
-        var tree: OpaquePointer?
-        try check(git_tree_lookup(&tree, handle, &treeID), "read tree of \(commit.hex)", self.path)
-        defer { git_tree_free(tree) }
-        var entry: OpaquePointer?
-        let rc = GitPath.withCString(path) { git_tree_entry_bypath(&entry, tree, $0) }
-        if rc == GIT_ENOTFOUND.rawValue { git_error_clear(); return nil }
-        try check(rc, "find \(path) in \(commit.hex)", self.path)
-        defer { git_tree_entry_free(entry) }
-        guard git_tree_entry_type(entry) != GIT_OBJECT_TREE else { return nil }
-        return TreeFile(path: path, mode: UInt32(git_tree_entry_filemode(entry).rawValue), id: ObjectID(git_tree_entry_id(entry)))
+        guard let file = try entry(path, at: commit), file.kind != GIT_OBJECT_TREE else { return nil }
+        return TreeFile(path: path, mode: file.mode, id: file.id)
     }
 
     /// The last commit, following first parents from `head`, that changed a file of
