@@ -12,6 +12,8 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         /// A limit stopped the transfer: no connection in time, no byte for the stall
         /// timeout, or the request's deadline.
         case timedOut(Timeout)
+        /// The work the request served was cancelled (``HTTPClient/cancellable(by:)``).
+        case cancelled
     }
 
     /// Which limit stopped a transfer.

@@ -68,6 +68,9 @@ public struct HTTPRequest: Sendable {
     /// When the request must be over, retries included (a visit's deadline); nil: only the
     /// client's own limits apply.
     public var deadline: Date?
+    /// What the answer is, for the size its body may have (``ResponseLimits``); nil: any
+    /// body up to ``HTTPClient/Configuration/maxBodyBytes``.
+    public var kind: ResponseKind?
 
     public init(method: String = "GET", url: String, headers: HTTPHeaders = [:], body: Data? = nil,
                 validators: Validators? = nil, secrets: [String] = []) {

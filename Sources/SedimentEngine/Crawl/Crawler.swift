@@ -24,7 +24,9 @@ public struct Crawler: Sendable {
         self.clock = clock
         var http = HTTPClient.Configuration()
         http.perHostConcurrency = archive.configuration.daemon.perHostConcurrency
-        http.retry = RetryPolicy(maxAttempts: archive.configuration.http.maxAttempts, baseDelay: archive.configuration.http.backoff)
+        http.retry = RetryPolicy(maxAttempts: archive.configuration.http.maxAttempts, baseDelay: archive.configuration.http.backoff,
+                                 maxRetryAfter: archive.configuration.http.maxPause)
+        http.limits = archive.configuration.limits.responses
         http.totalTimeout = archive.configuration.http.timeout
         http.connectTimeout = archive.configuration.http.connectTimeout
         http.stallTimeout = archive.configuration.http.stallTimeout
@@ -97,6 +99,8 @@ public struct Crawler: Sendable {
         let hubs = configuration.hubs.filter { selection.hubs.isEmpty || selection.hubs.contains($0.name) }
         var report = Report()
         let fetches = FetchCache()
+        // Requests of this crawl stop waiting (a server's pause, a retry) when it is cancelled.
+        let client = cancellation.map { flag in self.client.cancellable { flag.isRaised } } ?? self.client
 
         // 1. List each hub (or take its earlier listing). A listing that fails is a failed crawl.
         var listings: [HubListing] = []
@@ -115,6 +119,9 @@ public struct Crawler: Sendable {
             do {
                 let result = try discovery.discover()
                 listings.append(HubListing(hub: hub, credentials: credentials, discovery: discovery, result: result, earlier: false))
+            } catch where cancellation?.isRaised == true {
+                // Stopped while listing (waiting for a server's pause, say): not the hub's failure.
+                break
             } catch {
                 let message = Visitor.describe(error)
                 logger.error("hub listing failed", metadata: ["hub": "\(hub.name)", "error": "\(message)"])
