@@ -160,7 +160,16 @@ public struct Crawler: Sendable {
                 try catalog.recordCrawlProblems(crawlID, listing.result.problems.map { ($0.item, $0.problem) })
                 report.skipped += listing.result.problems
                 let known = listing.earlier ? Dictionary(try catalog.packages(hubs: [hub.name]).map { ($0.id, $0) }) { a, _ in a } : [:]
-                for ref in listing.result.packages where wanted(ref) {
+                let refs = listing.result.packages.filter(wanted)
+                // A new listing is recorded in a few transactions, not one per package.
+                let upserted = listing.earlier ? [] : try catalog.upsertPackages(refs.map { ref in
+                    let hasRepository = !ref.repository.isEmpty
+                    return ListedPackage(id: ref.id, repositoryURL: hasRepository ? GitURL.redacted(ref.repository) : nil,
+                                         mirrorPath: hasRepository ? GitURL.mirrorPath(for: ref.repository) : nil,
+                                         scope: PackageScope(subpath: ref.subpath, excluded: ref.excludedPaths, card: ref.cardPath),
+                                         gated: ref.gated, reportedHead: ref.reportedHead)
+                }, hub: hub.name, seenAt: now)
+                for (index, ref) in refs.enumerated() {
                     let hasRepository = !ref.repository.isEmpty
                     let package: PackageRecord
                     var target = ref
@@ -171,11 +180,7 @@ public struct Crawler: Sendable {
                         target.reportedHead = nil
                         target.metadata = nil
                     } else {
-                        package = try catalog.upsertPackage(hub: hub.name, id: ref.id,
-                                                            repositoryURL: hasRepository ? GitURL.redacted(ref.repository) : nil,
-                                                            mirrorPath: hasRepository ? GitURL.mirrorPath(for: ref.repository) : nil,
-                                                            scope: PackageScope(subpath: ref.subpath, excluded: ref.excludedPaths, card: ref.cardPath),
-                                                            seenAt: now, gated: ref.gated, reportedHead: ref.reportedHead)
+                        package = upserted[index]
                     }
                     if let schedule, !schedule.isDue(package, ref) {
                         report.notDue += 1
