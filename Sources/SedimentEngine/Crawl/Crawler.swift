@@ -146,6 +146,15 @@ public struct Crawler: Sendable {
         var jobs: [VisitJob] = []
         var crawls: [String: Int64] = [:]
         var early: [VisitOutcome] = []
+        // What a repository URL gives (its shown form, mirror and host), worked out once per
+        // URL: an index's packages often share one repository.
+        var derived: [String: (shown: String, mirror: String, host: String)] = [:]
+        func facts(_ url: String) -> (shown: String, mirror: String, host: String) {
+            if let known = derived[url] { return known }
+            let found = (GitURL.redacted(url), GitURL.mirrorPath(for: url), Self.host(of: configuration.rewrite(url)))
+            derived[url] = found
+            return found
+        }
         do {
             for listing in listings {
                 let hub = listing.hub
@@ -164,8 +173,8 @@ public struct Crawler: Sendable {
                 // A new listing is recorded in a few transactions, not one per package.
                 let upserted = listing.earlier ? [] : try catalog.upsertPackages(refs.map { ref in
                     let hasRepository = !ref.repository.isEmpty
-                    return ListedPackage(id: ref.id, repositoryURL: hasRepository ? GitURL.redacted(ref.repository) : nil,
-                                         mirrorPath: hasRepository ? GitURL.mirrorPath(for: ref.repository) : nil,
+                    return ListedPackage(id: ref.id, repositoryURL: hasRepository ? facts(ref.repository).shown : nil,
+                                         mirrorPath: hasRepository ? facts(ref.repository).mirror : nil,
                                          scope: PackageScope(subpath: ref.subpath, excluded: ref.excludedPaths, card: ref.cardPath),
                                          gated: ref.gated, reportedHead: ref.reportedHead)
                 }, hub: hub.name, seenAt: now)
@@ -188,7 +197,7 @@ public struct Crawler: Sendable {
                     }
                     jobs.append(VisitJob(target: Visitor.Target(ref: target, package: package, hub: hub, credentials: listing.credentials, crawlID: crawlID),
                                          listed: ref,
-                                         host: hasRepository ? Self.host(of: configuration.rewrite(ref.repository)) : "metadata-only",
+                                         host: hasRepository ? facts(ref.repository).host : "metadata-only",
                                          mirror: package.mirrorPath ?? "metadata-only:" + ref.qualifiedName))
                 }
                 // Packages the hub no longer lists: gone upstream, or only no longer listed (their archive stays).
