@@ -1,4 +1,5 @@
 import Foundation
+import SedimentEngine
 import XCTest
 
 /// Servers and index repositories Sediment does not control cannot exhaust its memory or
@@ -188,5 +189,42 @@ final class ScriptedServer {
         let result = try Shell.run("/usr/bin/curl", ["-s", base + "/count/\(key)"])
         let object = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Int]
         return object?["count"] ?? -1
+    }
+}
+
+/// `[limits]` and `http.max_pause` reach the crawler's HTTP client; the shipped
+/// configuration states the defaults.
+final class LimitsConfigurationTests: XCTestCase {
+    func testLimitsAndMaxPauseAreRead() throws {
+        let text = """
+            [http]
+            max_pause = "1h"
+
+            [limits]
+            listing_bytes = 2048
+            batch_bytes = 4096
+            index_bytes = 8192
+            json_values = 10
+
+            [[hub]]
+            kind = "git"
+            repositories = ["/srv/git/model.git"]
+            """
+        let configuration = try Configuration.parse(text, file: "test.toml")
+        XCTAssertEqual(configuration.http.maxPause, 3600)
+        XCTAssertEqual(configuration.limits.indexBytes, 8192)
+        let responses = configuration.limits.responses
+        XCTAssertEqual(responses.listingBytes, 2048)
+        XCTAssertEqual(responses.batchBytes, 4096)
+        XCTAssertEqual(responses.json.maxValues, 10)
+
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("config/sediment.toml").path
+        let defaults = try Configuration.load(path: shipped)
+        XCTAssertEqual(defaults.http.maxPause, Configuration().http.maxPause)
+        XCTAssertEqual(defaults.limits.listingBytes, Configuration().limits.listingBytes)
+        XCTAssertEqual(defaults.limits.batchBytes, Configuration().limits.batchBytes)
+        XCTAssertEqual(defaults.limits.indexBytes, Configuration().limits.indexBytes)
+        XCTAssertEqual(defaults.limits.jsonValues, Configuration().limits.jsonValues)
     }
 }
