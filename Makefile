@@ -2,7 +2,7 @@
 #
 #   make run     install what is missing, build, and run `sediment daemon` on config/sediment.toml
 #   make test    install what is missing, build, and run every test
-#   make bench   build in release mode and run the benchmarks and the daemon soak (see docs/benchmarks.md)
+#   make bench   build in release mode and run the benchmarks, the daemon soak and the 100k-entry index crawl (see docs/benchmarks.md)
 #   make demo    build, then archive all six hub kinds from a local fixture hub, twice
 #   make install build in release mode and install the binary, the systemd units and the
 #                configuration (PREFIX=/usr/local, DESTDIR for staging; see docs/operations.md)
@@ -53,6 +53,7 @@ test: deps
 bench: release
 	bash bench/run.sh
 	bash bench/soak.sh
+	bash bench/index.sh
 
 # Works offline: every hub is imitated by local servers on 127.0.0.1.
 demo: build

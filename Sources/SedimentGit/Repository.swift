@@ -159,6 +159,18 @@ public final class Repository {
         return git_odb_exists(odb, &oid) == 1
     }
 
+    /// The size in bytes of object `id`, read from its header without inflating its content.
+    public func objectSize(_ id: ObjectID) throws -> Int {
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, handle), "open the object database", path)
+        defer { git_odb_free(odb) }
+        var oid = id.raw
+        var size = 0
+        var type = GIT_OBJECT_ANY
+        try check(git_odb_read_header(&size, &type, odb, &oid), "read the header of object \(id.hex)", path)
+        return size
+    }
+
     /// Calls `body` with the raw content of blob `id`. The buffer is valid only inside `body`.
     public func withBlob<T>(_ id: ObjectID, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
         var oid = id.raw

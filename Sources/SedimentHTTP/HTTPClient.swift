@@ -17,8 +17,11 @@ public final class HTTPClient: @unchecked Sendable {
         public var totalTimeout: Double = 300
         public var maxRedirects: Int = 5
         public var perHostConcurrency: Int = 2
-        /// Bodies larger than this fail the request (streamed bodies have no limit).
+        /// Bodies larger than this fail the request (streamed bodies have no limit); a request
+        /// of a ``ResponseKind`` has the lower bound of its kind in ``limits``.
         public var maxBodyBytes: Int = 512 << 20
+        /// The bounds of listing pages and LFS batch answers, after decompression.
+        public var limits = ResponseLimits()
         /// A transfer fails when it receives nothing for this many seconds (the only limit of
         /// a streamed transfer, ``HTTPClient/stream(_:into:)``, besides the request's deadline).
         public var stallTimeout: Double = 60
@@ -30,7 +33,9 @@ public final class HTTPClient: @unchecked Sendable {
 
     public let configuration: Configuration
     private let limiter: HostLimiter
-    private let handles = HandlePool()
+    private let handles: HandlePool
+    /// True when the work this client serves is cancelled: waits end and transfers stop.
+    private let isCancelled: @Sendable () -> Bool
 
     private static let globalInit: Void = {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
@@ -40,6 +45,23 @@ public final class HTTPClient: @unchecked Sendable {
         _ = Self.globalInit
         self.configuration = configuration
         limiter = HostLimiter(perHost: configuration.perHostConcurrency)
+        handles = HandlePool()
+        isCancelled = { false }
+    }
+
+    private init(sharing client: HTTPClient, isCancelled: @escaping @Sendable () -> Bool) {
+        configuration = client.configuration
+        limiter = client.limiter
+        handles = client.handles
+        self.isCancelled = isCancelled
+    }
+
+    /// This client, sharing its per-host limits and pauses and its connections, for work
+    /// that `isCancelled` can stop: once it returns true, a request waiting for its host's
+    /// pause or for a retry gives up, and a transfer in progress stops, with
+    /// ``HTTPError/Kind/cancelled``.
+    public func cancellable(by isCancelled: @escaping @Sendable () -> Bool) -> HTTPClient {
+        HTTPClient(sharing: self, isCancelled: isCancelled)
     }
 
     /// Sends `request`, retrying as ``RetryPolicy`` says, and returns the final response,
@@ -50,34 +72,41 @@ public final class HTTPClient: @unchecked Sendable {
         let policy = configuration.retry
         var waited = 0.0
         var attempt = 0
+        func failed(_ failure: TransportFailure) -> HTTPError {
+            HTTPError(kind: failure.kind, method: request.method, url: shownURL,
+                      message: Redaction.redact(failure.message, secrets: request.secrets), attempts: attempt)
+        }
         while true {
             attempt += 1
-            waited += limiter.acquire(host)
+            do {
+                waited += try acquire(host, deadline: request.deadline)
+            } catch let failure as TransportFailure {
+                throw failed(failure)
+            }
             let outcome = Result { try perform(request) }
             limiter.release(host)
             switch outcome {
             case .failure(let failure as TransportFailure):
-                guard failure.retryable, attempt < policy.maxAttempts else {
-                    throw HTTPError(kind: failure.kind, method: request.method, url: shownURL,
-                                    message: Redaction.redact(failure.message, secrets: request.secrets), attempts: attempt)
-                }
+                guard failure.retryable, attempt < policy.maxAttempts else { throw failed(failure) }
                 let delay = policy.backoff(after: attempt)
-                Thread.sleep(forTimeInterval: delay)
+                do { try pause(delay, deadline: request.deadline) } catch let failure as TransportFailure { throw failed(failure) }
                 waited += delay
             case .failure(let error):
                 throw error
             case .success(var response):
                 if let reset = RetryPolicy.rateLimitReset(response.headers), response.isSuccess {
-                    limiter.pause(host, until: Date().addingTimeInterval(reset))
+                    // Honoured up to max_pause: a server asking for years holds its host that long only.
+                    limiter.pause(host, until: Date().addingTimeInterval(min(reset, policy.maxRetryAfter)))
                 }
                 if RetryPolicy.retryableStatuses.contains(response.status), attempt < policy.maxAttempts {
                     let requested = RetryPolicy.requestedWait(response.headers)
                     if let requested, requested > policy.maxRetryAfter {
                         throw HTTPError(kind: .rateLimited(retryAfter: requested), method: request.method, url: shownURL,
-                                        message: "HTTP \(response.status), and the server asks to wait \(Int(requested)) s", attempts: attempt)
+                                        message: "HTTP \(response.status), and the server asks to wait \(Int(requested)) s, "
+                                            + "longer than the \(Self.format(policy.maxRetryAfter)) allowed (http.max_pause)", attempts: attempt)
                     }
                     let delay = requested ?? policy.backoff(after: attempt)
-                    Thread.sleep(forTimeInterval: delay)
+                    do { try pause(delay, deadline: request.deadline) } catch let failure as TransportFailure { throw failed(failure) }
                     waited += delay
                     continue
                 }
@@ -100,7 +129,13 @@ public final class HTTPClient: @unchecked Sendable {
     public func stream(_ request: HTTPRequest, into receiver: HTTPBodyReceiver) throws -> HTTPResponse {
         let host = HostLimiter.host(of: request.url)
         let shownURL = Redaction.redact(request.url, secrets: request.secrets)
-        let waited = limiter.acquire(host)
+        let waited: Double
+        do {
+            waited = try acquire(host, deadline: request.deadline)
+        } catch let failure as TransportFailure {
+            throw HTTPError(kind: failure.kind, method: request.method, url: shownURL,
+                            message: failure.message, attempts: 1, retryable: failure.retryable)
+        }
         defer { limiter.release(host) }
         do {
             var response = try perform(request, receiver: receiver)
@@ -113,6 +148,37 @@ public final class HTTPClient: @unchecked Sendable {
         }
     }
 
+    /// Waits for `host` as ``HostLimiter/acquire(_:deadline:isCancelled:)`` does, turning its
+    /// interruptions into transport failures.
+    private func acquire(_ host: String, deadline: Date?) throws -> Double {
+        do {
+            return try limiter.acquire(host, deadline: deadline, isCancelled: isCancelled)
+        } catch HostLimiter.Interruption.cancelled {
+            throw TransportFailure(kind: .cancelled, retryable: false, message: "cancelled while waiting for \(host)")
+        } catch HostLimiter.Interruption.deadline(let until) {
+            let wait = until.timeIntervalSinceNow
+            throw TransportFailure(kind: .timedOut(.deadline), retryable: false, message: wait > 1
+                ? "timed out: the deadline passes before \(host) may be asked again (the server asked for a pause of \(Self.format(wait)))"
+                : Self.describe(.deadline))
+        }
+    }
+
+    /// Sleeps `seconds` (a backoff, a `Retry-After`), unless the work is cancelled meanwhile;
+    /// fails at once when the deadline would pass first.
+    private func pause(_ seconds: Double, deadline: Date?) throws {
+        let end = Date().addingTimeInterval(seconds)
+        if let deadline, deadline < end {
+            throw TransportFailure(kind: .timedOut(.deadline), retryable: false,
+                                   message: "timed out: the deadline passes before the next attempt (in \(Self.format(seconds)))")
+        }
+        while true {
+            if isCancelled() { throw TransportFailure(kind: .cancelled, retryable: false, message: "cancelled while waiting to send again") }
+            let left = end.timeIntervalSinceNow
+            if left <= 0 { return }
+            Thread.sleep(forTimeInterval: min(left, HostLimiter.poll))
+        }
+    }
+
     /// One transfer with libcurl; with a receiver, a 2xx body is streamed into it.
     private func perform(_ request: HTTPRequest, receiver: HTTPBodyReceiver? = nil) throws -> HTTPResponse {
         if let deadline = request.deadline, deadline <= Date() {
@@ -122,9 +188,12 @@ public final class HTTPClient: @unchecked Sendable {
         defer { handles.give(handle) }
         let curl = handle.curl
         curl_easy_reset(curl)
+        if isCancelled() { throw TransportFailure(kind: .cancelled, retryable: false, message: "cancelled") }
         // A streamed answer that is not a success keeps at most 1 MiB of body (an error text).
-        let sink = ResponseSink(limit: receiver == nil ? configuration.maxBodyBytes : 1 << 20)
+        let limit = receiver != nil ? 1 << 20 : request.kind.map { configuration.limits.bytes(for: $0) } ?? configuration.maxBodyBytes
+        let sink = ResponseSink(limit: limit)
         sink.receiver = receiver
+        sink.isCancelled = isCancelled
         sink.curl = curl
         sink.stallTimeout = configuration.stallTimeout
         sink.deadline = request.deadline
@@ -164,6 +233,10 @@ public final class HTTPClient: @unchecked Sendable {
         _ = sediment_curl_set_progress_callback(curl) { context, _, received, _, sent in
             let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
             if sink.receiver?.shouldStop() == true { return 1 }
+            if sink.isCancelled() {
+                sink.cancelled = true
+                return 1
+            }
             return sink.exceedsLimits(received: Int64(received), sent: Int64(sent)) ? 1 : 0
         }
         if request.addressPolicy != nil {
@@ -223,6 +296,9 @@ public final class HTTPClient: @unchecked Sendable {
             throw TransportFailure(kind: .refused(reason: refusal), retryable: false,
                                    message: "refused to connect: \(refusal), and the URL comes from hub data (allow it with [security] allow_networks)")
         }
+        if sink.cancelled {
+            throw TransportFailure(kind: .cancelled, retryable: false, message: "cancelled during the transfer")
+        }
         if let limit = sink.stoppedBy {
             // A stalled transfer may succeed when sent again; a passed deadline will not.
             throw TransportFailure(kind: .timedOut(limit), retryable: limit != .deadline, message: Self.describe(limit))
@@ -237,8 +313,8 @@ public final class HTTPClient: @unchecked Sendable {
         }
         if code != CURLE_OK {
             if sink.overflowed {
-                throw TransportFailure(kind: .tooLarge(limit: configuration.maxBodyBytes), retryable: false,
-                                       message: "the response is larger than \(configuration.maxBodyBytes) bytes")
+                let bound = receiver == nil ? request.kind.map { "; \($0.noun) is at most \(limit) bytes (\($0.setting))" } ?? "" : ""
+                throw TransportFailure(kind: .tooLarge(limit: limit), retryable: false, message: "the response body is over \(limit) bytes" + bound)
             }
             let message = String(cString: curl_easy_strerror(code))
             let retryable = [CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_RECV_ERROR, CURLE_SEND_ERROR,
@@ -317,6 +393,9 @@ final class ResponseSink {
     /// Seconds without a byte after which the transfer stops, and when it must be over.
     var stallTimeout: Double = 60
     var deadline: Date?
+    /// Whether the work is cancelled (checked about once a second), and whether that stopped the transfer.
+    var isCancelled: @Sendable () -> Bool = { false }
+    var cancelled = false
     /// The limit that stopped the transfer, if one did.
     private(set) var stoppedBy: HTTPError.Timeout?
     /// When the last byte came (or went), and the counts seen then.

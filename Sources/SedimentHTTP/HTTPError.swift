@@ -15,6 +15,8 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         /// The URL came from hub data and every address its host resolved to is internal
         /// (loopback, private, link-local, the metadata address), outside `allow_networks`.
         case refused(reason: String)
+        /// The work the request served was cancelled (``HTTPClient/cancellable(by:)``).
+        case cancelled
     }
 
     /// Which limit stopped a transfer.

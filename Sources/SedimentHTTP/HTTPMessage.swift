@@ -73,6 +73,9 @@ public struct HTTPRequest: Sendable {
     /// may not reach, checked on the address connected to (redirects included). Nil for a URL
     /// the operator configured.
     public var addressPolicy: AddressPolicy?
+    /// What the answer is, for the size its body may have (``ResponseLimits``); nil: any
+    /// body up to ``HTTPClient/Configuration/maxBodyBytes``.
+    public var kind: ResponseKind?
 
     public init(method: String = "GET", url: String, headers: HTTPHeaders = [:], body: Data? = nil,
                 validators: Validators? = nil, secrets: [String] = []) {

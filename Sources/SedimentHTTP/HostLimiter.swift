@@ -1,28 +1,51 @@
 import Foundation
 
 /// Limits the requests in flight to each host, and holds requests back while a host's rate
-/// limit says none remain.
+/// limit says none remain. A pause holds only its host: requests to other hosts go on, and
+/// a waiting request gives up when its deadline would pass or its crawl is cancelled.
 final class HostLimiter: @unchecked Sendable {
     private let condition = NSCondition()
     private var active: [String: Int] = [:]
     private var notBefore: [String: Date] = [:]
     let perHost: Int
+    /// How often a waiting request looks at its cancellation.
+    static let poll = 0.25
+
+    /// Why a request gave up waiting for its host.
+    enum Interruption: Error {
+        case cancelled
+        /// The request's deadline passes before the host may be asked again (at `until`).
+        case deadline(until: Date)
+    }
 
     init(perHost: Int) {
         self.perHost = max(1, perHost)
     }
 
-    /// Waits for a free slot on `host`; returns the seconds spent waiting for its rate limit.
-    func acquire(_ host: String) -> Double {
+    /// Waits for `host`'s pause to end and for a free slot on it; returns the seconds spent
+    /// waiting for the pause. Throws an ``Interruption`` (holding no slot) when `isCancelled`
+    /// turns true, or at once when the pause ends after `deadline`.
+    func acquire(_ host: String, deadline: Date? = nil, isCancelled: () -> Bool = { false }) throws -> Double {
+        var paused = 0.0
         condition.lock()
-        while (active[host] ?? 0) >= perHost { condition.wait() }
-        active[host, default: 0] += 1
-        let until = notBefore[host]
-        condition.unlock()
-        guard let until else { return 0 }
-        let wait = until.timeIntervalSinceNow
-        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
-        return max(0, wait)
+        defer { condition.unlock() }
+        while true {
+            if isCancelled() { throw Interruption.cancelled }
+            let now = Date()
+            if let until = notBefore[host], until > now {
+                if let deadline, deadline < until { throw Interruption.deadline(until: until) }
+                _ = condition.wait(until: min(until, now.addingTimeInterval(Self.poll)))
+                paused += Date().timeIntervalSince(now)
+                continue
+            }
+            if (active[host] ?? 0) >= perHost {
+                if let deadline, deadline <= now { throw Interruption.deadline(until: now) }
+                _ = condition.wait(until: now.addingTimeInterval(Self.poll))
+                continue
+            }
+            active[host, default: 0] += 1
+            return paused
+        }
     }
 
     func release(_ host: String) {

@@ -12,7 +12,9 @@ public struct RetryPolicy: Sendable {
     public var maxAttempts: Int = 5
     public var baseDelay: Double = 0.5
     public var maxDelay: Double = 60
-    /// A server asking for a longer wait than this fails the request instead.
+    /// The longest wait a server may impose, in seconds (`http.max_pause`): a `Retry-After`
+    /// asking for longer fails the request instead, and a rate-limit reset further away
+    /// pauses its host this long only.
     public var maxRetryAfter: Double = 900
 
     public static let retryableStatuses: Set<Int> = [408, 425, 429, 500, 502, 503, 504]

@@ -83,7 +83,13 @@ public struct HuggingFaceHub: Sendable {
             guard response.isSuccess else {
                 throw HubError(hub: name, problem: "listing models: \(response.url) answered HTTP \(response.status)")
             }
-            guard let entries = (try? JSONSerialization.jsonObject(with: response.body)) as? [Any] else {
+            let decoded: Any?
+            do {
+                decoded = try BoundedJSON.parse(response.body, limits: client.configuration.limits.json)
+            } catch let refusal as BoundedJSON.Refusal {
+                throw HubError(hub: name, problem: "listing models: the answer of \(response.url) (page \(pages)) \(refusal.problem)")
+            }
+            guard let entries = decoded as? [Any] else {
                 throw HubError(hub: name, problem: "listing models: \(response.url) did not answer a JSON array (page \(pages))")
             }
             for entry in entries {
@@ -112,7 +118,13 @@ public struct HuggingFaceHub: Sendable {
         let response = try client.send(request(endpoint + "/api/models/" + id))
         switch response.status {
         case 200..<300:
-            guard let entry = try? JSONSerialization.jsonObject(with: response.body) else {
+            let decoded: Any?
+            do {
+                decoded = try BoundedJSON.parse(response.body, limits: client.configuration.limits.json)
+            } catch let refusal as BoundedJSON.Refusal {
+                throw HubError(hub: name, problem: "model \(id): the API's answer \(refusal.problem)")
+            }
+            guard let entry = decoded else {
                 throw HubError(hub: name, problem: "model \(id): the API did not answer JSON")
             }
             switch Self.package(from: entry, hub: name, endpoint: endpoint) {
@@ -127,6 +139,7 @@ public struct HuggingFaceHub: Sendable {
 
     private func request(_ url: String) -> HTTPRequest {
         var request = HTTPRequest(url: url, headers: ["Accept": "application/json"])
+        request.kind = .listing
         if let token { request.authorize(bearer: token) }
         return request
     }

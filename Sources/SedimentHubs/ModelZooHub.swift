@@ -72,12 +72,20 @@ public struct ModelZooHub: Sendable {
     private func json(_ url: String, client: HTTPClient, what: String) throws -> Any {
         let response: HTTPResponse
         do {
-            response = try client.send(HTTPRequest(url: url, headers: ["Accept": "application/json", "Referer": endpoint + "/"]), cache: cache)
+            var request = HTTPRequest(url: url, headers: ["Accept": "application/json", "Referer": endpoint + "/"])
+            request.kind = .listing
+            response = try client.send(request, cache: cache)
         } catch {
             throw HubError(hub: name, problem: "\(what): \(error)")
         }
         guard response.isSuccess else { throw HubError(hub: name, problem: "\(what): \(response.url) answered HTTP \(response.status)") }
-        guard let value = try? JSONSerialization.jsonObject(with: response.body) else {
+        let decoded: Any?
+        do {
+            decoded = try BoundedJSON.parse(response.body, limits: client.configuration.limits.json)
+        } catch let refusal as BoundedJSON.Refusal {
+            throw HubError(hub: name, problem: "\(what): the answer of \(response.url) \(refusal.problem)")
+        }
+        guard let value = decoded else {
             throw HubError(hub: name, problem: "\(what): \(response.url) did not answer JSON")
         }
         return value

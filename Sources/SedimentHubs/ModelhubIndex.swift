@@ -1,12 +1,21 @@
 import Foundation
+import SedimentHTTP
 
 /// The `modelhub` hub: the index repository's `models.json`, an array of
 /// `{id, name, task_extended, github, github_branch, backend, gpu}`. Each entry is a package
 /// named by `name`, living in the repository `github` with `github_branch` as its head.
 public enum ModelhubIndex {
-    /// The packages of `models.json`; entries that cannot be packages are problems.
-    public static func packages(hub: String, modelsJSON data: Data) throws -> (packages: [PackageRef], problems: [HubProblem]) {
-        guard let entries = (try? JSONSerialization.jsonObject(with: data)) as? [Any] else {
+    /// The packages of `models.json`; entries that cannot be packages are problems. A file
+    /// over `limits` fails the listing before it is decoded.
+    public static func packages(hub: String, modelsJSON data: Data, limits: BoundedJSON.Limits = BoundedJSON.Limits()) throws
+        -> (packages: [PackageRef], problems: [HubProblem]) {
+        let decoded: Any?
+        do {
+            decoded = try BoundedJSON.parse(data, limits: limits)
+        } catch let refusal as BoundedJSON.Refusal {
+            throw HubError(hub: hub, problem: "models.json \(refusal.problem)")
+        }
+        guard let entries = decoded as? [Any] else {
             throw HubError(hub: hub, problem: "models.json is not a JSON array")
         }
         var packages: [PackageRef] = []

@@ -1,4 +1,5 @@
 import Foundation
+import SedimentHTTP
 
 /// The `onnx-model-zoo` hub: one repository (`onnx/models`) holding every package. The
 /// packages are the entries of `ONNX_HUB_MANIFEST.json` at its head (`model`, `model_path`,
@@ -12,9 +13,20 @@ import Foundation
 /// weights in a `model/` folder beside it) is its card.
 public enum ONNXModelZooIndex {
     public static let manifestPath = "ONNX_HUB_MANIFEST.json"
+    /// The most files all packages together may leave out as other entries' weights: a folder
+    /// of n entries makes n² of them (the Zoo's largest folder holds twelve).
+    public static let maxExcludedPaths = 1_000_000
 
-    public static func packages(hub: String, repository: String, manifest data: Data) throws -> (packages: [PackageRef], problems: [HubProblem]) {
-        guard let entries = (try? JSONSerialization.jsonObject(with: data)) as? [Any] else {
+    /// The packages of the manifest; a manifest over `limits` fails the listing before it is decoded.
+    public static func packages(hub: String, repository: String, manifest data: Data, limits: BoundedJSON.Limits = BoundedJSON.Limits()) throws
+        -> (packages: [PackageRef], problems: [HubProblem]) {
+        let decoded: Any?
+        do {
+            decoded = try BoundedJSON.parse(data, limits: limits)
+        } catch let refusal as BoundedJSON.Refusal {
+            throw HubError(hub: hub, problem: "\(manifestPath) \(refusal.problem)")
+        }
+        guard let entries = decoded as? [Any] else {
             throw HubError(hub: hub, problem: "\(manifestPath) is not a JSON array")
         }
         var packages: [PackageRef] = []
@@ -26,6 +38,22 @@ public enum ONNXModelZooIndex {
             let withData = (object["metadata"] as? [String: Any])?["model_with_data_path"] as? String
             return (path, [path] + (withData.map { [$0] } ?? []))
         }
+        // The weights by the entry folders holding them (at any depth), so that finding a
+        // package's excluded files costs what it finds, not a pass over every entry.
+        let folders = Set(weights.map { Substring($0.model.split(separator: "/").dropLast().joined(separator: "/")) })
+        var firstFiles: [String: [String]] = [:]
+        var holders: [Substring: [(model: String, file: String)]] = [:]
+        for weight in weights {
+            if firstFiles[weight.model] == nil { firstFiles[weight.model] = weight.files }
+            for file in weight.files {
+                var cursor = file.startIndex
+                while let slash = file[cursor...].firstIndex(of: "/") {
+                    if folders.contains(file[..<slash]) { holders[file[..<slash], default: []].append((weight.model, file)) }
+                    cursor = file.index(after: slash)
+                }
+            }
+        }
+        var excludedTotal = 0
         for (index, entry) in entries.enumerated() {
             guard let object = entry as? [String: Any], let path = object["model_path"] as? String else {
                 problems.append(HubProblem(hub: hub, item: "\(manifestPath)[\(index)]", problem: "has no \"model_path\""))
@@ -41,10 +69,14 @@ public enum ONNXModelZooIndex {
                 continue
             }
             let folder = parts.dropLast().joined(separator: "/")
-            let own = Set(weights.first { $0.model == path }?.files ?? [path])
-            let excluded = weights.filter { $0.model != path }.flatMap(\.files)
-                .filter { !own.contains($0) && $0.hasPrefix(folder + "/") }
-                .map { String($0.dropFirst(folder.count + 1)) }
+            let own = Set(firstFiles[path] ?? [path])
+            let excluded = (holders[Substring(folder)] ?? []).filter { $0.model != path && !own.contains($0.file) }
+                .map { String($0.file.dropFirst(folder.count + 1)) }
+            excludedTotal += excluded.count
+            guard excludedTotal <= maxExcludedPaths else {
+                throw HubError(hub: hub, problem: "\(manifestPath) puts too many entries in one folder: their packages would exclude "
+                               + "more than \(maxExcludedPaths) other entries' files")
+            }
             var metadata: [String: Any] = [:]
             for key in ["model", "model_path", "onnx_version", "opset_version"] { metadata[key] = object[key] }
             if let inner = object["metadata"] as? [String: Any] {

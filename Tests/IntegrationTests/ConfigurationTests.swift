@@ -65,6 +65,13 @@ final class ConfigurationTests: XCTestCase {
         try check("[daemon]\nvisit_timeout = \"forever\"\n", mentions: ["daemon.visit_timeout", "duration"])
         try check("[http]\nstall_timeout = \"0s\"\n", mentions: ["http.stall_timeout", "duration"])
         try check("[http]\nconnect_timeout = 30\n", mentions: ["http.connect_timeout", "expected a string"])
+        try check("[http]\nmax_pause = \"forever\"\n", mentions: ["http.max_pause", "duration"])
+    }
+
+    func testBadLimits() throws {
+        try check("[limits]\nlisting_bytes = 10\n", mentions: ["limits.listing_bytes", "at least 1024"])
+        try check("[limits]\nmax_listing_bytes = 1048576\n", mentions: ["limits.max_listing_bytes", "unknown key", "json_values"])
+        try check("[limits]\njson_values = \"many\"\n", mentions: ["limits.json_values", "expected an integer"])
     }
 
     func testMissingConfigFile() throws {

@@ -16,6 +16,12 @@ Paths (KEY lets several tests count separately):
     /redirect                 302 to /ok;   /loop: 302 to itself
     /big/N                    N bytes
     /gzip                     a gzip-encoded body (Content-Encoding: gzip)
+    /json-bomb/MB[/...]       a gzip body (well under 1 MB) that expands to MB megabytes of
+                              `[{},{},...,{}]`; any path after MB is ignored (a hub's endpoint)
+    /json-flood/MB[/...]      the same JSON array, MB megabytes, sent uncompressed
+    /paused-listing/KEY[/...] an empty JSON array with "RateLimit: limit=1000, remaining=0,
+                              reset=315360000" (ten years) and Link rel="next" to ?page=2,
+                              which answers an empty array (a hub listing that pauses)
     /echo                     200, the request's method, Authorization header and body as JSON
     /slow/S                   200 after S seconds
     /count/KEY                how many requests KEY's paths received (JSON)
@@ -31,12 +37,36 @@ import signal
 import sys
 import threading
 import time
+import zlib
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 COUNTS = {}
 LOCK = threading.Lock()
+BOMBS = {}
+
+
+def json_array(megabytes):
+    """Chunks of `[{},{},...,{}]`, megabytes * 2^20 bytes in all."""
+    chunk = b"{}," * (1 << 18)  # 768 KiB
+    total = megabytes << 20
+    yield b"["
+    sent = 1
+    while sent + len(chunk) < total - 3:
+        yield chunk
+        sent += len(chunk)
+    rest = total - sent - 3
+    yield b"{}," * (rest // 3) + b" " * (rest % 3) + b"{}]"
+
+
+def gzip_bomb(megabytes):
+    """The gzip of json_array(megabytes), made once per size."""
+    with LOCK:
+        if megabytes not in BOMBS:
+            packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+            BOMBS[megabytes] = b"".join(packer.compress(c) for c in json_array(megabytes)) + packer.flush()
+        return BOMBS[megabytes]
 
 
 def bump(key):
@@ -60,7 +90,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
 
     def do_GET(self):
         self.route()
@@ -79,6 +112,13 @@ class Handler(BaseHTTPRequestHandler):
         head = parts[0] if parts else ""
         if head in ("flaky", "retry-after", "retry-after-date", "ratelimit") and len(parts) == 3:
             n = bump(parts[2])
+        if head == "paused-listing":
+            bump(parts[1])
+            if parse_qs(url.query).get("page") == ["2"]:
+                return self.send(200, "[]", [("Content-Type", "application/json")])
+            link = "<http://127.0.0.1:%d%s?page=2>; rel=\"next\"" % (self.server.server_port, url.path)
+            return self.send(200, "[]", [("Content-Type", "application/json"), ("Link", link),
+                                         ("RateLimit", "limit=1000, remaining=0, reset=315360000")])
         if head == "ok":
             etag, modified = '"v1"', "Wed, 01 Jan 2025 00:00:00 GMT"
             if self.headers.get("If-None-Match") == etag or self.headers.get("If-Modified-Since") == modified:
@@ -117,6 +157,20 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, b"x" * int(parts[1]))
         if head == "gzip":
             return self.send(200, gzip.compress(b"compressed hello" * 100), [("Content-Encoding", "gzip")])
+        if head == "json-bomb":
+            return self.send(200, gzip_bomb(int(parts[1])), [("Content-Encoding", "gzip"), ("Content-Type", "application/json")])
+        if head == "json-flood":
+            total = int(parts[1]) << 20
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(total))
+            self.end_headers()
+            try:
+                for chunk in json_array(int(parts[1])):
+                    self.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client stopped reading: what is tested
+            return
         if head == "echo":
             return self.send(200, json.dumps({"method": self.command, "authorization": self.headers.get("Authorization"),
                                               "body": body.decode("utf-8", "replace")}), [("Content-Type", "application/json")])

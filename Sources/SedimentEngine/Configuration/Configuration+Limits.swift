@@ -1,8 +1,37 @@
 import Foundation
 import SedimentGit
 import SedimentNetwork
+import SedimentHTTP
 
 extension Configuration {
+    /// How much Sediment reads into memory of what servers and repositories send (`[limits]`):
+    /// each answer or index file is read whole, so each is bounded, by kind, far below what
+    /// would exhaust memory.
+    public struct Limits: Sendable {
+        /// The largest hub API answer (a listing page, a model's entry, a catalogue), in bytes
+        /// after decompression (`listing_bytes`).
+        public var listingBytes: Int = ResponseLimits().listingBytes
+        /// The largest Git LFS batch answer, in bytes after decompression (`batch_bytes`).
+        public var batchBytes: Int = ResponseLimits().batchBytes
+        /// The largest index file read from an index repository (`models.json`,
+        /// `ONNX_HUB_MANIFEST.json`; the PyTorch Hub cards together), in bytes (`index_bytes`).
+        public var indexBytes: Int = 64 << 20
+        /// The most values one JSON document (an answer, an index file) may hold
+        /// (`json_values`); every entry is at least one, so this bounds the entries too.
+        public var jsonValues: Int = BoundedJSON.Limits().maxValues
+
+        public init() {}
+
+        /// The limits of the HTTP client's answers.
+        public var responses: ResponseLimits {
+            var limits = ResponseLimits()
+            limits.listingBytes = listingBytes
+            limits.batchBytes = batchBytes
+            limits.json.maxValues = jsonValues
+            return limits
+        }
+    }
+
     /// The limits of one git transfer: `[http] connect_timeout` and `stall_timeout`, and the
     /// visit's `deadline` (from `[daemon] visit_timeout`) when there is one.
     /// `addressPolicy` keeps a URL from hub data from internal addresses (see ``addressPolicy(forHubURL:)``).

@@ -48,7 +48,7 @@ extension Configuration {
         }
         let reader = TableReader(file: file)
         var configuration = Configuration()
-        try reader.allowOnly(root, ["storage", "daemon", "http", "security", "hub", "rewrite"], at: "")
+        try reader.allowOnly(root, ["storage", "daemon", "http", "security", "limits", "hub", "rewrite"], at: "")
 
         if let storage = try reader.table(root, "storage", at: "") {
             try reader.allowOnly(storage, ["path", "blob_max_bytes", "lfs", "lfs_max_bytes", "lfs_include"], at: "storage")
@@ -110,11 +110,12 @@ extension Configuration {
         }
 
         if let http = try reader.table(root, "http", at: "") {
-            try reader.allowOnly(http, ["max_attempts", "backoff", "timeout", "connect_timeout", "stall_timeout"], at: "http")
+            try reader.allowOnly(http, ["max_attempts", "backoff", "timeout", "connect_timeout", "stall_timeout", "max_pause"], at: "http")
             if let n = try reader.int(http, "max_attempts", at: "http", minimum: 1) { configuration.http.maxAttempts = n }
             let durations: [(String, (Double) -> Void)] = [
                 ("backoff", { configuration.http.backoff = $0 }), ("timeout", { configuration.http.timeout = $0 }),
                 ("connect_timeout", { configuration.http.connectTimeout = $0 }), ("stall_timeout", { configuration.http.stallTimeout = $0 }),
+                ("max_pause", { configuration.http.maxPause = $0 }),
             ]
             for (key, apply) in durations {
                 if let text = try reader.string(http, key, at: "http") {
@@ -135,6 +136,14 @@ extension Configuration {
                 }
                 configuration.security.allowedNetworks.append(network)
             }
+        }
+
+        if let limits = try reader.table(root, "limits", at: "") {
+            try reader.allowOnly(limits, ["listing_bytes", "batch_bytes", "index_bytes", "json_values"], at: "limits")
+            if let n = try reader.int(limits, "listing_bytes", at: "limits", minimum: 1024) { configuration.limits.listingBytes = n }
+            if let n = try reader.int(limits, "batch_bytes", at: "limits", minimum: 1024) { configuration.limits.batchBytes = n }
+            if let n = try reader.int(limits, "index_bytes", at: "limits", minimum: 1024) { configuration.limits.indexBytes = n }
+            if let n = try reader.int(limits, "json_values", at: "limits", minimum: 1) { configuration.limits.jsonValues = n }
         }
 
         for (index, hub) in try reader.tables(root, "hub", at: "").enumerated() {

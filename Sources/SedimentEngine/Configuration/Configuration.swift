@@ -116,6 +116,10 @@ public struct Configuration: Sendable {
         /// Seconds a transfer may go without receiving a byte before it fails, for git and
         /// HTTP alike (`stall_timeout`).
         public var stallTimeout: Double = 60
+        /// The longest wait a server may impose (`max_pause`): a `Retry-After` asking for
+        /// longer fails the request, and a rate-limit reset further away holds its host this
+        /// long only.
+        public var maxPause: Double = 900
 
         public init() {}
     }
@@ -132,6 +136,7 @@ public struct Configuration: Sendable {
     public var daemon = Daemon()
     public var http = HTTP()
     public var security = Security()
+    public var limits = Limits()
     public var hubs: [Hub] = []
     public var rewrites: [Rewrite] = []
     /// The file this configuration was read from, if any.

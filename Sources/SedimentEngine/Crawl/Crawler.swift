@@ -24,7 +24,9 @@ public struct Crawler: Sendable {
         self.clock = clock
         var http = HTTPClient.Configuration()
         http.perHostConcurrency = archive.configuration.daemon.perHostConcurrency
-        http.retry = RetryPolicy(maxAttempts: archive.configuration.http.maxAttempts, baseDelay: archive.configuration.http.backoff)
+        http.retry = RetryPolicy(maxAttempts: archive.configuration.http.maxAttempts, baseDelay: archive.configuration.http.backoff,
+                                 maxRetryAfter: archive.configuration.http.maxPause)
+        http.limits = archive.configuration.limits.responses
         http.totalTimeout = archive.configuration.http.timeout
         http.connectTimeout = archive.configuration.http.connectTimeout
         http.stallTimeout = archive.configuration.http.stallTimeout
@@ -97,6 +99,8 @@ public struct Crawler: Sendable {
         let hubs = configuration.hubs.filter { selection.hubs.isEmpty || selection.hubs.contains($0.name) }
         var report = Report()
         let fetches = FetchCache()
+        // Requests of this crawl stop waiting (a server's pause, a retry) when it is cancelled.
+        let client = cancellation.map { flag in self.client.cancellable { flag.isRaised } } ?? self.client
 
         // 1. List each hub (or take its earlier listing). A listing that fails is a failed crawl.
         var listings: [HubListing] = []
@@ -115,6 +119,9 @@ public struct Crawler: Sendable {
             do {
                 let result = try discovery.discover()
                 listings.append(HubListing(hub: hub, credentials: credentials, discovery: discovery, result: result, earlier: false))
+            } catch where cancellation?.isRaised == true {
+                // Stopped while listing (waiting for a server's pause, say): not the hub's failure.
+                break
             } catch {
                 let message = Visitor.describe(error)
                 logger.error("hub listing failed", metadata: ["hub": "\(hub.name)", "error": "\(message)"])
@@ -139,6 +146,15 @@ public struct Crawler: Sendable {
         var jobs: [VisitJob] = []
         var crawls: [String: Int64] = [:]
         var early: [VisitOutcome] = []
+        // What a repository URL gives (its shown form, mirror and host), worked out once per
+        // URL: an index's packages often share one repository.
+        var derived: [String: (shown: String, mirror: String, host: String)] = [:]
+        func facts(_ url: String) -> (shown: String, mirror: String, host: String) {
+            if let known = derived[url] { return known }
+            let found = (GitURL.redacted(url), GitURL.mirrorPath(for: url), Self.host(of: configuration.rewrite(url)))
+            derived[url] = found
+            return found
+        }
         do {
             for listing in listings {
                 let hub = listing.hub
@@ -153,7 +169,16 @@ public struct Crawler: Sendable {
                 try catalog.recordCrawlProblems(crawlID, listing.result.problems.map { ($0.item, $0.problem) })
                 report.skipped += listing.result.problems
                 let known = listing.earlier ? Dictionary(try catalog.packages(hubs: [hub.name]).map { ($0.id, $0) }) { a, _ in a } : [:]
-                for ref in listing.result.packages where wanted(ref) {
+                let refs = listing.result.packages.filter(wanted)
+                // A new listing is recorded in a few transactions, not one per package.
+                let upserted = listing.earlier ? [] : try catalog.upsertPackages(refs.map { ref in
+                    let hasRepository = !ref.repository.isEmpty
+                    return ListedPackage(id: ref.id, repositoryURL: hasRepository ? facts(ref.repository).shown : nil,
+                                         mirrorPath: hasRepository ? facts(ref.repository).mirror : nil,
+                                         scope: PackageScope(subpath: ref.subpath, excluded: ref.excludedPaths, card: ref.cardPath),
+                                         gated: ref.gated, reportedHead: ref.reportedHead)
+                }, hub: hub.name, seenAt: now)
+                for (index, ref) in refs.enumerated() {
                     let hasRepository = !ref.repository.isEmpty
                     let package: PackageRecord
                     var target = ref
@@ -164,11 +189,7 @@ public struct Crawler: Sendable {
                         target.reportedHead = nil
                         target.metadata = nil
                     } else {
-                        package = try catalog.upsertPackage(hub: hub.name, id: ref.id,
-                                                            repositoryURL: hasRepository ? GitURL.redacted(ref.repository) : nil,
-                                                            mirrorPath: hasRepository ? GitURL.mirrorPath(for: ref.repository) : nil,
-                                                            scope: PackageScope(subpath: ref.subpath, excluded: ref.excludedPaths, card: ref.cardPath),
-                                                            seenAt: now, gated: ref.gated, reportedHead: ref.reportedHead)
+                        package = upserted[index]
                     }
                     if let schedule, !schedule.isDue(package, ref) {
                         report.notDue += 1
@@ -176,7 +197,7 @@ public struct Crawler: Sendable {
                     }
                     jobs.append(VisitJob(target: Visitor.Target(ref: target, package: package, hub: hub, credentials: listing.credentials, crawlID: crawlID),
                                          listed: ref,
-                                         host: hasRepository ? Self.host(of: configuration.rewrite(ref.repository)) : "metadata-only",
+                                         host: hasRepository ? facts(ref.repository).host : "metadata-only",
                                          mirror: package.mirrorPath ?? "metadata-only:" + ref.qualifiedName))
                 }
                 // Packages the hub no longer lists: gone upstream, or only no longer listed (their archive stays).

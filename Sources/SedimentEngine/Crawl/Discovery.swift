@@ -35,15 +35,16 @@ struct Discovery {
         case "onnx-model-zoo":
             let repository = hub.index ?? "https://github.com/onnx/models"
             let (mirror, head) = try index().fetchHead()
-            if let manifest = try mirror.readFile(ONNXModelZooIndex.manifestPath, at: head) {
-                let listed = try ONNXModelZooIndex.packages(hub: hub.name, repository: repository, manifest: manifest)
+            if let manifest = try index().read(ONNXModelZooIndex.manifestPath, in: mirror, at: head) {
+                let listed = try ONNXModelZooIndex.packages(hub: hub.name, repository: repository, manifest: manifest,
+                                                            limits: client.configuration.limits.json)
                 return Result(packages: listed.packages, problems: listed.problems, complete: true)
             }
             let paths = try mirror.files(of: head).map(\.path)
             return Result(packages: ONNXModelZooIndex.packages(hub: hub.name, repository: repository, filePaths: paths), problems: [], complete: true)
         case "modelhub":
             let data = try index().file("models.json")
-            let listed = try ModelhubIndex.packages(hub: hub.name, modelsJSON: data)
+            let listed = try ModelhubIndex.packages(hub: hub.name, modelsJSON: data, limits: client.configuration.limits.json)
             return Result(packages: listed.packages, problems: listed.problems, complete: true)
         case "pytorch-hub":
             let cards = try index().topLevelFiles(endingWith: ".md")

@@ -36,17 +36,43 @@ struct IndexRepository {
     /// The content of `path` at the index's head.
     func file(_ path: String) throws -> Data {
         let (repository, head) = try fetchHead()
-        guard let data = try repository.readFile(path, at: head) else {
+        guard let data = try read(path, in: repository, at: head) else {
             throw HubError(hub: hub.name, problem: "the index repository \(GitURL.redacted(url)) has no \(path) at \(head.short)")
         }
         return data
     }
 
-    /// Every file at the top of the index whose name ends with `suffix`, with its content.
+    /// The content of the file `path` at `head` of the index, or nil when there is none; a
+    /// file over `limits.index_bytes` fails the listing before it is read.
+    func read(_ path: String, in repository: Repository, at head: ObjectID) throws -> Data? {
+        guard let entry = try repository.fileEntry(path, at: head), entry.mode != 0o160000 else { return nil }
+        try checkSize(of: entry, in: repository, total: 0)
+        return try repository.withBlob(entry.id) { Data($0) }
+    }
+
+    /// Every file at the top of the index whose name ends with `suffix`, with its content;
+    /// together they may hold at most `limits.index_bytes`.
     func topLevelFiles(endingWith suffix: String) throws -> [(name: String, content: Data)] {
         let (repository, head) = try fetchHead()
+        var total = 0
         return try repository.files(of: head).filter { !$0.path.contains("/") && $0.path.hasSuffix(suffix) && $0.mode != 0o160000 }
-            .map { file in (file.path, try repository.withBlob(file.id) { Data($0) }) }
+            .map { file in
+                total += try checkSize(of: file, in: repository, total: total)
+                return (file.path, try repository.withBlob(file.id) { Data($0) })
+            }
+    }
+
+    /// The size of `file`; throws when it brings what the listing read to over `limits.index_bytes`.
+    @discardableResult
+    private func checkSize(of file: TreeFile, in repository: Repository, total: Int) throws -> Int {
+        let size = try repository.objectSize(file.id)
+        let limit = archive.configuration.limits.indexBytes
+        guard total + size <= limit else {
+            let what = total == 0 ? "\(file.path) is \(size) bytes" : "\(file.path) (\(size) bytes) brings the index files read to \(total + size) bytes"
+            throw HubError(hub: hub.name, problem: "the index repository \(GitURL.redacted(url)): \(what), over the \(limit) bytes "
+                           + "an index is read up to (limits.index_bytes)")
+        }
+        return size
     }
 }
 

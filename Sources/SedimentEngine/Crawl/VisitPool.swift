@@ -14,22 +14,21 @@ struct VisitJob: Sendable {
 /// A bounded pool of dedicated threads that runs visit jobs, never more than `perHost` at
 /// once against one host, and never two at once on one mirror (a libgit2 repository belongs
 /// to one thread at a time). The threads are not Swift's cooperative threads, so blocking
-/// libgit2 and file system calls do not starve async work.
+/// libgit2 and file system calls do not starve async work. Taking the next job costs
+/// O(log n) (``VisitQueue``), so a crawl of 100,000 packages is not slowed by its own length.
 final class VisitPool: @unchecked Sendable {
     private let condition = NSCondition()
-    private var queue: [VisitJob]
-    private var busyHosts: [String: Int] = [:]
-    private var busyMirrors = Set<String>()
+    private var queue: VisitQueue
+    private let total: Int
     private var finished = 0
     private let concurrency: Int
-    private let perHost: Int
     /// When raised, no further job starts; jobs already running finish.
     private let cancellation: CancellationFlag?
 
     init(jobs: [VisitJob], concurrency: Int, perHost: Int, cancellation: CancellationFlag? = nil) {
-        queue = jobs
+        queue = VisitQueue(jobs, perHost: perHost)
+        total = jobs.count
         self.concurrency = max(1, concurrency)
-        self.perHost = max(1, perHost)
         self.cancellation = cancellation
     }
 
@@ -37,7 +36,7 @@ final class VisitPool: @unchecked Sendable {
     /// function that counts the job done and returns the number of jobs done so far.
     func run<T: Sendable>(_ body: @escaping @Sendable (VisitJob, () -> Int) -> T) -> [T] {
         let results = ResultBox<T>()
-        let threads = min(concurrency, queue.count)
+        let threads = min(concurrency, total)
         let group = DispatchGroup()
         for index in 0..<threads {
             group.enter()
@@ -60,13 +59,8 @@ final class VisitPool: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while true {
-            if queue.isEmpty || cancellation?.isRaised == true { return nil }
-            if let index = queue.firstIndex(where: { (busyHosts[$0.host] ?? 0) < perHost && !busyMirrors.contains($0.mirror) }) {
-                let job = queue.remove(at: index)
-                busyHosts[job.host, default: 0] += 1
-                busyMirrors.insert(job.mirror)
-                return job
-            }
+            if queue.waiting == 0 || cancellation?.isRaised == true { return nil }
+            if let job = queue.take() { return job }
             // Wakes on a finished job, or soon enough to notice a cancellation.
             _ = condition.wait(until: Date().addingTimeInterval(0.5))
         }
@@ -75,8 +69,7 @@ final class VisitPool: @unchecked Sendable {
     private func complete(_ job: VisitJob) -> Int {
         condition.lock()
         defer { condition.unlock() }
-        busyHosts[job.host, default: 1] -= 1
-        busyMirrors.remove(job.mirror)
+        queue.complete(job)
         finished += 1
         condition.broadcast()
         return finished

@@ -28,7 +28,8 @@ final class LFSFetcher: @unchecked Sendable {
         self.cancellation = cancellation
         client = LFSClient(http: http, clock: clock)
         policy = LFSPolicy(archive.configuration.storage)
-        retry = RetryPolicy(maxAttempts: archive.configuration.http.maxAttempts, baseDelay: archive.configuration.http.backoff)
+        retry = RetryPolicy(maxAttempts: archive.configuration.http.maxAttempts, baseDelay: archive.configuration.http.backoff,
+                            maxRetryAfter: archive.configuration.http.maxPause)
     }
 
     /// What one visit asks for.
@@ -271,7 +272,10 @@ final class LFSFetcher: @unchecked Sendable {
         func again(_ why: String, wait: Double? = nil) throws {
             failures += 1
             guard failures < retry.maxAttempts else { throw ObjectFailure(description: why + " (after \(failures) attempts; \(partial.length) of \(object.size) bytes kept to resume)") }
-            Thread.sleep(forTimeInterval: min(wait ?? retry.backoff(after: failures), retry.maxRetryAfter))
+            // A server's wait is honoured up to http.max_pause, and a stopping daemon does not sit it out.
+            let end = Date().addingTimeInterval(min(wait ?? retry.backoff(after: failures), retry.maxRetryAfter))
+            while end.timeIntervalSinceNow > 0, cancellation?.isRaised != true { Thread.sleep(forTimeInterval: min(0.25, end.timeIntervalSinceNow)) }
+            try checkCancellation()
         }
         while true {
             try checkCancellation()

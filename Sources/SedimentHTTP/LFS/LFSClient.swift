@@ -45,6 +45,7 @@ public final class LFSClient: @unchecked Sendable {
                                   headers: ["Accept": "application/vnd.git-lfs+json", "Content-Type": "application/vnd.git-lfs+json"],
                                   body: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
         request.deadline = deadline
+        request.kind = .batch
         if let authorization {
             request.headers.set("Authorization", authorization)
             request.secrets.append(authorization)
@@ -62,8 +63,13 @@ public final class LFSClient: @unchecked Sendable {
             throw LFSError(kind: .refused(status: response.status), url: shown,
                            message: "the batch request was refused with HTTP \(response.status)" + Self.serverMessage(response.body, secrets: request.secrets))
         }
-        guard let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
-              let items = object["objects"] as? [[String: Any]] else {
+        let decoded: Any?
+        do {
+            decoded = try BoundedJSON.parse(response.body, limits: http.configuration.limits.json)
+        } catch let refusal as BoundedJSON.Refusal {
+            throw LFSError(kind: .malformed, url: shown, message: "the batch answer \(refusal.problem)")
+        }
+        guard let object = decoded as? [String: Any], let items = object["objects"] as? [[String: Any]] else {
             throw LFSError(kind: .malformed, url: shown, message: "the batch answer is not the LFS batch API's JSON (no \"objects\" list)")
         }
         if let transfer = object["transfer"] as? String, transfer != "basic" {

@@ -13,25 +13,44 @@ extension Catalog {
     /// Creates or refreshes a package and its repository; returns the package row.
     public func upsertPackage(hub: String, id: String, repositoryURL: String?, mirrorPath: String?, scope: PackageScope, seenAt: String,
                               gated: Bool = false, reportedHead: String? = nil) throws -> PackageRecord {
-        try write { db in
-            var repositoryRowID: Int64?
-            if let url = repositoryURL, let mirrorPath {
-                try db.execute(sql: """
-                    INSERT INTO repository(url, mirror_path) VALUES (?, ?)
-                    ON CONFLICT(url) DO UPDATE SET mirror_path = excluded.mirror_path
-                    """, arguments: [url, mirrorPath])
-                repositoryRowID = try Int64.fetchOne(db, sql: "SELECT id FROM repository WHERE url = ?", arguments: [url])
-            }
-            try db.execute(sql: """
-                INSERT INTO package(hub, package_id, repository_id, subpath, scope, first_seen, last_seen, deleted, gated, reported_head)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
-                ON CONFLICT(hub, package_id) DO UPDATE SET
-                    repository_id = excluded.repository_id, subpath = excluded.subpath, scope = excluded.scope,
-                    last_seen = excluded.last_seen, deleted = 0, unlisted = 0, gated = excluded.gated, reported_head = excluded.reported_head
-                """, arguments: [hub, id, repositoryRowID, scope.subpath, scope.serialized, seenAt, seenAt, gated, reportedHead])
-            let row = try Row.fetchOne(db, sql: Self.packageSelect + " WHERE p.hub = ? AND p.package_id = ?", arguments: [hub, id])!
-            return Self.package(row)
+        let listed = ListedPackage(id: id, repositoryURL: repositoryURL, mirrorPath: mirrorPath, scope: scope, gated: gated, reportedHead: reportedHead)
+        return try write { db in try Self.upsert(listed, hub: hub, seenAt: seenAt, db) }
+    }
+
+    /// ``upsertPackage(hub:id:repositoryURL:mirrorPath:scope:seenAt:gated:reportedHead:)`` for
+    /// many packages of one hub, in one transaction per 1,000 (a listing of 100,000 packages
+    /// is not 100,000 commits); returns the package rows in the order given.
+    public func upsertPackages(_ packages: [ListedPackage], hub: String, seenAt: String) throws -> [PackageRecord] {
+        var records: [PackageRecord] = []
+        records.reserveCapacity(packages.count)
+        var start = 0
+        while start < packages.count {
+            let chunk = packages[start..<min(packages.count, start + 1000)]
+            records += try write { db in try chunk.map { try Self.upsert($0, hub: hub, seenAt: seenAt, db) } }
+            start += 1000
         }
+        return records
+    }
+
+    private static func upsert(_ listed: ListedPackage, hub: String, seenAt: String, _ db: Database) throws -> PackageRecord {
+        var repositoryRowID: Int64?
+        if let url = listed.repositoryURL, let mirrorPath = listed.mirrorPath {
+            try db.cachedStatement(sql: """
+                INSERT INTO repository(url, mirror_path) VALUES (?, ?)
+                ON CONFLICT(url) DO UPDATE SET mirror_path = excluded.mirror_path
+                """).execute(arguments: [url, mirrorPath])
+            repositoryRowID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM repository WHERE url = ?"), arguments: [url])
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO package(hub, package_id, repository_id, subpath, scope, first_seen, last_seen, deleted, gated, reported_head)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+            ON CONFLICT(hub, package_id) DO UPDATE SET
+                repository_id = excluded.repository_id, subpath = excluded.subpath, scope = excluded.scope,
+                last_seen = excluded.last_seen, deleted = 0, unlisted = 0, gated = excluded.gated, reported_head = excluded.reported_head
+            """).execute(arguments: [hub, listed.id, repositoryRowID, listed.scope.subpath, listed.scope.serialized, seenAt, seenAt,
+                                     listed.gated, listed.reportedHead])
+        let row = try Row.fetchOne(db.cachedStatement(sql: packageSelect + " WHERE p.hub = ? AND p.package_id = ?"), arguments: [hub, listed.id])!
+        return package(row)
     }
 
     /// Marks a package deleted upstream (its archive stays), restricted (gated), or no longer
@@ -150,5 +169,25 @@ extension Catalog {
 
     static func refsJSON(_ refs: [String: String]) -> String {
         JSONValue.object(refs.keys.sorted().map { ($0, .string(refs[$0]!)) }).serialized()
+    }
+}
+
+/// A package as a listing gives it, to record with ``Catalog/upsertPackages(_:hub:seenAt:)``.
+public struct ListedPackage: Sendable {
+    public var id: String
+    /// The repository URL (redacted) and its mirror; both nil for a metadata-only package.
+    public var repositoryURL: String?
+    public var mirrorPath: String?
+    public var scope: PackageScope
+    public var gated: Bool
+    public var reportedHead: String?
+
+    public init(id: String, repositoryURL: String?, mirrorPath: String?, scope: PackageScope, gated: Bool = false, reportedHead: String? = nil) {
+        self.id = id
+        self.repositoryURL = repositoryURL
+        self.mirrorPath = mirrorPath
+        self.scope = scope
+        self.gated = gated
+        self.reportedHead = reportedHead
     }
 }
