@@ -240,11 +240,13 @@ final class LFSFetcher: @unchecked Sendable {
                         continue
                     }
                     do {
-                        if case .otherSize(let stored) = holding(object) {
+                        // Stored meanwhile (by another process, or a run killed before its record)?
+                        let inStore = holding(object)
+                        if case .otherSize(let stored) = inStore {
                             release(object.oid)
                             try fail(object, work: work, reason: Self.falseSize(object, stored: stored), report: &report)
                             continue
-                        } else if case .object = holding(object) {
+                        } else if case .object = inStore {
                             report.deduplicated += 1
                         } else if object.size < Self.groupedBelow {
                             let blob = try download(object, action: answer.action!, endpoint: endpoint, authorization: authorization, seal: true)
