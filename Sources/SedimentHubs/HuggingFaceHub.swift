@@ -64,16 +64,18 @@ public struct HuggingFaceHub: Sendable {
     }
 
     /// Lists the models, page by page. Entries that are not models are reported as problems;
-    /// a failed or unreadable page fails the whole listing with a ``HubError``.
+    /// a failed or unreadable page fails the whole listing with a ``HubError``, and so does a
+    /// page that is not worth following (``ListingPages``): on another origin than the
+    /// endpoint (the token would go there), or already listed (a listing that loops).
     public func discover(client: HTTPClient) throws -> (packages: [PackageRef], problems: [HubProblem], complete: Bool) {
         var packages: [PackageRef] = []
         var problems: [HubProblem] = []
         var seen = Set<String>()
+        var pagination = ListingPages(endpoint: endpoint)
         var next: String? = listingURL
-        var pages = 0
         while let url = next {
-            pages += 1
-            guard pages <= 100_000 else { throw HubError(hub: name, problem: "the listing did not end after 100000 pages") }
+            try pagination.admit(url, hub: name)
+            let pages = pagination.count
             let response: HTTPResponse
             do {
                 response = try client.send(request(url))
@@ -92,6 +94,7 @@ public struct HuggingFaceHub: Sendable {
             guard let entries = decoded as? [Any] else {
                 throw HubError(hub: name, problem: "listing models: \(response.url) did not answer a JSON array (page \(pages))")
             }
+            let before = packages.count
             for entry in entries {
                 switch Self.package(from: entry, hub: name, endpoint: endpoint) {
                 case .success(let package):
@@ -101,7 +104,8 @@ public struct HuggingFaceHub: Sendable {
                 }
                 if let limit = query.limit, packages.count >= limit { return (packages, problems, false) }
             }
-            next = response.nextLink
+            try pagination.listed(newModels: packages.count - before, hub: name)
+            next = response.nextLink.map { HTTPOrigin.resolve($0, against: url) ?? $0 }
         }
         return (packages, problems, query.limit == nil)
     }

@@ -35,7 +35,11 @@ struct Show: ParsableCommand {
             }
             guard let sha = entry.sha256 else { throw ShowError("\(path) is a submodule link (\(entry.blob)); it has no content here") }
             if let oid = entry.lfsOID {
-                // A Git LFS pointer: the file's content is the object it points at.
+                // A Git LFS pointer: the file's content is the object it points at, which has
+                // the pointer's size as well as its oid.
+                if let stored = archive.blobs.size(of: oid), let size = entry.lfsSize, stored != size {
+                    throw ShowError("\(path) is a Git LFS pointer to object \(oid.hex) of \(size) bytes, but the content with that oid in the blob store has \(stored) bytes: the pointer's size is false, and its object is not archived")
+                }
                 guard archive.blobs.contains(oid) else {
                     let size = Output.bytes(entry.lfsSize ?? 0)
                     if let pending = try archive.catalog.lfsPendingReason(oid) {
@@ -63,7 +67,7 @@ struct Show: ParsableCommand {
                     ("path", .string(e.path)), ("mode", .string(e.modeString)), ("size", .int(e.size)), ("blob", .string(e.blob)),
                     ("sha256", .optional(e.sha256?.hex)), ("stored", .bool(e.sha256.map(archive.blobs.contains) ?? false)),
                     ("lfs_oid", .optional(e.lfsOID?.hex)), ("lfs_size", .optional(e.lfsSize)),
-                    ("lfs_stored", .bool(e.lfsOID.map(archive.blobs.contains) ?? false)),
+                    ("lfs_stored", .bool(e.lfsOID.map { archive.blobs.contains($0, size: e.lfsSize ?? -1) } ?? false)),
                 ]))
             }
             return
@@ -77,7 +81,7 @@ struct Show: ParsableCommand {
         for e in manifest.entries {
             var note = ""
             if let oid = e.lfsOID {
-                note = "  LFS \(String(oid.hex.prefix(12))) \(Output.bytes(e.lfsSize ?? 0))" + (archive.blobs.contains(oid) ? " (object stored)" : "")
+                note = "  LFS \(String(oid.hex.prefix(12))) \(Output.bytes(e.lfsSize ?? 0))" + (archive.blobs.contains(oid, size: e.lfsSize ?? -1) ? " (object stored)" : "")
             }
             else if let sha = e.sha256, !archive.blobs.contains(sha) { note = "  (content not stored)" }
             rows.append([e.modeString, String(e.sha256?.hex.prefix(12) ?? "-"), "\(e.size)", e.path + note])

@@ -50,6 +50,8 @@ final class ConfigurationTests: XCTestCase {
         try check("[storage]\nlfs = \"all\"\n", mentions: ["storage.lfs", "\"pointers\" or \"fetch\""])
         try check("[storage]\nlfs = \"fetch\"\nlfs_include = [\"*.bin\", \" \"]\n", mentions: ["storage.lfs_include[1]", "glob pattern"])
         try check("[storage]\nlfs = \"fetch\"\nlfs_max_bytes = -1\n", mentions: ["storage.lfs_max_bytes", "at least 0"])
+        try check("[storage]\nlfs = \"fetch\"\nfree_space_reserve = -1\n", mentions: ["storage.free_space_reserve", "at least 0"])
+        try check("[storage]\nlfs = \"fetch\"\nfree_space_reserve = \"1G\"\n", mentions: ["storage.free_space_reserve", "integer"])
         try check("[daemon]\ninterval = \"soon\"\n", mentions: ["daemon.interval", "duration"])
     }
 

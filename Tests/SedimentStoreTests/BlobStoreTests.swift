@@ -31,6 +31,28 @@ final class BlobStoreTests: XCTestCase {
         XCTAssertEqual(try store.allIDs(), [id])
     }
 
+    /// A file under the content's name but of another size is not taken as the content: the
+    /// next write of that content replaces it.
+    func testAFileOfAnotherSizeUnderTheNameIsNotTakenAsTheContent() throws {
+        let store = try LocalBlobStore(root: root)
+        let data = Data("sixteen bytes!!\n".utf8)
+        let first = try store.batch()
+        let id = try first.put(data)
+        try first.commit()
+        XCTAssertEqual(store.size(of: id), 16)
+        XCTAssertTrue(store.contains(id, size: 16))
+        XCTAssertFalse(store.contains(id, size: 999_999_999_999), "the hash alone does not prove a claimed size")
+        // The file is cut short (a damaged disk, an interrupted copy).
+        let path = store.path(of: id)
+        chmod(path, 0o644)
+        XCTAssertEqual(truncate(path, 5), 0)
+        let again = try store.batch()
+        try again.put(data)
+        try again.commit()
+        XCTAssertEqual(try store.get(id), data, "the write was not skipped as a duplicate")
+        XCTAssertNil(store.size(of: ContentID.of(Data("absent".utf8))))
+    }
+
     func testDiscardLeavesNothing() throws {
         let store = try LocalBlobStore(root: root)
         let batch = try store.batch()

@@ -25,6 +25,17 @@ Paths (KEY lets several tests count separately):
     /echo                     200, the request's method, Authorization header and body as JSON
     /slow/S                   200 after S seconds
     /count/KEY                how many requests KEY's paths received (JSON)
+    /requests                 every request received so far (but these), as JSON:
+                              [{"method", "path", "authorization"}]
+    /hf/MODE[/ARG]/api/models a hostile Hugging Face listing: one model per page, and
+                              a Link rel="next" chosen by MODE:
+                              offsite/PORT  to http://127.0.0.1:PORT/api/models
+                              self          to the very URL requested
+                              cursor        the same cursor each time, other parameters changing
+                              stale         fresh cursors, always the same model
+    /lfs-batch/SIZE/PORT/objects/batch  a Git LFS batch answer whose download action for
+                              each object is http://127.0.0.1:PORT/lfs-object/SIZE
+    /lfs-object/SIZE          SIZE bytes of zeros
 
 SIGTERM stops it. Standard library only.
 """
@@ -43,6 +54,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 COUNTS = {}
+REQUESTS = []
 LOCK = threading.Lock()
 BOMBS = {}
 
@@ -110,6 +122,10 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         head = parts[0] if parts else ""
+        if head != "requests":
+            with LOCK:
+                REQUESTS.append({"method": self.command, "path": self.path,
+                                 "authorization": self.headers.get("Authorization")})
         if head in ("flaky", "retry-after", "retry-after-date", "ratelimit") and len(parts) == 3:
             n = bump(parts[2])
         if head == "paused-listing":
@@ -177,10 +193,41 @@ class Handler(BaseHTTPRequestHandler):
         if head == "slow":
             time.sleep(float(parts[1]))
             return self.send(200, "late")
+        if head == "requests":
+            with LOCK:
+                return self.send(200, json.dumps(REQUESTS), [("Content-Type", "application/json")])
+        if head == "hf" and parts[-2:] == ["api", "models"]:
+            return self.hostile_listing(parts[1], parts[2:-2], parse_qs(url.query))
+        if head == "lfs-batch" and len(parts) == 5:
+            request = json.loads(body or b"{}")
+            href = "http://127.0.0.1:%s/lfs-object/%s" % (parts[2], parts[1])
+            answers = [{"oid": o["oid"], "size": o["size"], "actions": {"download": {"href": href}}}
+                       for o in request.get("objects", [])]
+            return self.send(200, json.dumps({"transfer": "basic", "objects": answers}),
+                             [("Content-Type", "application/vnd.git-lfs+json")])
+        if head == "lfs-object" and len(parts) == 2:
+            return self.send(200, b"\0" * int(parts[1]), [("Content-Type", "application/octet-stream")])
         if head == "count":
             with LOCK:
                 return self.send(200, json.dumps({"count": COUNTS.get(parts[1], 0)}))
         return self.send(404, "no such path")
+
+    def hostile_listing(self, mode, args, query):
+        n = bump("hf-" + mode)
+        port = self.server.server_port
+        model = [{"id": "hostile/model-%d" % (1 if mode == "stale" else n)}]
+        if mode == "offsite":
+            link = "http://127.0.0.1:%s/api/models?cursor=next" % args[0]
+        elif mode == "self":
+            link = "http://127.0.0.1:%d%s" % (port, self.path)
+        elif mode == "cursor":
+            link = "http://127.0.0.1:%d/hf/cursor/api/models?cursor=same&n=%d" % (port, n)
+        elif mode == "stale":
+            link = "http://127.0.0.1:%d/hf/stale/api/models?cursor=c%d" % (port, n)
+        else:
+            return self.send(404, "no such mode")
+        return self.send(200, json.dumps(model), [("Content-Type", "application/json"),
+                                                  ("Link", '<%s>; rel="next"' % link)])
 
 
 def main():

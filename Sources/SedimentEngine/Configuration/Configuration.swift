@@ -15,10 +15,15 @@ public struct Configuration: Sendable {
         public var blobMaxBytes: Int64 = 10 * 1024 * 1024
         /// `pointers` (record LFS pointers only) or `fetch` (also fetch the objects).
         public var lfs: String = "pointers"
-        /// With `lfs = "fetch"`: the largest object fetched (0 = no limit).
-        public var lfsMaxBytes: Int64 = 0
+        /// With `lfs = "fetch"`: the largest object fetched (0 = no limit). An LFS pointer may
+        /// declare any size, so the default is finite: 50 GiB, above the largest files hubs
+        /// accept today.
+        public var lfsMaxBytes: Int64 = 50 << 30
         /// With `lfs = "fetch"`: glob patterns of paths whose objects are fetched; empty = all.
         public var lfsInclude: [String] = []
+        /// Bytes LFS downloads leave free on the blob store's file system: an object that
+        /// would eat into them waits (pending, not failed) until there is room.
+        public var freeSpaceReserve: Int64 = 1 << 30
 
         public init() {}
     }

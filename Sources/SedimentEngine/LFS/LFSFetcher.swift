@@ -8,9 +8,13 @@ import SedimentStore
 /// waits for, straight into the blob store (``PartialBlob``: hashed on the fly, resumed with
 /// HTTP `Range` after an interruption, stored under its oid only when it matches).
 ///
-/// An object already stored (for any package of any hub) is never downloaded again. A
-/// failure is per object: it stays in `lfs_pending` with its reason, is retried at the
-/// package's next visit, and never fails the visit. Runs on the visit's thread.
+/// An object already stored (for any package of any hub) is never downloaded again; it is
+/// the pointer's object only when its size is the pointer's size too (a pointer naming a
+/// stored oid with another size is false: it stays pending with that reason). A failure is
+/// per object: it stays in `lfs_pending` with its reason, is retried at the package's next
+/// visit, and never fails the visit. A blob store short of free space (``FreeSpace``) stops
+/// the downloads: what is left waits, with the reason, and no attempt is counted.
+/// Runs on the visit's thread.
 final class LFSFetcher: @unchecked Sendable {
     let archive: Archive
     let client: LFSClient
@@ -18,6 +22,7 @@ final class LFSFetcher: @unchecked Sendable {
     let retry: RetryPolicy
     let clock: @Sendable () -> Date
     let inFlight = InFlightObjects()
+    let space: FreeSpace
     /// Raised when the daemon stops: downloads stop at their next chunk, nothing more is
     /// recorded, and partial objects stay to be resumed with `Range` at the next visit.
     let cancellation: CancellationFlag?
@@ -28,6 +33,7 @@ final class LFSFetcher: @unchecked Sendable {
         self.cancellation = cancellation
         client = LFSClient(http: http, clock: clock)
         policy = LFSPolicy(archive.configuration.storage)
+        space = FreeSpace(store: archive.blobs, reserve: archive.configuration.storage.freeSpaceReserve)
         retry = RetryPolicy(maxAttempts: archive.configuration.http.maxAttempts, baseDelay: archive.configuration.http.backoff,
                             maxRetryAfter: archive.configuration.http.maxPause)
     }
@@ -88,6 +94,25 @@ final class LFSFetcher: @unchecked Sendable {
         var description: String
     }
 
+    /// What the blob store holds under an object's oid.
+    enum Holding {
+        case absent
+        /// The object, of the size the pointer gives.
+        case object
+        /// Content of another size: the pointer's size is false.
+        case otherSize(Int64)
+    }
+
+    func holding(_ object: LFSPendingRecord) -> Holding {
+        guard let size = archive.blobs.size(of: object.oid) else { return .absent }
+        return size == object.size ? .object : .otherSize(size)
+    }
+
+    static func falseSize(_ object: LFSPendingRecord, stored: Int64) -> String {
+        "the pointer gives the object \(object.size) bytes, but the content with its oid, already in the blob store, "
+            + "has \(stored): the pointer's size is false, so no object can match it"
+    }
+
     func run(_ work: Work) -> Report {
         var report = Report()
         guard policy.fetch else { return report }
@@ -138,14 +163,33 @@ final class LFSFetcher: @unchecked Sendable {
         }
         defer { for oid in held { inFlight.release(oid) } }
         for object in pending where policy.selects(path: object.path, size: object.size) {
-            if archive.blobs.contains(object.oid) {
+            switch holding(object) {
+            case .object:
                 try catalog.recordLFSStored(object.oid, size: object.size, at: now())
                 report.deduplicated += 1
-            } else if inFlight.claim(object.oid.hex) {
-                held.insert(object.oid.hex)
-                todo.append(object)
-            } else {
-                elsewhere.append(object)
+            case .otherSize(let stored):
+                try fail(object, work: work, reason: Self.falseSize(object, stored: stored), report: &report)
+            case .absent:
+                if inFlight.claim(object.oid.hex) {
+                    held.insert(object.oid.hex)
+                    todo.append(object)
+                } else {
+                    elsewhere.append(object)
+                }
+            }
+        }
+        // Set when the blob store runs short of space: the objects left wait for room.
+        var noRoom: FreeSpace.NoRoom?
+        var waiting = 0
+        func wait(_ object: LFSPendingRecord, _ why: FreeSpace.NoRoom) throws {
+            release(object.oid)
+            try checkCancellation()
+            try catalog.recordLFSDeferred(object.oid, package: work.package, reason: why.description, at: now())
+            waiting += 1
+        }
+        defer {
+            if let noRoom, waiting > 0 {
+                report.problems.append("LFS: \(waiting) object\(waiting == 1 ? " waits" : "s wait") for free space (pending, not failed): \(noRoom.detail)")
             }
         }
 
@@ -163,6 +207,14 @@ final class LFSFetcher: @unchecked Sendable {
                 let chunk = Array(todo[start..<min(todo.count, start + LFSClient.batchSize)])
                 start += LFSClient.batchSize
                 try checkDeadline(work)
+                if noRoom == nil {
+                    do { try space.ensureRoom(for: 0) } catch let short as FreeSpace.NoRoom { noRoom = short }
+                }
+                if let noRoom {
+                    // Not even asked for: there is no room to put them.
+                    for object in chunk { try wait(object, noRoom) }
+                    continue
+                }
                 let answers: [LFSBatchAnswer]
                 do {
                     answers = try client.batch(chunk.map { LFSObjectRequest(oid: $0.oid.hex, size: $0.size) }, endpoint: endpoint,
@@ -196,6 +248,10 @@ final class LFSFetcher: @unchecked Sendable {
                 for object in chunk {
                     try checkCancellation()
                     try checkDeadline(work)
+                    if let noRoom {
+                        try wait(object, noRoom)
+                        continue
+                    }
                     guard let answer = byOID[object.oid.hex] else {
                         release(object.oid)
                         continue
@@ -206,7 +262,13 @@ final class LFSFetcher: @unchecked Sendable {
                         continue
                     }
                     do {
-                        if archive.blobs.contains(object.oid) {
+                        // Stored meanwhile (by another process, or a run killed before its record)?
+                        let inStore = holding(object)
+                        if case .otherSize(let stored) = inStore {
+                            release(object.oid)
+                            try fail(object, work: work, reason: Self.falseSize(object, stored: stored), report: &report)
+                            continue
+                        } else if case .object = inStore {
                             report.deduplicated += 1
                         } else if object.size < Self.groupedBelow {
                             let blob = try download(object, action: answer.action!, endpoint: endpoint, authorization: authorization, seal: true,
@@ -225,6 +287,10 @@ final class LFSFetcher: @unchecked Sendable {
                         try catalog.recordLFSStored(object.oid, size: object.size, at: now())
                     } catch let error as CatalogError {
                         throw error
+                    } catch let error where FreeSpace.NoRoom.from(error) != nil {
+                        // Local: this object and the rest of the visit's wait for room.
+                        noRoom = FreeSpace.NoRoom.from(error)
+                        try wait(object, noRoom!)
                     } catch {
                         release(object.oid)
                         try checkDeadline(work)
@@ -238,9 +304,14 @@ final class LFSFetcher: @unchecked Sendable {
         // 4. objects another visit was downloading: stored by now, or still pending.
         for object in elsewhere {
             inFlight.wait(object.oid.hex)
-            if archive.blobs.contains(object.oid) {
+            switch holding(object) {
+            case .object:
                 try catalog.recordLFSStored(object.oid, size: object.size, at: now())
                 report.deduplicated += 1
+            case .otherSize(let stored):
+                try fail(object, work: work, reason: Self.falseSize(object, stored: stored), report: &report)
+            case .absent:
+                break
             }
         }
     }
@@ -255,6 +326,13 @@ final class LFSFetcher: @unchecked Sendable {
     func download(_ object: LFSPendingRecord, action first: LFSAction, endpoint: LFSEndpoint, authorization: String?,
                   seal: Bool, deadline: Date? = nil) throws -> PartialBlob {
         let partial = try PartialBlob(store: archive.blobs, id: object.oid, expectedSize: object.size)
+        // The pointer's size decides how much may be written: it must fit above the reserve.
+        do {
+            try space.ensureRoom(for: object.size - partial.length)
+        } catch {
+            if partial.length == 0 { partial.discard() }
+            throw error
+        }
         var action = first
         var refreshes = 0
         var failures = 0
@@ -287,7 +365,7 @@ final class LFSFetcher: @unchecked Sendable {
                 try refresh("its download action expired")
                 continue
             }
-            let receiver = ObjectReceiver(partial: partial, offset: partial.length, cancellation: cancellation)
+            let receiver = ObjectReceiver(partial: partial, offset: partial.length, space: space, cancellation: cancellation)
             let response: HTTPResponse
             do {
                 response = try client.download(action, from: partial.length, into: receiver, deadline: deadline)
@@ -326,11 +404,15 @@ final class LFSFetcher: @unchecked Sendable {
 
     private func now() -> String { Catalog.timestamp(clock()) }
 
-    /// Basic credentials for the LFS server, sent only to the repository's own host.
+    /// Basic credentials for the LFS server, sent only to the repository's own origin: the
+    /// same scheme, host and port (``HTTPOrigin``). An `.lfsconfig` naming another port, or
+    /// `http` for an `https` repository (the credentials would travel in clear), is asked
+    /// without them. A repository reached over `git://` or ssh has no web origin to compare,
+    /// so its derived endpoint gets no credentials either.
     static func authorization(_ credentials: GitCredentials?, endpoint: LFSEndpoint, repositoryURL: String) -> String? {
         guard let credentials, let password = credentials.password,
-              let lfsHost = URLComponents(string: endpoint.url)?.host,
-              let repositoryHost = URLComponents(string: repositoryURL)?.host, lfsHost == repositoryHost else { return nil }
+              let lfsOrigin = HTTPOrigin(url: endpoint.batchURL),
+              let repositoryOrigin = HTTPOrigin(url: repositoryURL), lfsOrigin == repositoryOrigin else { return nil }
         return "Basic " + Data("\(credentials.username):\(password)".utf8).base64EncodedString()
     }
 }

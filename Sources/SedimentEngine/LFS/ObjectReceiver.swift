@@ -5,10 +5,14 @@ import SedimentStore
 
 /// Streams one LFS object's download into its ``PartialBlob``: a 206 answer must continue at
 /// the partial file's end; a 200 answer to a `Range` request (a server that ignores ranges)
-/// starts the object over; any other answer is an error whose body is not taken.
+/// starts the object over; any other answer is an error whose body is not taken. Every
+/// ``FreeSpace/checkEvery`` bytes it checks that the file system keeps its reserve.
 final class ObjectReceiver: HTTPBodyReceiver {
     let partial: PartialBlob
     let offset: Int64
+    let space: FreeSpace?
+    /// Bytes received since the free space was last checked.
+    private var sinceCheck: Int64 = 0
     /// The server answered with a range that does not continue the partial file.
     private(set) var misplacedRange = false
     /// The server sent the whole object although a range was asked.
@@ -16,9 +20,10 @@ final class ObjectReceiver: HTTPBodyReceiver {
 
     let cancellation: CancellationFlag?
 
-    init(partial: PartialBlob, offset: Int64, cancellation: CancellationFlag? = nil) {
+    init(partial: PartialBlob, offset: Int64, space: FreeSpace? = nil, cancellation: CancellationFlag? = nil) {
         self.partial = partial
         self.offset = offset
+        self.space = space
         self.cancellation = cancellation
     }
 
@@ -52,6 +57,11 @@ final class ObjectReceiver: HTTPBodyReceiver {
 
     func receive(_ bytes: UnsafeRawBufferPointer) throws {
         if cancellation?.isRaised == true { throw LFSFetcher.Cancelled() }
+        sinceCheck += Int64(bytes.count)
+        if let space, sinceCheck >= FreeSpace.checkEvery {
+            sinceCheck = 0
+            try space.ensureRoom(for: Int64(bytes.count))
+        }
         try partial.append(bytes)
     }
 }

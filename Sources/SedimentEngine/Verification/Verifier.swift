@@ -3,7 +3,8 @@ import SedimentGit
 import SedimentStore
 
 /// Checks an archive: SQLite's integrity check; every stored blob, LFS object and manifest re-hashed
-/// against its id (all of them, or a random share); every manifest entry the catalog says is
+/// against its id (all of them, or a random share), and its size compared with the size the
+/// catalog records for it (content is known by hash *and* size); every manifest entry the catalog says is
 /// stored present; every catalog reference resolved (snapshot → manifest, commit → parents);
 /// every archived tip and lost ref present in its mirror.
 public struct Verifier {
@@ -34,6 +35,7 @@ public struct Verifier {
         // Manifests: present, intact, parseable; their stored entries present.
         progress("checking manifests")
         let storedBlobs = Set(try catalog.storedBlobIDs())
+        let blobSizes = try catalog.storedBlobSizes()
         let lfsSizes = Dictionary(try catalog.storedLFSObjects().map { ($0.oid, $0.size) }, uniquingKeysWith: { a, _ in a })
         var users: [ContentID: [String]] = [:]   // blob → "package: path" that use it
         for manifest in try catalog.manifestUsers() where picked(manifest.id) {
@@ -71,6 +73,21 @@ public struct Verifier {
             } catch {
                 report.problems.append(Damage(kind: storedBlobs.contains(id) ? .blob : .lfsObject, condition: Self.condition(error), id: id,
                                               lfsSize: lfsSizes[id], message: "\(error)", usedBy: users[id] ?? []))
+                continue
+            }
+            // Intact content whose size is not the one the catalog records: the record is false
+            // (an LFS pointer's size taken on trust), and so is what it claims is archived.
+            guard let actual = archive.blobs.size(of: id) else { continue }
+            if let recorded = blobSizes[id], recorded != actual {
+                report.problems.append(Damage(kind: .blob, condition: .invalid, id: id,
+                                              message: "blob \(id.hex) has \(actual) bytes, but the catalog records \(recorded)",
+                                              usedBy: users[id] ?? []))
+            }
+            if let recorded = lfsSizes[id], recorded != actual {
+                report.problems.append(Damage(kind: .lfsObject, condition: .invalid, id: id, lfsSize: recorded,
+                                              message: "LFS object \(id.hex) has \(actual) bytes, but the catalog records it as stored with \(recorded): "
+                                                + "a pointer's false size was taken for it, and the pointers of that size have no object",
+                                              usedBy: users[id] ?? []))
             }
         }
 

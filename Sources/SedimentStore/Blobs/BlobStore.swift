@@ -31,12 +31,23 @@ public enum BlobStoreError: Error, CustomStringConvertible {
 public protocol BlobStore: Sendable {
     /// Whether the store holds `id`.
     func contains(_ id: ContentID) -> Bool
+    /// The size in bytes of the file that holds `id`; nil when the store does not hold it.
+    func size(of id: ContentID) -> Int64?
     /// The content of `id`, checked against its hash.
     func get(_ id: ContentID) throws -> Data
     /// Starts a batch of writes made durable together.
     func batch() throws -> BlobBatch
     /// Every stored id (for verification); order unspecified.
     func allIDs() throws -> [ContentID]
+}
+
+extension BlobStore {
+    /// Whether the store holds `id` in a file of exactly `size` bytes. Content is known by its
+    /// hash *and* its size: a claim about content (an LFS pointer's `size`, a catalog row) is
+    /// taken as satisfied by what the store holds only when both agree.
+    public func contains(_ id: ContentID, size: Int64) -> Bool {
+        self.size(of: id) == size
+    }
 }
 
 /// Writes to a blob store that become durable and visible together.

@@ -37,6 +37,20 @@ public struct LocalBlobStore: BlobStore {
         access(path(of: id), F_OK) == 0
     }
 
+    public func size(of id: ContentID) -> Int64? {
+        var info = stat()
+        guard stat(path(of: id), &info) == 0 else { return nil }
+        return Int64(info.st_size)
+    }
+
+    /// The bytes an unprivileged writer may still add to the file system holding the store
+    /// (`statvfs`: available blocks times the fragment size).
+    public func availableBytes() throws -> Int64 {
+        var info = statvfs()
+        guard statvfs(root.path, &info) == 0 else { throw BlobStoreError.io(operation: "statvfs", path: root.path, errno: errno) }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
+    }
+
     public func get(_ id: ContentID) throws -> Data {
         let file = path(of: id)
         guard let data = FileManager.default.contents(atPath: file) else {
@@ -178,7 +192,9 @@ final class LocalBlobBatch: BlobBatch {
     }
 
     func put(_ bytes: UnsafeRawBufferPointer, id: ContentID) throws {
-        if staged[id] != nil || (!replacing && store.contains(id)) { return }
+        // Stored already: the same name and the same size (a file of another size under the
+        // name is damaged, and is replaced by this content at the commit).
+        if staged[id] != nil || (!replacing && store.contains(id, size: Int64(bytes.count))) { return }
         counter += 1
         let temporary = store.root.path + "/tmp/\(getpid())-\(nonce)-\(counter)"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)

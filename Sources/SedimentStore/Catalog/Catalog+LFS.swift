@@ -21,17 +21,19 @@ public struct LFSPendingRecord: Sendable, Equatable {
 }
 
 extension Catalog {
-    /// Queues the objects `package` wants, except those already stored (each once per package).
+    /// Queues the objects `package` wants, except those already stored with the size the
+    /// pointer gives (each once per package). An object stored with another size does not
+    /// satisfy the pointer: the pointer is queued, and the fetcher says why it cannot be had.
     public func enqueueLFS(package: Int64, objects: [LFSPendingRecord], at time: String) throws {
         guard !objects.isEmpty else { return }
         try write { db in
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO lfs_pending(package_id, oid, size, path, queued_at) SELECT ?, ?, ?, ?, ?
-                WHERE NOT EXISTS (SELECT 1 FROM lfs_object WHERE oid = ?)
+                WHERE NOT EXISTS (SELECT 1 FROM lfs_object WHERE oid = ? AND size = ?)
                 ON CONFLICT(package_id, oid) DO NOTHING
                 """)
             for object in objects {
-                try statement.execute(arguments: [package, object.oid.hex, object.size, object.path, time, object.oid.hex])
+                try statement.execute(arguments: [package, object.oid.hex, object.size, object.path, time, object.oid.hex, object.size])
             }
         }
     }
@@ -68,14 +70,18 @@ extension Catalog {
         try recordLFSStored([(oid, size)], at: time)
     }
 
-    /// Records that the blob store holds `objects`, in one transaction.
+    /// Records that the blob store holds `objects`, in one transaction. `size` is the size of
+    /// the stored file (the caller checked it): it corrects a row an earlier version recorded
+    /// with a pointer's false size. Only the packages that want the object with that size stop
+    /// waiting for it.
     public func recordLFSStored(_ objects: [(oid: ContentID, size: Int64)], at time: String) throws {
         guard !objects.isEmpty else { return }
         try write { db in
             for object in objects {
-                try db.execute(sql: "INSERT INTO lfs_object(oid, size, stored_at) VALUES (?, ?, ?) ON CONFLICT(oid) DO NOTHING",
-                               arguments: [object.oid.hex, object.size, time])
-                try db.execute(sql: "DELETE FROM lfs_pending WHERE oid = ?", arguments: [object.oid.hex])
+                try db.execute(sql: """
+                    INSERT INTO lfs_object(oid, size, stored_at) VALUES (?, ?, ?) ON CONFLICT(oid) DO UPDATE SET size = excluded.size
+                    """, arguments: [object.oid.hex, object.size, time])
+                try db.execute(sql: "DELETE FROM lfs_pending WHERE oid = ? AND size = ?", arguments: [object.oid.hex, object.size])
             }
         }
     }
@@ -85,6 +91,16 @@ extension Catalog {
         try write { db in
             try db.execute(sql: """
                 UPDATE lfs_pending SET attempts = attempts + 1, last_attempt_at = ?, reason = ? WHERE package_id = ? AND oid = ?
+                """, arguments: [time, reason, package, oid.hex])
+        }
+    }
+
+    /// Records why `oid` waits for `package` without counting a failed attempt: the cause is
+    /// local (the blob store's disk is short of space), not the object's or the server's.
+    public func recordLFSDeferred(_ oid: ContentID, package: Int64, reason: String, at time: String) throws {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE lfs_pending SET last_attempt_at = ?, reason = ? WHERE package_id = ? AND oid = ?
                 """, arguments: [time, reason, package, oid.hex])
         }
     }

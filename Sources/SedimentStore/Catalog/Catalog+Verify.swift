@@ -12,6 +12,17 @@ extension Catalog {
         try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM blob WHERE stored").compactMap(ContentID.init(hex:)) }
     }
 
+    /// The size the catalog records for each stored blob (by SHA-256).
+    public func storedBlobSizes() throws -> [ContentID: Int64] {
+        try read { db in
+            var sizes: [ContentID: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT sha256, MIN(size) AS size FROM blob WHERE stored GROUP BY sha256") {
+                if let id = ContentID(hex: row["sha256"]) { sizes[id] = row["size"] }
+            }
+            return sizes
+        }
+    }
+
     /// Every manifest with the packages whose snapshots use it (for naming what damage affects).
     public func manifestUsers() throws -> [(id: ContentID, commit: String, packages: [String])] {
         try read { db in
