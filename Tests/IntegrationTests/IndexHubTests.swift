@@ -403,16 +403,20 @@ extension IndexHubTests {
 
 extension IndexHubTests {
     /// Hub data does not choose which internal hosts Sediment contacts: a Modelhub entry whose
-    /// `github` names a loopback address is refused (no request reaches that server), the
-    /// other entries are archived, and `[security] allow_networks` lets it through.
+    /// `github` names a loopback server that no configured URL or rewrite names is refused
+    /// before any connection, the other entries are archived, and `[security] allow_networks`
+    /// lets it through.
     func testHubDataCannotReachInternalAddresses() throws {
         let inside = try repository("org/inside", files: ["README.md": "internal\n"])
         try publish(inside, as: "org/inside")
         let outside = try repository("org/outside", files: ["README.md": "public\n"])
         try publish(outside, as: "org/outside")
         http = try GitHTTPServer(root: ws.served, home: ws.home, scratch: ws.root)
+        // Another server on this machine, which no configured URL or rewrite names.
+        try FileManager.default.createDirectory(atPath: ws.root + "/other", withIntermediateDirectories: true)
+        let otherServer = try GitHTTPServer(root: ws.served, home: ws.home, scratch: ws.root + "/other")
         let index = try repository("modelhub-ai/modelhub", files: ["models.json": """
-            [{"id": 1, "name": "inside", "github": "http://127.0.0.1:\(http.port)/github.com/org/inside"},
+            [{"id": 1, "name": "inside", "github": "http://127.0.0.1:\(otherServer.port)/github.com/org/inside"},
              {"id": 2, "name": "outside", "github": "https://github.com/org/outside"}]
             """])
         try publish(index, as: "modelhub-ai/modelhub")
@@ -420,10 +424,11 @@ extension IndexHubTests {
 
         let sync = try ws.sediment(["sync"])
         XCTAssertEqual(sync.status, 1, sync.stderr)
-        XCTAssertTrue(sync.out.contains("mh:inside: failed: refused to fetch http://127.0.0.1:\(http.port)/github.com/org/inside: "
+        XCTAssertTrue(sync.out.contains("mh:inside: failed: refused to fetch http://127.0.0.1:\(otherServer.port)/github.com/org/inside: "
                                         + "127.0.0.1 is a loopback address, and the URL comes from hub data"), sync.out)
         XCTAssertTrue(sync.out.contains("mh:outside: new snapshot"), sync.out)
-        XCTAssertNil(try connections()["/github.com/org/inside"], "no request reached the internal address")
+        let reached = (try? String(contentsOfFile: otherServer.bytesLog, encoding: .utf8)) ?? ""
+        XCTAssertFalse(reached.contains("/github.com/org/inside"), "no request reached the internal address: \(reached)")
 
         try configure("[security]\nallow_networks = [\"127.0.0.0/8\"]\n\n[[hub]]\nkind = \"modelhub\"\nname = \"mh\"")
         let allowed = try ws.sediment(["sync"])

@@ -25,6 +25,10 @@ extension LFSTests {
         XCTAssertEqual(result.status, 0, result.stderr)
     }
 
+    /// `[security]` letting URLs from hub data reach this machine's other loopback servers
+    /// (given as `configure`'s storage text, it closes `[storage]` and opens the table).
+    static let allowLoopback = "\n[security]\nallow_networks = [\"127.0.0.0/8\"]"
+
     func pendingRows() throws -> [String] {
         try sql("SELECT oid, attempts, reason FROM lfs_pending")
     }
@@ -56,7 +60,8 @@ extension LFSTests {
                      extra: [(".lfsconfig", "[lfs]\n\turl = \(server.base)/lfs-batch/10/\(server.port)\n")])
         let token = "hf_secret_token_for_other_ports"
         try (token + "\n").write(toFile: ws.root + "/token", atomically: true, encoding: .utf8)
-        try configure(hub: "token_file = \"\(ws.root)/token\"")
+        // The other port is a loopback address: allowed here, so that the request is sent at all.
+        try configure(Self.allowLoopback, hub: "token_file = \"\(ws.root)/token\"")
         let result = try sync()
         let batches = try server.requests().filter { $0.path.hasPrefix("/lfs-batch/") }
         XCTAssertEqual(batches.count, 1, "the configured LFS server is asked: \(result.stderr)")
@@ -64,6 +69,22 @@ extension LFSTests {
         XCTAssertNil(batches.first?.authorization, "but without the hub's credentials: it is not the repository's origin")
         XCTAssertTrue(try server.requests().allSatisfy { $0.authorization == nil })
         XCTAssertFalse(result.out.contains(token) || result.stderr.contains(token))
+    }
+
+    /// A `.lfsconfig` (hub data) naming a server on an internal address is refused: no request
+    /// reaches it, the object stays pending with the reason, and the visit is not failed.
+    func testAnLFSConfigURLOnAnInternalAddressIsRefused() throws {
+        let server = try HostileServer(home: ws.home, scratch: ws.root)
+        let object = Object(10, seed: 83)
+        try addModel("acme/nu", [("model.safetensors", object)],
+                     extra: [(".lfsconfig", "[lfs]\n\turl = \(server.base)/lfs-batch/10/\(server.port)\n")])
+        try configure()
+        let result = try sync()
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(try server.requests().count, 0, "no request reached the internal address")
+        let pending = try pendingRows()
+        XCTAssertEqual(pending.count, 1)
+        XCTAssertTrue(pending.first?.contains("127.0.0.1 is a loopback address") == true, "\(pending)")
     }
 
     // MARK: - Declared sizes and free space
@@ -74,7 +95,7 @@ extension LFSTests {
         // The server answers 4 MB for an object the pointer says is 1000 bytes.
         try addModel("acme/mu", [("model.safetensors", object)], serve: false,
                      extra: [(".lfsconfig", "[lfs]\n\turl = \(server.base)/lfs-batch/4000000/\(server.port)\n")])
-        try configure()
+        try configure(Self.allowLoopback)
         let result = try sync()
         XCTAssertNil(try sha256sum(blobPath(object.oid)))
         XCTAssertEqual(try partials(), [], "what was received is discarded, not kept growing")

@@ -5,8 +5,9 @@ extension Configuration {
     /// The address policy for a URL a hub gave (a Modelhub entry's `github`, a ModelZoo link,
     /// an LFS `href`, a `.lfsconfig` URL): nil when the operator chose where it goes — a
     /// `[[rewrite]]` rule rewrites it, or its host and port are those of a configured
-    /// endpoint, index or repository — and otherwise a policy refusing internal addresses
-    /// outside `[security] allow_networks`. Local paths never reach the network.
+    /// endpoint, index or repository or of a rewrite's replacement — and otherwise a policy
+    /// refusing internal addresses outside `[security] allow_networks`. Local paths never
+    /// reach the network.
     public func addressPolicy(forHubURL url: String) -> AddressPolicy? {
         if rewrite(url) != url { return nil }
         guard let origin = Self.origin(of: url) else { return nil }
@@ -14,9 +15,9 @@ extension Configuration {
         return AddressPolicy(allowedNetworks: security.allowedNetworks)
     }
 
-    /// `host:port` of every URL the configuration names for its hubs.
+    /// `host:port` of every URL the configuration names for its hubs and rewrites.
     var operatorOrigins: Set<String> {
-        var urls: [String] = []
+        var urls: [String] = rewrites.map(\.replacement)
         for hub in hubs {
             urls += [hub.endpoint, hub.index].compactMap { $0 } + hub.repositories
         }

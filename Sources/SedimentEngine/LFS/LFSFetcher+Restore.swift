@@ -16,12 +16,13 @@ extension LFSFetcher {
                  credentials: GitCredentials?) -> [ContentID: String] {
         var failures: [ContentID: String] = [:]
         guard !objects.isEmpty else { return failures }
-        guard let endpoint = configuredURL.map(LFSEndpoint.init(url:)) ?? LFSEndpoint.derived(from: repositoryURL) else {
+        guard var endpoint = configuredURL.map(LFSEndpoint.init(url:)) ?? LFSEndpoint.derived(from: repositoryURL) else {
             for object in objects {
                 failures[object.oid] = "the repository \(GitURL.redacted(repositoryURL)) is a local path: there is no LFS server to ask"
             }
             return failures
         }
+        endpoint.addressPolicy = archive.configuration.addressPolicy(forHubURL: endpoint.url)
         let authorization = Self.authorization(credentials, endpoint: endpoint, repositoryURL: repositoryURL)
         let answers: [LFSBatchAnswer]
         do {

@@ -195,12 +195,13 @@ final class LFSFetcher: @unchecked Sendable {
 
         // 3. ask the LFS server, 100 objects a request, and follow its actions.
         if !todo.isEmpty {
-            guard let endpoint = work.configuredURL().map(LFSEndpoint.init(url:)) ?? LFSEndpoint.derived(from: work.repositoryURL) else {
+            guard var endpoint = work.configuredURL().map(LFSEndpoint.init(url:)) ?? LFSEndpoint.derived(from: work.repositoryURL) else {
                 for object in todo {
                     try fail(object, work: work, reason: "the repository \(GitURL.redacted(work.repositoryURL)) is a local path: there is no LFS server to ask", report: &report)
                 }
                 return
             }
+            endpoint.addressPolicy = archive.configuration.addressPolicy(forHubURL: endpoint.url)
             let authorization = Self.authorization(work.credentials, endpoint: endpoint, repositoryURL: work.repositoryURL)
             var start = 0
             while start < todo.count {
@@ -368,7 +369,8 @@ final class LFSFetcher: @unchecked Sendable {
             let receiver = ObjectReceiver(partial: partial, offset: partial.length, space: space, cancellation: cancellation)
             let response: HTTPResponse
             do {
-                response = try client.download(action, from: partial.length, into: receiver, deadline: deadline)
+                response = try client.download(action, from: partial.length, into: receiver, deadline: deadline,
+                                               addressPolicy: archive.configuration.addressPolicy(forHubURL: action.href))
             } catch let error as HTTPError where error.retryable {
                 try again("the download failed: \(error)")
                 continue

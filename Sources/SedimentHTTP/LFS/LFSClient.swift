@@ -1,4 +1,5 @@
 import Foundation
+import SedimentNetwork
 
 /// A client of the Git LFS batch API (download operation, `basic` transfer), on
 /// ``HTTPClient``: <https://github.com/git-lfs/git-lfs/blob/main/docs/api/batch.md>.
@@ -46,6 +47,7 @@ public final class LFSClient: @unchecked Sendable {
                                   body: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
         request.deadline = deadline
         request.kind = .batch
+        request.addressPolicy = endpoint.addressPolicy
         if let authorization {
             request.headers.set("Authorization", authorization)
             request.secrets.append(authorization)
@@ -115,9 +117,12 @@ public final class LFSClient: @unchecked Sendable {
     /// response's status says what the server did: 206 (the range), 200 (the whole object,
     /// a server that ignores `Range`), or an error whose bounded body is in the response.
     /// `deadline` ends the transfer when it passes.
-    public func download(_ action: LFSAction, from offset: Int64, into receiver: HTTPBodyReceiver, deadline: Date? = nil) throws -> HTTPResponse {
+    /// `addressPolicy` keeps an `href` from hub data off internal addresses.
+    public func download(_ action: LFSAction, from offset: Int64, into receiver: HTTPBodyReceiver, deadline: Date? = nil,
+                         addressPolicy: AddressPolicy? = nil) throws -> HTTPResponse {
         var request = HTTPRequest(url: action.href)
         request.deadline = deadline
+        request.addressPolicy = addressPolicy
         for (name, value) in action.header.sorted(by: { $0.key < $1.key }) {
             request.headers.set(name, value)
             request.secrets.append(value)

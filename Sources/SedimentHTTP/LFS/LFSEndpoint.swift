@@ -1,4 +1,5 @@
 import Foundation
+import SedimentNetwork
 import SedimentText
 
 /// The Git LFS server of a repository: the URL under which `objects/batch` lives.
@@ -8,6 +9,9 @@ import SedimentText
 /// ssh (`git@host:path`, `ssh://`) URLs are reached over `https://` on the same host.
 public struct LFSEndpoint: Sendable, Equatable {
     public var url: String
+    /// The addresses its batch requests may not reach, when the URL came from hub data (a
+    /// `.lfsconfig` file, a repository a hub named); nil for one the operator chose.
+    public var addressPolicy: AddressPolicy?
 
     public init(url: String) {
         self.url = url.hasSuffix("/") ? String(url.dropLast()) : url
