@@ -66,7 +66,7 @@ struct Status: ParsableCommand {
                         + "quarantined ones only then or after `sediment unpark`):")
             for p in parked {
                 if p.quarantined {
-                    Output.line("  \(p.package): quarantined \(p.parkedAt): \(ScheduleRecord.crashReason) (\(p.crashes) abnormal exits in a row "
+                    Output.line("  \(p.package): quarantined \(p.parkedAt): \(ScheduleRecord.crashReason) (\(p.crashes) crashes in a row "
                                 + "during its visits); retried after `sediment unpark \(p.package)` or a new version")
                 } else {
                     Output.line("  \(p.package): parked \(p.parkedAt) after \(p.consecutiveFailures) failures; next try \(p.nextVisit)")

@@ -9,7 +9,7 @@ struct Unpark: ParsableCommand {
         abstract: "Put a parked or quarantined package back in the schedule.",
         discussion: """
             A package is parked after daemon.park_after failed visits in a row, and quarantined (parked with the reason \
-            "crashed the process") when a visit of it was in progress during two abnormal exits in a row. Unparking forgets \
+            "crashed the process") when a visit of it was in progress during two crashes of the process in a row. Unparking forgets \
             its failures and crashes and makes it due at once: the next crawl visits it (the daemon's next crawl of its hub, \
             or `sediment sync`). Works while the daemon runs.
             """)

@@ -26,10 +26,13 @@ public final class Archive: @unchecked Sendable {
         blobs.removeStaleTemporaries()
         let catalog = try Catalog(path: configuration.catalogPath)
         // This process holds the lock: a crawl still marked running was left by one that
-        // stopped, and a visit still in progress by one that ended abnormally.
-        for crashed in try catalog.closeAbandonedCrawls() {
-            FileHandle.standardError.write(Data("sediment: \(Self.note(crashed))\n".utf8))
+        // stopped, and a visit still in progress by one that was killed or crashed. Only a
+        // crash counts against the packages in flight.
+        let crash = CrashMarker.previousCrash(storage: configuration.storage.path)
+        for crashed in try catalog.closeAbandonedCrawls(countingCrashes: crash != nil) {
+            FileHandle.standardError.write(Data("sediment: \(Self.note(crashed, crash: crash ?? ""))\n".utf8))
         }
+        try CrashMarker.arm(storage: configuration.storage.path)
         blobs.removeUnwantedPartials(keeping: try catalog.pendingLFSObjects())
         let archive = Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: lock)
         for note in try archive.relocateLegacyMirrors() {
@@ -38,14 +41,14 @@ public final class Archive: @unchecked Sendable {
         return archive
     }
 
-    /// What opening the archive says of a package in flight when the previous process ended abnormally.
-    static func note(_ crashed: CrashedVisit) -> String {
+    /// What opening the archive says of a package in flight when the previous process crashed.
+    static func note(_ crashed: CrashedVisit, crash: String) -> String {
         let name = TerminalText.escaped(crashed.package)
         if crashed.quarantined {
-            return "\(name) quarantined: the process ended abnormally during its visit \(crashed.crashes) times in a row "
+            return "\(name) quarantined: the process crashed during its visit \(crashed.crashes) times in a row "
                 + "(\(ScheduleRecord.crashReason)); it is visited again after `sediment unpark \(name)` or when its hub lists a new version"
         }
-        return "the previous process ended abnormally while visiting \(name); it is visited next, alone"
+        return "the previous process crashed (\(crash)) while visiting \(name); it is visited next, alone"
     }
 
     /// Opens an existing archive for reading; writes nothing, except that a catalog written by

@@ -221,6 +221,7 @@ public struct Crawler: Sendable {
             let name = job.target.ref.qualifiedName
             let rowID = job.target.package.rowID
             events(.visitStarted(package: name))
+            CrashMarker.prepareThread()
             // Recorded before the visit starts: should it crash the process, the next process
             // to open the archive knows which package was in flight.
             try? catalog.visitStarted(package: rowID, crawl: job.target.crawlID, at: Catalog.timestamp(clock()),
@@ -252,13 +253,13 @@ public struct Crawler: Sendable {
             events(.visitFinished(outcome, done: done() + alreadyDone, total: total))
             return outcome
         }
-        // Packages in flight when a process last ended abnormally are visited first, one at a
+        // Packages in flight when a process last crashed are visited first, one at a
         // time and alone: should one crash the process again, it alone is counted a second
         // crash (and quarantined), not the packages that happened to be visited beside it.
         let alone = jobs.filter { suspects.contains($0.target.package.rowID) }
         let together = jobs.filter { !suspects.contains($0.target.package.rowID) }
         for job in alone {
-            logger.notice("visiting alone: a visit of it was in progress when the process last ended abnormally",
+            logger.notice("visiting alone: a visit of it was in progress when the process last crashed",
                           metadata: ["hub": "\(job.target.ref.hub)", "package": "\(job.target.ref.id)"])
         }
         let first = VisitPool(jobs: alone, concurrency: 1, perHost: 1, cancellation: cancellation).run { job, done in visitOne(job, done) }

@@ -78,15 +78,16 @@ extension Catalog {
         }
     }
 
-    /// Marks the crawls still `running` as `interrupted` and forgets their visits in progress,
-    /// counting each of those packages one crash (``recordCrashes(_:at:)``). Called by the
-    /// process that has just taken the archive's lock: no other process can be crawling, so
-    /// they were left by one that ended abnormally. Returns the packages counted.
+    /// Marks the crawls still `running` as `interrupted` and forgets their visits in progress;
+    /// with `countingCrashes` (the process that left them crashed), counts each of those
+    /// packages one crash first (``recordCrashes(_:at:)``). Called by the process that has
+    /// just taken the archive's lock: no other process can be crawling, so they were left by
+    /// one that was killed or crashed. Returns the packages counted.
     @discardableResult
-    public func closeAbandonedCrawls(at time: String = Catalog.timestamp(Date())) throws -> [CrashedVisit] {
+    public func closeAbandonedCrawls(countingCrashes: Bool = false, at time: String = Catalog.timestamp(Date())) throws -> [CrashedVisit] {
         try write { db in
             try db.execute(sql: "UPDATE crawl SET state = 'interrupted' WHERE state = 'running'")
-            let crashed = try recordCrashes(db, at: time)
+            let crashed = countingCrashes ? try recordCrashes(db, at: time) : []
             try db.execute(sql: "DELETE FROM visit_running")
             return crashed
         }
@@ -94,7 +95,7 @@ extension Catalog {
 
     /// Notes that a visit of package `rowID` started, until ``visitEnded(package:)``: for
     /// `status`, and so that the next process to open the archive knows which packages were
-    /// in flight if this one ends abnormally. `listing` is what the hub listed for it.
+    /// in flight if this one crashes. `listing` is what the hub listed for it.
     public func visitStarted(package rowID: Int64, crawl: Int64?, at time: String, listing: String? = nil) throws {
         try write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO visit_running(package_id, crawl_id, started_at, listing) VALUES (?, ?, ?, ?)",

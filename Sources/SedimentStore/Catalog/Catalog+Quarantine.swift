@@ -1,11 +1,11 @@
 import Foundation
 import GRDB
 
-/// A package whose visit was in progress when a process ended abnormally, as the next
+/// A package whose visit was in progress when a process crashed, as the next
 /// process to open the archive found it.
 public struct CrashedVisit: Sendable, Equatable {
     public var package: String
-    /// Abnormal exits in a row during a visit of it, this one included.
+    /// Crashes in a row during a visit of it, this one included.
     public var crashes: Int
     /// Whether this crash quarantined it (``Catalog/crashesToQuarantine`` in a row).
     public var quarantined: Bool
@@ -21,7 +21,7 @@ public struct UnparkedPackage: Sendable, Equatable {
 }
 
 extension Catalog {
-    /// Abnormal exits in a row, each with a visit of the package in progress, that quarantine
+    /// Crashes in a row, each with a visit of the package in progress, that quarantine
     /// the package. One is not enough: every visit in progress at a crash is suspected, and
     /// only the one that crashes again when visited alone is the cause.
     public static let crashesToQuarantine = 2
@@ -75,7 +75,7 @@ extension Catalog {
         }
     }
 
-    /// The packages in flight during the last abnormal exit and not visited to the end since
+    /// The packages in flight during the last crash and not visited to the end since
     /// (crashes > 0, not quarantined): a crawl visits them one at a time, alone, first.
     public func crashSuspects() throws -> Set<Int64> {
         try read { db in

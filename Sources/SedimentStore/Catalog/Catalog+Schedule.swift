@@ -16,7 +16,7 @@ public struct ScheduleRecord: Sendable, Equatable {
     /// Why it is parked when that is not its failed visits: ``ScheduleRecord/crashReason``
     /// for a quarantined package.
     public var parkedReason: String?
-    /// Abnormal exits of the process (a crash, a kill) during which a visit of the package
+    /// Crashes of the process (a fatal signal, not a kill) during which a visit of the package
     /// was in progress, since its last completed visit.
     public var crashes: Int
     /// What the hub listed for the package at its last visit (its reported head, or its
@@ -42,7 +42,7 @@ public struct ScheduleRecord: Sendable, Equatable {
 
     public var parked: Bool { parkedAt != nil }
 
-    /// The reason of a package quarantined because the process ended abnormally twice in a
+    /// The reason of a package quarantined because the process crashed twice in a
     /// row while visiting it.
     public static let crashReason = "crashed the process"
 
@@ -60,7 +60,7 @@ public struct ParkedPackage: Sendable {
     public var error: String?
     /// Why it is parked when that is not its failed visits ("crashed the process").
     public var reason: String?
-    /// Abnormal exits of the process during a visit of it, in a row.
+    /// Crashes of the process during a visit of it, in a row.
     public var crashes: Int
 
     public var quarantined: Bool { reason == ScheduleRecord.crashReason }

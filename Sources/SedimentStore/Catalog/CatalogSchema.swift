@@ -347,7 +347,7 @@ enum CatalogSchema {
         migrator.registerMigration("v11: quarantine") { db in
             // A visit in progress remembers what the hub listed for its package, so that a
             // package quarantined by its crashes is retried when that listing changes; the
-            // schedule counts the abnormal exits a package was in flight for, and says why a
+            // schedule counts the crashes a package was in flight for, and says why a
             // package is parked when it is not its failed visits.
             try db.execute(sql: """
                 ALTER TABLE visit_running ADD COLUMN listing TEXT;
