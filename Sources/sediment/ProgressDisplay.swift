@@ -140,6 +140,11 @@ final class ProgressDisplay: @unchecked Sendable {
             if json { Output.json(.object([("unlisted", .string(name))])) }
             Output.errorRaw("sediment: \(name): no longer listed by its hub; marked unlisted, its archive stays (listing it again resumes it)")
         }
+        for name in report.quarantined {
+            if json { Output.json(.object([("quarantined", .string(name))])) }
+            Output.errorRaw("sediment: \(name): quarantined, not visited: it crashed the process twice in a row; "
+                            + "`sediment unpark \(name)` retries it (a new version listed by its hub does too)")
+        }
         if report.interrupted {
             if json { Output.json(.object([("interrupted", .bool(true)), ("not_visited", .int(Int64(report.notVisited)))])) }
             Output.errorRaw("sediment: interrupted: \(report.notVisited) planned visit\(report.notVisited == 1 ? "" : "s") not made")
@@ -153,6 +158,7 @@ final class ProgressDisplay: @unchecked Sendable {
             + "\(outcomes.count) package\(outcomes.count == 1 ? "" : "s"): \(eventful) changed, \(outcomes.count - eventful - failed - deleted) unchanged, \(failed) failed"
         if deleted > 0 { summary += ", \(deleted) deleted upstream" }
         if !report.unlisted.isEmpty { summary += ", \(report.unlisted.count) no longer listed" }
+        if !report.quarantined.isEmpty { summary += ", \(report.quarantined.count) quarantined" }
         if report.interrupted { summary += "; \(report.notVisited) not visited" }
         let skipped = report.skipped.count
         if skipped > 0 { summary += "; \(skipped) listed entr\(skipped == 1 ? "y" : "ies") skipped (named above and in `sediment status`)" }

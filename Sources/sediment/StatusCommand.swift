@@ -62,9 +62,15 @@ struct Status: ParsableCommand {
         let parked = try archive.catalog.parkedPackages()
         if !parked.isEmpty {
             Output.line("")
-            Output.line("parked packages (retried every daemon.parked_revisit, or at once when the hub's listing changes):")
+            Output.line("parked packages (retried every daemon.parked_revisit, or at once when the hub's listing changes; "
+                        + "quarantined ones only then or after `sediment unpark`):")
             for p in parked {
-                Output.line("  \(p.package): parked \(p.parkedAt) after \(p.consecutiveFailures) failures; next try \(p.nextVisit)")
+                if p.quarantined {
+                    Output.line("  \(p.package): quarantined \(p.parkedAt): \(ScheduleRecord.crashReason) (\(p.crashes) crashes in a row "
+                                + "during its visits); retried after `sediment unpark \(p.package)` or a new version")
+                } else {
+                    Output.line("  \(p.package): parked \(p.parkedAt) after \(p.consecutiveFailures) failures; next try \(p.nextVisit)")
+                }
             }
         }
     }

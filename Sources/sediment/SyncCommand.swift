@@ -46,6 +46,7 @@ struct Sync: ParsableCommand {
             // back at the next start.
             DispatchQueue.global().asyncAfter(deadline: .now() + grace) {
                 display.finishAbandoned()
+                archive.forgetRunningVisitsBeforeExit()
                 _exit(130)
             }
         }

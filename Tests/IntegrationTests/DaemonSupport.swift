@@ -6,12 +6,18 @@ final class DaemonProcess {
     let process: Process
     let logPath: String
 
-    init(config: String, cwd: String, logPath: String, environment: [String: String] = [:]) throws {
+    /// `fileLimit`: run it under `ulimit -n` (the shell `exec`s it: same pid).
+    init(config: String, cwd: String, logPath: String, environment: [String: String] = [:], fileLimit: Int? = nil) throws {
         self.logPath = logPath
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process = Process()
-        process.executableURL = URL(fileURLWithPath: Shell.sedimentBinary)
-        process.arguments = ["daemon", "--config", config]
+        if let fileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\"", Shell.sedimentBinary, "daemon", "--config", config]
+        } else {
+            process.executableURL = URL(fileURLWithPath: Shell.sedimentBinary)
+            process.arguments = ["daemon", "--config", config]
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: cwd)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice

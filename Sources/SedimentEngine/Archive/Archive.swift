@@ -1,6 +1,7 @@
 import Foundation
 import SedimentGit
 import SedimentStore
+import SedimentText
 
 /// An opened archive: the storage folder with its catalog, blob store and mirrors.
 public final class Archive: @unchecked Sendable {
@@ -24,14 +25,30 @@ public final class Archive: @unchecked Sendable {
         let blobs = try LocalBlobStore(root: URL(fileURLWithPath: configuration.blobsPath))
         blobs.removeStaleTemporaries()
         let catalog = try Catalog(path: configuration.catalogPath)
-        // This process holds the lock: a crawl still marked running was left by one that stopped.
-        try catalog.closeAbandonedCrawls()
+        // This process holds the lock: a crawl still marked running was left by one that
+        // stopped, and a visit still in progress by one that was killed or crashed. Only a
+        // crash counts against the packages in flight.
+        let crash = CrashMarker.previousCrash(storage: configuration.storage.path)
+        for crashed in try catalog.closeAbandonedCrawls(countingCrashes: crash != nil) {
+            FileHandle.standardError.write(Data("sediment: \(Self.note(crashed, crash: crash ?? ""))\n".utf8))
+        }
+        try CrashMarker.arm(storage: configuration.storage.path)
         blobs.removeUnwantedPartials(keeping: try catalog.pendingLFSObjects())
         let archive = Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: lock)
         for note in try archive.relocateLegacyMirrors() {
             FileHandle.standardError.write(Data("sediment: upgrading the archive: \(note)\n".utf8))
         }
         return archive
+    }
+
+    /// What opening the archive says of a package in flight when the previous process crashed.
+    static func note(_ crashed: CrashedVisit, crash: String) -> String {
+        let name = TerminalText.escaped(crashed.package)
+        if crashed.quarantined {
+            return "\(name) quarantined: the process crashed during its visit \(crashed.crashes) times in a row "
+                + "(\(ScheduleRecord.crashReason)); it is visited again after `sediment unpark \(name)` or when its hub lists a new version"
+        }
+        return "the previous process crashed (\(crash)) while visiting \(name); it is visited next, alone"
     }
 
     /// Opens an existing archive for reading; writes nothing, except that a catalog written by
@@ -54,6 +71,19 @@ public final class Archive: @unchecked Sendable {
         self.catalog = catalog
         self.blobs = blobs
         self.lock = lock
+    }
+
+    /// Before exiting on purpose with visits still busy (a stop after `stop_timeout`): forgets
+    /// them, so that the next start does not count them as crashes. Waits for the catalog at
+    /// most `timeout` seconds (a transaction of a busy visit may hold it): the exit must not hang.
+    public func forgetRunningVisitsBeforeExit(timeout: TimeInterval = 5) {
+        let done = DispatchSemaphore(value: 0)
+        let catalog = self.catalog
+        Thread.detachNewThread {
+            try? catalog.forgetRunningVisits()
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + timeout)
     }
 
     /// The absolute folder of a mirror recorded as `relative` in the catalog.

@@ -66,6 +66,9 @@ public struct Crawler: Sendable {
         public var notVisited = 0
         /// Packages this crawl found no longer listed (`HUB:ID`): marked unlisted, their archive stays.
         public var unlisted: [String] = []
+        /// Listed packages not visited because they are quarantined (`HUB:ID`): they crashed
+        /// the process, and their hub lists the version they crashed with.
+        public var quarantined: [String] = []
         /// The packages each hub listed in this crawl (or the earlier listing it used).
         public var listings: [String: [PackageRef]] = [:]
         /// Whether anything failed (`sync` then exits 1).
@@ -142,7 +145,10 @@ public struct Crawler: Sendable {
             throw CrawlError.unknownPackages(unknown)
         }
 
-        // 2. Begin a crawl per hub and plan its visits.
+        // 2. Begin a crawl per hub and plan its visits. A quarantined package is left alone
+        // until its hub lists another version (or it is unparked).
+        let quarantine = try catalog.quarantinedPackages()
+        let suspects = try catalog.crashSuspects()
         var jobs: [VisitJob] = []
         var crawls: [String: Int64] = [:]
         var early: [VisitOutcome] = []
@@ -191,6 +197,10 @@ public struct Crawler: Sendable {
                     } else {
                         package = upserted[index]
                     }
+                    if let held = quarantine[package.rowID], held == nil || held == RevisitPolicy.listing(of: ref) {
+                        report.quarantined.append(ref.qualifiedName)
+                        continue
+                    }
                     if let schedule, !schedule.isDue(package, ref) {
                         report.notDue += 1
                         continue
@@ -226,16 +236,22 @@ public struct Crawler: Sendable {
         let visitor = Visitor(archive: archive, clock: clock, fetches: fetches, cancellation: cancellation, lfs: lfs)
         let total = jobs.count + early.count
         let alreadyDone = early.count
-        let pool = VisitPool(jobs: jobs, concurrency: configuration.daemon.concurrency, perHost: configuration.daemon.perHostConcurrency,
-                             cancellation: cancellation)
         let logger = self.logger
         let clock = self.clock
-        let outcomes = pool.run { job, done in
+        let visitOne: @Sendable (VisitJob, () -> Int) -> VisitOutcome = { job, done in
             let name = job.target.ref.qualifiedName
             let rowID = job.target.package.rowID
             events(.visitStarted(package: name))
-            try? catalog.visitStarted(package: rowID, crawl: job.target.crawlID, at: Catalog.timestamp(clock()))
+            CrashMarker.prepareThread()
+            // Recorded before the visit starts: should it crash the process, the next process
+            // to open the archive knows which package was in flight.
+            try? catalog.visitStarted(package: rowID, crawl: job.target.crawlID, at: Catalog.timestamp(clock()),
+                                      listing: RevisitPolicy.listing(of: job.listed))
             let outcome = visitor.visit(job.target) { progress in events(.fetchProgress(package: name, progress)) }
+            if !outcome.interrupted && !outcome.localFailure {
+                // The visit ran to its end without crashing: the package is not the cause.
+                try? catalog.visitCompleted(package: rowID)
+            }
             try? catalog.visitEnded(package: rowID)
             let where_: Logger.Metadata = ["hub": "\(job.target.ref.hub)", "package": "\(job.target.ref.id)"]
             for warning in outcome.warnings {
@@ -258,6 +274,19 @@ public struct Crawler: Sendable {
             events(.visitFinished(outcome, done: done() + alreadyDone, total: total))
             return outcome
         }
+        // Packages in flight when a process last crashed are visited first, one at a
+        // time and alone: should one crash the process again, it alone is counted a second
+        // crash (and quarantined), not the packages that happened to be visited beside it.
+        let alone = jobs.filter { suspects.contains($0.target.package.rowID) }
+        let together = jobs.filter { !suspects.contains($0.target.package.rowID) }
+        for job in alone {
+            logger.notice("visiting alone: a visit of it was in progress when the process last crashed",
+                          metadata: ["hub": "\(job.target.ref.hub)", "package": "\(job.target.ref.id)"])
+        }
+        let first = VisitPool(jobs: alone, concurrency: 1, perHost: 1, cancellation: cancellation).run { job, done in visitOne(job, done) }
+        let pool = VisitPool(jobs: together, concurrency: configuration.daemon.concurrency, perHost: configuration.daemon.perHostConcurrency,
+                             cancellation: cancellation)
+        let outcomes = first + pool.run { job, done in visitOne(job) { done() + first.count } }
         let all = early + outcomes.filter { !$0.interrupted }
         report.outcomes = all
         let interrupted = cancellation?.isRaised == true

@@ -165,6 +165,7 @@ final class Scheduler: Service, @unchecked Sendable {
                 guard let self, !self.finished.isRaised else { return }
                 logger.warning("visits still running \(Int(timeout)) s after the stop (daemon.stop_timeout); exiting, they will be redone")
                 self.notifier.notify("STATUS=stopped with visits in progress; they are redone at the next start")
+                self.archive.forgetRunningVisitsBeforeExit()
                 _exit(0)
             }
         }
@@ -190,7 +191,9 @@ final class Scheduler: Service, @unchecked Sendable {
                 let ids = Set(listed.filter { !$0.repository.isEmpty }.map(\.id))
                 candidates = known.filter { ids.contains($0.id) }
             }
-            let due = candidates.map { package in schedules[package.rowID].flatMap { Catalog.date($0.nextVisit) } ?? .distantPast }.min()
+            // A quarantined package waits for a new listing, whatever its next_visit says.
+            let due = candidates.filter { schedules[$0.rowID]?.quarantined != true }
+                .map { package in schedules[package.rowID].flatMap { Catalog.date($0.nextVisit) } ?? .distantPast }.min()
             views.append(DaemonPlan.Hub(name: hub.name, lastListing: last[hub.name], hasListing: listings[hub.name] != nil,
                                         attempted: attempted.contains(hub.name), earliestDue: due))
         }
@@ -288,6 +291,10 @@ final class Scheduler: Service, @unchecked Sendable {
             let eventful = report.outcomes.filter(\.eventful).count
             let metadata: Logger.Metadata = ["hub": "\(hub)", "visited": "\(done)", "planned": "\(total)", "failed": "\(failed)",
                                              "eventful": "\(eventful)", "not_due": "\(report.notDue)", "listed": "\(listing)"]
+            for name in report.quarantined {
+                logger.notice("package quarantined: it crashed the process; not visited until `sediment unpark` or a new version",
+                               metadata: ["package": "\(name)"])
+            }
             for name in report.unlisted {
                 logger.notice("package no longer listed; marked unlisted, its archive stays", metadata: ["package": "\(name)"])
             }
@@ -313,7 +320,7 @@ final class Scheduler: Service, @unchecked Sendable {
     }
 
     private func updateParked() {
-        if let parked = try? archive.catalog.parkedPackages() { metrics.setParked(parked.count) }
+        if let parked = try? archive.catalog.parkedPackages() { metrics.setParked(parked.count, quarantined: parked.filter(\.quarantined).count) }
     }
 }
 

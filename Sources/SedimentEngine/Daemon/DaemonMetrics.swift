@@ -7,13 +7,16 @@ public final class DaemonMetrics: @unchecked Sendable {
     public let registry = PrometheusCollectorRegistry()
     private let queueDepth: Gauge
     private let parked: Gauge
+    private let quarantined: Gauge
     private let storedBlobs: Counter
     private let storedBytes: Counter
     private let started: Gauge
 
     public init() {
         queueDepth = registry.makeGauge(descriptor: Self.name("queue", "depth", "Visits planned by the crawl in progress and not yet finished."))
-        parked = registry.makeGauge(descriptor: Self.name("parked", "packages", "Packages parked after repeated failures."))
+        parked = registry.makeGauge(descriptor: Self.name("parked", "packages", "Packages parked after repeated failures or quarantined."))
+        quarantined = registry.makeGauge(descriptor: Self.name("quarantined", "packages",
+                                                               "Parked packages quarantined because they crashed the process twice in a row."))
         storedBlobs = registry.makeCounter(descriptor: Self.name("stored_blobs", "total",
                                                                  "Blobs new to the archive, hashed by visits (stored when within blob_max_bytes)."))
         storedBytes = registry.makeCounter(descriptor: Self.name("stored_bytes", "total", "Bytes of the blobs new to the archive."))
@@ -45,7 +48,7 @@ public final class DaemonMetrics: @unchecked Sendable {
         }
         if !outcome.lfsProblems.isEmpty { error(kind: "lfs_object") }
         if outcome.isFailure, let error = outcome.error {
-            self.error(kind: Self.kind(of: error, status: outcome.status))
+            self.error(kind: outcome.localFailure ? "local_resource" : Self.kind(of: error, status: outcome.status))
         }
     }
 
@@ -64,7 +67,10 @@ public final class DaemonMetrics: @unchecked Sendable {
     }
 
     public func setQueueDepth(_ n: Int) { queueDepth.set(Int64(n)) }
-    public func setParked(_ n: Int) { parked.set(Int64(n)) }
+    public func setParked(_ n: Int, quarantined q: Int = 0) {
+        parked.set(Int64(n))
+        quarantined.set(Int64(q))
+    }
 
     public func text() -> String { registry.emitToString() }
 

@@ -8,6 +8,11 @@ import SedimentStore
 /// first seen together drift apart. A failed visit backs off exponentially from
 /// `min_revisit`; after `park_after` failures in a row the package is parked and retried
 /// only every `parked_revisit`, or at once when its hub listing changes.
+///
+/// A visit that failed for want of a local resource (descriptors, disk space, memory:
+/// ``LocalResourceFailure``) says nothing of the package: it counts no failure, parks nothing,
+/// and the package is tried again after `min_revisit`. A package quarantined because it crashed
+/// the process is visited again only when its listing changes (or after `sediment unpark`).
 public struct RevisitPolicy: Sendable {
     public var minimum: TimeInterval
     public var maximum: TimeInterval
@@ -44,12 +49,22 @@ public struct RevisitPolicy: Sendable {
     public func isDue(_ record: ScheduleRecord?, listing: String, now: Date) -> Bool {
         guard let record else { return true }
         if record.listing != listing { return true }
+        if record.quarantined { return false }
         return record.nextVisit <= Catalog.timestamp(now)
     }
 
     /// The schedule after a visit that ended with `outcome`.
     public func next(after previous: ScheduleRecord?, package: Int64, outcome: VisitOutcome, listing: String, now: Date) -> ScheduleRecord {
-        let current = clamp(previous?.revisitSeconds ?? initial)
+        if outcome.localFailure {
+            // Not the package's failure: nothing advances, and it is tried again soon.
+            var record = previous ?? ScheduleRecord(packageRowID: package, nextVisit: "", revisitSeconds: 0)
+            record.lastVisit = Catalog.timestamp(now)
+            record.lastStatus = outcome.status.rawValue
+            record.nextVisit = Catalog.timestamp(now.addingTimeInterval(jittered(minimum)))
+            return record
+        }
+        // A row written only to count crashes has no interval yet (no visit was recorded).
+        let current = clamp(previous.flatMap { $0.lastVisit == nil ? nil : $0.revisitSeconds } ?? initial)
         var record = ScheduleRecord(packageRowID: package, nextVisit: "", revisitSeconds: current,
                                     consecutiveFailures: 0, parkedAt: nil, listing: listing,
                                     lastVisit: Catalog.timestamp(now), lastStatus: outcome.status.rawValue)

@@ -6,7 +6,22 @@ import NIOPosix
 
 /// The daemon's HTTP endpoint on `daemon.listen`: `/metrics` (Prometheus text format),
 /// `/healthz` and `/status` (JSON). GET and HEAD only; it serves reads, never changes the archive.
+///
+/// Bounded, so that clients cannot take the descriptors the visits need: at most
+/// ``Limits/maxConnections`` connections at once (one more is closed as soon as it is
+/// accepted), a connection that sends nothing for ``Limits/idleTimeout`` is closed, and one that
+/// does not complete a request within ``Limits/requestTimeout`` of opening (or of its previous
+/// answer) is closed however slowly it trickles bytes.
 public final class StatusServer: @unchecked Sendable {
+    /// The endpoint's bounds on its clients.
+    public struct Limits: Sendable {
+        public var maxConnections = 64
+        public var idleTimeout: TimeInterval = 10
+        public var requestTimeout: TimeInterval = 15
+
+        public init() {}
+    }
+
     /// One answer: status code, content type and body.
     public struct Response: Sendable {
         public var status: Int
@@ -36,7 +51,7 @@ public final class StatusServer: @unchecked Sendable {
     }
 
     /// Binds `listen` (`HOST:PORT`, `[V6]:PORT`) and starts serving `routes`.
-    public static func start(listen: String, routes: @escaping Routes) throws -> StatusServer {
+    public static func start(listen: String, limits: Limits = Limits(), routes: @escaping Routes) throws -> StatusServer {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
             throw StatusServerError(listen: listen, problem: "expected HOST:PORT")
         }
@@ -44,12 +59,26 @@ public final class StatusServer: @unchecked Sendable {
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         // One thread: answers are small, and a slow catalog read delays only other requests.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let connections = ConnectionCount(limit: max(1, limits.maxConnections))
+        let idle = TimeAmount.milliseconds(Int64(limits.idleTimeout * 1000))
+        let request = TimeAmount.milliseconds(Int64(limits.requestTimeout * 1000))
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 64)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
-                    channel.pipeline.addHandler(RouteHandler(routes: routes))
+                // Beyond the cap, the connection is closed at once: its descriptor is freed.
+                guard connections.enter() else { return channel.eventLoop.makeFailedFuture(ConnectionCapReached()) }
+                channel.closeFuture.whenComplete { _ in connections.leave() }
+                // The initializer runs on the channel's event loop: the pipeline is set up in place.
+                do {
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(IdleStateHandler(readTimeout: idle))
+                    try pipeline.addHandler(IdleCloser())
+                    try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                    try pipeline.addHandler(RouteHandler(routes: routes, requestTimeout: request))
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
                 }
             }
         do {
@@ -88,15 +117,78 @@ public struct StatusServerError: Error, CustomStringConvertible {
     public var description: String { "daemon.listen \"\(listen)\": \(problem)" }
 }
 
+/// Why a connection beyond the cap was closed at once (NIO closes a child channel whose
+/// initializer fails).
+private struct ConnectionCapReached: Error {}
+
+/// The endpoint's open connections, against its cap. Used on the endpoint's one event loop.
+private final class ConnectionCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var open = 0
+    private let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Counts one more connection; false (and not counted) when the cap is reached.
+    func enter() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard open < limit else { return false }
+        open += 1
+        return true
+    }
+
+    func leave() {
+        lock.lock()
+        open -= 1
+        lock.unlock()
+    }
+}
+
+/// Closes a connection that sent nothing for the idle timeout (``IdleStateHandler``'s event).
+private final class IdleCloser: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}
+
 private final class RouteHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let routes: StatusServer.Routes
     private var head: HTTPRequestHead?
+    /// How long a connection has to send a complete request, from its opening or its previous answer.
+    private let requestTimeout: TimeAmount
+    private var deadline: Scheduled<Void>?
 
-    init(routes: @escaping StatusServer.Routes) {
+    init(routes: @escaping StatusServer.Routes, requestTimeout: TimeAmount) {
         self.routes = routes
+        self.requestTimeout = requestTimeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        armDeadline(context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+    }
+
+    /// Closes the connection unless a complete request arrives within the request timeout: a
+    /// client that trickles its header a byte at a time never resets it.
+    private func armDeadline(_ context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = context.eventLoop.scheduleTask(in: requestTimeout) {
+            context.close(promise: nil)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -108,6 +200,8 @@ private final class RouteHandler: ChannelInboundHandler, @unchecked Sendable {
         case .end:
             guard let head else { return }
             self.head = nil
+            // The next request (on a kept-alive connection) gets its own time.
+            armDeadline(context)
             let response: StatusServer.Response
             if head.method == .GET || head.method == .HEAD {
                 let path = String(head.uri.split(separator: "?", maxSplits: 1).first ?? "/")

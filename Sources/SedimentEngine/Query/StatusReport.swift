@@ -34,7 +34,11 @@ public enum StatusReport {
             })),
             ("parked", .array(parked.map { p in
                 .object([("package", .string(p.package)), ("parked_at", .string(p.parkedAt)),
-                         ("consecutive_failures", .int(Int64(p.consecutiveFailures))), ("next_visit", .string(p.nextVisit)),
+                         ("consecutive_failures", .int(Int64(p.consecutiveFailures))),
+                         // A quarantined package has no next visit: it waits for `unpark` or a new version.
+                         ("next_visit", p.quarantined ? .null : .string(p.nextVisit)),
+                         ("reason", .string(p.reason ?? "failed \(p.consecutiveFailures) visit\(p.consecutiveFailures == 1 ? "" : "s") in a row")),
+                         ("quarantined", .bool(p.quarantined)), ("crashes", .int(Int64(p.crashes))),
                          ("error", .optional(p.error))])
             })),
             ("repositories", .int(Int64(s.repositories))), ("commits", .int(Int64(s.commits))), ("snapshots", .int(Int64(s.snapshots))),

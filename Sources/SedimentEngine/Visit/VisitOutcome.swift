@@ -36,6 +36,9 @@ public struct VisitOutcome: Sendable {
     public var lfsPending = 0
     /// Why LFS objects could not be stored, one line per object; they stay pending.
     public var lfsProblems: [String] = []
+    /// The visit failed for want of a resource of this machine (``LocalResourceFailure``):
+    /// it is recorded failed, but it counts no failure of the package.
+    public var localFailure = false
     /// Files of the package that could not be read at this visit ("README.md: the front
     /// matter is not valid YAML: …"); the visit is archived all the same.
     public var warnings: [String] = []

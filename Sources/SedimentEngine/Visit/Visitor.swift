@@ -30,6 +30,7 @@ struct Visitor {
     }
 
     func visit(_ target: Target, progress: ((FetchProgress) -> Void)? = nil) -> VisitOutcome {
+        FaultSwitch.crashIfAsked(visiting: target.ref.qualifiedName)
         let started = Catalog.timestamp(clock())
         // Real time, not the injected clock: it bounds waits on real servers.
         let deadline = Date().addingTimeInterval(archive.configuration.daemon.visitTimeout)
@@ -64,7 +65,11 @@ struct Visitor {
             outcome.interrupted = true
             outcome.error = "interrupted: sediment is stopping"
         } catch {
-            let message = Self.describe(Self.visitTimeout(error, configured: archive.configuration.daemon.visitTimeout))
+            var message = Self.describe(Self.visitTimeout(error, configured: archive.configuration.daemon.visitTimeout))
+            outcome.localFailure = LocalResourceFailure.matches(error)
+            if outcome.localFailure {
+                message += " (this machine ran out of a resource: not counted as the package's failure)"
+            }
             outcome.status = Self.isNotFound(error) ? .notFound : .failed
             outcome.error = message
             outcome.eventful = false

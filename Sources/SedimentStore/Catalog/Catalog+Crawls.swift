@@ -78,21 +78,28 @@ extension Catalog {
         }
     }
 
-    /// Marks the crawls still `running` as `interrupted` and forgets their visits in progress.
-    /// Called by the process that has just taken the archive's lock: no other process can be
-    /// crawling, so they were left by one that stopped.
-    public func closeAbandonedCrawls() throws {
+    /// Marks the crawls still `running` as `interrupted` and forgets their visits in progress;
+    /// with `countingCrashes` (the process that left them crashed), counts each of those
+    /// packages one crash first (``recordCrashes(_:at:)``). Called by the process that has
+    /// just taken the archive's lock: no other process can be crawling, so they were left by
+    /// one that was killed or crashed. Returns the packages counted.
+    @discardableResult
+    public func closeAbandonedCrawls(countingCrashes: Bool = false, at time: String = Catalog.timestamp(Date())) throws -> [CrashedVisit] {
         try write { db in
             try db.execute(sql: "UPDATE crawl SET state = 'interrupted' WHERE state = 'running'")
+            let crashed = countingCrashes ? try recordCrashes(db, at: time) : []
             try db.execute(sql: "DELETE FROM visit_running")
+            return crashed
         }
     }
 
-    /// Notes that a visit of package `rowID` started (for `status`), until ``visitEnded(package:)``.
-    public func visitStarted(package rowID: Int64, crawl: Int64?, at time: String) throws {
+    /// Notes that a visit of package `rowID` started, until ``visitEnded(package:)``: for
+    /// `status`, and so that the next process to open the archive knows which packages were
+    /// in flight if this one crashes. `listing` is what the hub listed for it.
+    public func visitStarted(package rowID: Int64, crawl: Int64?, at time: String, listing: String? = nil) throws {
         try write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO visit_running(package_id, crawl_id, started_at) VALUES (?, ?, ?)",
-                           arguments: [rowID, crawl, time])
+            try db.execute(sql: "INSERT OR REPLACE INTO visit_running(package_id, crawl_id, started_at, listing) VALUES (?, ?, ?, ?)",
+                           arguments: [rowID, crawl, time, listing])
         }
     }
 
@@ -144,6 +151,7 @@ extension Catalog {
                 SELECT p.hub, MIN(COALESCE(s.next_visit, '')) AS due
                 FROM package p LEFT JOIN package_schedule s ON s.package_id = p.id
                 WHERE NOT p.deleted AND NOT p.unlisted AND p.repository_id IS NOT NULL
+                    AND (s.parked_at IS NULL OR s.parked_reason IS NOT '\(ScheduleRecord.crashReason)')
                 GROUP BY p.hub
                 """) {
                 result[row["hub"]] = row["due"]
@@ -159,6 +167,7 @@ extension Catalog {
                 SELECT p.hub || ':' || p.package_id AS name, s.next_visit
                 FROM package p LEFT JOIN package_schedule s ON s.package_id = p.id
                 WHERE NOT p.deleted AND NOT p.unlisted AND p.repository_id IS NOT NULL
+                    AND (s.parked_at IS NULL OR s.parked_reason IS NOT '\(ScheduleRecord.crashReason)')
                 ORDER BY COALESCE(s.next_visit, ''), name LIMIT 1
                 """).map { DuePackage(package: $0["name"], nextVisit: $0["next_visit"]) }
         }

@@ -10,8 +10,15 @@ public struct ScheduleRecord: Sendable, Equatable {
     public var revisitSeconds: Double
     /// Failed visits since the last successful one.
     public var consecutiveFailures: Int
-    /// When the package was parked after too many failures; nil while it is not parked.
+    /// When the package was parked after too many failures, or quarantined after crashes;
+    /// nil while it is not parked.
     public var parkedAt: String?
+    /// Why it is parked when that is not its failed visits: ``ScheduleRecord/crashReason``
+    /// for a quarantined package.
+    public var parkedReason: String?
+    /// Crashes of the process (a fatal signal, not a kill) during which a visit of the package
+    /// was in progress, since its last completed visit.
+    public var crashes: Int
     /// What the hub listed for the package at its last visit (its reported head, or its
     /// repository): a different listing makes the package due at once, parked or not.
     public var listing: String?
@@ -19,18 +26,29 @@ public struct ScheduleRecord: Sendable, Equatable {
     public var lastStatus: String?
 
     public init(packageRowID: Int64, nextVisit: String, revisitSeconds: Double, consecutiveFailures: Int = 0,
-                parkedAt: String? = nil, listing: String? = nil, lastVisit: String? = nil, lastStatus: String? = nil) {
+                parkedAt: String? = nil, listing: String? = nil, lastVisit: String? = nil, lastStatus: String? = nil,
+                parkedReason: String? = nil, crashes: Int = 0) {
         self.packageRowID = packageRowID
         self.nextVisit = nextVisit
         self.revisitSeconds = revisitSeconds
         self.consecutiveFailures = consecutiveFailures
         self.parkedAt = parkedAt
+        self.parkedReason = parkedReason
+        self.crashes = crashes
         self.listing = listing
         self.lastVisit = lastVisit
         self.lastStatus = lastStatus
     }
 
     public var parked: Bool { parkedAt != nil }
+
+    /// The reason of a package quarantined because the process crashed twice in a
+    /// row while visiting it.
+    public static let crashReason = "crashed the process"
+
+    /// Parked because it crashed the process: visited again only after `sediment unpark`
+    /// or when its hub lists a new version.
+    public var quarantined: Bool { parkedAt != nil && parkedReason == Self.crashReason }
 }
 
 /// A parked package, as `status` lists it.
@@ -40,6 +58,12 @@ public struct ParkedPackage: Sendable {
     public var consecutiveFailures: Int
     public var nextVisit: String
     public var error: String?
+    /// Why it is parked when that is not its failed visits ("crashed the process").
+    public var reason: String?
+    /// Crashes of the process during a visit of it, in a row.
+    public var crashes: Int
+
+    public var quarantined: Bool { reason == ScheduleRecord.crashReason }
 }
 
 extension Catalog {
@@ -47,7 +71,8 @@ extension Catalog {
     public func schedules(packages: [Int64]? = nil) throws -> [Int64: ScheduleRecord] {
         try read { db in
             var sql = """
-                SELECT package_id, next_visit, revisit_seconds, consecutive_failures, parked_at, listing, last_visit, last_status
+                SELECT package_id, next_visit, revisit_seconds, consecutive_failures, parked_at, listing, last_visit, last_status,
+                    parked_reason, crashes
                 FROM package_schedule
                 """
             var arguments: StatementArguments = []
@@ -60,7 +85,8 @@ extension Catalog {
             for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
                 let record = ScheduleRecord(packageRowID: row["package_id"], nextVisit: row["next_visit"], revisitSeconds: row["revisit_seconds"],
                                             consecutiveFailures: row["consecutive_failures"], parkedAt: row["parked_at"],
-                                            listing: row["listing"], lastVisit: row["last_visit"], lastStatus: row["last_status"])
+                                            listing: row["listing"], lastVisit: row["last_visit"], lastStatus: row["last_status"],
+                                            parkedReason: row["parked_reason"], crashes: row["crashes"])
                 result[record.packageRowID] = record
             }
             return result
@@ -71,13 +97,15 @@ extension Catalog {
     public func saveSchedule(_ record: ScheduleRecord) throws {
         try write { db in
             try db.execute(sql: """
-                INSERT INTO package_schedule (package_id, next_visit, revisit_seconds, consecutive_failures, parked_at, listing, last_visit, last_status)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO package_schedule (package_id, next_visit, revisit_seconds, consecutive_failures, parked_at, listing, last_visit, last_status,
+                    parked_reason, crashes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(package_id) DO UPDATE SET next_visit = excluded.next_visit, revisit_seconds = excluded.revisit_seconds,
                     consecutive_failures = excluded.consecutive_failures, parked_at = excluded.parked_at,
-                    listing = excluded.listing, last_visit = excluded.last_visit, last_status = excluded.last_status
+                    listing = excluded.listing, last_visit = excluded.last_visit, last_status = excluded.last_status,
+                    parked_reason = excluded.parked_reason, crashes = excluded.crashes
                 """, arguments: [record.packageRowID, record.nextVisit, record.revisitSeconds, record.consecutiveFailures,
-                                 record.parkedAt, record.listing, record.lastVisit, record.lastStatus])
+                                 record.parkedAt, record.listing, record.lastVisit, record.lastStatus, record.parkedReason, record.crashes])
         }
     }
 
@@ -85,13 +113,13 @@ extension Catalog {
     public func parkedPackages() throws -> [ParkedPackage] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT p.hub || ':' || p.package_id AS name, s.parked_at, s.consecutive_failures, s.next_visit,
+                SELECT p.hub || ':' || p.package_id AS name, s.parked_at, s.consecutive_failures, s.next_visit, s.parked_reason, s.crashes,
                     (SELECT error FROM visit v WHERE v.package_id = p.id ORDER BY v.id DESC LIMIT 1) AS error
                 FROM package_schedule s JOIN package p ON p.id = s.package_id
                 WHERE s.parked_at IS NOT NULL ORDER BY name
                 """).map {
                 ParkedPackage(package: $0["name"], parkedAt: $0["parked_at"], consecutiveFailures: $0["consecutive_failures"],
-                              nextVisit: $0["next_visit"], error: $0["error"])
+                              nextVisit: $0["next_visit"], error: $0["error"], reason: $0["parked_reason"], crashes: $0["crashes"])
             }
         }
     }

@@ -344,6 +344,17 @@ enum CatalogSchema {
                     WHERE (ob.lfs_oid IS NOT NULL OR nb.lfs_oid IS NOT NULL) AND ob.lfs_oid IS NOT nb.lfs_oid;
                 """)
         }
+        migrator.registerMigration("v11: quarantine") { db in
+            // A visit in progress remembers what the hub listed for its package, so that a
+            // package quarantined by its crashes is retried when that listing changes; the
+            // schedule counts the crashes a package was in flight for, and says why a
+            // package is parked when it is not its failed visits.
+            try db.execute(sql: """
+                ALTER TABLE visit_running ADD COLUMN listing TEXT;
+                ALTER TABLE package_schedule ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE package_schedule ADD COLUMN parked_reason TEXT;
+                """)
+        }
         return migrator
     }
 }
