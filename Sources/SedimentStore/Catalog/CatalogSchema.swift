@@ -344,7 +344,7 @@ enum CatalogSchema {
                     WHERE (ob.lfs_oid IS NOT NULL OR nb.lfs_oid IS NOT NULL) AND ob.lfs_oid IS NOT nb.lfs_oid;
                 """)
         }
-        migrator.registerMigration("v11: quarantine") { db in
+        migrator.registerMigration("v10: quarantine") { db in
             // A visit in progress remembers what the hub listed for its package, so that a
             // package quarantined by its crashes is retried when that listing changes; the
             // schedule counts the crashes a package was in flight for, and says why a
