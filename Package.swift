@@ -117,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SedimentStore", "SedimentEngine"]
+            dependencies: ["SedimentStore", "SedimentEngine", "SedimentMetadata"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -15,10 +15,11 @@ public struct ModelCard: Sendable {
 
     /// Cards over this size are not parsed (a README that is really a data dump).
     public static let maximumBytes = 1 << 20
-    /// The bounds of the front matter's YAML (size, nesting, nodes with aliases expanded).
+    /// The default bounds of the front matter's YAML (size, nesting, nodes with aliases expanded).
     public static let yamlLimits = BoundedYAML.Limits(maxBytes: 256 << 10, maxDepth: 64, maxNodes: 200_000)
 
-    public init(_ data: Data) {
+    /// Reads a card; its front matter is refused beyond `yamlLimits` (`[limits] card_bytes`).
+    public init(_ data: Data, yamlLimits: BoundedYAML.Limits = ModelCard.yamlLimits) {
         bytes = data.count
         guard data.count <= Self.maximumBytes else {
             (fields, problem, hasBody) = (nil, "the card is \(data.count) bytes, over \(Self.maximumBytes)", true)
@@ -36,7 +37,7 @@ public struct ModelCard: Sendable {
         }
         hasBody = !frontMatter.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         do {
-            let loaded = try BoundedYAML.load(frontMatter.yaml, limits: Self.yamlLimits)
+            let loaded = try BoundedYAML.load(frontMatter.yaml, limits: yamlLimits)
             if loaded == nil {
                 (fields, problem) = ([:], nil)
             } else if let mapping = JSONCompatible(yaml: loaded!), case .object(let object) = mapping {
@@ -61,9 +62,10 @@ public struct ModelConfig: Sendable {
     /// embedded vocabularies, a few hundred).
     public static let maximumBytes = 4 << 20
 
-    public init(_ data: Data) {
-        guard data.count <= Self.maximumBytes else {
-            (fields, problem) = (nil, "config.json is \(data.count) bytes, over \(Self.maximumBytes)")
+    /// Reads a config of at most `maximumBytes` (`[limits] config_bytes`).
+    public init(_ data: Data, maximumBytes: Int = ModelConfig.maximumBytes) {
+        guard data.count <= maximumBytes else {
+            (fields, problem) = (nil, "config.json is \(data.count) bytes, over \(maximumBytes) (limits.config_bytes)")
             return
         }
         // Foundation's parser refuses deep nesting itself, without overflowing the stack (tested at 100,000 levels).

@@ -1,5 +1,6 @@
 import Foundation
 import SedimentStore
+import SedimentText
 
 /// Derives an observation from a package's manifest, its card and config contents, and the
 /// hub's metadata. Pure: no network, no git. A malformed card or config is recorded as a
@@ -31,11 +32,29 @@ public enum ObservationExtractor {
         init(_ data: Data?) { self = data.map(File.content) ?? .absent }
     }
 
+    /// How much of a card's front matter and of a config is read (`[limits]`).
+    public struct Limits: Sendable, Equatable {
+        public var cardBytes: Int = ModelCard.yamlLimits.maxBytes
+        public var configBytes: Int = ModelConfig.maximumBytes
+
+        public init(cardBytes: Int = ModelCard.yamlLimits.maxBytes, configBytes: Int = ModelConfig.maximumBytes) {
+            self.cardBytes = cardBytes
+            self.configBytes = configBytes
+        }
+
+        public var yaml: BoundedYAML.Limits {
+            var limits = ModelCard.yamlLimits
+            limits.maxBytes = cardBytes
+            return limits
+        }
+    }
+
     public static func observe(manifest: Manifest?, card: Data?, config: Data?, hubMetadata: String?) -> ObservationRecord {
         observe(manifest: manifest, card: File(card), config: File(config), hubMetadata: hubMetadata)
     }
 
-    public static func observe(manifest: Manifest?, card cardFile: File, config configFile: File, hubMetadata: String?) -> ObservationRecord {
+    public static func observe(manifest: Manifest?, card cardFile: File, config configFile: File, hubMetadata: String?,
+                               limits: Limits = Limits()) -> ObservationRecord {
         var o = ObservationRecord()
         var problems: [String: String] = [:]
         if let manifest {
@@ -68,7 +87,7 @@ public enum ObservationExtractor {
         case .content: o.configState = .ok
         }
         if case .content(let card) = cardFile {
-            let parsed = ModelCard(card)
+            let parsed = ModelCard(card, yamlLimits: limits.yaml)
             o.cardBytes = Int64(parsed.bytes)
             o.cardHasBody = parsed.hasBody
             if let problem = parsed.problem { (o.cardState, o.cardProblem) = (.unparseable, problem) }
@@ -85,7 +104,7 @@ public enum ObservationExtractor {
             }
         }
         if case .content(let config) = configFile {
-            let parsed = ModelConfig(config)
+            let parsed = ModelConfig(config, maximumBytes: limits.configBytes)
             if let problem = parsed.problem { (o.configState, o.configProblem) = (.unparseable, problem) }
             if let fields = parsed.fields {
                 o.configFields = JSONCompatible.object(fields).json

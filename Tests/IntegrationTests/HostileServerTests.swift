@@ -1,5 +1,6 @@
 import Foundation
 import SedimentEngine
+import SedimentMetadata
 import XCTest
 
 /// Servers and index repositories Sediment does not control cannot exhaust its memory or
@@ -205,6 +206,8 @@ final class LimitsConfigurationTests: XCTestCase {
             batch_bytes = 4096
             index_bytes = 8192
             json_values = 10
+            card_bytes = 2048
+            config_bytes = 1024
 
             [[hub]]
             kind = "git"
@@ -217,6 +220,7 @@ final class LimitsConfigurationTests: XCTestCase {
         XCTAssertEqual(responses.listingBytes, 2048)
         XCTAssertEqual(responses.batchBytes, 4096)
         XCTAssertEqual(responses.json.maxValues, 10)
+        XCTAssertEqual(configuration.limits.files, ObservationExtractor.Limits(cardBytes: 2048, configBytes: 1024))
 
         let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("config/sediment.toml").path
@@ -226,5 +230,6 @@ final class LimitsConfigurationTests: XCTestCase {
         XCTAssertEqual(defaults.limits.batchBytes, Configuration().limits.batchBytes)
         XCTAssertEqual(defaults.limits.indexBytes, Configuration().limits.indexBytes)
         XCTAssertEqual(defaults.limits.jsonValues, Configuration().limits.jsonValues)
+        XCTAssertEqual(defaults.limits.files, Configuration().limits.files)
     }
 }

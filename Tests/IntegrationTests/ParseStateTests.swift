@@ -89,4 +89,20 @@ final class ParseStateTests: XCTestCase {
         XCTAssertEqual(rows, [["org/model-b", "unparseable"], ["org/model-c", "unparseable"]])
         XCTAssertEqual(try ws.sediment(["show", "org/model-b", "README.md"]).out, "---")
     }
+
+    /// `[limits] card_bytes` bounds the front matter read: a larger one is unparseable, named.
+    func testCardBytesLimitIsConfigurable() throws {
+        let ws = try Workspace()
+        let repo = try ws.newRepository("org/long-card")
+        try ws.write("README.md", "---\nlicense: mit\ndescription: \"" + String(repeating: "y", count: 2000) + "\"\n---\n", in: repo)
+        try ws.commitAll("long front matter", in: repo)
+        try ws.publish(repo, as: "org/long-card")
+        let daemon = try GitDaemon(root: ws.served, home: ws.home)
+        try ws.configure([daemon.url("org/long-card.git")], extra: "\n[limits]\ncard_bytes = 1024")
+        let sync = try ws.sediment(["sync"])
+        XCTAssertEqual(sync.status, 0, sync.stderr)
+        XCTAssertTrue(sync.stderr.contains("README.md unparseable: the front matter is 2028 bytes, over the limit of 1024"), sync.stderr)
+        try ws.configure([daemon.url("org/long-card.git")])
+        XCTAssertEqual(try ws.catalogRows("SELECT card_state FROM observation"), [["unparseable"]])
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SedimentMetadata
 import SedimentGit
 import SedimentNetwork
 import SedimentHTTP
@@ -19,6 +20,13 @@ extension Configuration {
         /// The most values one JSON document (an answer, an index file) may hold
         /// (`json_values`); every entry is at least one, so this bounds the entries too.
         public var jsonValues: Int = BoundedJSON.Limits().maxValues
+        /// The largest card front matter read, in bytes (`card_bytes`); a larger one is unparseable.
+        public var cardBytes: Int = ObservationExtractor.Limits().cardBytes
+        /// The largest `config.json` read, in bytes (`config_bytes`); a larger one is unparseable.
+        public var configBytes: Int = ObservationExtractor.Limits().configBytes
+
+        /// The bounds of the files an observation reads.
+        public var files: ObservationExtractor.Limits { ObservationExtractor.Limits(cardBytes: cardBytes, configBytes: configBytes) }
 
         public init() {}
 

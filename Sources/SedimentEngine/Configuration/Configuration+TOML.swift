@@ -140,7 +140,9 @@ extension Configuration {
         }
 
         if let limits = try reader.table(root, "limits", at: "") {
-            try reader.allowOnly(limits, ["listing_bytes", "batch_bytes", "index_bytes", "json_values"], at: "limits")
+            try reader.allowOnly(limits, ["listing_bytes", "batch_bytes", "index_bytes", "json_values", "card_bytes", "config_bytes"], at: "limits")
+            if let n = try reader.int(limits, "card_bytes", at: "limits", minimum: 1024) { configuration.limits.cardBytes = n }
+            if let n = try reader.int(limits, "config_bytes", at: "limits", minimum: 1024) { configuration.limits.configBytes = n }
             if let n = try reader.int(limits, "listing_bytes", at: "limits", minimum: 1024) { configuration.limits.listingBytes = n }
             if let n = try reader.int(limits, "batch_bytes", at: "limits", minimum: 1024) { configuration.limits.batchBytes = n }
             if let n = try reader.int(limits, "index_bytes", at: "limits", minimum: 1024) { configuration.limits.indexBytes = n }

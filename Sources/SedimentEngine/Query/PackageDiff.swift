@@ -123,10 +123,16 @@ public struct PackageDiff {
             }
         }
         if let card = structured["README.md"] {
-            try compare(kind: "card", path: "README.md", card) { data in let c = ModelCard(data); return (c.fields, c.problem) }
+            try compare(kind: "card", path: "README.md", card) { data in
+                let c = ModelCard(data, yamlLimits: archive.configuration.limits.files.yaml)
+                return (c.fields, c.problem)
+            }
         }
         if let config = structured["config.json"] {
-            try compare(kind: "config", path: "config.json", config) { data in let c = ModelConfig(data); return (c.fields, c.problem) }
+            try compare(kind: "config", path: "config.json", config) { data in
+                let c = ModelConfig(data, maximumBytes: archive.configuration.limits.configBytes)
+                return (c.fields, c.problem)
+            }
         }
         return result
     }

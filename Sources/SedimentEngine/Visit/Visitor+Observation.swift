@@ -23,7 +23,7 @@ extension Visitor {
         // The card is the scope's own README.md, else the card it names outside its folder.
         let cardPath = manifest?.entries.contains { $0.path == "README.md" } == false ? scope.card ?? "README.md" : "README.md"
         var record = ObservationExtractor.observe(manifest: manifest, card: content(cardPath), config: content("config.json"),
-                                                  hubMetadata: target.ref.metadata)
+                                                  hubMetadata: target.ref.metadata, limits: archive.configuration.limits.files)
         let mine = !scope.isNarrowed ? newCommits : newCommits.filter { commit in
             commit.changes.contains { change in [change.oldPath, change.newPath].compactMap { $0 }.contains(where: scope.contains(repositoryPath:)) }
         }
