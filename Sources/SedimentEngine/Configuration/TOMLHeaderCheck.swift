@@ -1,0 +1,58 @@
+/// Table headers checked before configuration text reaches toml++ (through TOMLKit).
+///
+/// toml++ 3 stops the process on a table header whose name begins with a character no key
+/// can begin with (`[!]`, `[é]`, `[ *x]`, `[[` then a control character): a failed
+/// assertion, or undefined behaviour when built without assertions. Such a header is
+/// reported as invalid TOML instead. A line is a header when it begins with `[` outside any
+/// multi-line string or array, which is how TOML reads it.
+enum TOMLHeaderCheck {
+    /// The first such header: its line (from 1) and what follows its `[`.
+    static func firstInvalidHeader(in text: String) -> (line: Int, found: String)? {
+        var multilineString: [Unicode.Scalar]?   // the delimiter of the multi-line string being read
+        var depth = 0                             // arrays and inline tables open across lines
+        for (index, raw) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = Array(raw)
+            var i = 0
+            if multilineString == nil, depth == 0 {
+                while i < line.count, line[i] == " " || line[i] == "\t" { i += 1 }
+                if i < line.count, line[i] == "[" {
+                    i += 1
+                    if i < line.count, line[i] == "[" { i += 1 }
+                    while i < line.count, line[i] == " " || line[i] == "\t" { i += 1 }
+                    let next = i < line.count ? line[i] : nil
+                    guard let next, next.isASCII, next.properties.isAlphabetic || ("0"..."9").contains(next)
+                            || "_-\"']".unicodeScalars.contains(next) else {
+                        return (index + 1, next.map { String(Character($0)) } ?? "the end of the line")
+                    }
+                    continue
+                }
+                i = 0
+            }
+            while i < line.count {
+                if let delimiter = multilineString {
+                    if line[i] == "\\" && delimiter[0] == "\"" { i += 2; continue }
+                    if Array(line[i..<min(line.count, i + 3)]) == delimiter { multilineString = nil; i += 3 } else { i += 1 }
+                    continue
+                }
+                let c = line[i]
+                if c == "#" { break }
+                if c == "\"" || c == "'" {
+                    if i + 2 < line.count, line[i + 1] == c, line[i + 2] == c {
+                        multilineString = [c, c, c]
+                        i += 3
+                        continue
+                    }
+                    // A one-line string: to its closing quote.
+                    i += 1
+                    while i < line.count, line[i] != c { i += c == "\"" && line[i] == "\\" ? 2 : 1 }
+                    i += 1
+                    continue
+                }
+                if c == "[" || c == "{" { depth += 1 }
+                if c == "]" || c == "}" { depth = max(0, depth - 1) }
+                i += 1
+            }
+        }
+        return nil
+    }
+}
