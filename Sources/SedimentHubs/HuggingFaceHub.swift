@@ -83,11 +83,11 @@ public struct HuggingFaceHub: Sendable {
             guard response.isSuccess else {
                 throw HubError(hub: name, problem: "listing models: \(response.url) answered HTTP \(response.status)")
             }
-            guard let entries = (try? JSONSerialization.jsonObject(with: response.body)) as? [Any] else {
+            guard let entries = Self.parse(page: response.body, hub: name, endpoint: endpoint) else {
                 throw HubError(hub: name, problem: "listing models: \(response.url) did not answer a JSON array (page \(pages))")
             }
             for entry in entries {
-                switch Self.package(from: entry, hub: name, endpoint: endpoint) {
+                switch entry {
                 case .success(let package):
                     if seen.insert(package.id).inserted { packages.append(package) }
                 case .failure(let problem):
@@ -129,6 +129,13 @@ public struct HuggingFaceHub: Sendable {
         var request = HTTPRequest(url: url, headers: ["Accept": "application/json"])
         if let token { request.authorize(bearer: token) }
         return request
+    }
+
+    /// The entries of one listing page, each a package or the reason it is not one; nil when
+    /// the page is not a JSON array.
+    static func parse(page body: Data, hub: String, endpoint: String) -> [Result<PackageRef, HubProblem>]? {
+        guard let entries = (try? JSONSerialization.jsonObject(with: body)) as? [Any] else { return nil }
+        return entries.map { package(from: $0, hub: hub, endpoint: endpoint) }
     }
 
     /// Turns one listing entry into a package, keeping the whole entry as its metadata.
