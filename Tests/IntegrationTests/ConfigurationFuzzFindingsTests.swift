@@ -8,7 +8,8 @@ final class ConfigurationFuzzFindingsTests: XCTestCase {
     /// A table header whose name begins with a character no key begins with made toml++ fail
     /// an assertion and abort (found: "[" then U+0001).
     func testTableHeaderThatDoesNotBeginWithAKey() {
-        let headers = ["[\u{1}", "[!", "[é]", "[ *storage]", "[[\u{1}]]", "[storage]\npath = \"x\"\n\n[[ !hub]]\n", "[\n", "[\r\n"]
+        let headers = ["[\u{1}", "[!", "[é]", "[ *storage]", "[[\u{1}]]", "[storage]\npath = \"x\"\n\n[[ !hub]]\n", "[\n", "[\r\n",
+                       "\u{FEFF}[#", "\u{3000}[\u{A0}!]", "[storage]\u{2028}[!"]   // found: a byte order mark, then "[#"
         for text in headers {
             XCTAssertThrowsError(try Configuration.parse(text, file: "sediment.toml"), text.debugDescription) { error in
                 let message = "\(error)"

@@ -4,21 +4,24 @@
 /// can begin with (`[!]`, `[é]`, `[ *x]`, `[[` then a control character): a failed
 /// assertion, or undefined behaviour when built without assertions. Such a header is
 /// reported as invalid TOML instead. A line is a header when it begins with `[` outside any
-/// multi-line string or array, which is how TOML reads it.
+/// multi-line string or array, which is how TOML reads it; lines end and space is skipped
+/// as toml++ does it (a byte order mark and the Unicode spaces count as space, U+2028 as a
+/// line break).
 enum TOMLHeaderCheck {
     /// The first such header: its line (from 1) and what follows its `[`.
     static func firstInvalidHeader(in text: String) -> (line: Int, found: String)? {
         var multilineString: [Unicode.Scalar]?   // the delimiter of the multi-line string being read
         var depth = 0                             // arrays and inline tables open across lines
-        for (index, raw) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        let lines = text.unicodeScalars.split(omittingEmptySubsequences: false, whereSeparator: isLineBreak)
+        for (index, raw) in lines.enumerated() {
             let line = Array(raw)
             var i = 0
             if multilineString == nil, depth == 0 {
-                while i < line.count, line[i] == " " || line[i] == "\t" { i += 1 }
+                while i < line.count, isSpace(line[i]) { i += 1 }
                 if i < line.count, line[i] == "[" {
                     i += 1
                     if i < line.count, line[i] == "[" { i += 1 }
-                    while i < line.count, line[i] == " " || line[i] == "\t" { i += 1 }
+                    while i < line.count, isSpace(line[i]) { i += 1 }
                     let next = i < line.count ? line[i] : nil
                     guard let next, next.isASCII, next.properties.isAlphabetic || ("0"..."9").contains(next)
                             || "_-\"']".unicodeScalars.contains(next) else {
@@ -54,5 +57,21 @@ enum TOMLHeaderCheck {
             }
         }
         return nil
+    }
+
+    /// toml++'s horizontal whitespace: space, tab, and the Unicode spaces.
+    static func isSpace(_ c: Unicode.Scalar) -> Bool {
+        switch c.value {
+        case 0x20, 0x09, 0xA0, 0x1680, 0x180E, 0x2000...0x200B, 0x202F, 0x205F...0x2060, 0x3000, 0xFEFF: return true
+        default: return false
+        }
+    }
+
+    /// toml++'s vertical whitespace, each of which ends a line for this check.
+    static func isLineBreak(_ c: Unicode.Scalar) -> Bool {
+        switch c.value {
+        case 0x0A...0x0D, 0x85, 0x2028...0x2029: return true
+        default: return false
+        }
     }
 }
