@@ -22,6 +22,21 @@ final class ConfigurationFuzzFindingsTests: XCTestCase {
         }
     }
 
+    /// A `}` where an array expects a value made toml++ fail another assertion and abort
+    /// (found: `e=[}`).
+    func testClosingBraceWhereAnArrayExpectsAValue() {
+        for text in ["e=[}", "e=[1,}", "e = [ }", "e=[[}]]", "e={a=[}]}", "[storage]\nlfs_include = [\n  \"a\", # }\n}\n"] {
+            XCTAssertThrowsError(try Configuration.parse(text, file: "sediment.toml"), text.debugDescription) { error in
+                let message = "\(error)"
+                XCTAssertTrue(message.hasPrefix("sediment.toml: not valid TOML at line "), message)
+                XCTAssertTrue(message.contains("a } where the array expects a value or ]"), message)
+            }
+        }
+        XCTAssertThrowsError(try Configuration.parse("[storage]\nlfs_include = [\n  \"a\",\n}\n", file: "f")) { error in
+            XCTAssertTrue("\(error)".contains("line 4"), "\(error)")
+        }
+    }
+
     /// Brackets that are not headers still reach toml++: in strings, comments, multi-line
     /// strings and arrays.
     func testBracketsThatAreNotHeaders() throws {
@@ -30,7 +45,7 @@ final class ConfigurationFuzzFindingsTests: XCTestCase {
             [ "storage" ]
             path = "[!"
             lfs_include = [
-              "[!x]", '[é]',
+              "[!x]", '[é}]', # }
             ]
             [daemon] # [!
             log_level = 'info'

@@ -38,9 +38,8 @@ extension Configuration {
 
     /// Parses configuration text; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws -> Configuration {
-        if let header = TOMLHeaderCheck.firstInvalidHeader(in: text) {
-            throw ConfigurationError(file: file, key: nil, problem: "not valid TOML at line \(header.line): a table header must begin "
-                                     + "with a key (letters, digits, _ or -, or a quoted key), not \(header.found.debugDescription)")
+        if let invalid = TOMLPrecheck.firstProblem(in: text) {
+            throw ConfigurationError(file: file, key: nil, problem: "not valid TOML at line \(invalid.line): \(invalid.problem)")
         }
         let root: TOMLTable
         do {

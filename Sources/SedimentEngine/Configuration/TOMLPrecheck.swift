@@ -1,22 +1,22 @@
-/// Table headers checked before configuration text reaches toml++ (through TOMLKit).
+/// Invalid TOML that toml++ 3 (through TOMLKit) cannot be given, found before it sees it.
 ///
-/// toml++ 3 stops the process on a table header whose name begins with a character no key
-/// can begin with (`[!]`, `[é]`, `[ *x]`, `[[` then a control character): a failed
-/// assertion, or undefined behaviour when built without assertions. Such a header is
-/// reported as invalid TOML instead. A line is a header when it begins with `[` outside any
-/// multi-line string or array, which is how TOML reads it; lines end and space is skipped
-/// as toml++ does it (a byte order mark and the Unicode spaces count as space, U+2028 as a
-/// line break).
-enum TOMLHeaderCheck {
-    /// The first such header: its line (from 1) and what follows its `[`.
-    static func firstInvalidHeader(in text: String) -> (line: Int, found: String)? {
+/// toml++ stops the process on two kinds of invalid text, by a failed assertion (or undefined
+/// behaviour when built without assertions): a table header whose name begins with a
+/// character no key can begin with (`[!]`, `[é]`, `[ *x]`, `[[` then a control character),
+/// and a `}` where an array expects a value (`e = [}`, `e = [1, }`). Both are reported as
+/// invalid TOML instead. A line is a header when it begins with `[` outside any multi-line
+/// string or array, which is how TOML reads it; lines end and space is skipped as toml++
+/// does it (a byte order mark and the Unicode spaces count as space, U+2028 as a line break).
+enum TOMLPrecheck {
+    /// The first such problem: its line (from 1) and what is wrong.
+    static func firstProblem(in text: String) -> (line: Int, problem: String)? {
         var multilineString: [Unicode.Scalar]?   // the delimiter of the multi-line string being read
-        var depth = 0                             // arrays and inline tables open across lines
+        var open: [Unicode.Scalar] = []           // arrays and inline tables open, across lines too
         let lines = text.unicodeScalars.split(omittingEmptySubsequences: false, whereSeparator: isLineBreak)
         for (index, raw) in lines.enumerated() {
             let line = Array(raw)
             var i = 0
-            if multilineString == nil, depth == 0 {
+            if multilineString == nil, open.isEmpty {
                 while i < line.count, isSpace(line[i]) { i += 1 }
                 if i < line.count, line[i] == "[" {
                     i += 1
@@ -25,7 +25,8 @@ enum TOMLHeaderCheck {
                     let next = i < line.count ? line[i] : nil
                     guard let next, next.isASCII, next.properties.isAlphabetic || ("0"..."9").contains(next)
                             || "_-\"']".unicodeScalars.contains(next) else {
-                        return (index + 1, next.map { String(Character($0)) } ?? "the end of the line")
+                        let found = next.map { String(Character($0)).debugDescription } ?? "the end of the line"
+                        return (index + 1, "a table header must begin with a key (letters, digits, _ or -, or a quoted key), not \(found)")
                     }
                     continue
                 }
@@ -51,8 +52,9 @@ enum TOMLHeaderCheck {
                     i += 1
                     continue
                 }
-                if c == "[" || c == "{" { depth += 1 }
-                if c == "]" || c == "}" { depth = max(0, depth - 1) }
+                if c == "[" || c == "{" { open.append(c) }
+                if c == "}", open.last == "[" { return (index + 1, "a } where the array expects a value or ]") }
+                if c == "]" || c == "}" { _ = open.popLast() }
                 i += 1
             }
         }
