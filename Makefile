@@ -8,13 +8,15 @@
 #                configuration (PREFIX=/usr/local, DESTDIR for staging; see docs/operations.md)
 #   make uninstall  remove what `make install` put in place, except the configuration
 #   make verify-unit  check the systemd units with systemd-analyze (verify, security)
+#   make fuzz    build the libFuzzer targets of Fuzz/ and run each for FUZZ_SECONDS (default 60);
+#                not part of `make test` (see docs/fuzzing.md)
 
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES = libgit2-dev libcurl4-openssl-dev libsqlite3-dev git python3 python3-jsonschema pkg-config time ca-certificates curl
 CONFIG ?= config/sediment.toml
 
-.PHONY: all deps build release run test bench demo clean install uninstall verify-unit
+.PHONY: all deps build release run test bench demo clean install uninstall verify-unit fuzz
 
 all: build
 
@@ -59,8 +61,17 @@ bench: release
 demo: build
 	bash demo/demo.sh
 
+# Every parser of untrusted input under libFuzzer, FUZZ_SECONDS each (FUZZ_TARGETS=… for some),
+# with -rss_limit_mb=512 and a timeout per input; findings go to Fuzz/findings/ (ignored) and
+# fail the run.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: deps
+	bash Fuzz/build.sh $(FUZZ_TARGETS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Fuzz/run.sh $(FUZZ_TARGETS)
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
 
 # Installation as a service. The units hard-code /usr/local; they are rewritten for PREFIX.
 PREFIX ?= /usr/local

@@ -122,3 +122,30 @@ let package = Package(
     ],
     swiftLanguageModes: [.v5]
 )
+
+// Fuzz targets (Fuzz/Targets/<name>/): libFuzzer executables over the parsers of untrusted
+// input. They exist only when SEDIMENT_FUZZ=1, as Fuzz/build.sh sets it, so `swift build` and
+// `swift test` neither see nor build them.
+if Context.environment["SEDIMENT_FUZZ"] == "1" {
+    let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-front-matter", ["SedimentText"]),
+        ("fuzz-model-card", ["SedimentMetadata"]),
+        ("fuzz-model-config", ["SedimentMetadata"]),
+        ("fuzz-lfs-pointer", ["SedimentStore"]),
+        ("fuzz-onnx-manifest", ["SedimentHubs"]),
+        ("fuzz-modelhub-index", ["SedimentHubs"]),
+        ("fuzz-pytorch-hub-card", ["SedimentHubs"]),
+        ("fuzz-hubconf", ["SedimentHubs"]),
+        ("fuzz-huggingface-api", ["SedimentHubs"]),
+        ("fuzz-modelzoo-api", ["SedimentHubs"]),
+        ("fuzz-lfs-batch", ["SedimentHTTP"]),
+        ("fuzz-lfsconfig", ["SedimentHTTP"]),
+        ("fuzz-http-headers", ["SedimentHTTP"]),
+        ("fuzz-manifest", ["SedimentStore"]),
+        ("fuzz-configuration", ["SedimentEngine"]),
+    ]
+    for fuzzer in fuzzers {
+        package.targets.append(.executableTarget(name: fuzzer.name, dependencies: fuzzer.dependencies,
+                                                 path: "Fuzz/Targets/\(fuzzer.name)"))
+    }
+}

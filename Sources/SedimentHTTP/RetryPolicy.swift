@@ -35,7 +35,7 @@ public struct RetryPolicy: Sendable {
     /// The wait a response asks for, in seconds, if it asks for one.
     public static func requestedWait(_ headers: HTTPHeaders, now: Date = Date()) -> Double? {
         if let value = headers["Retry-After"]?.trimmingCharacters(in: .whitespaces) {
-            if let seconds = Double(value) { return max(0, seconds) }
+            if let wait = seconds(value) { return wait }
             if let date = httpDate(value) { return max(0, date.timeIntervalSince(now)) }
         }
         return rateLimitReset(headers, now: now)
@@ -49,7 +49,7 @@ public struct RetryPolicy: Sendable {
             var remaining: Double?, reset: Double?
             for item in value.split(whereSeparator: { $0 == "," || $0 == ";" }) {
                 let pair = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-                guard pair.count == 2, let number = Double(pair[1]) else { continue }
+                guard pair.count == 2, let number = seconds(pair[1]) else { continue }
                 switch pair[0] {
                 case "remaining", "r": remaining = number
                 case "reset", "t": reset = number
@@ -59,17 +59,33 @@ public struct RetryPolicy: Sendable {
             if remaining == 0, let reset { return max(0, reset) }
         }
         let remaining = headers["RateLimit-Remaining"] ?? headers["X-RateLimit-Remaining"]
-        if let remaining, Double(remaining.trimmingCharacters(in: .whitespaces)) == 0,
+        if let remaining, seconds(remaining) == 0,
            let resetText = headers["RateLimit-Reset"] ?? headers["X-RateLimit-Reset"],
-           let reset = Double(resetText.trimmingCharacters(in: .whitespaces)) {
+           let reset = seconds(resetText) {
             // Some servers send an epoch time rather than a number of seconds.
             return reset > 1_000_000_000 ? max(0, reset - now.timeIntervalSince1970) : max(0, reset)
         }
         return nil
     }
 
+    /// The largest number of seconds a header is read as (about 31,700 years).
+    public static let longestHeaderSeconds: Double = 1e12
+
+    /// A number of seconds as a header writes it: decimal digits, perhaps with a fraction,
+    /// at most ``longestHeaderSeconds``; nil for anything else. `Double(_:)` alone would
+    /// accept `inf`, `nan`, `1e400` and `0x1p60`, and the client turns a wait into an `Int`.
+    static func seconds<S: StringProtocol>(_ text: S) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let parts = trimmed.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }) else { return nil }
+        return min(Double(trimmed) ?? longestHeaderSeconds, longestHeaderSeconds)
+    }
+
     /// Parses an HTTP date (RFC 9110: IMF-fixdate, and the obsolete RFC 850 and asctime forms).
     public static func httpDate(_ text: String) -> Date? {
+        // An HTTP date is short printable ASCII. Anything else never reaches DateFormatter,
+        // which stops the process on some non-ASCII text (a combining mark after a digit).
+        guard text.utf8.count <= 64, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")

@@ -85,18 +85,18 @@ public struct HuggingFaceHub: Sendable {
             guard response.isSuccess else {
                 throw HubError(hub: name, problem: "listing models: \(response.url) answered HTTP \(response.status)")
             }
-            let decoded: Any?
+            let parsed: [Result<PackageRef, HubProblem>]?
             do {
-                decoded = try BoundedJSON.parse(response.body, limits: client.configuration.limits.json)
+                parsed = try Self.parse(page: response.body, hub: name, endpoint: endpoint, jsonLimits: client.configuration.limits.json)
             } catch let refusal as BoundedJSON.Refusal {
                 throw HubError(hub: name, problem: "listing models: the answer of \(response.url) (page \(pages)) \(refusal.problem)")
             }
-            guard let entries = decoded as? [Any] else {
+            guard let entries = parsed else {
                 throw HubError(hub: name, problem: "listing models: \(response.url) did not answer a JSON array (page \(pages))")
             }
             let before = packages.count
             for entry in entries {
-                switch Self.package(from: entry, hub: name, endpoint: endpoint) {
+                switch entry {
                 case .success(let package):
                     if seen.insert(package.id).inserted { packages.append(package) }
                 case .failure(let problem):
@@ -146,6 +146,14 @@ public struct HuggingFaceHub: Sendable {
         request.kind = .listing
         if let token { request.authorize(bearer: token) }
         return request
+    }
+
+    /// The entries of one listing page, each a package or the reason it is not one; nil when
+    /// the page is not a JSON array.
+    static func parse(page body: Data, hub: String, endpoint: String,
+                      jsonLimits: BoundedJSON.Limits = BoundedJSON.Limits()) throws -> [Result<PackageRef, HubProblem>]? {
+        guard let entries = try BoundedJSON.parse(body, limits: jsonLimits) as? [Any] else { return nil }
+        return entries.map { package(from: $0, hub: hub, endpoint: endpoint) }
     }
 
     /// Turns one listing entry into a package, keeping the whole entry as its metadata.

@@ -23,16 +23,18 @@ public struct ModelZooHub: Sendable {
 
     public func discover(client: HTTPClient) throws -> (packages: [PackageRef], problems: [HubProblem]) {
         let catalogue = try json(endpoint + "/api/models/0/", client: client, what: "the catalogue")
-        guard let models = (catalogue as? [String: Any])?["models"] as? [Any] ?? catalogue as? [Any] else {
+        guard let models = Self.entries(catalogue: catalogue, hub: name) else {
             throw HubError(hub: name, problem: "the catalogue is not an object with a \"models\" array")
         }
         var packages: [PackageRef] = []
         var problems: [HubProblem] = []
         var seen = Set<String>()
-        for (index, entry) in models.enumerated() {
-            guard let summary = entry as? [String: Any], let slug = summary["slug"] as? String,
-                  !slug.isEmpty, slug.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-                problems.append(HubProblem(hub: name, item: "catalogue entry \(index)", problem: "has no valid \"slug\""))
+        for model in models {
+            let (slug, summary): (String, [String: Any])
+            switch model {
+            case .success(let entry): (slug, summary) = entry
+            case .failure(let problem):
+                problems.append(problem)
                 continue
             }
             guard seen.insert(slug).inserted else {
@@ -49,10 +51,28 @@ public struct ModelZooHub: Sendable {
             } catch {
                 problems.append(HubProblem(hub: name, item: slug, problem: "\(error); the catalogue entry is kept"))
             }
-            let repository = (merged["link"] as? String).flatMap(Self.repositoryURL) ?? ""
-            packages.append(PackageRef(hub: name, id: slug, repository: repository, metadata: canonicalJSON(merged)))
+            packages.append(Self.package(hub: name, slug: slug, merged: merged))
         }
         return (packages, problems)
+    }
+
+    /// The catalogue's entries (`{"models": […]}` or a bare array, decoded), each a model's slug
+    /// and summary or the reason it is not one; nil when the catalogue is neither.
+    static func entries(catalogue: Any, hub: String) -> [Result<(slug: String, summary: [String: Any]), HubProblem>]? {
+        guard let models = (catalogue as? [String: Any])?["models"] as? [Any] ?? catalogue as? [Any] else { return nil }
+        return models.enumerated().map { index, entry in
+            guard let summary = entry as? [String: Any], let slug = summary["slug"] as? String,
+                  !slug.isEmpty, slug.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                return .failure(HubProblem(hub: hub, item: "catalogue entry \(index)", problem: "has no valid \"slug\""))
+            }
+            return .success((slug, summary))
+        }
+    }
+
+    /// The package of a model from its catalogue summary merged with its details (the details win).
+    static func package(hub: String, slug: String, merged: [String: Any]) -> PackageRef {
+        let repository = (merged["link"] as? String).flatMap(Self.repositoryURL) ?? ""
+        return PackageRef(hub: hub, id: slug, repository: repository, metadata: canonicalJSON(merged))
     }
 
     /// The repository a model's link points at, when it is one on a git host:

@@ -10,7 +10,9 @@ import Yams
 /// The document is therefore checked first on libyaml's event stream, which parses without
 /// recursion and without expanding anything: its size, its nesting depth, and the number of
 /// nodes it would have once every alias is expanded (computed, not built). Only a document
-/// within the limits reaches Yams.
+/// within the limits reaches Yams. A mapping key that is itself a sequence or a mapping (YAML's
+/// complex keys, `? [a, b]`) is refused too: Yams' loader force-unwraps keys as strings and
+/// would stop the process.
 public enum BoundedYAML {
     /// The bounds of one document.
     public struct Limits: Sendable, Equatable {
@@ -57,9 +59,11 @@ public enum BoundedYAML {
         defer { yaml_parser_delete(&parser) }
         try bytes.withUnsafeBufferPointer { buffer in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            // Node counts of the collections being read, and of every anchor seen.
-            var open: [(anchor: String?, nodes: Int)] = []
+            // Node counts of the collections being read, and of every anchor seen; for each open
+            // collection, whether it is a mapping and how many entries (keys and values) it has begun.
+            var open: [(anchor: String?, nodes: Int, isMapping: Bool, children: Int)] = []
             var anchors: [String: Int] = [:]
+            var collectionAnchors = Set<String>()
             var total = 0
             // `nodes` more in the document and in the innermost open collection.
             func add(_ nodes: Int, toOpen: Bool = true) throws {
@@ -72,6 +76,15 @@ public enum BoundedYAML {
             func name(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
                 pointer.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
             }
+            // A node begins in the innermost open collection; a collection may not be a mapping's key.
+            func begin(isCollection: Bool) throws {
+                guard !open.isEmpty else { return }
+                let parent = open.count - 1
+                if open[parent].isMapping, open[parent].children % 2 == 0, isCollection {
+                    throw Refusal(predicate: "has a mapping key that is a sequence or a mapping, which is not supported")
+                }
+                open[parent].children += 1
+            }
             while true {
                 var event = yaml_event_t()
                 guard yaml_parser_parse(&parser, &event) == 1 else {
@@ -83,13 +96,19 @@ public enum BoundedYAML {
                 case YAML_STREAM_END_EVENT:
                     return
                 case YAML_SCALAR_EVENT:
+                    try begin(isCollection: false)
                     try add(1)
-                    if let anchor = name(event.data.scalar.anchor) { anchors[anchor] = 1 }
+                    if let anchor = name(event.data.scalar.anchor) {
+                        anchors[anchor] = 1
+                        collectionAnchors.remove(anchor)
+                    }
                 case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                     let anchor = event.type == YAML_SEQUENCE_START_EVENT ? name(event.data.sequence_start.anchor)
                         : name(event.data.mapping_start.anchor)
+                    try begin(isCollection: true)
                     try add(1, toOpen: false)
-                    open.append((anchor, 1))
+                    if let anchor { collectionAnchors.insert(anchor) }
+                    open.append((anchor, 1, event.type == YAML_MAPPING_START_EVENT, 0))
                     guard open.count <= limits.maxDepth else {
                         throw Refusal(predicate: "nests deeper than \(limits.maxDepth) levels")
                     }
@@ -102,8 +121,9 @@ public enum BoundedYAML {
                     }
                 case YAML_ALIAS_EVENT:
                     // An alias stands for a copy of its anchor's whole node once loaded.
-                    let size = name(event.data.alias.anchor).flatMap { anchors[$0] } ?? 1
-                    try add(size)
+                    let anchor = name(event.data.alias.anchor)
+                    try begin(isCollection: anchor.map(collectionAnchors.contains) ?? false)
+                    try add(anchor.flatMap { anchors[$0] } ?? 1)
                 default:
                     break
                 }

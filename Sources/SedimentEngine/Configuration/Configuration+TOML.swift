@@ -39,6 +39,9 @@ extension Configuration {
 
     /// Parses configuration text; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws -> Configuration {
+        if let invalid = TOMLPrecheck.firstProblem(in: text) {
+            throw ConfigurationError(file: file, key: nil, problem: "not valid TOML at line \(invalid.line): \(invalid.problem)")
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

@@ -65,9 +65,19 @@ public final class LFSClient: @unchecked Sendable {
             throw LFSError(kind: .refused(status: response.status), url: shown,
                            message: "the batch request was refused with HTTP \(response.status)" + Self.serverMessage(response.body, secrets: request.secrets))
         }
+        return try Self.answers(to: objects, body: response.body, received: received, secrets: request.secrets, shown: shown,
+                                jsonLimits: http.configuration.limits.json)
+    }
+
+    /// The answers of a batch response `body` to `objects`, one per object (an object the
+    /// response does not mention gets an error); `received` is when it arrived (for
+    /// `expires_in`), `secrets` are kept out of the servers' messages, `shown` names the URL.
+    /// The JSON is counted within `jsonLimits` before it is decoded.
+    static func answers(to objects: [LFSObjectRequest], body: Data, received: Date, secrets: [String], shown: String,
+                        jsonLimits: BoundedJSON.Limits = BoundedJSON.Limits()) throws -> [LFSBatchAnswer] {
         let decoded: Any?
         do {
-            decoded = try BoundedJSON.parse(response.body, limits: http.configuration.limits.json)
+            decoded = try BoundedJSON.parse(body, limits: jsonLimits)
         } catch let refusal as BoundedJSON.Refusal {
             throw LFSError(kind: .malformed, url: shown, message: "the batch answer \(refusal.problem)")
         }
@@ -86,7 +96,7 @@ public final class LFSClient: @unchecked Sendable {
             if let error = item["error"] as? [String: Any] {
                 let code = (error["code"] as? Int) ?? 0
                 answers.append(LFSBatchAnswer(oid: oid, size: size, action: nil,
-                                              error: (code, Redaction.redact((error["message"] as? String) ?? "no message", secrets: request.secrets))))
+                                              error: (code, Redaction.redact((error["message"] as? String) ?? "no message", secrets: secrets))))
                 continue
             }
             let actions = item["actions"] as? [String: Any]
@@ -148,7 +158,18 @@ public final class LFSClient: @unchecked Sendable {
     }
 
     /// Parses an RFC 3339 timestamp, with or without fractional seconds.
+    ///
+    /// Only text of that exact shape reaches ISO8601DateFormatter, with the fraction cut to
+    /// milliseconds: ICU's parser stops the process (SIGFPE) on some malformed timestamps
+    /// with a long fraction, and the timestamp comes from the server.
     static func parseTimestamp(_ text: String) -> Date? {
+        let shape = #"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"#
+        guard text.utf8.count <= 256, text.range(of: shape, options: .regularExpression) != nil else { return nil }
+        var text = text.uppercased()
+        if let dot = text.firstIndex(of: ".") {
+            let digits = text[text.index(after: dot)...].prefix { $0.isASCII && $0.isNumber }
+            text.replaceSubrange(dot..<digits.endIndex, with: "." + digits.prefix(3))
+        }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }

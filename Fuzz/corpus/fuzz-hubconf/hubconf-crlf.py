@@ -1,0 +1,4 @@
+dependencies = ['torch']
+
+def yolop(pretrained=True):
+    return 1
