@@ -38,49 +38,6 @@ final class LFSFetcher: @unchecked Sendable {
                             maxRetryAfter: archive.configuration.http.maxPause)
     }
 
-    /// What one visit asks for.
-    struct Work {
-        var package: Int64
-        /// Manifests to take pointers from: already in memory, and by id from the blob store.
-        var manifests: [Manifest] = []
-        var manifestIDs: [ContentID] = []
-        /// The repository URL after `[[rewrite]]` rules.
-        var repositoryURL: String
-        /// `lfs.url` of the repository's `.lfsconfig` at the head, after `[[rewrite]]` rules;
-        /// read only when there is something to download.
-        var configuredURL: () -> String? = { nil }
-        var credentials: GitCredentials?
-        /// The visit's deadline (`daemon.visit_timeout`): downloads stop when it passes, and
-        /// what is not stored stays pending.
-        var deadline: Date? = nil
-    }
-
-    /// What it did.
-    struct Report: Sendable {
-        var stored = 0
-        var storedBytes: Int64 = 0
-        /// Wanted objects found in the store without a download.
-        var deduplicated = 0
-        /// Objects the package still waits for.
-        var pending = 0
-        var problems: [String] = []
-        /// The daemon stopped the downloads before they were done.
-        var cancelled = false
-    }
-
-    /// The daemon is stopping: not a failure of the object.
-    struct Cancelled: Error, CustomStringConvertible {
-        var description: String { "cancelled: sediment is stopping" }
-    }
-
-    /// The visit's deadline passed: the objects not stored yet wait for the next visit.
-    struct DeadlinePassed: Error, CustomStringConvertible {
-        var limit: TimeInterval
-        var description: String {
-            "timed out (LFS object): the visit took longer than daemon.visit_timeout (\(TransferTimeout.format(limit))); the objects not stored yet stay pending"
-        }
-    }
-
     private func checkCancellation() throws {
         if cancellation?.isRaised == true { throw Cancelled() }
     }
@@ -405,16 +362,4 @@ final class LFSFetcher: @unchecked Sendable {
     }
 
     private func now() -> String { Catalog.timestamp(clock()) }
-
-    /// Basic credentials for the LFS server, sent only to the repository's own origin: the
-    /// same scheme, host and port (``HTTPOrigin``). An `.lfsconfig` naming another port, or
-    /// `http` for an `https` repository (the credentials would travel in clear), is asked
-    /// without them. A repository reached over `git://` or ssh has no web origin to compare,
-    /// so its derived endpoint gets no credentials either.
-    static func authorization(_ credentials: GitCredentials?, endpoint: LFSEndpoint, repositoryURL: String) -> String? {
-        guard let credentials, let password = credentials.password,
-              let lfsOrigin = HTTPOrigin(url: endpoint.batchURL),
-              let repositoryOrigin = HTTPOrigin(url: repositoryURL), lfsOrigin == repositoryOrigin else { return nil }
-        return "Basic " + Data("\(credentials.username):\(password)".utf8).base64EncodedString()
-    }
 }
