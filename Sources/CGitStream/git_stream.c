@@ -216,49 +216,37 @@ static int stream_connect(git_stream *stream) {
     return os_error("failed to connect to", st, last_error);
 }
 
-static ssize_t stream_read(git_stream *stream, void *data, size_t length) {
-    deadline_stream *st = (deadline_stream *)stream;
+/* One read or write, waiting at most the stall limit for the socket to become ready. The
+ * stall clock starts when the call starts waiting. */
+static ssize_t transfer_bytes(deadline_stream *st, int receiving, void *data, size_t length) {
     if (st->broken)
         return abandoned(st);
-    /* The stall clock starts when the read starts waiting. */
     int64_t limit = sediment_git_clock_ms() + st->stall_ms;
     for (;;) {
         if (check_transfer(st) < 0)
             return -1;
-        ssize_t n = recv(st->fd, data, length, 0);
+        ssize_t n = receiving ? recv(st->fd, data, length, 0) : send(st->fd, data, length, MSG_NOSIGNAL);
         if (n >= 0) {
-            if (st->transfer)
+            if (receiving && st->transfer)
                 st->transfer->bytes_received += n;
             return n;
         }
         if (errno == EINTR)
             continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK)
-            return os_error("error receiving data from", st, errno);
-        if (wait_ready(st, POLLIN, limit, SEDIMENT_GIT_TRANSFER_STALLED, "from") < 0)
+            return os_error(receiving ? "error receiving data from" : "error sending data to", st, errno);
+        if (wait_ready(st, receiving ? POLLIN : POLLOUT, limit, SEDIMENT_GIT_TRANSFER_STALLED, receiving ? "from" : "taken by") < 0)
             return -1;
     }
 }
 
+static ssize_t stream_read(git_stream *stream, void *data, size_t length) {
+    return transfer_bytes((deadline_stream *)stream, 1, data, length);
+}
+
 static ssize_t stream_write(git_stream *stream, const char *data, size_t length, int flags) {
-    deadline_stream *st = (deadline_stream *)stream;
     (void)flags;
-    if (st->broken)
-        return abandoned(st);
-    int64_t limit = sediment_git_clock_ms() + st->stall_ms;
-    for (;;) {
-        if (check_transfer(st) < 0)
-            return -1;
-        ssize_t n = send(st->fd, data, length, MSG_NOSIGNAL);
-        if (n >= 0)
-            return n;
-        if (errno == EINTR)
-            continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK)
-            return os_error("error sending data to", st, errno);
-        if (wait_ready(st, POLLOUT, limit, SEDIMENT_GIT_TRANSFER_STALLED, "taken by") < 0)
-            return -1;
-    }
+    return transfer_bytes((deadline_stream *)stream, 0, (void *)data, length);
 }
 
 static int stream_close(git_stream *stream) {

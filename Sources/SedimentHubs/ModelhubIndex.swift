@@ -9,15 +9,7 @@ public enum ModelhubIndex {
     /// over `limits` fails the listing before it is decoded.
     public static func packages(hub: String, modelsJSON data: Data, limits: BoundedJSON.Limits = BoundedJSON.Limits()) throws
         -> (packages: [PackageRef], problems: [HubProblem]) {
-        let decoded: Any?
-        do {
-            decoded = try BoundedJSON.parse(data, limits: limits)
-        } catch let refusal as BoundedJSON.Refusal {
-            throw HubError(hub: hub, problem: "models.json \(refusal.problem)")
-        }
-        guard let entries = decoded as? [Any] else {
-            throw HubError(hub: hub, problem: "models.json is not a JSON array")
-        }
+        let entries = try IndexDocument.entries(of: data, file: "models.json", hub: hub, limits: limits)
         var packages: [PackageRef] = []
         var problems: [HubProblem] = []
         var seen = Set<String>()

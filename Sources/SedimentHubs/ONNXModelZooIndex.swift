@@ -20,15 +20,7 @@ public enum ONNXModelZooIndex {
     /// The packages of the manifest; a manifest over `limits` fails the listing before it is decoded.
     public static func packages(hub: String, repository: String, manifest data: Data, limits: BoundedJSON.Limits = BoundedJSON.Limits()) throws
         -> (packages: [PackageRef], problems: [HubProblem]) {
-        let decoded: Any?
-        do {
-            decoded = try BoundedJSON.parse(data, limits: limits)
-        } catch let refusal as BoundedJSON.Refusal {
-            throw HubError(hub: hub, problem: "\(manifestPath) \(refusal.problem)")
-        }
-        guard let entries = decoded as? [Any] else {
-            throw HubError(hub: hub, problem: "\(manifestPath) is not a JSON array")
-        }
+        let entries = try IndexDocument.entries(of: data, file: manifestPath, hub: hub, limits: limits)
         var packages: [PackageRef] = []
         var problems: [HubProblem] = []
         var seen = Set<String>()

@@ -5,35 +5,18 @@ import XCTest
 /// The libcurl client against a real loopback HTTP server with scripted behaviours
 /// (`Tests/Support/scripted_http_server.py`).
 final class HTTPClientTests: XCTestCase {
-    static var server: Process?
+    static var server: ScriptedServer?
     static var base = ""
     var key: String { name.filter { $0.isLetter || $0.isNumber } }
 
     override class func setUp() {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("http-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let portFile = folder.appendingPathComponent("port").path
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Support/scripted_http_server.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--port-file", portFile]
-        try? process.run()
-        for _ in 0..<200 {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), !text.isEmpty {
-                base = "http://127.0.0.1:\(text)"
-                break
-            }
-            usleep(50_000)
-        }
-        server = process
+        let server = ScriptedServer.start()
+        base = server.base
+        self.server = server
     }
 
     override class func tearDown() {
-        if let server {
-            kill(server.processIdentifier, SIGTERM)
-            server.waitUntilExit()
-        }
+        server?.stop()
     }
 
     func client(attempts: Int = 4, totalTimeout: Double = 30, maxBody: Int = 1 << 20) -> HTTPClient {

@@ -6,36 +6,19 @@ import XCTest
 /// (after decompression), JSON by its values and depth, and a server's requested pause by
 /// `max_pause`, cancellable, and holding only that server's host.
 final class ServerBoundTests: XCTestCase {
-    static var server: Process?
+    static var server: ScriptedServer?
     static var port = ""
     static var base: String { "http://127.0.0.1:\(port)" }
     var key: String { name.filter { $0.isLetter || $0.isNumber } }
 
     override class func setUp() {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bounds-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let portFile = folder.appendingPathComponent("port").path
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Support/scripted_http_server.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--port-file", portFile]
-        try? process.run()
-        for _ in 0..<200 {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), !text.isEmpty {
-                port = text
-                break
-            }
-            usleep(50_000)
-        }
-        server = process
+        let server = ScriptedServer.start()
+        port = server.port
+        self.server = server
     }
 
     override class func tearDown() {
-        if let server {
-            kill(server.processIdentifier, SIGTERM)
-            server.waitUntilExit()
-        }
+        server?.stop()
     }
 
     func client(maxPause: Double = 10, limits: ResponseLimits = ResponseLimits()) -> HTTPClient {
