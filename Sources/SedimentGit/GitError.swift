@@ -1,4 +1,5 @@
 import CGit2
+import SedimentRedaction
 
 /// An error reported by libgit2, with the operation that failed and what it concerned.
 ///
@@ -61,7 +62,7 @@ func lastError(_ rc: Int32, _ operation: String, _ context: String) -> GitError 
     if let last = git_error_last() {
         klass = last.pointee.klass
         if let text = last.pointee.message {
-            message = GitURL.scrubCredentials(String(cString: text))
+            message = Redaction.url(String(cString: text))
         }
     }
     git_error_clear()

@@ -1,6 +1,7 @@
 import CCurl
 import Foundation
 import SedimentNetwork
+import SedimentRedaction
 
 /// An HTTP client on libcurl for the hub adapters: timeouts, bounded redirects, compressed
 /// responses, TLS verification, retries with backoff and jitter, `Retry-After` and rate-limit

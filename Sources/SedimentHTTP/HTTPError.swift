@@ -39,33 +39,3 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         "\(method) \(url): \(message)" + (attempts > 1 ? " (after \(attempts) attempts)" : "")
     }
 }
-
-/// Removes secrets from text: each listed secret, and any `user:password@` in URLs.
-public enum Redaction {
-    public static func redact(_ text: String, secrets: [String]) -> String {
-        var result = text
-        for secret in secrets where secret.count >= 4 {
-            result = result.replacingOccurrences(of: secret, with: "***")
-        }
-        return scrubURLCredentials(result)
-    }
-
-    static func scrubURLCredentials(_ text: String) -> String {
-        guard text.contains("@"), text.contains("://") else { return text }
-        var out = ""
-        var rest = Substring(text)
-        while let scheme = rest.range(of: "://") {
-            out += rest[..<scheme.upperBound]
-            rest = rest[scheme.upperBound...]
-            let end = rest.firstIndex(where: { "/ '\"\n?#".contains($0) }) ?? rest.endIndex
-            let authority = rest[..<end]
-            if let at = authority.lastIndex(of: "@") {
-                out += "***@" + authority[authority.index(after: at)...]
-            } else {
-                out += authority
-            }
-            rest = rest[end...]
-        }
-        return out + rest
-    }
-}
