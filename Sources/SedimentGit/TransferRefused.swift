@@ -1,5 +1,8 @@
+import SedimentNetwork
+
 /// A fetch of a URL from hub data that the address policy kept from an internal address.
-public struct TransferRefused: Error, CustomStringConvertible, Sendable {
+public struct TransferRefused: CodedFailure, CustomStringConvertible, Sendable {
+    public var code: FailureCode { .refused }
     /// The repository URL, redacted.
     public var url: String
     /// Why ("127.0.0.1 is a loopback address").

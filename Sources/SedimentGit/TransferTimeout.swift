@@ -1,4 +1,5 @@
 import Foundation
+import SedimentNetwork
 
 /// Where a fetch was when a limit stopped it.
 public enum TransferPhase: String, Sendable {
@@ -14,7 +15,7 @@ public enum TransferPhase: String, Sendable {
 /// A fetch that a limit of ``TransferLimits`` stopped. Its description names the phase and the
 /// URL (credentials removed), e.g.
 /// `timed out (receive pack): no byte from http://127.0.0.1:8080/x.git for 2 s`.
-public struct TransferTimeout: Error, CustomStringConvertible, Sendable {
+public struct TransferTimeout: RetryableFailure, CustomStringConvertible, Sendable {
     public enum Limit: Sendable, Equatable {
         /// No TCP connection within the connect timeout.
         case connect(TimeInterval)
@@ -34,6 +35,16 @@ public struct TransferTimeout: Error, CustomStringConvertible, Sendable {
         self.phase = phase
         self.url = url
     }
+
+    /// ``FailureCode/timeout`` for the connect timeout and the deadline,
+    /// ``FailureCode/stalled`` for the stall timeout.
+    public var code: FailureCode {
+        if case .stall = limit { return .stalled }
+        return .timeout
+    }
+
+    /// A silent connection or server may answer when asked again; the deadline stays passed.
+    public var isTransient: Bool { limit != .deadline }
 
     public var description: String {
         switch limit {
