@@ -75,7 +75,7 @@ public final class HTTPClient: @unchecked Sendable {
         var attempt = 0
         func failed(_ failure: TransportFailure) -> HTTPError {
             HTTPError(kind: failure.kind, method: request.method, url: shownURL,
-                      message: Redaction.redact(failure.message, secrets: request.secrets), attempts: attempt, retryable: failure.retryable)
+                      message: Redaction.redact(failure.message, secrets: request.secrets), attempts: attempt)
         }
         let retrying = Retrying(policy: policy, isCancelled: isCancelled, deadline: request.deadline)
         do {

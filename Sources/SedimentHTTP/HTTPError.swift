@@ -41,7 +41,9 @@ public struct HTTPError: RetryableFailure, CustomStringConvertible, Sendable {
     public var url: String
     public var message: String
     public var attempts: Int
-    /// Whether sending again may succeed (a dropped connection, a timeout).
+    /// Whether sending again may succeed (a dropped connection, a timeout). Set by
+    /// ``HTTPClient/stream(_:into:)``, which sends once; false after ``HTTPClient/send(_:)``,
+    /// which has retried already, so that a caller's own retries do not multiply its attempts.
     public var retryable = false
     /// Seconds the server asked to wait before the next request (`Retry-After`), when it said.
     public var retryAfter: TimeInterval?

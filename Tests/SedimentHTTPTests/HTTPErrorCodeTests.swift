@@ -54,7 +54,8 @@ final class HTTPErrorCodeTests: XCTestCase {
         }())
         XCTAssertThrowsError(try client.send(HTTPRequest(url: "http://127.0.0.1:1/x"))) { error in
             XCTAssertEqual((error as? HTTPError)?.code, .connection, "\(error)")
-            XCTAssertTrue((error as? HTTPError)?.isTransient == true)
+            XCTAssertEqual((error as? HTTPError)?.code.isTransient, true, "a connection failure is transient")
+            XCTAssertEqual((error as? HTTPError)?.isTransient, false, "send has retried already: its caller does not again")
         }
     }
 
