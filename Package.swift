@@ -32,7 +32,7 @@ let package = Package(
         ),
         .target(
             name: "SedimentGit",
-            dependencies: ["CGit2", "CGitStream", "SedimentNetwork", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CGit2", "CGitStream", "SedimentNetwork", "SedimentRedaction", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // libcurl from the system (Debian: libcurl4-openssl-dev), with typed shims for its variadic calls.
         .systemLibrary(
@@ -42,10 +42,12 @@ let package = Package(
         ),
         .target(
             name: "SedimentHTTP",
-            dependencies: ["CCurl", "SedimentText", "SedimentNetwork"]
+            dependencies: ["CCurl", "SedimentText", "SedimentNetwork", "SedimentRedaction"]
         ),
         // Which network addresses a URL from hub data may reach.
         .target(name: "SedimentNetwork"),
+        // The one rule that keeps secrets (URL credentials, tokens) out of errors and logs.
+        .target(name: "SedimentRedaction"),
         // Reading untrusted text: lines whatever their endings, front matter.
         .target(name: "SedimentText", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Linux system calls Swift's Glibc module hides (syncfs).
@@ -60,7 +62,7 @@ let package = Package(
         ),
         .target(
             name: "SedimentHubs",
-            dependencies: ["SedimentHTTP", "SedimentText"]
+            dependencies: ["SedimentHTTP", "SedimentRedaction", "SedimentText"]
         ),
         .target(
             name: "SedimentMetadata",
@@ -110,6 +112,10 @@ let package = Package(
         .testTarget(
             name: "SedimentMetadataTests",
             dependencies: ["SedimentMetadata", "SedimentStore"]
+        ),
+        .testTarget(
+            name: "SedimentRedactionTests",
+            dependencies: ["SedimentRedaction"]
         ),
         .testTarget(
             name: "SedimentGitTests",

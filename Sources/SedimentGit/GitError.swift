@@ -1,12 +1,20 @@
 import CGit2
+import SedimentNetwork
+import SedimentRedaction
 
 /// An error reported by libgit2, with the operation that failed and what it concerned.
 ///
 /// The `context` names a repository path or a URL; URLs are stored with any
 /// credentials removed (see ``GitURL/redacted(_:)``), so an error is always safe to log.
-public struct GitError: Error, CustomStringConvertible, Sendable {
+/// Its ``code`` says what kind of failure it is, decided once when the error is made
+/// (``GitError/classify(resultCode:errorClass:message:)``):
+///
+///     catch let error as GitError where error.code == .notFound { … }
+public struct GitError: RetryableFailure, CustomStringConvertible, Sendable {
+    /// What kind of failure this is.
+    public var code: FailureCode
     /// libgit2's return code (`git_error_code`), e.g. `GIT_ENOTFOUND` (-3).
-    public var code: Int32
+    public var resultCode: Int32
     /// libgit2's error class (`git_error_t`), e.g. `GIT_ERROR_NET` (12).
     public var errorClass: Int32
     /// libgit2's own message, or a message of Sediment's when libgit2 gave none.
@@ -16,15 +24,16 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
     /// The repository path or URL the operation concerned.
     public var context: String
 
-    public init(code: Int32, errorClass: Int32 = 0, message: String, operation: String, context: String) {
-        self.code = code
+    /// An error with the code libgit2's `resultCode`, `errorClass` and `message` say, unless
+    /// `code` is given.
+    public init(resultCode: Int32, errorClass: Int32 = 0, message: String, operation: String, context: String, code: FailureCode? = nil) {
+        self.code = code ?? Self.classify(resultCode: resultCode, errorClass: errorClass, message: message)
+        self.resultCode = resultCode
         self.errorClass = errorClass
         self.message = message
         self.operation = operation
         self.context = context
     }
-
-    public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
 
     /// The name of `errorClass` as libgit2 spells it ("net", "http", "odb", …).
     public var className: String {
@@ -42,7 +51,9 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         // An error Sediment raised itself (class none, code -1) has no libgit2 code to name.
-        errorClass == 0 && code == -1 ? "\(operation) \(context): \(message)" : "\(operation) \(context): \(message) (libgit2 \(className) error \(code))"
+        errorClass == 0 && resultCode == -1
+            ? "\(operation) \(context): \(message)"
+            : "\(operation) \(context): \(message) (libgit2 \(className) error \(resultCode))"
     }
 }
 
@@ -61,9 +72,9 @@ func lastError(_ rc: Int32, _ operation: String, _ context: String) -> GitError 
     if let last = git_error_last() {
         klass = last.pointee.klass
         if let text = last.pointee.message {
-            message = GitURL.scrubCredentials(String(cString: text))
+            message = Redaction.url(String(cString: text))
         }
     }
     git_error_clear()
-    return GitError(code: rc, errorClass: klass, message: message, operation: operation, context: context)
+    return GitError(resultCode: rc, errorClass: klass, message: message, operation: operation, context: context)
 }

@@ -1,32 +1,13 @@
 import Crypto
 import Foundation
+import SedimentRedaction
 
 /// Helpers for repository URLs: credential redaction and the mirror folder a URL maps to.
 public enum GitURL {
-    /// The URL with any `user:password@` part replaced by `***@`, safe to log or store.
+    /// The URL with any `user:password@` part replaced by `***@`, safe to log or store
+    /// (``Redaction/url(_:)``).
     public static func redacted(_ url: String) -> String {
-        scrubCredentials(url)
-    }
-
-    /// Removes `user:secret@` from every URL inside `text`.
-    static func scrubCredentials(_ text: String) -> String {
-        guard text.contains("@"), text.contains("://") else { return text }
-        var out = ""
-        var rest = Substring(text)
-        while let schemeRange = rest.range(of: "://") {
-            out += rest[..<schemeRange.upperBound]
-            rest = rest[schemeRange.upperBound...]
-            // The authority ends at the first "/", whitespace or quote.
-            let end = rest.firstIndex(where: { $0 == "/" || $0 == " " || $0 == "'" || $0 == "\"" || $0 == "\n" }) ?? rest.endIndex
-            let authority = rest[..<end]
-            if let at = authority.lastIndex(of: "@") {
-                out += "***@" + authority[authority.index(after: at)...]
-            } else {
-                out += authority
-            }
-            rest = rest[end...]
-        }
-        return out + rest
+        Redaction.url(url)
     }
 
     /// A relative folder under `mirrors/` for a repository URL, one per exact URL: a readable

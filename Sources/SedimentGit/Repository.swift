@@ -59,7 +59,7 @@ public final class Repository {
         guard rename(temporary, path) == 0 else {
             let code = errno
             try? fm.removeItem(atPath: temporary)
-            throw GitError(code: -1, errorClass: 2, message: String(cString: strerror(code)), operation: "create mirror", context: path)
+            throw GitError(resultCode: -1, errorClass: 2, message: String(cString: strerror(code)), operation: "create mirror", context: path)
         }
         return try open(at: path)
     }

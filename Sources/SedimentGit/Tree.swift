@@ -65,7 +65,7 @@ extension Repository {
             let path = top.path.isEmpty ? name : top.path + "/" + name
             if git_tree_entry_type(entry) == GIT_OBJECT_TREE {
                 guard stack.count < Self.maximumTreeDepth else {
-                    throw GitError(code: -1, errorClass: 0, message: "folders nest deeper than \(Self.maximumTreeDepth) levels (at \(path.prefix(60))…)",
+                    throw GitError(resultCode: -1, errorClass: 0, message: "folders nest deeper than \(Self.maximumTreeDepth) levels (at \(path.prefix(60))…)",
                                    operation: "read tree", context: self.path)
                 }
                 var child: OpaquePointer?
@@ -213,7 +213,7 @@ extension Repository {
             return tree!
         }
         func tooDeep() -> GitError {
-            GitError(code: -1, errorClass: 0, message: "folders nest deeper than \(limit) levels", operation: "read tree", context: path)
+            GitError(resultCode: -1, errorClass: 0, message: "folders nest deeper than \(limit) levels", operation: "read tree", context: path)
         }
         stack.append((try open(root), root, 0, 1))
         while let top = stack.last {

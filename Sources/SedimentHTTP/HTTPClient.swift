@@ -1,6 +1,7 @@
 import CCurl
 import Foundation
 import SedimentNetwork
+import SedimentRedaction
 
 /// An HTTP client on libcurl for the hub adapters: timeouts, bounded redirects, compressed
 /// responses, TLS verification, retries with backoff and jitter, `Retry-After` and rate-limit
@@ -64,8 +65,8 @@ public final class HTTPClient: @unchecked Sendable {
         HTTPClient(sharing: self, isCancelled: isCancelled)
     }
 
-    /// Sends `request`, retrying as ``RetryPolicy`` says, and returns the final response,
-    /// whatever its status. Throws ``HTTPError`` when no usable response came.
+    /// Sends `request`, retrying as ``RetryPolicy`` says (through ``Retrying``), and returns the
+    /// final response, whatever its status. Throws ``HTTPError`` when no usable response came.
     public func send(_ request: HTTPRequest) throws -> HTTPResponse {
         let host = HostLimiter.host(of: request.url)
         let shownURL = Redaction.redact(request.url, secrets: request.secrets)
@@ -76,44 +77,44 @@ public final class HTTPClient: @unchecked Sendable {
             HTTPError(kind: failure.kind, method: request.method, url: shownURL,
                       message: Redaction.redact(failure.message, secrets: request.secrets), attempts: attempt)
         }
-        while true {
-            attempt += 1
-            do {
+        let retrying = Retrying(policy: policy, isCancelled: isCancelled, deadline: request.deadline)
+        do {
+            var response = try retrying.run({ number in
+                attempt = number
                 waited += try acquire(host, deadline: request.deadline)
-            } catch let failure as TransportFailure {
-                throw failed(failure)
-            }
-            let outcome = Result { try perform(request) }
-            limiter.release(host)
-            switch outcome {
-            case .failure(let failure as TransportFailure):
-                guard failure.retryable, attempt < policy.maxAttempts else { throw failed(failure) }
-                let delay = policy.backoff(after: attempt)
-                do { try pause(delay, deadline: request.deadline) } catch let failure as TransportFailure { throw failed(failure) }
-                waited += delay
-            case .failure(let error):
-                throw error
-            case .success(var response):
+                defer { limiter.release(host) }
+                let response = try perform(request)
                 if let reset = RetryPolicy.rateLimitReset(response.headers), response.isSuccess {
                     // Honoured up to max_pause: a server asking for years holds its host that long only.
                     limiter.pause(host, until: Date().addingTimeInterval(min(reset, policy.maxRetryAfter)))
                 }
-                if RetryPolicy.retryableStatuses.contains(response.status), attempt < policy.maxAttempts {
-                    let requested = RetryPolicy.requestedWait(response.headers)
-                    if let requested, requested > policy.maxRetryAfter {
-                        throw HTTPError(kind: .rateLimited(retryAfter: requested), method: request.method, url: shownURL,
-                                        message: "HTTP \(response.status), and the server asks to wait \(Int(requested)) s, "
-                                            + "longer than the \(Self.format(policy.maxRetryAfter)) allowed (http.max_pause)", attempts: attempt)
-                    }
-                    let delay = requested ?? policy.backoff(after: attempt)
-                    do { try pause(delay, deadline: request.deadline) } catch let failure as TransportFailure { throw failed(failure) }
-                    waited += delay
-                    continue
-                }
-                response.url = Redaction.redact(response.url, secrets: request.secrets)
-                response.attempts = attempt
-                response.waited = waited
+                if RetryPolicy.retryableStatuses.contains(response.status) { throw RetryableResponse(response) }
                 return response
+            }, waited: { waited += $0 })
+            response.url = Redaction.redact(response.url, secrets: request.secrets)
+            response.attempts = attempt
+            response.waited = waited
+            return response
+        } catch let failure as TransportFailure {
+            throw failed(failure)
+        } catch var last as RetryableResponse {
+            // The attempts ran out: the last answer is the response.
+            last.response.url = Redaction.redact(last.response.url, secrets: request.secrets)
+            last.response.attempts = attempt
+            last.response.waited = waited
+            return last.response
+        } catch let interruption as RetryInterruption {
+            switch interruption.reason {
+            case .cancelled:
+                throw failed(TransportFailure(kind: .cancelled, retryable: false, message: "cancelled while waiting to send again"))
+            case .deadline:
+                throw failed(TransportFailure(kind: .timedOut(.deadline), retryable: false,
+                                              message: "timed out: the deadline passes before the next attempt (in \(Self.format(interruption.wait)))"))
+            case .waitTooLong:
+                let status = (interruption.last as? RetryableResponse)?.response.status ?? 0
+                throw HTTPError(kind: .rateLimited(retryAfter: interruption.wait), method: request.method, url: shownURL,
+                                message: "HTTP \(status), and the server asks to wait \(Int(interruption.wait)) s, "
+                                    + "longer than the \(Self.format(policy.maxRetryAfter)) allowed (http.max_pause)", attempts: attempt)
             }
         }
     }
@@ -163,22 +164,6 @@ public final class HTTPClient: @unchecked Sendable {
         }
     }
 
-    /// Sleeps `seconds` (a backoff, a `Retry-After`), unless the work is cancelled meanwhile;
-    /// fails at once when the deadline would pass first.
-    private func pause(_ seconds: Double, deadline: Date?) throws {
-        let end = Date().addingTimeInterval(seconds)
-        if let deadline, deadline < end {
-            throw TransportFailure(kind: .timedOut(.deadline), retryable: false,
-                                   message: "timed out: the deadline passes before the next attempt (in \(Self.format(seconds)))")
-        }
-        while true {
-            if isCancelled() { throw TransportFailure(kind: .cancelled, retryable: false, message: "cancelled while waiting to send again") }
-            let left = end.timeIntervalSinceNow
-            if left <= 0 { return }
-            Thread.sleep(forTimeInterval: min(left, HostLimiter.poll))
-        }
-    }
-
     /// One transfer with libcurl; with a receiver, a 2xx body is streamed into it.
     private func perform(_ request: HTTPRequest, receiver: HTTPBodyReceiver? = nil) throws -> HTTPResponse {
         if let deadline = request.deadline, deadline <= Date() {
@@ -191,7 +176,9 @@ public final class HTTPClient: @unchecked Sendable {
         if isCancelled() { throw TransportFailure(kind: .cancelled, retryable: false, message: "cancelled") }
         // A streamed answer that is not a success keeps at most 1 MiB of body (an error text).
         let limit = receiver != nil ? 1 << 20 : request.kind.map { configuration.limits.bytes(for: $0) } ?? configuration.maxBodyBytes
+        let shownURL = Redaction.redact(request.url, secrets: request.secrets)
         let sink = ResponseSink(limit: limit)
+        sink.shownURL = shownURL
         sink.receiver = receiver
         sink.isCancelled = isCancelled
         sink.curl = curl
@@ -214,78 +201,56 @@ public final class HTTPClient: @unchecked Sendable {
             headerList = curl_slist_append(headerList, field.value.isEmpty ? "\(field.name):" : "\(field.name): \(field.value)")
         }
 
-        func set(_ option: CURLoption, _ value: Int) { _ = sediment_curl_set_long(curl, option, value) }
-        _ = sediment_curl_set_string(curl, CURLOPT_URL, request.url)
-        set(CURLOPT_NOSIGNAL, 1)
-        set(CURLOPT_FOLLOWLOCATION, 1)
-        set(CURLOPT_MAXREDIRS, configuration.maxRedirects)
-        set(CURLOPT_CONNECTTIMEOUT_MS, Int(configuration.connectTimeout * 1000))
+        func set(_ option: CURLoption, _ value: Int, _ name: String) throws {
+            try check(sediment_curl_set_long(curl, option, value), operation: "set \(name)", url: shownURL)
+        }
+        try check(sediment_curl_set_string(curl, CURLOPT_URL, request.url), operation: "set CURLOPT_URL", url: shownURL)
+        try set(CURLOPT_NOSIGNAL, 1, "CURLOPT_NOSIGNAL")
+        try set(CURLOPT_FOLLOWLOCATION, 1, "CURLOPT_FOLLOWLOCATION")
+        try set(CURLOPT_MAXREDIRS, configuration.maxRedirects, "CURLOPT_MAXREDIRS")
+        try set(CURLOPT_CONNECTTIMEOUT_MS, Int(configuration.connectTimeout * 1000), "CURLOPT_CONNECTTIMEOUT_MS")
         if receiver == nil {
-            set(CURLOPT_TIMEOUT_MS, Int(configuration.totalTimeout * 1000))
+            try set(CURLOPT_TIMEOUT_MS, Int(configuration.totalTimeout * 1000), "CURLOPT_TIMEOUT_MS")
         } else {
             // Large objects: no total timeout (a transfer that stalls fails); big reads.
-            set(CURLOPT_BUFFERSIZE, 512 << 10)
+            try set(CURLOPT_BUFFERSIZE, 512 << 10, "CURLOPT_BUFFERSIZE")
         }
         // Called about once a second even while nothing arrives: the stall timeout, the
         // deadline and a receiver's stop request are checked there.
-        set(CURLOPT_NOPROGRESS, 0)
-        _ = sediment_curl_set_pointer(curl, CURLOPT_XFERINFODATA, context)
-        _ = sediment_curl_set_progress_callback(curl) { context, _, received, _, sent in
-            let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
-            if sink.receiver?.shouldStop() == true { return 1 }
-            if sink.isCancelled() {
-                sink.cancelled = true
-                return 1
-            }
-            return sink.exceedsLimits(received: Int64(received), sent: Int64(sent)) ? 1 : 0
-        }
+        try set(CURLOPT_NOPROGRESS, 0, "CURLOPT_NOPROGRESS")
+        try check(sediment_curl_set_pointer(curl, CURLOPT_XFERINFODATA, context), operation: "set CURLOPT_XFERINFODATA", url: shownURL)
+        try check(sediment_curl_set_progress_callback(curl, ResponseSink.progress), operation: "set CURLOPT_XFERINFOFUNCTION", url: shownURL)
         if request.addressPolicy != nil {
-            // Every connection (redirects too) opens its socket here, on the address curl
+            // Every connection (redirects too) opens its socket in ResponseSink.openSocket, on the address curl
             // resolved and will connect to: the one that is checked.
-            _ = sediment_curl_set_pointer(curl, CURLOPT_OPENSOCKETDATA, context)
-            _ = sediment_curl_set_opensocket_callback(curl) { context, _, address in
-                let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
-                guard let address else { return CURL_SOCKET_BAD }
-                let refusal = withUnsafePointer(to: &address.pointee.addr) { sink.addressPolicy?.refusal($0) }
-                if let refusal {
-                    sink.refusal = refusal
-                    return CURL_SOCKET_BAD
-                }
-                return socket(address.pointee.family, address.pointee.socktype, address.pointee.protocol)
-            }
+            try check(sediment_curl_set_pointer(curl, CURLOPT_OPENSOCKETDATA, context), operation: "set CURLOPT_OPENSOCKETDATA", url: shownURL)
+            try check(sediment_curl_set_opensocket_callback(curl, ResponseSink.openSocket), operation: "set CURLOPT_OPENSOCKETFUNCTION", url: shownURL)
         }
-        set(CURLOPT_SSL_VERIFYPEER, 1)
-        set(CURLOPT_SSL_VERIFYHOST, 2)
-        set(CURLOPT_PROTOCOLS, Int(CURLPROTO_HTTP | CURLPROTO_HTTPS))
-        set(CURLOPT_REDIR_PROTOCOLS, Int(CURLPROTO_HTTP | CURLPROTO_HTTPS))
+        try set(CURLOPT_SSL_VERIFYPEER, 1, "CURLOPT_SSL_VERIFYPEER")
+        try set(CURLOPT_SSL_VERIFYHOST, 2, "CURLOPT_SSL_VERIFYHOST")
+        try set(CURLOPT_PROTOCOLS, Int(CURLPROTO_HTTP | CURLPROTO_HTTPS), "CURLOPT_PROTOCOLS")
+        try set(CURLOPT_REDIR_PROTOCOLS, Int(CURLPROTO_HTTP | CURLPROTO_HTTPS), "CURLOPT_REDIR_PROTOCOLS")
         if receiver == nil {
             // Compressed answers for API calls; streamed bodies are taken byte for byte (ranges).
-            _ = sediment_curl_set_string(curl, CURLOPT_ACCEPT_ENCODING, "")
+            try check(sediment_curl_set_string(curl, CURLOPT_ACCEPT_ENCODING, ""), operation: "set CURLOPT_ACCEPT_ENCODING", url: shownURL)
         }
-        _ = sediment_curl_set_headers(curl, headerList)
-        _ = sediment_curl_set_pointer(curl, CURLOPT_WRITEDATA, context)
-        _ = sediment_curl_set_data_callback(curl, CURLOPT_WRITEFUNCTION) { data, size, count, context in
-            let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
-            return sink.body(data!, size * count)
-        }
-        _ = sediment_curl_set_pointer(curl, CURLOPT_HEADERDATA, context)
-        _ = sediment_curl_set_data_callback(curl, CURLOPT_HEADERFUNCTION) { data, size, count, context in
-            let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
-            sink.header(data!, size * count)
-            return size * count
-        }
+        try check(sediment_curl_set_headers(curl, headerList), operation: "set CURLOPT_HTTPHEADER", url: shownURL)
+        try check(sediment_curl_set_pointer(curl, CURLOPT_WRITEDATA, context), operation: "set CURLOPT_WRITEDATA", url: shownURL)
+        try check(sediment_curl_set_data_callback(curl, CURLOPT_WRITEFUNCTION, ResponseSink.write), operation: "set CURLOPT_WRITEFUNCTION", url: shownURL)
+        try check(sediment_curl_set_pointer(curl, CURLOPT_HEADERDATA, context), operation: "set CURLOPT_HEADERDATA", url: shownURL)
+        try check(sediment_curl_set_data_callback(curl, CURLOPT_HEADERFUNCTION, ResponseSink.headerLine), operation: "set CURLOPT_HEADERFUNCTION", url: shownURL)
         let method = request.method.uppercased()
         switch method {
-        case "GET": set(CURLOPT_HTTPGET, 1)
-        case "HEAD": set(CURLOPT_NOBODY, 1)
-        default: _ = sediment_curl_set_string(curl, CURLOPT_CUSTOMREQUEST, method)
+        case "GET": try set(CURLOPT_HTTPGET, 1, "CURLOPT_HTTPGET")
+        case "HEAD": try set(CURLOPT_NOBODY, 1, "CURLOPT_NOBODY")
+        default: try check(sediment_curl_set_string(curl, CURLOPT_CUSTOMREQUEST, method), operation: "set CURLOPT_CUSTOMREQUEST", url: shownURL)
         }
         let body = request.body ?? Data()
-        let code: CURLcode = body.withUnsafeBytes { bytes in
+        let code: CURLcode = try body.withUnsafeBytes { bytes in
             if request.body != nil || method == "POST" || method == "PUT" {
-                set(CURLOPT_POSTFIELDSIZE_LARGE, bytes.count)
-                _ = sediment_curl_set_pointer(curl, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
-                if method == "GET" { _ = sediment_curl_set_string(curl, CURLOPT_CUSTOMREQUEST, "GET") }
+                try set(CURLOPT_POSTFIELDSIZE_LARGE, bytes.count, "CURLOPT_POSTFIELDSIZE_LARGE")
+                try check(sediment_curl_set_pointer(curl, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)), operation: "set CURLOPT_POSTFIELDS", url: shownURL)
+                if method == "GET" { try check(sediment_curl_set_string(curl, CURLOPT_CUSTOMREQUEST, "GET"), operation: "set CURLOPT_CUSTOMREQUEST", url: shownURL) }
             }
             return curl_easy_perform(curl)
         }
@@ -305,7 +270,7 @@ public final class HTTPClient: @unchecked Sendable {
         }
         if code == CURLE_OPERATION_TIMEDOUT {
             var connected: curl_off_t = 0
-            _ = sediment_curl_get_offset(curl, CURLINFO_CONNECT_TIME_T, &connected)
+            try check(sediment_curl_get_offset(curl, CURLINFO_CONNECT_TIME_T, &connected), operation: "read CURLINFO_CONNECT_TIME_T", url: shownURL)
             if connected == 0 && !sink.receivedAny {
                 let limit = HTTPError.Timeout.connect(seconds: configuration.connectTimeout)
                 throw TransportFailure(kind: .timedOut(limit), retryable: true, message: Self.describe(limit))
@@ -322,13 +287,13 @@ public final class HTTPClient: @unchecked Sendable {
             throw TransportFailure(kind: .transport(code: Int32(code.rawValue)), retryable: retryable, message: message)
         }
         var status = 0
-        _ = sediment_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        try check(sediment_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &status), operation: "read CURLINFO_RESPONSE_CODE", url: shownURL)
         if receiver != nil, sink.streaming == nil {
             // An answer with an empty body: the receiver still hears of it.
             sink.streaming = try receiver!.accept(status: status, headers: sink.headers)
         }
         var effective: UnsafeMutablePointer<CChar>?
-        _ = sediment_curl_get_string(curl, CURLINFO_EFFECTIVE_URL, &effective)
+        try check(sediment_curl_get_string(curl, CURLINFO_EFFECTIVE_URL, &effective), operation: "read CURLINFO_EFFECTIVE_URL", url: shownURL)
         return HTTPResponse(status: status, headers: sink.headers, body: sink.data,
                             url: effective.map { String(cString: $0) } ?? request.url, attempts: 1, waited: 0)
     }
@@ -353,10 +318,29 @@ extension HTTPClient {
 }
 
 /// A transfer that produced no response.
-struct TransportFailure: Error {
+struct TransportFailure: RetryableFailure {
     var kind: HTTPError.Kind
     var retryable: Bool
     var message: String
+
+    var code: FailureCode { HTTPError.code(of: kind) }
+    var isTransient: Bool { retryable }
+}
+
+/// An answer whose status asks for the request to be sent again (``RetryPolicy/retryableStatuses``).
+struct RetryableResponse: RetryableFailure {
+    var response: HTTPResponse
+    /// The server's `Retry-After` or rate-limit reset.
+    var retryAfter: TimeInterval?
+    var code: FailureCode
+    /// Every status of the list is worth another try, whatever its code.
+    var isTransient: Bool { true }
+
+    init(_ response: HTTPResponse) {
+        self.response = response
+        retryAfter = RetryPolicy.requestedWait(response.headers)
+        code = FailureCode(status: response.status) ?? .other
+    }
 }
 
 /// Receives the body of a streamed response (``HTTPClient/stream(_:into:)``) as it arrives.

@@ -13,6 +13,8 @@ final class ResponseSink {
     var streaming: Bool?
     var failure: Error?
     var curl: UnsafeMutableRawPointer?
+    /// The request's URL as errors show it.
+    var shownURL = ""
     /// The addresses the request may not reach, and why the last one was refused.
     var addressPolicy: AddressPolicy?
     var refusal: String?
@@ -57,7 +59,7 @@ final class ResponseSink {
             do {
                 if streaming == nil {
                     var status = 0
-                    _ = sediment_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &status)
+                    try check(sediment_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &status), operation: "read CURLINFO_RESPONSE_CODE", url: shownURL)
                     streaming = try receiver.accept(status: status, headers: headers)
                 }
                 if streaming == true {
@@ -90,5 +92,46 @@ final class ResponseSink {
         guard let colon = line.firstIndex(of: ":") else { return }
         headers.add(String(line[..<colon]).trimmingCharacters(in: .whitespaces),
                     String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
+    }
+}
+
+/// libcurl's callbacks, each given the request's sink as its context.
+extension ResponseSink {
+    /// About once a second, even while nothing arrives: the stall timeout, the deadline and
+    /// a receiver's stop request are checked here (`CURLOPT_XFERINFOFUNCTION`).
+    static let progress: sediment_curl_progress_callback = { context, _, received, _, sent in
+        let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+        if sink.receiver?.shouldStop() == true { return 1 }
+        if sink.isCancelled() {
+            sink.cancelled = true
+            return 1
+        }
+        return sink.exceedsLimits(received: Int64(received), sent: Int64(sent)) ? 1 : 0
+    }
+
+    /// Opens every connection's socket (redirects too) on the address curl resolved and will
+    /// connect to, after the address policy allowed it (`CURLOPT_OPENSOCKETFUNCTION`).
+    static let openSocket: sediment_curl_opensocket_callback = { context, _, address in
+        let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+        guard let address else { return CURL_SOCKET_BAD }
+        let refusal = withUnsafePointer(to: &address.pointee.addr) { sink.addressPolicy?.refusal($0) }
+        if let refusal {
+            sink.refusal = refusal
+            return CURL_SOCKET_BAD
+        }
+        return socket(address.pointee.family, address.pointee.socktype, address.pointee.protocol)
+    }
+
+    /// The body's next bytes (`CURLOPT_WRITEFUNCTION`).
+    static let write: sediment_curl_data_callback = { data, size, count, context in
+        let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+        return sink.body(data!, size * count)
+    }
+
+    /// One header line (`CURLOPT_HEADERFUNCTION`).
+    static let headerLine: sediment_curl_data_callback = { data, size, count, context in
+        let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+        sink.header(data!, size * count)
+        return size * count
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SedimentHTTP
+import SedimentRedaction
 
 /// The pages of one paginated hub listing (`Link: <…>; rel="next"`), as they are followed.
 ///

@@ -28,7 +28,7 @@ final class LocalResourceFailureTests: XCTestCase {
             POSIXError(.EMFILE),
             POSIXError(.ENOSPC),
             BlobStoreError.io(operation: "create", path: "/var/lib/sediment/blobs/tmp", errno: ENFILE),
-            GitError(code: -1, errorClass: 2, message: "failed to create socket: Too many open files", operation: "fetch",
+            GitError(resultCode: -1, errorClass: 2, message: "failed to create socket: Too many open files", operation: "fetch",
                      context: "https://hub.example/org/model"),
             FileError("write the manifest", path: "/var/lib/sediment/blobs/ab/cd", errno: ENOSPC),
         ]
@@ -38,11 +38,11 @@ final class LocalResourceFailureTests: XCTestCase {
         let packages: [Error] = [
             POSIXError(.ECONNREFUSED),
             // An allocation a repository provoked (an object claiming a huge size) is the package's.
-            GitError(code: -1, errorClass: 1, message: "out of memory", operation: "fetch", context: "https://hub.example/org/model"),
-            GitError(code: -1, errorClass: 12, message: "remote: fatal: No space left on device", operation: "fetch",
+            GitError(resultCode: -1, errorClass: 1, message: "out of memory", operation: "fetch", context: "https://hub.example/org/model"),
+            GitError(resultCode: -1, errorClass: 12, message: "remote: fatal: No space left on device", operation: "fetch",
                      context: "https://hub.example/org/model"),
-            GitError(code: -1, errorClass: 34, message: "unexpected http status code: 507", operation: "fetch", context: "https://hub.example/x"),
-            GitError(code: -3, errorClass: 6, message: "could not find repository at 'https://hub.example/too-many-open-files'",
+            GitError(resultCode: -1, errorClass: 34, message: "unexpected http status code: 507", operation: "fetch", context: "https://hub.example/x"),
+            GitError(resultCode: -3, errorClass: 6, message: "could not find repository at 'https://hub.example/too-many-open-files'",
                      operation: "fetch", context: "https://hub.example/too-many-open-files"),
             FileError("read", path: "/x/No space left on device.md", cause: "permission denied"),
         ]
@@ -55,7 +55,7 @@ final class LocalResourceFailureTests: XCTestCase {
         let p = policy()
         let emfile = failed(POSIXError(.EMFILE))
         XCTAssertTrue(emfile.localFailure)
-        let remote = failed(GitError(code: -1, errorClass: 34, message: "unexpected http status code: 500", operation: "fetch", context: "u"))
+        let remote = failed(GitError(resultCode: -1, errorClass: 34, message: "unexpected http status code: 500", operation: "fetch", context: "u"))
         XCTAssertFalse(remote.localFailure)
 
         // One failure of the package's own, then any number of local ones: still one, not parked.

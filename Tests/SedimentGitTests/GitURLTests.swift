@@ -31,6 +31,7 @@ final class GitURLTests: XCTestCase {
         XCTAssertEqual(GitURL.redacted("https://user:hf_secret@huggingface.co/org/m"), "https://***@huggingface.co/org/m")
         XCTAssertEqual(GitURL.redacted("failed to fetch 'https://tok@host/x': 401"), "failed to fetch 'https://***@host/x': 401")
         XCTAssertEqual(GitURL.redacted("git://host/x"), "git://host/x")
+        XCTAssertEqual(GitURL.redacted("https://host?a=b@c/d"), "https://host?a=b@c/d", "the authority ends at ?")
     }
 
     func testRefPatterns() {

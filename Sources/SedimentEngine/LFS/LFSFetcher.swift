@@ -1,6 +1,7 @@
 import Foundation
 import SedimentGit
 import SedimentHTTP
+import SedimentNetwork
 import SedimentStore
 
 /// Keeps the LFS objects packages point at (`lfs = "fetch"`): queues the objects of a
@@ -293,7 +294,6 @@ final class LFSFetcher: @unchecked Sendable {
         }
         var action = first
         var refreshes = 0
-        var failures = 0
         func refresh(_ why: String) throws {
             guard refreshes < 3 else { throw ObjectFailure(description: why + ", and still after \(refreshes) fresh actions") }
             refreshes += 1
@@ -305,54 +305,67 @@ final class LFSFetcher: @unchecked Sendable {
             }
             action = fresh
         }
-        func again(_ why: String, wait: Double? = nil) throws {
-            failures += 1
-            guard failures < retry.maxAttempts else { throw ObjectFailure(description: why + " (after \(failures) attempts; \(partial.length) of \(object.size) bytes kept to resume)") }
-            // A server's wait is honoured up to http.max_pause, and a stopping daemon does not sit it out.
-            let end = Date().addingTimeInterval(min(wait ?? retry.backoff(after: failures), retry.maxRetryAfter))
-            while end.timeIntervalSinceNow > 0, cancellation?.isRaised != true { Thread.sleep(forTimeInterval: min(0.25, end.timeIntervalSinceNow)) }
-            try checkCancellation()
-        }
-        while true {
-            try checkCancellation()
-            if partial.isFull {
-                if seal { try partial.seal() } else { try partial.complete() }
-                return partial
-            }
-            if action.isExpired(at: clock()) {
-                try refresh("its download action expired")
-                continue
-            }
-            let receiver = ObjectReceiver(partial: partial, offset: partial.length, space: space, cancellation: cancellation)
-            let response: HTTPResponse
-            do {
-                response = try client.download(action, from: partial.length, into: receiver, deadline: deadline,
-                                               addressPolicy: archive.configuration.addressPolicy(forHubURL: action.href))
-            } catch let error as HTTPError where error.retryable {
-                try again("the download failed: \(error)")
-                continue
-            }
-            let shown = LFSClient.shown(action.href)
-            switch response.status {
-            case 200, 206:
-                if receiver.misplacedRange {
-                    try partial.restart()
-                    try again("GET \(shown) answered a range that does not continue the \(receiver.offset) bytes received")
-                } else if !partial.isFull {
-                    try again("GET \(shown) ended after \(partial.length) of \(object.size) bytes")
+        // One attempt: download from where the partial object ends; a transient failure
+        // throws ``Again`` for the retry policy, a fresh action does not count as an attempt.
+        let retrying = Retrying(policy: retry, isCancelled: { [cancellation] in cancellation?.isRaised == true }, capsServerWaits: true)
+        do {
+            return try retrying.run { _ in
+                while true {
+                    try checkCancellation()
+                    if partial.isFull {
+                        if seal { try partial.seal() } else { try partial.complete() }
+                        return partial
+                    }
+                    if action.isExpired(at: clock()) {
+                        try refresh("its download action expired")
+                        continue
+                    }
+                    let receiver = ObjectReceiver(partial: partial, offset: partial.length, space: space, cancellation: cancellation)
+                    let response: HTTPResponse
+                    do {
+                        response = try client.download(action, from: partial.length, into: receiver, deadline: deadline,
+                                                       addressPolicy: archive.configuration.addressPolicy(forHubURL: action.href))
+                    } catch let error as HTTPError where error.retryable {
+                        throw Again(why: "the download failed: \(error)", code: error.code)
+                    }
+                    let shown = LFSClient.shown(action.href)
+                    switch response.status {
+                    case 200, 206:
+                        if receiver.misplacedRange {
+                            try partial.restart()
+                            throw Again(why: "GET \(shown) answered a range that does not continue the \(receiver.offset) bytes received")
+                        } else if !partial.isFull {
+                            throw Again(why: "GET \(shown) ended after \(partial.length) of \(object.size) bytes")
+                        }
+                    case 416:
+                        try partial.restart()
+                        throw Again(why: "GET \(shown) refused the range from byte \(receiver.offset) (HTTP 416)")
+                    case 401, 403, 404, 410:
+                        // A signed link that lapsed: ask the batch API for a fresh one.
+                        try refresh("GET \(shown) answered HTTP \(response.status)")
+                    case let status where RetryPolicy.retryableStatuses.contains(status):
+                        throw Again(why: "GET \(shown) answered HTTP \(status)", code: FailureCode(status: status) ?? .serverError,
+                                    retryAfter: RetryPolicy.requestedWait(response.headers))
+                    default:
+                        throw ObjectFailure(description: "GET \(shown) answered HTTP \(response.status)")
+                    }
                 }
-            case 416:
-                try partial.restart()
-                try again("GET \(shown) refused the range from byte \(receiver.offset) (HTTP 416)")
-            case 401, 403, 404, 410:
-                // A signed link that lapsed: ask the batch API for a fresh one.
-                try refresh("GET \(shown) answered HTTP \(response.status)")
-            case let status where RetryPolicy.retryableStatuses.contains(status):
-                try again("GET \(shown) answered HTTP \(status)", wait: RetryPolicy.requestedWait(response.headers))
-            default:
-                throw ObjectFailure(description: "GET \(shown) answered HTTP \(response.status)")
             }
+        } catch let again as Again {
+            throw ObjectFailure(description: again.why + " (after \(retry.maxAttempts) attempts; \(partial.length) of \(object.size) bytes kept to resume)")
+        } catch is RetryInterruption {
+            // A stopping daemon does not sit out a server's wait.
+            throw Cancelled()
         }
+    }
+
+    /// A failed download attempt worth another: a dropped connection, a short or misplaced
+    /// body, a 429 or 5xx answer.
+    struct Again: RetryableFailure {
+        var why: String
+        var code: FailureCode = .connection
+        var retryAfter: TimeInterval?
+        var isTransient: Bool { true }
     }
 
     private func fail(_ object: LFSPendingRecord, work: Work, reason: String, report: inout Report) throws {

@@ -153,7 +153,7 @@ struct Visitor {
                                          cancellation: cancellation,
                                          limits: configuration.transferLimits(deadline: deadline, addressPolicy: addressPolicy))
                 }
-            } catch let error as GitError where target.ref.gated && error.message.contains("authentication") {
+            } catch let error as GitError where target.ref.gated && error.code == .unauthorised {
                 throw VisitError.gated(target.ref.qualifiedName, credentials: target.credentials != nil, detail: error.message)
             }
             fetches.store(fetch, for: mirrorPath)
@@ -322,31 +322,12 @@ struct Visitor {
     /// final at once. Nothing is written to the mirror by a failed fetch.
     private func withRetries<T>(_ body: () throws -> T) throws -> T {
         let policy = RetryPolicy(maxAttempts: archive.configuration.http.maxAttempts, baseDelay: archive.configuration.http.backoff)
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try body()
-            } catch let error as GitError where attempt < policy.maxAttempts && Self.isTransient(error) && cancellation?.isRaised != true {
-                Thread.sleep(forTimeInterval: policy.backoff(after: attempt))
-            } catch let error as TransferTimeout where attempt < policy.maxAttempts && error.limit != .deadline && cancellation?.isRaised != true {
-                // A silent connection or server: tried again, within the visit's deadline.
-                Thread.sleep(forTimeInterval: policy.backoff(after: attempt))
-            }
+        let retrying = Retrying(policy: policy, isCancelled: { cancellation?.isRaised == true })
+        do {
+            return try retrying.run { _ in try body() }
+        } catch let interruption as RetryInterruption {
+            throw interruption.last
         }
-    }
-
-    /// Whether a fetch error is worth retrying: a 429 or 5xx answer, a timeout, or a
-    /// connection that broke in the middle of a transfer.
-    static func isTransient(_ error: GitError) -> Bool {
-        let text = error.message.lowercased()
-        if let range = text.range(of: "status code: ") {
-            let code = Int(text[range.upperBound...].prefix(3)) ?? 0
-            return code == 429 || (500...599).contains(code)
-        }
-        let broken = ["timed out", "timeout", "stream ended at an unexpected time", "early eof", "unexpected eof",
-                      "connection reset", "broken pipe", "unexpected disconnect"]
-        return broken.contains { text.contains($0) }
     }
 
     /// The hub's metadata, plus what the package's files say that the hub's kind asks for
@@ -370,10 +351,7 @@ struct Visitor {
 
     static func isNotFound(_ error: Error) -> Bool {
         if case VisitError.notFound = error { return true }
-        guard let git = error as? GitError else { return false }
-        let text = git.message.lowercased()
-        return text.contains("404") || text.contains("not found") || text.contains("does not appear to be a git repository")
-            || text.contains("could not find repository") || text.contains("no such repository") || text.contains("failed to resolve path")
+        return (error as? GitError)?.code == .notFound
     }
 }
 

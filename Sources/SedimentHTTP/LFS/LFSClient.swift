@@ -1,5 +1,6 @@
 import Foundation
 import SedimentNetwork
+import SedimentRedaction
 
 /// A client of the Git LFS batch API (download operation, `basic` transfer), on
 /// ``HTTPClient``: <https://github.com/git-lfs/git-lfs/blob/main/docs/api/batch.md>.
