@@ -42,6 +42,15 @@ final class VisitStageTests: XCTestCase {
         XCTAssertEqual(hubs[3].index, "/srv/git/onnx.git")
         XCTAssertEqual(hubs[4].index, "/srv/git/modelhub.git")
         XCTAssertEqual(hubs[5].index, "https://github.com/pytorch/hub", "the kind's own default")
+        // What exports say of each kind, from the kind.
+        XCTAssertEqual(HubKinds.all.map(\.displayName), ["HuggingFace", "PyTorch Hub", "ONNX Model Zoo", "Modelhub", "ModelZoo", "Git"])
+        XCTAssertEqual(HubKinds.all.map { $0.location(of: nil) }, ["https://huggingface.co", "https://github.com/pytorch/hub",
+                                                                   "https://github.com/onnx/models", "https://github.com/modelhub-ai/modelhub",
+                                                                   "https://modelzoo.co", "git"])
+        XCTAssertEqual(try hubs.map { try $0.kindType.location(of: $0) },
+                       ["git", "http://127.0.0.1:1", "http://127.0.0.1:2", "/srv/git/onnx.git", "/srv/git/modelhub.git", "https://github.com/pytorch/hub"])
+        XCTAssertEqual(HubKinds.all.filter(\.idsAreOwnerAndName).map(\.name), ["huggingface", "git"])
+        XCTAssertEqual(HubKinds.all.filter(\.urlsAreOperatorChosen).map(\.name), ["git"])
         // A key of one kind is refused on another.
         XCTAssertThrowsError(try Configuration.parse("[[hub]]\nkind = \"modelzoo\"\nindex = \"/srv/git/x.git\"\n", file: "test.toml")) { error in
             XCTAssertTrue("\(error)".contains("hub[0].index"), "\(error)")

@@ -8,6 +8,11 @@ struct GitKind: HubKind {
     let configurationKeys = ["repositories"]
     /// The URLs are the operator's own.
     var urlsAreOperatorChosen: Bool { true }
+    let displayName = "Git"
+    var idsAreOwnerAndName: Bool { true }
+
+    /// A `git` hub is its list of repositories: it has no place of its own.
+    func location(of hub: Configuration.Hub?) -> String { "git" }
 
     func configure(_ hub: inout Configuration.Hub, from table: TOMLTable, at path: String, reader: TableReader) throws {
         guard let repositories = try reader.strings(table, "repositories", at: path) else {

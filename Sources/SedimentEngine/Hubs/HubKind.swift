@@ -16,6 +16,13 @@ protocol HubKind: Sendable {
     /// Whether the repository URLs of its packages are the operator's own (no address
     /// policy): a `git` hub's are; other hubs name repositories in their data.
     var urlsAreOperatorChosen: Bool { get }
+    /// The hub's name in exports ("HuggingFace", "PyTorch Hub").
+    var displayName: String { get }
+    /// Whether a package id is `owner/name` (the owner is not the repository's).
+    var idsAreOwnerAndName: Bool { get }
+    /// Where the hub is: its endpoint or index repository as configured (`hub`), else the
+    /// kind's default.
+    func location(of hub: Configuration.Hub?) -> String
 
     /// Reads this kind's keys of the `[[hub]]` table at `path` into `hub`.
     func configure(_ hub: inout Configuration.Hub, from table: TOMLTable, at path: String, reader: TableReader) throws
@@ -33,6 +40,7 @@ protocol HubKind: Sendable {
 
 extension HubKind {
     var urlsAreOperatorChosen: Bool { false }
+    var idsAreOwnerAndName: Bool { false }
     func lookup(_ id: String, discovery: Discovery) throws -> HuggingFaceHub.Lookup? { nil }
     func defaultTokenVariable(environment: [String: String]) -> String? { nil }
     func metadata(_ metadata: String?, of ref: PackageRef, in repository: Repository, at head: ObjectID) throws -> String? { metadata }

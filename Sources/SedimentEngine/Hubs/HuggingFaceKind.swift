@@ -7,10 +7,15 @@ import TOMLKit
 struct HuggingFaceKind: HubKind {
     let name = "huggingface"
     let configurationKeys = ["endpoint", "author", "search", "filter", "sort", "limit", "page_size", "skip_unchanged"]
+    let displayName = "HuggingFace"
+    var idsAreOwnerAndName: Bool { true }
+    static let defaultEndpoint = "https://huggingface.co"
+
+    func location(of hub: Configuration.Hub?) -> String { hub?.endpoint ?? Self.defaultEndpoint }
 
     func configure(_ hub: inout Configuration.Hub, from table: TOMLTable, at path: String, reader: TableReader) throws {
         let file = reader.file
-        let endpoint = try reader.string(table, "endpoint", at: path) ?? "https://huggingface.co"
+        let endpoint = try reader.string(table, "endpoint", at: path) ?? Self.defaultEndpoint
         guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
             throw ConfigurationError(file: file, key: "\(path).endpoint", problem: "expected an http(s) URL such as \"https://huggingface.co\", got \"\(endpoint)\"")
         }
@@ -54,7 +59,7 @@ struct HuggingFaceKind: HubKind {
 
     private func adapter(_ discovery: Discovery) throws -> HuggingFaceHub {
         let hub = discovery.hub
-        var adapter = HuggingFaceHub(name: hub.name, endpoint: hub.endpoint ?? "https://huggingface.co", query: hub.query,
+        var adapter = HuggingFaceHub(name: hub.name, endpoint: location(of: hub), query: hub.query,
                                      token: try hub.credentials(environment: discovery.environment)?.password)
         adapter.pageSize = hub.pageSize
         return adapter

@@ -6,9 +6,13 @@ import TOMLKit
 struct ModelhubKind: HubKind {
     let name = "modelhub"
     let configurationKeys = ["index"]
+    let displayName = "Modelhub"
+    static let defaultIndex = "https://github.com/modelhub-ai/modelhub"
+
+    func location(of hub: Configuration.Hub?) -> String { hub?.index ?? Self.defaultIndex }
 
     func configure(_ hub: inout Configuration.Hub, from table: TOMLTable, at path: String, reader: TableReader) throws {
-        hub.index = try IndexSetting.read(table, at: path, reader: reader, fallback: "https://github.com/modelhub-ai/modelhub")
+        hub.index = try IndexSetting.read(table, at: path, reader: reader, fallback: Self.defaultIndex)
     }
 
     func discover(_ discovery: Discovery) throws -> Discovery.Result {

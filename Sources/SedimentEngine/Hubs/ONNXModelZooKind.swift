@@ -7,9 +7,13 @@ import TOMLKit
 struct ONNXModelZooKind: HubKind {
     let name = "onnx-model-zoo"
     let configurationKeys = ["repository"]
+    let displayName = "ONNX Model Zoo"
+    static let defaultRepository = "https://github.com/onnx/models"
+
+    func location(of hub: Configuration.Hub?) -> String { hub?.index ?? Self.defaultRepository }
 
     func configure(_ hub: inout Configuration.Hub, from table: TOMLTable, at path: String, reader: TableReader) throws {
-        let repository = try reader.string(table, "repository", at: path) ?? "https://github.com/onnx/models"
+        let repository = try reader.string(table, "repository", at: path) ?? Self.defaultRepository
         if let problem = Configuration.repositoryProblem(repository) {
             throw ConfigurationError(file: reader.file, key: "\(path).repository", problem: problem + " (the model zoo's repository)")
         }
@@ -18,7 +22,7 @@ struct ONNXModelZooKind: HubKind {
 
     func discover(_ discovery: Discovery) throws -> Discovery.Result {
         let hub = discovery.hub
-        let repository = hub.index ?? "https://github.com/onnx/models"
+        let repository = location(of: hub)
         let index = discovery.index()
         let (mirror, head) = try index.fetchHead()
         if let manifest = try index.read(ONNXModelZooIndex.manifestPath, in: mirror, at: head) {

@@ -8,9 +8,13 @@ import TOMLKit
 struct PyTorchHubKind: HubKind {
     let name = "pytorch-hub"
     let configurationKeys = ["index"]
+    let displayName = "PyTorch Hub"
+    static let defaultIndex = "https://github.com/pytorch/hub"
+
+    func location(of hub: Configuration.Hub?) -> String { hub?.index ?? Self.defaultIndex }
 
     func configure(_ hub: inout Configuration.Hub, from table: TOMLTable, at path: String, reader: TableReader) throws {
-        hub.index = try IndexSetting.read(table, at: path, reader: reader, fallback: "https://github.com/pytorch/hub")
+        hub.index = try IndexSetting.read(table, at: path, reader: reader, fallback: Self.defaultIndex)
     }
 
     func discover(_ discovery: Discovery) throws -> Discovery.Result {
