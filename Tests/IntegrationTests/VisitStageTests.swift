@@ -80,6 +80,8 @@ final class VisitStageTests: XCTestCase {
         try ws.write("README.md", "---\nlicense: mit\ntags: [vision]\n---\n# Observed\nA card with a body.\n", in: repo)
         try ws.write("config.json", "{\"model_type\": \"bert\", \"architectures\": [\"BertModel\"]}\n", in: repo)
         try ws.write("weights/model.bin", Workspace.bytes(3000, seed: 7), in: repo)
+        try ws.write("weights/big.bin", Workspace.bytes(6000, seed: 8), in: repo)
+        try ws.write("model.safetensors", "version https://git-lfs.github.com/spec/v1\noid sha256:\(String(repeating: "ab", count: 32))\nsize 12345\n", in: repo)
         try ws.commitAll("initial", in: repo)
         try ws.publish(repo, as: "org/observed")
         try ws.configure(["\(ws.served)/org/observed.git"])
@@ -103,7 +105,8 @@ final class VisitStageTests: XCTestCase {
         XCTAssertEqual(fromMemory, readBack)
         XCTAssertEqual(fromMemory.cardLicense, "mit")
         XCTAssertEqual(fromMemory.configModelType, "bert")
-        XCTAssertEqual(fromMemory.files, 3)
+        XCTAssertEqual(fromMemory.files, 5)
+        XCTAssertEqual(fromMemory.lfsFiles, 1)
         // What the visit recorded (it had one new commit, this call none).
         var recorded = try XCTUnwrap(try archive.catalog.lastObservation(package: package.rowID))
         XCTAssertEqual(recorded.commitsNew, 1)
@@ -123,7 +126,7 @@ final class VisitStageTests: XCTestCase {
             .run(repository: mirror, refs: ["refs/heads/main": head], headRef: "refs/heads/main", scope: package.scope)
         XCTAssertEqual(output.manifestOf[head.hex], snapshot.manifest, "the same manifest as the archive's")
         XCTAssertEqual(output.records.map(\.id), [try XCTUnwrap(snapshot.manifest)])
-        XCTAssertEqual(output.newBlobs.count, 3, "a store that knows no blob has every one hashed")
+        XCTAssertEqual(output.newBlobs.count, 5, "a store that knows no blob has every one hashed")
         XCTAssertTrue(store.committed.isEmpty, "nothing is visible before commit")
         try output.commit()
         XCTAssertTrue(store.contains(try XCTUnwrap(snapshot.manifest)))
@@ -131,6 +134,8 @@ final class VisitStageTests: XCTestCase {
         XCTAssertTrue(store.contains(card))
         let weights = try XCTUnwrap(output.built[try XCTUnwrap(snapshot.manifest)]?.entries.first { $0.path == "weights/model.bin" }?.sha256)
         XCTAssertTrue(store.contains(weights), "3000 bytes are under blob_max_bytes 4096")
+        let big = try XCTUnwrap(output.built[try XCTUnwrap(snapshot.manifest)]?.entries.first { $0.path == "weights/big.bin" }?.sha256)
+        XCTAssertFalse(store.contains(big), "6000 bytes are over blob_max_bytes 4096: hashed, not stored")
 
         // A store that already has the manifest: nothing is built again.
         store.manifests[head.hex] = try XCTUnwrap(snapshot.manifest)
@@ -138,6 +143,35 @@ final class VisitStageTests: XCTestCase {
             .run(repository: mirror, refs: ["refs/heads/main": head], headRef: "refs/heads/main", scope: package.scope)
         XCTAssertEqual(again.records.count, 0)
         XCTAssertEqual(again.manifestOf[head.hex], snapshot.manifest)
+    }
+
+    func testPackageContentSaysWhereAFileComesFromOrWhyItIsNotArchived() throws {
+        let ws = try Workspace()
+        let (archive, package) = try syncedPackage(ws)
+        let snapshot = try XCTUnwrap(try archive.catalog.lastSnapshot(package: package.rowID))
+        let commit = try XCTUnwrap(snapshot.head)
+        let manifest = try Manifest.parse(archive.blobs.get(try XCTUnwrap(snapshot.manifest)))
+        let content = PackageContent(archive: archive, lfs: LFSPolicy(fetch: false))
+        func problem(_ path: String, _ content: PackageContent) -> String {
+            do {
+                _ = try content.source(of: path, in: manifest, package: package, commit: commit)
+                return "no error"
+            } catch {
+                return "\(error)"
+            }
+        }
+
+        let card = try content.source(of: "README.md", in: manifest, package: package, commit: commit)
+        var text = Data()
+        try content.read(card) { text.append(contentsOf: $0) }
+        XCTAssertEqual(String(decoding: text, as: UTF8.self), "---\nlicense: mit\ntags: [vision]\n---\n# Observed\nA card with a body.\n")
+        XCTAssertTrue(problem("absent.txt", content).hasSuffix("has no file absent.txt"), problem("absent.txt", content))
+        XCTAssertTrue(problem("weights/big.bin", content).contains("is not archived: it is larger than blob_max_bytes"), problem("weights/big.bin", content))
+        XCTAssertTrue(problem("model.safetensors", content).contains("storage.lfs = \"pointers\" records pointers only"),
+                      problem("model.safetensors", content))
+        let fetching = PackageContent(archive: archive, lfs: LFSPolicy(fetch: true))
+        XCTAssertTrue(problem("model.safetensors", fetching).contains("outside the storage.lfs_max_bytes / lfs_include policy"),
+                      problem("model.safetensors", fetching))
     }
 
     func testTheCatalogWritesItsTimestampsInItsOwnForm() throws {
