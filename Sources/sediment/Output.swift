@@ -1,4 +1,5 @@
 import Foundation
+import SedimentEngine
 import SedimentStore
 import SedimentText
 
@@ -54,10 +55,7 @@ enum Output {
 
     /// "1.2 MiB", "512 B".
     static func bytes(_ n: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(n), unit = 0
-        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
+        ByteCount.format(n)
     }
 
     /// A commit time as ISO 8601 in its own offset: "2024-05-01T12:00:00+02:00".

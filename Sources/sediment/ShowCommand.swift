@@ -29,36 +29,10 @@ struct Show: ParsableCommand {
         let (manifest, manifestID) = try ManifestReader(archive: archive, package: package).manifest(commit: resolved.commit)
 
         if let path {
-            let wanted = path.split(separator: "/").joined(separator: "/")
-            guard let entry = manifest.entries.first(where: { $0.path == wanted }) else {
-                throw ShowError("\(package.qualifiedName)@\(String(resolved.commit.prefix(12))) has no file \(path)")
-            }
-            guard let sha = entry.sha256 else { throw ShowError("\(path) is a submodule link (\(entry.blob)); it has no content here") }
-            if let oid = entry.lfsOID {
-                // A Git LFS pointer: the file's content is the object it points at, which has
-                // the pointer's size as well as its oid.
-                if let stored = archive.blobs.size(of: oid), let size = entry.lfsSize, stored != size {
-                    throw ShowError("\(path) is a Git LFS pointer to object \(oid.hex) of \(size) bytes, but the content with that oid in the blob store has \(stored) bytes: the pointer's size is false, and its object is not archived")
-                }
-                guard archive.blobs.contains(oid) else {
-                    let size = Output.bytes(entry.lfsSize ?? 0)
-                    if let pending = try archive.catalog.lfsPendingReason(oid) {
-                        let why = pending.reason.map { "after \(pending.attempts) attempt\(pending.attempts == 1 ? "" : "s"): \($0)" } ?? "not tried yet"
-                        throw ShowError("\(path) is a Git LFS pointer to object \(oid.hex) (\(size)), which is pending, not archived yet (\(why))")
-                    }
-                    let policy = archive.configuration.storage.lfs == "fetch"
-                        ? "outside the storage.lfs_max_bytes / lfs_include policy, or not fetched yet"
-                        : "storage.lfs = \"pointers\" records pointers only"
-                    throw ShowError("\(path) is a Git LFS pointer to object \(oid.hex) (\(size)), which is not archived (\(policy)); `sediment show --json` lists the pointer")
-                }
-                // Streamed (an object may be gigabytes), checked against its oid as it goes.
-                try archive.blobs.read(oid) { Output.raw($0) }
-                return
-            }
-            guard archive.blobs.contains(sha) else {
-                throw ShowError("the content of \(path) (\(Output.bytes(entry.size)), sha256 \(sha.hex)) is not archived: it is larger than blob_max_bytes")
-            }
-            Output.raw(try archive.blobs.get(sha))
+            let content = PackageContent(archive: archive, lfs: LFSPolicy(archive.configuration.storage))
+            let source = try content.source(of: path, in: manifest, package: package, commit: resolved.commit)
+            // Streamed, checked against its id as it goes.
+            try content.read(source) { Output.raw($0) }
             return
         }
         if output.json {
@@ -101,9 +75,4 @@ struct Show: ParsableCommand {
         if RevisionResolver.parseInstant(revision) != nil, revision.first?.isNumber == true { return (name, "@" + revision) }
         return (name, revision.isEmpty ? nil : revision)
     }
-}
-
-struct ShowError: Error, CustomStringConvertible {
-    var description: String
-    init(_ text: String) { description = text }
 }

@@ -50,7 +50,7 @@ struct Sync: ParsableCommand {
                 _exit(130)
             }
         }
-        let report = try Crawler(archive: archive, logger: logger).crawl(.init(hubs: hub, packages: package), cancellation: cancellation) { event in
+        let report = try Crawler(archive: archive, options: CrawlOptions(configuration), logger: logger).crawl(.init(hubs: hub, packages: package), cancellation: cancellation) { event in
             display.handle(event)
         }
         interrupts.stop()

@@ -32,7 +32,7 @@ struct Unpark: ParsableCommand {
         // The storage lock is not taken: the daemon holds it while it runs, and this is one
         // row per package in a catalog made for concurrent writers. Its next crawl sees it.
         let catalog = try Catalog(path: configuration.catalogPath)
-        let now = Catalog.timestamp(Date())
+        let now = Date()
         for record in records {
             let done = try catalog.unpark(package: record.rowID, at: now)
             let state = done.map { $0.wasQuarantined ? "quarantined" : $0.wasParked ? "parked" : "not parked" } ?? "not parked"

@@ -10,12 +10,12 @@ final class CatalogTests: XCTestCase {
         let catalog = try Catalog(path: folder.path + "/catalog.sqlite")
         try catalog.registerHub(name: "ours", kind: "git")
         let package = try catalog.upsertPackage(hub: "ours", id: "org/a", repositoryURL: "git://h/org/a.git", mirrorPath: "h/org/a.git",
-                                                scope: PackageScope(subpath: ""), seenAt: "2026-01-01T00:00:00.000Z")
+                                                scope: PackageScope(subpath: ""), seenAt: Catalog.date("2026-01-01T00:00:00.000Z")!)
         let commit = String(repeating: "c", count: 40)
         let blob = BlobInfo(gitBlob: String(repeating: "b", count: 40), sha256: ContentID.of(Data("x".utf8)), size: 1, stored: true,
                             lfsOID: nil, lfsSize: nil)
         var visit = VisitRecord(packageRowID: package.rowID, repositoryRowID: package.repositoryRowID, crawlID: nil,
-                                startedAt: "2026-01-01T00:00:00.000Z", finishedAt: "2026-01-01T00:00:01.000Z", status: .full, eventful: true, error: nil)
+                                startedAt: Catalog.date("2026-01-01T00:00:00.000Z")!, finishedAt: Catalog.date("2026-01-01T00:00:01.000Z")!, status: .full, eventful: true, error: nil)
         visit.commits = [CommitRecord(id: commit, tree: String(repeating: "t", count: 40), parents: [], authorName: "A", authorEmail: "a@x",
                                       authorTime: 1, authorOffset: 60, committerName: "C", committerEmail: "c@x", committerTime: 2,
                                       committerOffset: -120, message: "m\n",

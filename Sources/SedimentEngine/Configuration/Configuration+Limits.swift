@@ -44,6 +44,6 @@ extension Configuration {
     /// visit's `deadline` (from `[daemon] visit_timeout`) when there is one.
     /// `addressPolicy` keeps a URL from hub data from internal addresses (see ``addressPolicy(forHubURL:)``).
     public func transferLimits(deadline: Date? = nil, addressPolicy: AddressPolicy? = nil) -> TransferLimits {
-        TransferLimits(connectTimeout: http.connectTimeout, stallTimeout: http.stallTimeout, deadline: deadline, addressPolicy: addressPolicy)
+        network.transferLimits(deadline: deadline, addressPolicy: addressPolicy)
     }
 }

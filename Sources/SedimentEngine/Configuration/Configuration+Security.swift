@@ -9,11 +9,11 @@ extension Configuration {
     /// refusing internal addresses outside `[security] allow_networks`. Local paths never
     /// reach the network.
     public func addressPolicy(forHubURL url: String) -> AddressPolicy? {
-        if rewrite(url) != url { return nil }
-        guard let origin = Self.origin(of: url) else { return nil }
-        if operatorOrigins.contains(origin) { return nil }
-        return AddressPolicy(allowedNetworks: security.allowedNetworks)
+        network.addressPolicy(forHubURL: url)
     }
+
+    /// What the components that connect need of the configuration.
+    public var network: NetworkOptions { NetworkOptions(self) }
 
     /// `host:port` of every URL the configuration names for its hubs and rewrites.
     var operatorOrigins: Set<String> {

@@ -189,21 +189,12 @@ extension Configuration {
         guard hubKinds.contains(kind) else {
             throw ConfigurationError(file: file, key: "\(path).kind", problem: "expected one of \(hubKinds.joined(separator: ", ")), got \"\(kind)\"")
         }
-        guard supportedHubKinds.contains(kind) else {
+        guard supportedHubKinds.contains(kind), let kindType = try? HubKinds.named(kind) else {
             throw ConfigurationError(file: file, key: "\(path).kind",
                                      problem: "hub kind \"\(kind)\" is not available in this version of sediment (available: \(supportedHubKinds.joined(separator: ", ")))")
         }
         let common = ["kind", "name", "refs", "exclude_refs", "token_file", "token_env", "username"]
-        let specific: [String]
-        switch kind {
-        case "git": specific = ["repositories"]
-        case "huggingface": specific = ["endpoint", "author", "search", "filter", "sort", "limit", "page_size", "skip_unchanged"]
-        case "modelhub", "pytorch-hub": specific = ["index"]
-        case "modelzoo": specific = ["endpoint"]
-        case "onnx-model-zoo": specific = ["repository"]
-        default: specific = []
-        }
-        try reader.allowOnly(table, common + specific, at: path)
+        try reader.allowOnly(table, common + kindType.configurationKeys, at: path)
         var hub = Hub(kind: kind, name: try reader.string(table, "name", at: path) ?? kind)
         guard !hub.name.isEmpty, !hub.name.contains(":"), !hub.name.contains(where: { $0.isWhitespace }) else {
             throw ConfigurationError(file: file, key: "\(path).name", problem: "expected a name without spaces or ':', got \"\(hub.name)\"")
@@ -218,68 +209,7 @@ extension Configuration {
         hub.tokenFile = try reader.string(table, "token_file", at: path)
         hub.tokenEnv = try reader.string(table, "token_env", at: path)
         if let user = try reader.string(table, "username", at: path) { hub.username = user }
-        if kind == "git" {
-            guard let repositories = try reader.strings(table, "repositories", at: path) else {
-                throw ConfigurationError(file: file, key: "\(path).repositories", problem: "missing: expected a list of repository URLs")
-            }
-            for (i, url) in repositories.enumerated() {
-                if let problem = repositoryProblem(url) {
-                    throw ConfigurationError(file: file, key: "\(path).repositories[\(i)]", problem: problem)
-                }
-            }
-            hub.repositories = repositories
-        }
-        if kind == "modelhub" || kind == "pytorch-hub" {
-            let fallback = kind == "modelhub" ? "https://github.com/modelhub-ai/modelhub" : "https://github.com/pytorch/hub"
-            let index = try reader.string(table, "index", at: path) ?? fallback
-            if let problem = repositoryProblem(index) {
-                throw ConfigurationError(file: file, key: "\(path).index", problem: problem + " (the index repository)")
-            }
-            hub.index = index
-        }
-        if kind == "onnx-model-zoo" {
-            let repository = try reader.string(table, "repository", at: path) ?? "https://github.com/onnx/models"
-            if let problem = repositoryProblem(repository) {
-                throw ConfigurationError(file: file, key: "\(path).repository", problem: problem + " (the model zoo's repository)")
-            }
-            hub.index = repository
-        }
-        if kind == "modelzoo" {
-            let endpoint = try reader.string(table, "endpoint", at: path) ?? "https://modelzoo.co"
-            guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                throw ConfigurationError(file: file, key: "\(path).endpoint", problem: "expected an http(s) URL such as \"https://modelzoo.co\", got \"\(endpoint)\"")
-            }
-            hub.endpoint = endpoint
-        }
-        if kind == "huggingface" {
-            let endpoint = try reader.string(table, "endpoint", at: path) ?? "https://huggingface.co"
-            guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                throw ConfigurationError(file: file, key: "\(path).endpoint", problem: "expected an http(s) URL such as \"https://huggingface.co\", got \"\(endpoint)\"")
-            }
-            hub.endpoint = endpoint
-            hub.query.author = try reader.string(table, "author", at: path)
-            hub.query.search = try reader.string(table, "search", at: path)
-            if table["filter"]?.string != nil {
-                hub.query.filter = [try reader.string(table, "filter", at: path)!]
-            } else if let tags = try reader.strings(table, "filter", at: path) {
-                hub.query.filter = tags
-            }
-            if let sort = try reader.string(table, "sort", at: path) {
-                let allowed = ["downloads", "likes", "lastModified", "createdAt", "trendingScore", "id"]
-                guard allowed.contains(sort) else {
-                    throw ConfigurationError(file: file, key: "\(path).sort", problem: "expected one of \(allowed.joined(separator: ", ")), got \"\(sort)\"")
-                }
-                hub.query.sort = sort
-            }
-            hub.query.limit = try reader.int(table, "limit", at: path, minimum: 1)
-            if let size = try reader.int(table, "page_size", at: path, minimum: 1) { hub.pageSize = min(size, 1000) }
-            if let value = table["skip_unchanged"] {
-                guard let flag = value.bool else {
-                    throw ConfigurationError(file: file, key: "\(path).skip_unchanged", problem: "expected true or false, got \(value.type)")
-                }
-                hub.skipUnchanged = flag
-            }
-        }
+        try kindType.configure(&hub, from: table, at: path, reader: reader)
         return hub
     }
 

@@ -99,6 +99,12 @@ public struct Configuration: Sendable {
 
     /// One `[[rewrite]]` rule: like git's `url.<base>.insteadOf`, the longest matching prefix wins.
     public struct Rewrite: Sendable, Equatable {
+        /// `url` after `rules` (the longest matching prefix wins).
+        static func apply(_ rules: [Rewrite], to url: String) -> String {
+            guard let rule = rules.filter({ url.hasPrefix($0.prefix) }).max(by: { $0.prefix.count < $1.prefix.count }) else { return url }
+            return rule.replacement + url.dropFirst(rule.prefix.count)
+        }
+
         public var prefix: String
         public var replacement: String
 
@@ -149,8 +155,8 @@ public struct Configuration: Sendable {
 
     public init() {}
 
-    /// Every hub kind of SPEC.md.
-    public static let hubKinds = ["huggingface", "pytorch-hub", "onnx-model-zoo", "modelhub", "modelzoo", "git"]
+    /// Every hub kind of SPEC.md (one type each, in ``HubKinds``).
+    public static let hubKinds = HubKinds.names
     /// The log levels of `daemon.log_level`, most verbose first.
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
     /// The hub kinds this version can crawl.
@@ -158,8 +164,7 @@ public struct Configuration: Sendable {
 
     /// `url` after the `[[rewrite]]` rules (the longest matching prefix wins).
     public func rewrite(_ url: String) -> String {
-        guard let rule = rewrites.filter({ url.hasPrefix($0.prefix) }).max(by: { $0.prefix.count < $1.prefix.count }) else { return url }
-        return rule.replacement + url.dropFirst(rule.prefix.count)
+        Rewrite.apply(rewrites, to: url)
     }
 
     /// Paths inside the storage folder.

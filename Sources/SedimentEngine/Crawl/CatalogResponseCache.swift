@@ -14,6 +14,6 @@ struct CatalogResponseCache: ResponseCache {
 
     func store(_ response: CachedResponse, for url: String) {
         try? catalog.storeHTTPCache(url: url, etag: response.validators.etag, lastModified: response.validators.lastModified,
-                                    body: response.body, at: Catalog.timestamp(Date()))
+                                    body: response.body, at: Date())
     }
 }

@@ -10,6 +10,7 @@ import SedimentStore
 /// per host and one at a time per mirror. One failed visit never stops the others.
 public struct Crawler: Sendable {
     public let archive: Archive
+    public let options: CrawlOptions
     public var logger: Logger
     public var clock: @Sendable () -> Date
     /// The HTTP client of the API hubs (one per crawler: it holds the per-host limits).
@@ -17,20 +18,16 @@ public struct Crawler: Sendable {
     /// Where `token_env` and `HF_TOKEN` are read.
     public var environment: [String: String]
 
-    public init(archive: Archive, logger: Logger = Logger(label: "sediment.crawl"), clock: @escaping @Sendable () -> Date = { Date() },
-                client: HTTPClient? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// `options` default to those of the archive's configuration.
+    public init(archive: Archive, options: CrawlOptions? = nil, logger: Logger = Logger(label: "sediment.crawl"),
+                clock: @escaping @Sendable () -> Date = { Date() }, client: HTTPClient? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let options = options ?? CrawlOptions(archive.configuration)
         self.archive = archive
+        self.options = options
         self.logger = logger
         self.clock = clock
-        var http = HTTPClient.Configuration()
-        http.perHostConcurrency = archive.configuration.daemon.perHostConcurrency
-        http.retry = RetryPolicy(maxAttempts: archive.configuration.http.maxAttempts, baseDelay: archive.configuration.http.backoff,
-                                 maxRetryAfter: archive.configuration.http.maxPause)
-        http.limits = archive.configuration.limits.responses
-        http.totalTimeout = archive.configuration.http.timeout
-        http.connectTimeout = archive.configuration.http.connectTimeout
-        http.stallTimeout = archive.configuration.http.stallTimeout
-        self.client = client ?? HTTPClient(configuration: http)
+        self.client = client ?? HTTPClient(configuration: options.http)
         self.environment = environment
     }
 
@@ -97,9 +94,8 @@ public struct Crawler: Sendable {
     /// progress (those visits are not recorded) and ends the crawl `interrupted`.
     public func crawl(_ selection: Selection, schedule: CrawlSchedule? = nil, cancellation: CancellationFlag? = nil,
                       events: @escaping @Sendable (CrawlEvent) -> Void = { _ in }) throws -> Report {
-        let configuration = archive.configuration
         let catalog = archive.catalog
-        let hubs = configuration.hubs.filter { selection.hubs.isEmpty || selection.hubs.contains($0.name) }
+        let hubs = options.hubs.filter { selection.hubs.isEmpty || selection.hubs.contains($0.name) }
         var report = Report()
         let fetches = FetchCache()
         // Requests of this crawl stop waiting (a server's pause, a retry) when it is cancelled.
@@ -110,7 +106,8 @@ public struct Crawler: Sendable {
         for hub in hubs {
             if cancellation?.isRaised == true { break }
             try catalog.registerHub(name: hub.name, kind: hub.kind)
-            let discovery = Discovery(archive: archive, hub: hub, fetches: fetches, client: client, environment: environment)
+            let discovery = Discovery(archive: archive, hub: hub, fetches: fetches, client: client, environment: environment,
+                                      options: options.discovery)
             // A token that cannot be read is a configuration error, not a listing failure.
             let credentials = try hub.credentials(environment: environment)
             if let earlier = selection.earlierListings[hub.name] {
@@ -118,7 +115,7 @@ public struct Crawler: Sendable {
                                            result: .init(packages: earlier, problems: [], complete: false), earlier: true))
                 continue
             }
-            let started = Catalog.timestamp(clock())
+            let started = clock()
             do {
                 let result = try discovery.discover()
                 listings.append(HubListing(hub: hub, credentials: credentials, discovery: discovery, result: result, earlier: false))
@@ -131,7 +128,7 @@ public struct Crawler: Sendable {
                 events(.problem(message))
                 report.hubErrors.append(message)
                 let crawlID = try catalog.beginCrawl(hub: hub.name, at: started)
-                try catalog.finishCrawl(crawlID, at: Catalog.timestamp(clock()), state: .failed, packages: 0, failed: 0, eventful: 0, error: message)
+                try catalog.finishCrawl(crawlID, at: clock(), state: .failed, packages: 0, failed: 0, eventful: 0, error: message)
             }
         }
         func wanted(_ ref: PackageRef) -> Bool {
@@ -157,7 +154,7 @@ public struct Crawler: Sendable {
         var derived: [String: (shown: String, mirror: String, host: String)] = [:]
         func facts(_ url: String) -> (shown: String, mirror: String, host: String) {
             if let known = derived[url] { return known }
-            let found = (GitURL.redacted(url), GitURL.mirrorPath(for: url), Self.host(of: configuration.rewrite(url)))
+            let found = (GitURL.redacted(url), GitURL.mirrorPath(for: url), Self.host(of: options.visit.network.rewrite(url)))
             derived[url] = found
             return found
         }
@@ -165,7 +162,7 @@ public struct Crawler: Sendable {
             for listing in listings {
                 let hub = listing.hub
                 report.listings[hub.name] = listing.result.packages
-                let now = Catalog.timestamp(clock())
+                let now = clock()
                 let crawlID = try catalog.beginCrawl(hub: hub.name, at: now, listing: !listing.earlier)
                 crawls[hub.name] = crawlID
                 for problem in listing.result.problems {
@@ -232,8 +229,9 @@ public struct Crawler: Sendable {
         }
 
         // 3. Visit.
-        let lfs = LFSPolicy(configuration.storage).fetch ? LFSFetcher(archive: archive, http: client, clock: clock, cancellation: cancellation) : nil
-        let visitor = Visitor(archive: archive, clock: clock, fetches: fetches, cancellation: cancellation, lfs: lfs)
+        let lfs = options.lfs.policy.fetch
+            ? LFSFetcher(archive: archive, options: options.lfs, http: client, clock: clock, cancellation: cancellation) : nil
+        let visitor = Visitor(archive: archive, options: options.visit, clock: clock, fetches: fetches, cancellation: cancellation, lfs: lfs)
         let total = jobs.count + early.count
         let alreadyDone = early.count
         let logger = self.logger
@@ -245,7 +243,7 @@ public struct Crawler: Sendable {
             CrashMarker.prepareThread()
             // Recorded before the visit starts: should it crash the process, the next process
             // to open the archive knows which package was in flight.
-            try? catalog.visitStarted(package: rowID, crawl: job.target.crawlID, at: Catalog.timestamp(clock()),
+            try? catalog.visitStarted(package: rowID, crawl: job.target.crawlID, at: clock(),
                                       listing: RevisitPolicy.listing(of: job.listed))
             let outcome = visitor.visit(job.target) { progress in events(.fetchProgress(package: name, progress)) }
             if !outcome.interrupted && !outcome.localFailure {
@@ -284,7 +282,7 @@ public struct Crawler: Sendable {
                           metadata: ["hub": "\(job.target.ref.hub)", "package": "\(job.target.ref.id)"])
         }
         let first = VisitPool(jobs: alone, concurrency: 1, perHost: 1, cancellation: cancellation).run { job, done in visitOne(job, done) }
-        let pool = VisitPool(jobs: together, concurrency: configuration.daemon.concurrency, perHost: configuration.daemon.perHostConcurrency,
+        let pool = VisitPool(jobs: together, concurrency: options.concurrency, perHost: options.perHostConcurrency,
                              cancellation: cancellation)
         let outcomes = first + pool.run { job, done in visitOne(job) { done() + first.count } }
         let all = early + outcomes.filter { !$0.interrupted }
@@ -300,7 +298,7 @@ public struct Crawler: Sendable {
 
     /// Ends each hub's crawl with its totals.
     private func endCrawls(_ crawls: [String: Int64], outcomes: [VisitOutcome], state: CrawlState, error: String? = nil) throws {
-        let now = Catalog.timestamp(clock())
+        let now = clock()
         for (hub, crawlID) in crawls {
             let mine = outcomes.filter { $0.hub == hub }
             try archive.catalog.finishCrawl(crawlID, at: now, state: state, packages: mine.count, failed: mine.filter(\.isFailure).count,
@@ -313,7 +311,7 @@ public struct Crawler: Sendable {
     /// (a `git` hub's URL removed from `repositories`, a model no longer matched by the query):
     /// marked unlisted, with no visit (nil).
     private func checkUnlisted(_ package: PackageRecord, discovery: Discovery, crawlID: Int64) throws -> VisitOutcome? {
-        let started = Catalog.timestamp(clock())
+        let started = clock()
         var outcome = VisitOutcome(hub: package.hub, package: package.id, status: .full, eventful: false, error: nil,
                                    objectsReceived: 0, bytesReceived: 0, newCommits: 0, newBlobs: 0, hashedBytes: 0, lostRefs: 0, snapshot: nil)
         outcome.skippedGit = true
@@ -341,7 +339,7 @@ public struct Crawler: Sendable {
             record.status = .failed
             record.error = Visitor.describe(error)
         }
-        record.finishedAt = Catalog.timestamp(clock())
+        record.finishedAt = clock()
         try archive.catalog.record(record)
         outcome.status = record.status
         outcome.error = record.error
@@ -372,28 +370,5 @@ public enum CrawlError: Error, CustomStringConvertible {
         switch self {
         case .unknownPackages(let names): return "no configured hub lists \(names.joined(separator: ", "))"
         }
-    }
-}
-
-extension Configuration.Hub {
-    /// The credentials from `token_file` or `token_env`, if configured. The token is never logged.
-    public func credentials(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> GitCredentials? {
-        if let file = tokenFile {
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-                throw ConfigurationError(file: file, key: nil, problem: "cannot read the token file of hub \"\(name)\"")
-            }
-            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !token.isEmpty else { throw ConfigurationError(file: file, key: nil, problem: "the token file of hub \"\(name)\" is empty") }
-            return GitCredentials(username: username, password: token)
-        }
-        // Hugging Face's own convention: HF_TOKEN, when nothing else is configured.
-        let variable = tokenEnv ?? (kind == "huggingface" && environment["HF_TOKEN"].map { !$0.isEmpty } == true ? "HF_TOKEN" : nil)
-        if let variable {
-            guard let token = environment[variable], !token.isEmpty else {
-                throw ConfigurationError(file: "environment", key: variable, problem: "hub \"\(name)\" reads its token from $\(variable), which is not set")
-            }
-            return GitCredentials(username: username, password: token)
-        }
-        return nil
     }
 }

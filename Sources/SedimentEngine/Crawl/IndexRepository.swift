@@ -10,6 +10,11 @@ struct IndexRepository {
     let hub: Configuration.Hub
     let url: String
     let fetches: FetchCache
+    let network: NetworkOptions
+    /// `[limits] index_bytes`: how much of the index's files a listing reads.
+    let indexBytes: Int
+    /// Where `token_env` is read.
+    let environment: [String: String]
 
     /// Fetches the index and returns a reader of its head commit.
     func fetchHead() throws -> (Repository, ObjectID) {
@@ -20,8 +25,8 @@ struct IndexRepository {
         if let earlier = fetches.result(for: mirrorPath) {
             fetched = earlier
         } else {
-            fetched = try repository.fetch(url: archive.configuration.rewrite(url), patterns: hub.refPatterns, credentials: try hub.credentials(),
-                                           limits: archive.configuration.transferLimits())
+            fetched = try repository.fetch(url: network.rewrite(url), patterns: hub.refPatterns,
+                                           credentials: try hub.credentials(environment: environment), limits: network.transferLimits())
             fetches.store(fetched, for: mirrorPath)
         }
         let branch = [fetched.defaultBranch, "refs/heads/main", "refs/heads/master"].compactMap { $0 }
@@ -66,7 +71,7 @@ struct IndexRepository {
     @discardableResult
     private func checkSize(of file: TreeFile, in repository: Repository, total: Int) throws -> Int {
         let size = try repository.objectSize(file.id)
-        let limit = archive.configuration.limits.indexBytes
+        let limit = indexBytes
         guard total + size <= limit else {
             let what = total == 0 ? "\(file.path) is \(size) bytes" : "\(file.path) (\(size) bytes) brings the index files read to \(total + size) bytes"
             throw HubError(hub: hub.name, problem: "the index repository \(GitURL.redacted(url)): \(what), over the \(limit) bytes "

@@ -22,7 +22,7 @@ extension LFSFetcher {
             }
             return failures
         }
-        endpoint.addressPolicy = archive.configuration.addressPolicy(forHubURL: endpoint.url)
+        endpoint.addressPolicy = options.network.addressPolicy(forHubURL: endpoint.url)
         let authorization = Self.authorization(credentials, endpoint: endpoint, repositoryURL: repositoryURL)
         let answers: [LFSBatchAnswer]
         do {

@@ -18,6 +18,7 @@ import SedimentStore
 /// Runs on the visit's thread.
 final class LFSFetcher: @unchecked Sendable {
     let archive: Archive
+    let options: LFSOptions
     let client: LFSClient
     let policy: LFSPolicy
     let retry: RetryPolicy
@@ -28,15 +29,16 @@ final class LFSFetcher: @unchecked Sendable {
     /// recorded, and partial objects stay to be resumed with `Range` at the next visit.
     let cancellation: CancellationFlag?
 
-    init(archive: Archive, http: HTTPClient, clock: @escaping @Sendable () -> Date = { Date() }, cancellation: CancellationFlag? = nil) {
+    init(archive: Archive, options: LFSOptions, http: HTTPClient, clock: @escaping @Sendable () -> Date = { Date() },
+         cancellation: CancellationFlag? = nil) {
         self.archive = archive
+        self.options = options
         self.clock = clock
         self.cancellation = cancellation
         client = LFSClient(http: http, clock: clock)
-        policy = LFSPolicy(archive.configuration.storage)
-        space = FreeSpace(store: archive.blobs, reserve: archive.configuration.storage.freeSpaceReserve)
-        retry = RetryPolicy(maxAttempts: archive.configuration.http.maxAttempts, baseDelay: archive.configuration.http.backoff,
-                            maxRetryAfter: archive.configuration.http.maxPause)
+        policy = options.policy
+        space = FreeSpace(store: archive.blobs, reserve: options.freeSpaceReserve)
+        retry = options.retry
     }
 
     private func checkCancellation() throws {
@@ -44,7 +46,7 @@ final class LFSFetcher: @unchecked Sendable {
     }
 
     private func checkDeadline(_ work: Work) throws {
-        if let deadline = work.deadline, deadline <= Date() { throw DeadlinePassed(limit: archive.configuration.daemon.visitTimeout) }
+        if let deadline = work.deadline, deadline <= Date() { throw DeadlinePassed(limit: options.visitTimeout) }
     }
 
     /// A failed attempt at one object: the reason recorded in `lfs_pending`.
@@ -159,7 +161,7 @@ final class LFSFetcher: @unchecked Sendable {
                 }
                 return
             }
-            endpoint.addressPolicy = archive.configuration.addressPolicy(forHubURL: endpoint.url)
+            endpoint.addressPolicy = options.network.addressPolicy(forHubURL: endpoint.url)
             let authorization = Self.authorization(work.credentials, endpoint: endpoint, repositoryURL: work.repositoryURL)
             var start = 0
             while start < todo.count {
@@ -324,7 +326,7 @@ final class LFSFetcher: @unchecked Sendable {
                     let response: HTTPResponse
                     do {
                         response = try client.download(action, from: partial.length, into: receiver, deadline: deadline,
-                                                       addressPolicy: archive.configuration.addressPolicy(forHubURL: action.href))
+                                                       addressPolicy: options.network.addressPolicy(forHubURL: action.href))
                     } catch let error as HTTPError where error.retryable {
                         throw Again(why: "the download failed: \(error)", code: error.code)
                     }
@@ -374,5 +376,5 @@ final class LFSFetcher: @unchecked Sendable {
         report.problems.append("LFS object \(object.oid.short) (\(object.path)): \(reason)")
     }
 
-    private func now() -> String { Catalog.timestamp(clock()) }
+    private func now() -> Date { clock() }
 }

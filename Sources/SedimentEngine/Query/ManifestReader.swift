@@ -23,7 +23,7 @@ public struct ManifestReader {
         let repository = try Repository.open(at: archive.mirrorFolder(mirror))
         let batch = try archive.blobs.batch()
         defer { batch.discard() }
-        let builder = ManifestBuilder(repository: repository, catalog: archive.catalog, batch: batch, blobMaxBytes: archive.configuration.storage.blobMaxBytes)
+        let builder = ManifestBuilder(repository: repository, store: archive.manifestStore, batch: batch, blobMaxBytes: archive.configuration.storage.blobMaxBytes)
         return try builder.manifest(of: oid, scope: package.scope, store: false)
     }
 }

@@ -9,9 +9,6 @@ import SedimentStore
 struct PTMTorrentExport {
     let archive: Archive
 
-    static let hubNames = ["huggingface": "HuggingFace", "pytorch-hub": "PyTorch Hub", "onnx-model-zoo": "ONNX Model Zoo",
-                           "modelhub": "Modelhub", "modelzoo": "ModelZoo", "git": "Git"]
-
     func write(to folder: String) throws -> [(file: String, records: Int)] {
         var written: [(String, Int)] = []
         let packages = try archive.catalog.packages()
@@ -31,15 +28,15 @@ struct PTMTorrentExport {
     private func record(_ package: PackageRecord, index: Int) throws -> [String: Any] {
         let facts = try archive.catalog.ptmtorrentFacts(package: package.rowID)
         let metadata = facts.metadata.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } ?? [:]
-        let hubURL = hubURL(kind: facts.kind, hub: package.hub)
+        let kind = try? HubKinds.named(facts.kind)
+        let hubURL = kind?.location(of: archive.configuration.hubs.first { $0.name == package.hub }) ?? "git"
         let parts = package.id.split(separator: "/").map(String.init)
         let owner: String
         let name: String
-        switch facts.kind {
-        case "huggingface", "git":
+        if kind?.idsAreOwnerAndName == true {
             owner = parts.count > 1 ? parts.dropLast().joined(separator: "/") : ""
             name = parts.last ?? package.id
-        default:
+        } else {
             owner = repositoryOwner(package.repository) ?? ""
             name = package.id
         }
@@ -51,7 +48,7 @@ struct PTMTorrentExport {
         let ownerURL = owner.isEmpty ? (repositoryHost ?? hubURL) : ((repositoryHost ?? hubURL) + "/" + owner)
         var record: [String: Any] = [
             "id": index,
-            "ModelHub": ["ModelHubName": Self.hubNames[facts.kind] ?? facts.kind, "ModelHubURL": hubURL,
+            "ModelHub": ["ModelHubName": kind?.displayName ?? facts.kind, "ModelHubURL": hubURL,
                          "MetadataFilePath": "visit_metadata", "MetadataObjectID": Int(package.rowID)],
             "ModelName": name, "ModelOwner": owner, "ModelURL": modelURL, "ModelOwnerURL": ownerURL,
             "LatestGitCommitSHA": facts.head ?? (metadata["sha"] as? String) ?? "",
@@ -73,18 +70,6 @@ struct PTMTorrentExport {
         }
         if let architecture = facts.modelType { record["ModelArchitecture"] = architecture }
         return record
-    }
-
-    private func hubURL(kind: String, hub: String) -> String {
-        let configured = archive.configuration.hubs.first { $0.name == hub }
-        switch kind {
-        case "huggingface": return configured?.endpoint ?? "https://huggingface.co"
-        case "modelzoo": return configured?.endpoint ?? "https://modelzoo.co"
-        case "pytorch-hub": return configured?.index ?? "https://github.com/pytorch/hub"
-        case "onnx-model-zoo": return configured?.index ?? "https://github.com/onnx/models"
-        case "modelhub": return configured?.index ?? "https://github.com/modelhub-ai/modelhub"
-        default: return configured?.repositories.first.map { _ in "git" } ?? "git"
-        }
     }
 
     private func repositoryOwner(_ repository: String?) -> String? {

@@ -226,7 +226,7 @@ public final class Repairer {
             let repositories = try candidates(first: try archive.catalog.repositoriesHolding(commit: origin.commit))
             for repository in repositories {
                 guard case .success(let mirror) = openMirror(repository), mirror.contains(commit) else { continue }
-                let builder = ManifestBuilder(repository: mirror, catalog: archive.catalog, batch: batch,
+                let builder = ManifestBuilder(repository: mirror, store: archive.manifestStore, batch: batch,
                                               blobMaxBytes: archive.configuration.storage.blobMaxBytes)
                 let (manifest, rebuilt) = try builder.manifest(of: commit, scope: scope, store: false)
                 guard rebuilt == id else {
@@ -276,7 +276,7 @@ public final class Repairer {
             return results
         }
 
-        let fetcher = LFSFetcher(archive: archive, http: client)
+        let fetcher = LFSFetcher(archive: archive, options: LFSOptions(archive.configuration), http: client)
         var reasons: [Int: [String]] = [:]
         var open = Set(wanted.map(\.index))
         let damages = Dictionary(wanted.map { ($0.index, $0.damage) }, uniquingKeysWith: { a, _ in a })

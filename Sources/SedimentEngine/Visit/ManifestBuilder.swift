@@ -3,21 +3,22 @@ import SedimentGit
 import SedimentStore
 
 /// Builds manifests of commits, reading and hashing only blobs never seen before: known blobs
-/// come from the catalog's git-blob → SHA-256 map (or from earlier in the same visit).
+/// come from the store's git-blob → SHA-256 map (or from earlier in the same visit).
 /// New contents up to the storage cap, and the manifests themselves, are staged in a blob
 /// batch that the visit commits before writing the catalog.
 final class ManifestBuilder {
     let repository: Repository
-    let catalog: Catalog
+    /// Where known blobs are looked up.
+    let archived: any ManifestStore
     let batch: BlobBatch
     let blobMaxBytes: Int64
     /// Blobs first seen in this visit, to be added to the catalog's map.
     private(set) var newBlobs: [String: BlobInfo] = [:]
     private(set) var hashedBytes: Int64 = 0
 
-    init(repository: Repository, catalog: Catalog, batch: BlobBatch, blobMaxBytes: Int64) {
+    init(repository: Repository, store: any ManifestStore, batch: BlobBatch, blobMaxBytes: Int64) {
         self.repository = repository
-        self.catalog = catalog
+        archived = store
         self.batch = batch
         self.blobMaxBytes = blobMaxBytes
     }
@@ -26,7 +27,7 @@ final class ManifestBuilder {
     func manifest(of commit: ObjectID, scope: PackageScope, store: Bool = true) throws -> (Manifest, ContentID) {
         let files = try repository.files(of: commit, selection: scope.treeSelection)
         let wanted = Array(Set(files.filter { $0.mode != 0o160000 }.map(\.id.hex)).subtracting(newBlobs.keys))
-        let known = try catalog.blobs(wanted)
+        let known = try archived.knownBlobs(wanted)
         var entries: [ManifestEntry] = []
         entries.reserveCapacity(files.count)
         for file in files {

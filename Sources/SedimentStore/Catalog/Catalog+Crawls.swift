@@ -61,8 +61,9 @@ public struct DuePackage: Sendable, Equatable {
 extension Catalog {
     /// Starts a crawl of `hub` in this process; returns its id. `listing` says whether the
     /// crawl lists the hub (false: it visits due packages from an earlier listing).
-    public func beginCrawl(hub: String, at time: String, listing: Bool = true) throws -> Int64 {
-        try write { db in
+    public func beginCrawl(hub: String, at date: Date, listing: Bool = true) throws -> Int64 {
+        let time = Self.timestamp(date)
+        return try write { db in
             try db.execute(sql: "INSERT INTO crawl(hub, started_at, state, pid, listing) VALUES (?, ?, 'running', ?, ?)",
                            arguments: [hub, time, Int64(getpid()), listing])
             return db.lastInsertedRowID
@@ -70,8 +71,9 @@ extension Catalog {
     }
 
     /// Ends crawl `id` in `state` with its totals (`error`: why the hub could not be listed).
-    public func finishCrawl(_ id: Int64, at time: String, state: CrawlState = .finished, packages: Int, failed: Int, eventful: Int,
+    public func finishCrawl(_ id: Int64, at date: Date, state: CrawlState = .finished, packages: Int, failed: Int, eventful: Int,
                             error: String? = nil) throws {
+        let time = Self.timestamp(date)
         try write { db in
             try db.execute(sql: "UPDATE crawl SET finished_at = ?, state = ?, packages = ?, failed = ?, eventful = ?, error = ? WHERE id = ?",
                            arguments: [time, state.rawValue, packages, failed, eventful, error, id])
@@ -84,8 +86,9 @@ extension Catalog {
     /// just taken the archive's lock: no other process can be crawling, so they were left by
     /// one that was killed or crashed. Returns the packages counted.
     @discardableResult
-    public func closeAbandonedCrawls(countingCrashes: Bool = false, at time: String = Catalog.timestamp(Date())) throws -> [CrashedVisit] {
-        try write { db in
+    public func closeAbandonedCrawls(countingCrashes: Bool = false, at date: Date = Date()) throws -> [CrashedVisit] {
+        let time = Self.timestamp(date)
+        return try write { db in
             try db.execute(sql: "UPDATE crawl SET state = 'interrupted' WHERE state = 'running'")
             let crashed = countingCrashes ? try recordCrashes(db, at: time) : []
             try db.execute(sql: "DELETE FROM visit_running")
@@ -96,7 +99,8 @@ extension Catalog {
     /// Notes that a visit of package `rowID` started, until ``visitEnded(package:)``: for
     /// `status`, and so that the next process to open the archive knows which packages were
     /// in flight if this one crashes. `listing` is what the hub listed for it.
-    public func visitStarted(package rowID: Int64, crawl: Int64?, at time: String, listing: String? = nil) throws {
+    public func visitStarted(package rowID: Int64, crawl: Int64?, at date: Date, listing: String? = nil) throws {
+        let time = Self.timestamp(date)
         try write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO visit_running(package_id, crawl_id, started_at, listing) VALUES (?, ?, ?, ?)",
                            arguments: [rowID, crawl, time, listing])

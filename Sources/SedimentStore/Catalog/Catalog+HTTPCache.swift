@@ -12,7 +12,8 @@ extension Catalog {
     }
 
     /// Keeps the validators and body of the latest response from `url`.
-    public func storeHTTPCache(url: String, etag: String?, lastModified: String?, body: Data, at time: String) throws {
+    public func storeHTTPCache(url: String, etag: String?, lastModified: String?, body: Data, at date: Date) throws {
+        let time = Self.timestamp(date)
         try write { db in
             try db.execute(sql: """
                 INSERT INTO http_cache(url, etag, last_modified, body, stored_at) VALUES (?, ?, ?, ?, ?)

@@ -24,7 +24,8 @@ extension Catalog {
     /// Queues the objects `package` wants, except those already stored with the size the
     /// pointer gives (each once per package). An object stored with another size does not
     /// satisfy the pointer: the pointer is queued, and the fetcher says why it cannot be had.
-    public func enqueueLFS(package: Int64, objects: [LFSPendingRecord], at time: String) throws {
+    public func enqueueLFS(package: Int64, objects: [LFSPendingRecord], at date: Date) throws {
+        let time = Self.timestamp(date)
         guard !objects.isEmpty else { return }
         try write { db in
             let statement = try db.cachedStatement(sql: """
@@ -66,15 +67,16 @@ extension Catalog {
     }
 
     /// Records that the blob store holds object `oid`: no package waits for it any more.
-    public func recordLFSStored(_ oid: ContentID, size: Int64, at time: String) throws {
-        try recordLFSStored([(oid, size)], at: time)
+    public func recordLFSStored(_ oid: ContentID, size: Int64, at date: Date) throws {
+        try recordLFSStored([(oid, size)], at: date)
     }
 
     /// Records that the blob store holds `objects`, in one transaction. `size` is the size of
     /// the stored file (the caller checked it): it corrects a row an earlier version recorded
     /// with a pointer's false size. Only the packages that want the object with that size stop
     /// waiting for it.
-    public func recordLFSStored(_ objects: [(oid: ContentID, size: Int64)], at time: String) throws {
+    public func recordLFSStored(_ objects: [(oid: ContentID, size: Int64)], at date: Date) throws {
+        let time = Self.timestamp(date)
         guard !objects.isEmpty else { return }
         try write { db in
             for object in objects {
@@ -87,7 +89,8 @@ extension Catalog {
     }
 
     /// Records a failed attempt at `oid` for `package`, and why (it stays pending).
-    public func recordLFSFailure(_ oid: ContentID, package: Int64, reason: String, at time: String) throws {
+    public func recordLFSFailure(_ oid: ContentID, package: Int64, reason: String, at date: Date) throws {
+        let time = Self.timestamp(date)
         try write { db in
             try db.execute(sql: """
                 UPDATE lfs_pending SET attempts = attempts + 1, last_attempt_at = ?, reason = ? WHERE package_id = ? AND oid = ?
@@ -97,7 +100,8 @@ extension Catalog {
 
     /// Records why `oid` waits for `package` without counting a failed attempt: the cause is
     /// local (the blob store's disk is short of space), not the object's or the server's.
-    public func recordLFSDeferred(_ oid: ContentID, package: Int64, reason: String, at time: String) throws {
+    public func recordLFSDeferred(_ oid: ContentID, package: Int64, reason: String, at date: Date) throws {
+        let time = Self.timestamp(date)
         try write { db in
             try db.execute(sql: """
                 UPDATE lfs_pending SET last_attempt_at = ?, reason = ? WHERE package_id = ? AND oid = ?

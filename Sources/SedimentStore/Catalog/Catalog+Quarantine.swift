@@ -114,8 +114,9 @@ extension Catalog {
 
     /// Puts a parked or quarantined package back in the schedule: not parked, no failure or
     /// crash counted, due at `time`. Returns what it was; nil when it has no schedule row.
-    public func unpark(package rowID: Int64, at time: String) throws -> UnparkedPackage? {
-        try write { db in
+    public func unpark(package rowID: Int64, at date: Date) throws -> UnparkedPackage? {
+        let time = Self.timestamp(date)
+        return try write { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT p.hub || ':' || p.package_id AS name, s.parked_at, s.parked_reason
                 FROM package_schedule s JOIN package p ON p.id = s.package_id WHERE s.package_id = ?

@@ -83,7 +83,7 @@ extension Catalog {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM lost_ref WHERE repository_id = ? ORDER BY id", arguments: [repository]).map {
                 LostRef(name: $0["name"], archivedAs: $0["archived_as"], target: $0["target"], replacedBy: $0["replaced_by"],
-                        reason: $0["reason"], lostAt: $0["lost_at"])
+                        reason: $0["reason"], lostAt: $0["lost_at"] as String)
             }
         }
     }
@@ -108,7 +108,7 @@ extension Catalog {
            let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] {
             refs = object
         }
-        return SnapshotRecord(seq: row["seq"], id: ContentID(hex: row["id"])!, takenAt: row["taken_at"], head: row["head"],
+        return SnapshotRecord(seq: row["seq"], id: ContentID(hex: row["id"])!, takenAt: row["taken_at"] as String, head: row["head"],
                               headRef: row["head_ref"], manifest: (row["manifest_id"] as String?).flatMap(ContentID.init(hex:)), refs: refs)
     }
 

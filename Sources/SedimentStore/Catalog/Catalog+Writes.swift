@@ -11,8 +11,9 @@ extension Catalog {
     }
 
     /// Creates or refreshes a package and its repository; returns the package row.
-    public func upsertPackage(hub: String, id: String, repositoryURL: String?, mirrorPath: String?, scope: PackageScope, seenAt: String,
+    public func upsertPackage(hub: String, id: String, repositoryURL: String?, mirrorPath: String?, scope: PackageScope, seenAt date: Date,
                               gated: Bool = false, reportedHead: String? = nil) throws -> PackageRecord {
+        let seenAt = Self.timestamp(date)
         let listed = ListedPackage(id: id, repositoryURL: repositoryURL, mirrorPath: mirrorPath, scope: scope, gated: gated, reportedHead: reportedHead)
         return try write { db in try Self.upsert(listed, hub: hub, seenAt: seenAt, db) }
     }
@@ -20,7 +21,8 @@ extension Catalog {
     /// ``upsertPackage(hub:id:repositoryURL:mirrorPath:scope:seenAt:gated:reportedHead:)`` for
     /// many packages of one hub, in one transaction per 1,000 (a listing of 100,000 packages
     /// is not 100,000 commits); returns the package rows in the order given.
-    public func upsertPackages(_ packages: [ListedPackage], hub: String, seenAt: String) throws -> [PackageRecord] {
+    public func upsertPackages(_ packages: [ListedPackage], hub: String, seenAt date: Date) throws -> [PackageRecord] {
+        let seenAt = Self.timestamp(date)
         var records: [PackageRecord] = []
         records.reserveCapacity(packages.count)
         var start = 0
@@ -80,7 +82,9 @@ extension Catalog {
     /// The blobs and manifests it references must already be durable in the blob store.
     @discardableResult
     public func record(_ visit: VisitRecord) throws -> Int64 {
-        try write { db in
+        // The catalog's text form of the visit's instants (docs/schema.md).
+        let startedAt = Self.timestamp(visit.startedAt), finishedAt = Self.timestamp(visit.finishedAt)
+        return try write { db in
             if let repository = visit.repositoryRowID {
                 let commitInsert = try db.cachedStatement(sql: """
                     INSERT OR IGNORE INTO git_commit(id, tree, author_name, author_email, author_time, author_offset,
@@ -109,7 +113,7 @@ extension Catalog {
                     try db.execute(sql: "DELETE FROM ref_tip WHERE repository_id = ?", arguments: [repository])
                     let tipInsert = try db.cachedStatement(sql: "INSERT INTO ref_tip(repository_id, name, target, updated_at) VALUES (?, ?, ?, ?)")
                     for (name, target) in tips {
-                        try tipInsert.execute(arguments: [repository, name, target, visit.finishedAt])
+                        try tipInsert.execute(arguments: [repository, name, target, finishedAt])
                     }
                 }
                 let lostInsert = try db.cachedStatement(sql: """
@@ -121,7 +125,7 @@ extension Catalog {
                 }
                 if visit.status != .failed {
                     try db.execute(sql: "UPDATE repository SET last_fetched_at = ?, default_branch = COALESCE(?, default_branch) WHERE id = ?",
-                                   arguments: [visit.finishedAt, visit.defaultBranch, repository])
+                                   arguments: [finishedAt, visit.defaultBranch, repository])
                 }
             }
             let blobInsert = try db.cachedStatement(sql: """
@@ -136,7 +140,7 @@ extension Catalog {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for m in visit.manifests {
-                try manifestInsert.execute(arguments: [m.id.hex, m.commit, m.subpath, m.files, m.bytes, m.lfsFiles, m.lfsBytes, visit.finishedAt])
+                try manifestInsert.execute(arguments: [m.id.hex, m.commit, m.subpath, m.files, m.bytes, m.lfsFiles, m.lfsBytes, finishedAt])
             }
             var snapshotSeq: Int64?
             if let s = visit.snapshot {
@@ -149,7 +153,7 @@ extension Catalog {
                 INSERT INTO visit(crawl_id, package_id, started_at, finished_at, status, eventful, error,
                     objects_received, bytes_received, new_commits, snapshot_seq, skipped_git)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [visit.crawlID, visit.packageRowID, visit.startedAt, visit.finishedAt, visit.status.rawValue,
+                """, arguments: [visit.crawlID, visit.packageRowID, startedAt, finishedAt, visit.status.rawValue,
                                  visit.eventful, visit.error, visit.objectsReceived, visit.bytesReceived, visit.commits.count, snapshotSeq,
                                  visit.skippedGit])
             let visitID = db.lastInsertedRowID
@@ -161,7 +165,7 @@ extension Catalog {
                 try db.execute(sql: """
                     INSERT INTO observation(visit_id, package_id, observed_at, downloads, likes, hub_metrics, commits_total, commits_new, files, bytes, lfs_files, lfs_bytes, weight_formats, card_license, card_tags, card_datasets, card_language, card_base_model, card_pipeline_tag, card_library_name, card_has_model_index, card_bytes, card_has_body, card_fields, config_architectures, config_model_type, config_torch_dtype, config_transformers_version, config_fields, problems, card_state, card_problem, config_state, config_problem)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [visitID, visit.packageRowID, visit.finishedAt, o.downloads, o.likes, o.hubMetrics, o.commitsTotal, o.commitsNew, o.files, o.bytes, o.lfsFiles, o.lfsBytes, o.weightFormats, o.cardLicense, o.cardTags, o.cardDatasets, o.cardLanguage, o.cardBaseModel, o.cardPipelineTag, o.cardLibraryName, o.cardHasModelIndex, o.cardBytes, o.cardHasBody, o.cardFields, o.configArchitectures, o.configModelType, o.configTorchDtype, o.configTransformersVersion, o.configFields, o.problems, o.cardState?.rawValue, o.cardProblem, o.configState?.rawValue, o.configProblem])
+                    """, arguments: [visitID, visit.packageRowID, finishedAt, o.downloads, o.likes, o.hubMetrics, o.commitsTotal, o.commitsNew, o.files, o.bytes, o.lfsFiles, o.lfsBytes, o.weightFormats, o.cardLicense, o.cardTags, o.cardDatasets, o.cardLanguage, o.cardBaseModel, o.cardPipelineTag, o.cardLibraryName, o.cardHasModelIndex, o.cardBytes, o.cardHasBody, o.cardFields, o.configArchitectures, o.configModelType, o.configTorchDtype, o.configTransformersVersion, o.configFields, o.problems, o.cardState?.rawValue, o.cardProblem, o.configState?.rawValue, o.configProblem])
             }
             return visitID
         }

@@ -107,6 +107,7 @@ public struct LostRef: Equatable, Sendable {
     public var replacedBy: String?
     /// `forced` or `deleted`.
     public var reason: String
+    /// When it was lost, as the catalog stores it (``Catalog/timestamp(_:)``).
     public var lostAt: String
 
     public init(name: String, archivedAs: String, target: String, replacedBy: String?, reason: String, lostAt: String) {
@@ -117,12 +118,18 @@ public struct LostRef: Equatable, Sendable {
         self.reason = reason
         self.lostAt = lostAt
     }
+
+    /// A tip lost at `lostAt`, which the catalog keeps in its timestamp form.
+    public init(name: String, archivedAs: String, target: String, replacedBy: String?, reason: String, lostAt: Date) {
+        self.init(name: name, archivedAs: archivedAs, target: target, replacedBy: replacedBy, reason: reason, lostAt: Catalog.timestamp(lostAt))
+    }
 }
 
 /// One snapshot row.
 public struct SnapshotRecord: Equatable, Sendable {
     public var seq: Int64
     public var id: ContentID
+    /// When it was taken, as the catalog stores it (``Catalog/timestamp(_:)``).
     public var takenAt: String
     public var head: String?
     public var headRef: String?
@@ -138,6 +145,11 @@ public struct SnapshotRecord: Equatable, Sendable {
         self.manifest = manifest
         self.refs = refs
     }
+
+    /// A snapshot taken at `takenAt`, which the catalog keeps in its timestamp form.
+    public init(id: ContentID, takenAt: Date, head: String?, headRef: String?, manifest: ContentID?, refs: [String: String]) {
+        self.init(id: id, takenAt: Catalog.timestamp(takenAt), head: head, headRef: headRef, manifest: manifest, refs: refs)
+    }
 }
 
 /// Visit outcomes, as SPEC.md names them.
@@ -150,8 +162,9 @@ public struct VisitRecord: Sendable {
     public var packageRowID: Int64
     public var repositoryRowID: Int64?
     public var crawlID: Int64?
-    public var startedAt: String
-    public var finishedAt: String
+    /// When the visit began and ended; the catalog writes them in its timestamp form.
+    public var startedAt: Date
+    public var finishedAt: Date
     public var status: VisitStatus
     public var eventful: Bool
     public var error: String?
@@ -172,7 +185,7 @@ public struct VisitRecord: Sendable {
     /// The package's observation at this visit.
     public var observation: ObservationRecord?
 
-    public init(packageRowID: Int64, repositoryRowID: Int64?, crawlID: Int64?, startedAt: String, finishedAt: String,
+    public init(packageRowID: Int64, repositoryRowID: Int64?, crawlID: Int64?, startedAt: Date, finishedAt: Date,
                 status: VisitStatus, eventful: Bool, error: String?, objectsReceived: Int = 0, bytesReceived: Int = 0) {
         self.packageRowID = packageRowID
         self.repositoryRowID = repositoryRowID
