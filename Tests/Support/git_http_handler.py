@@ -268,10 +268,15 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def send_simple(self, status, text):
-        data = text.encode("utf-8")
+        self.send_body(status, text.encode("utf-8"), "text/plain; charset=utf-8")
+
+    def send_body(self, status, data, content_type, headers=()):
+        """A whole answer with a Content-Length (no body for HEAD)."""
         self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
+        for name, value in headers:
+            self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()

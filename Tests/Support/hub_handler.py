@@ -38,19 +38,6 @@ class HubHandler(HubAPI, HubLFS, HubControl, git_http_handler.Handler):
 
     # -- responses -----------------------------------------------------------
 
-    def send_body(self, status, data, content_type, headers=()):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers:
-            self.send_header(name, value)
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-        self.wfile.flush()
-
     def send_json(self, status, obj, headers=()):
         self.send_body(status, json.dumps(obj).encode("utf-8"), "application/json",
                        headers)

@@ -31,8 +31,16 @@ def toml_value(value):
 
 def render(config, variables):
     """The TOML text of `config` ({"storage": {...}, "daemon": ..., "hubs": [...],
-    "rewrites": [...]}, every table optional but hubs) after substitution."""
+    "rewrites": [...]}, every table optional but hubs) after substitution; a key whose
+    value is null (a variable set to null) is left out, and so is a table left empty."""
     config = substitute(config, variables)
+    for table in ("storage", "daemon", "http", "limits", "security"):
+        if table in config:
+            config[table] = {k: v for k, v in config[table].items() if v is not None}
+            if not config[table]:
+                del config[table]
+    for array in ("hubs", "rewrites"):
+        config[array] = [{k: v for k, v in e.items() if v is not None} for e in config.get(array, [])]
     lines = ["# Sediment configuration of a fixture world; every server is on 127.0.0.1."]
     for table in ("storage", "daemon", "http", "limits", "security"):
         if table in config:

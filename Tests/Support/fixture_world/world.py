@@ -49,7 +49,8 @@ class World:
         return self.state["epoch"]
 
     def variables(self, extra=None):
-        values = {"work": self.work}
+        values = dict(self.description.get("defaults", {}))
+        values["work"] = self.work
         for kind, port in self.state["ports"].items():
             values[kind] = "http://127.0.0.1:%d" % port
         values.update(self.state["variables"])
