@@ -21,9 +21,7 @@
 set -euo pipefail
 BENCH_NAME=bench-index
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-PACKAGES=${BENCH_INDEX_PACKAGES:-100000}
-VISITS=${BENCH_INDEX_VISITS:-2000}
-SECONDS_LIMIT=${BENCH_INDEX_SECONDS:-120}
+PACKAGES=${BENCH_INDEX_PACKAGES:-100000} VISITS=${BENCH_INDEX_VISITS:-2000} SECONDS_LIMIT=${BENCH_INDEX_SECONDS:-120}
 bench_start git
 world_up "$WORK/world" modelhub-index --set "store=$WORK/store" --set "index=$WORK/index"
 

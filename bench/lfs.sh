@@ -20,12 +20,8 @@
 set -euo pipefail
 BENCH_NAME=bench-lfs
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-BENCH_LFS_LARGE=${BENCH_LFS_LARGE:-3}
-BENCH_LFS_LARGE_MB=${BENCH_LFS_LARGE_MB:-200}
-BENCH_LFS_SMALL=${BENCH_LFS_SMALL:-200}
-BENCH_LFS_HUGE_MB=${BENCH_LFS_HUGE_MB:-2048}
-BENCH_LFS_REPEAT=${BENCH_LFS_REPEAT:-5}
-BENCH_LFS_REPORT=${BENCH_LFS_REPORT:-docs/benchmarks-lfs.md}
+: "${BENCH_LFS_LARGE:=3}" "${BENCH_LFS_LARGE_MB:=200}" "${BENCH_LFS_SMALL:=200}" "${BENCH_LFS_HUGE_MB:=2048}"
+: "${BENCH_LFS_REPEAT:=5}" "${BENCH_LFS_REPORT:=docs/benchmarks-lfs.md}"
 TARGET_LFS_RATIO=0.8   # (8a) throughput against curl's, at least
 TARGET_LFS_RSS_MIB=100 # (8b) peak RSS, below
 bench_start curl git sha256sum dd time

@@ -118,5 +118,3 @@ class HubAPI:
                                         "must be authenticated to access it." % model_id},
                                   [("X-Error-Code", "GatedRepo")])
         self.send_json(200, self.server.entry(model))
-
-    # -- git ---------------------------------------------------------------------

@@ -46,9 +46,10 @@ class HubControl:
                 server.lfs_expired_gets = 0
                 server.lfs_unauthorized_gets = 0
             return self.send_json(200, {"ok": True})
-        if path == "/_fixture/lfs-faults" and self.command == "DELETE":
+        pending_faults = {"/_fixture/faults": server.faults, "/_fixture/lfs-faults": server.lfs_faults}
+        if path in pending_faults and self.command == "DELETE":
             with server.state_lock:
-                server.lfs_faults.clear()
+                pending_faults[path].clear()
             return self.send_json(200, {"ok": True})
         if path == "/_fixture/lfs-faults" and self.command == "POST":
             kinds = ("wrong-content", "expired", "expired-at", "drop-half", "ignore-range", "stall-half")
@@ -61,10 +62,6 @@ class HubControl:
                 return self.send_json(400, {"error": "expected a JSON list of {oid, kind, times}, kind one of %s" % ", ".join(kinds)})
             with server.state_lock:
                 server.lfs_faults.extend(f for f in faults if f["times"] > 0)
-            return self.send_json(200, {"ok": True})
-        if path == "/_fixture/faults" and self.command == "DELETE":
-            with server.state_lock:
-                server.faults.clear()
             return self.send_json(200, {"ok": True})
         if path == "/_fixture/faults" and self.command == "POST":
             try:
@@ -81,5 +78,3 @@ class HubControl:
                 pending = len(server.faults)
             return self.send_json(200, {"ok": True, "pending": pending})
         self.send_json(404, {"error": "Not found"})
-
-    # -- Hub API -----------------------------------------------------------------
