@@ -3,7 +3,8 @@
 #   make run     install what is missing, build, and run `sediment daemon` on config/sediment.toml
 #   make test    install what is missing, build, and run every test
 #   make bench   build in release mode and run the benchmarks, the daemon soak and the 100k-entry index crawl (see docs/benchmarks.md)
-#   make demo    build, then archive all six hub kinds from a local fixture hub, twice
+#   make demo    build, then archive the fixture world (six hub kinds, Tests/Fixtures/world.json)
+#                twice, and show what changed between the crawls: diff, history, lost refs
 #   make install build in release mode and install the binary, the systemd units and the
 #                configuration (PREFIX=/usr/local, DESTDIR for staging; see docs/operations.md)
 #   make uninstall  remove what `make install` put in place, except the configuration
@@ -57,7 +58,7 @@ bench: release
 	bash bench/soak.sh
 	bash bench/index.sh
 
-# Works offline: every hub is imitated by local servers on 127.0.0.1.
+# Works offline: every hub is imitated by local servers on 127.0.0.1 (Tests/Support/world.py).
 demo: build
 	bash demo/demo.sh
 

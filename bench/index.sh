@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A large index crawl (`make bench` runs it after bench/run.sh): a `modelhub` index of
 # BENCH_INDEX_PACKAGES entries (default 100,000) that all live in one repository, served by
-# git http-backend on 127.0.0.1 (Tests/Support/git_http_server.py); the index repository is a
-# local folder. Everything is generated.
+# git http-backend on 127.0.0.1 (bench/worlds/modelhub-index.json); the index repository is
+# a local folder. Everything is generated.
 #
 # One `sediment sync --json` lists the index, records the packages and visits them (one at a
 # time: they share a mirror). It is stopped with Ctrl-C (SIGINT) once BENCH_INDEX_VISITS
@@ -14,54 +14,29 @@
 #   first visit seconds from launching sync to the first visit's line (listing included)
 #   visits/s    visits per second after the first, while the queue still holds ~N jobs
 #
-# and written as the "Index crawl" section at the end of BENCH_REPORT (docs/benchmarks.md),
-# replacing the earlier one.
+# and written as the "Index crawl" section of BENCH_REPORT (docs/benchmarks.md).
 #
-# Knobs: SEDIMENT (default .build/release/sediment), BENCH_INDEX_PACKAGES, BENCH_INDEX_VISITS,
-# BENCH_INDEX_SECONDS, BENCH_REPORT, BENCH_KEEP=1 (keep the work folder).
+# Knobs: bench/lib.sh's, BENCH_INDEX_PACKAGES, BENCH_INDEX_VISITS, BENCH_INDEX_SECONDS.
+# Quick: BENCH_INDEX_PACKAGES=500 BENCH_INDEX_VISITS=50.
 set -euo pipefail
-
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$REPO_ROOT"
-SEDIMENT=${SEDIMENT:-.build/release/sediment}
-case $SEDIMENT in /*) ;; *) SEDIMENT=$REPO_ROOT/$SEDIMENT ;; esac
-PACKAGES=${BENCH_INDEX_PACKAGES:-100000}
-VISITS=${BENCH_INDEX_VISITS:-2000}
-SECONDS_LIMIT=${BENCH_INDEX_SECONDS:-120}
-BENCH_REPORT=${BENCH_REPORT:-docs/benchmarks.md}
-
-log() { printf '[bench-index %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-[ -x "$SEDIMENT" ] || { log "error: no sediment binary at $SEDIMENT (build it: swift build -c release)"; exit 1; }
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/sediment-bench-index.XXXXXX")
-SERVER_PID=""
-cleanup() {
-    [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-export HOME=$WORK/home GIT_CONFIG_NOSYSTEM=1 GIT_LFS_SKIP_SMUDGE=1 GIT_TERMINAL_PROMPT=0
-export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.org GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.org
-mkdir -p "$HOME" "$WORK/served" "$WORK/work"
+BENCH_NAME=bench-index
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+PACKAGES=${BENCH_INDEX_PACKAGES:-100000} VISITS=${BENCH_INDEX_VISITS:-2000} SECONDS_LIMIT=${BENCH_INDEX_SECONDS:-120}
+bench_start git
+world_up "$WORK/world" modelhub-index --set "store=$WORK/store" --set "index=$WORK/index"
 
 # The shared repository: a few folders, so each visit reads a tree.
-git init -q -b main "$WORK/work/models"
+git init -q -b main "$WORK/models"
 for i in $(seq 1 20); do
-    mkdir -p "$WORK/work/models/m$i"
-    printf 'model %s\n' "$i" > "$WORK/work/models/m$i/README.md"
+    mkdir -p "$WORK/models/m$i"
+    printf 'model %s\n' "$i" > "$WORK/models/m$i/README.md"
 done
-git -C "$WORK/work/models" add -A && git -C "$WORK/work/models" commit -q -m "models"
-git clone -q --bare "$WORK/work/models" "$WORK/served/models.git"
-
-python3 Tests/Support/git_http_server.py --root "$WORK/served" --port-file "$WORK/port" >/dev/null 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
-PORT=$(cat "$WORK/port")
+git -C "$WORK/models" add -A && git -C "$WORK/models" commit -q -m "models"
+git clone -q --bare "$WORK/models" "$WORK/world/served/models.git"
 
 # The index: models.json with PACKAGES entries in one repository.
 git init -q -b main "$WORK/index"
-python3 - "$PACKAGES" "http://127.0.0.1:$PORT/models.git" > "$WORK/index/models.json" <<'EOF'
+"$PY" - "$PACKAGES" "$GIT_URL/models.git" > "$WORK/index/models.json" <<'EOF'
 import json, sys
 count, url = int(sys.argv[1]), sys.argv[2]
 json.dump([{"id": i, "name": "model-%06d" % i, "task_extended": "bench", "github": url,
@@ -69,23 +44,14 @@ json.dump([{"id": i, "name": "model-%06d" % i, "task_extended": "bench", "github
 EOF
 git -C "$WORK/index" add -A && git -C "$WORK/index" commit -q -m "index"
 
-cat > "$WORK/sediment.toml" <<EOF
-[storage]
-path = "$WORK/store"
-
-[[hub]]
-kind = "modelhub"
-name = "bench"
-index = "$WORK/index"
-EOF
-
 log "index of $PACKAGES packages in one repository; sync until $VISITS visits or ${SECONDS_LIMIT}s"
-python3 - "$SEDIMENT" "$WORK/sediment.toml" "$VISITS" "$SECONDS_LIMIT" "$WORK/store/catalog.sqlite" "$PACKAGES" "$BENCH_REPORT" <<'EOF'
+set +e
+"$PY" - "$SEDIMENT" "$WORK/world/sediment.toml" "$VISITS" "$SECONDS_LIMIT" "$WORK/store/catalog.sqlite" "$PACKAGES" "$WORK/section.md" <<'EOF'
 import json, os, signal, sqlite3, subprocess, sys, time
 from datetime import datetime, timezone
 
 binary, config, visits, limit, catalog, packages = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5], int(sys.argv[6])
-report = sys.argv[7]
+section_file = sys.argv[7]
 start = time.monotonic()
 sync = subprocess.Popen([binary, "sync", "--json", "--config", config], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 first = last = None
@@ -114,7 +80,7 @@ sync.wait()
 def instant(text):
     return datetime.strptime(text.replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S.%f%z")
 
-db = sqlite3.connect(catalog)
+db = sqlite3.connect("file:%s?mode=ro" % catalog, uri=True)
 crawl_start = db.execute("SELECT MIN(started_at) FROM crawl").fetchone()[0]
 visit_start = db.execute("SELECT MIN(started_at) FROM visit").fetchone()[0]
 recorded = db.execute("SELECT COUNT(*) FROM package").fetchone()[0]
@@ -138,10 +104,11 @@ one `sediment sync`, stopped after %d visits.
 | launch to the first visit's end (index fetch and listing included) | %.2f s |
 | visits per second with ~%d jobs queued on one mirror | %.1f |
 | failed visits | %d |
-""" % (datetime.now(timezone.utc).strftime("%%Y-%%m-%%d %%H:%%M UTC"), packages, done, packages, recording, first_after, packages, rate, failed)
-if os.path.exists(report):
-    text = open(report).read()
-    i = text.find("\n## Index crawl")
-    open(report, "w").write((text if i < 0 else text[:i]).rstrip("\n") + "\n\n" + section)
+""" % (datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), packages, done, packages, recording, first_after, packages, rate, failed)
+open(section_file, "w").write(section)
 sys.exit(0 if done > 0 and failed == 0 else 1)
 EOF
+STATUS=$?
+set -e
+[ ! -s "$WORK/section.md" ] || report_section "Index crawl" "$(cat "$WORK/section.md")"
+exit "$STATUS"

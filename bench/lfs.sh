@@ -15,42 +15,20 @@
 # Run by bench/run.sh (section 8), or alone: `bash bench/lfs.sh` after
 # `swift build -c release`. Prints a table and writes BENCH_LFS_REPORT
 # (default docs/benchmarks-lfs.md). The data lives in a temporary folder, deleted at the end.
+# Knobs: bench/lib.sh's and BENCH_LFS_* above; BENCH_LFS_REPORT (docs/benchmarks-lfs.md).
+# Quick: BENCH_LFS_LARGE=1 BENCH_LFS_LARGE_MB=5 BENCH_LFS_SMALL=10 BENCH_LFS_HUGE_MB=20 BENCH_LFS_REPEAT=1.
 set -euo pipefail
-
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$REPO_ROOT"
-SEDIMENT=${SEDIMENT:-.build/release/sediment}
-case $SEDIMENT in /*) ;; *) SEDIMENT=$REPO_ROOT/$SEDIMENT ;; esac
-BENCH_LFS_LARGE=${BENCH_LFS_LARGE:-3}
-BENCH_LFS_LARGE_MB=${BENCH_LFS_LARGE_MB:-200}
-BENCH_LFS_SMALL=${BENCH_LFS_SMALL:-200}
-BENCH_LFS_HUGE_MB=${BENCH_LFS_HUGE_MB:-2048}
-BENCH_LFS_REPEAT=${BENCH_LFS_REPEAT:-5}
-BENCH_LFS_REPORT=${BENCH_LFS_REPORT:-docs/benchmarks-lfs.md}
-BENCH_KEEP=${BENCH_KEEP:-0}
+BENCH_NAME=bench-lfs
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+: "${BENCH_LFS_LARGE:=3}" "${BENCH_LFS_LARGE_MB:=200}" "${BENCH_LFS_SMALL:=200}" "${BENCH_LFS_HUGE_MB:=2048}"
+: "${BENCH_LFS_REPEAT:=5}" "${BENCH_LFS_REPORT:=docs/benchmarks-lfs.md}"
 TARGET_LFS_RATIO=0.8   # (8a) throughput against curl's, at least
 TARGET_LFS_RSS_MIB=100 # (8b) peak RSS, below
-
-log() { printf '[bench-lfs %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
-
-[ -x "$SEDIMENT" ] || die "no sediment binary at $SEDIMENT (run swift build -c release)"
-for tool in curl python3 git sha256sum dd /usr/bin/time; do command -v "$tool" >/dev/null || die "$tool is missing"; done
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/sediment-bench-lfs.XXXXXX")
-HUB_PID=""
-cleanup() {
-	if [ -n "$HUB_PID" ]; then kill "$HUB_PID" 2>/dev/null || true; wait "$HUB_PID" 2>/dev/null || true; fi
-	if [ "$BENCH_KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-HUB=$WORK/hub
-mkdir -p "$HUB/lfs" "$WORK/home" "$WORK/objects"
-export HOME=$WORK/home GIT_CONFIG_NOSYSTEM=1 GIT_LFS_SKIP_SMUDGE=1 GIT_TERMINAL_PROMPT=0
-export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.org GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.org
+bench_start curl git sha256sum dd time
+world_up "$WORK/world" hub --set "store=$WORK/store"
+HUB=$WORK/world/hub
+ENDPOINT=$HUB_URL
+mkdir -p "$HUB/lfs" "$WORK/objects"
 
 # A model whose files are pointers to the objects given as "path:file" arguments; the
 # objects move to the hub's lfs/ folder under their oid.
@@ -88,43 +66,27 @@ for file in "$WORK"/objects/small-*; do specs+=("small/$(basename "$file").bin:$
 make_model bench/weights "${specs[@]}"
 log "generating one object of $BENCH_LFS_HUGE_MB MB"
 dd if=/dev/urandom of="$WORK/objects/huge.bin" bs=1M count="$BENCH_LFS_HUGE_MB" status=none
+HUGE_OID=$(sha256sum "$WORK/objects/huge.bin" | cut -d' ' -f1)
 make_model bench/huge "model.bin:$WORK/objects/huge.bin"
 printf '[{"id": "bench/weights"}, {"id": "bench/huge"}]\n' >"$HUB/models.json"
 
-python3 Tests/Support/fixture_hub.py --root "$HUB" --port-file "$WORK/port" >"$WORK/hub.log" 2>&1 &
-HUB_PID=$!
-for _ in $(seq 1 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
-PORT=$(cat "$WORK/port")
-ENDPOINT=http://127.0.0.1:$PORT
-
-configure() { # store path, package
-	cat >"$WORK/sediment.toml" <<EOF
-[storage]
-path = "$1"
-lfs = "fetch"
-
-[[hub]]
-kind = "huggingface"
-name = "hf"
-endpoint = "$ENDPOINT"
-EOF
-}
+# configure STORE: the world's configuration (lfs = "fetch") with its store at STORE.
+configure() { world_config "$WORK/world" "$WORK/sediment.toml" --set "store=$1"; }
 
 # 8a: sediment and curl, alternately, BENCH_LFS_REPEAT times (medians reported). Dirty
 # pages of the generated data are written out first, so that no client pays for them.
-python3 - "$HUB" "$ENDPOINT" "$WORK/curl.cfg" "$WORK/curl-out" <<'EOF'
+"$PY" - "$HUB" "$ENDPOINT" "$WORK/curl.cfg" "$WORK/curl-out" "$HUGE_OID" <<'EOF'
 import os, sys
-_, hub, endpoint, cfg, out = sys.argv
+_, hub, endpoint, cfg, out, huge = sys.argv
 entries = []
 for oid in sorted(os.listdir(os.path.join(hub, "lfs"))):
-    if os.path.getsize(os.path.join(hub, "lfs", oid)) > 1 << 30:
-        continue  # the 2 GB object is 8b's
+    if oid == huge:
+        continue  # the huge object is 8b's
     entries.append('url = "%s/lfs/objects/%s"\noutput = "%s/%s"\nheader = "Authorization: RemoteAuth fixture-%s"\n'
                    % (endpoint, oid, out, oid, oid[:16]))
 with open(cfg, "w") as f:
     f.write("next\n".join(entries))
 EOF
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 SED_RUNS=() CURL_RUNS=()
 for run in $(seq 1 "$BENCH_LFS_REPEAT"); do
 	rm -rf "$WORK/store" "$WORK/curl-out"
@@ -133,8 +95,8 @@ for run in $(seq 1 "$BENCH_LFS_REPEAT"); do
 	sync
 	log "run $run: sediment sync (lfs = fetch) of bench/weights"
 	"$SEDIMENT" sync --json --package bench/weights --config "$WORK/sediment.toml" >"$WORK/sync.json" 2>"$WORK/sync.err" || die "sediment sync failed: $(cat "$WORK/sync.err")"
-	SED_RUNS+=("$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["seconds"]["lfs"])' "$WORK/sync.json")")
-	SED_STORED=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["lfs_stored_bytes"])' "$WORK/sync.json")
+	SED_RUNS+=("$("$PY" -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["seconds"]["lfs"])' "$WORK/sync.json")")
+	SED_STORED=$("$PY" -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["lfs_stored_bytes"])' "$WORK/sync.json")
 	sync
 	log "run $run: curl of the same objects"
 	T0=$(now)
@@ -163,9 +125,8 @@ read -r RSS_KB HUGE_SECONDS <"$WORK/time.txt"
 RSS_MIB=$(calc "$RSS_KB / 1024")
 HUGE_MBS=$(calc "$BENCH_LFS_HUGE_MB * 1048576 / $HUGE_SECONDS / 1000000")
 
-verdict() { awk -v a="$1" -v b="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? (a >= b) : (a < b); print ok ? "met" : "missed" }'; }
-R8A=$(verdict "$RATIO" "$TARGET_LFS_RATIO" ">=")
-R8B=$(verdict "$RSS_MIB" "$TARGET_LFS_RSS_MIB" "<")
+R8A=$(verdict "$RATIO" ">=" "$TARGET_LFS_RATIO")
+R8B=$(verdict "$RSS_MIB" "<" "$TARGET_LFS_RSS_MIB")
 
 TABLE=$(cat <<EOF
 | # | measurement | sediment | reference | ratio / value | target | verdict |

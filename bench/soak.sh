@@ -1,110 +1,36 @@
 #!/usr/bin/env bash
 # Daemon soak (`make bench` runs it after bench/run.sh): `sediment daemon` over
-# SOAK_PACKAGES fixture Hugging Face models (Tests/Support/fixture_hub.py on
-# 127.0.0.1) for SOAK_CRAWLS crawls: the first archives everything, the second
-# finds nothing changed, and before each later one SOAK_CHANGE_PCT percent of the
-# models get a new commit upstream.
+# SOAK_PACKAGES fixture Hugging Face models (bench/worlds/huggingface.json on
+# Tests/Support/fixture_hub.py, 127.0.0.1) for SOAK_CRAWLS crawls: the first archives
+# everything, the second finds nothing changed, and before each later one SOAK_CHANGE_PCT
+# percent of the models get a new commit upstream.
 #
-# Reports visits per minute while crawling (first crawl: every package is new;
-# later crawls: the changed ones are due because their listed head moved, the
-# others are not due), the daemon's peak RSS (GNU time) and the catalog's bytes
-# per package, then replaces the "Daemon soak" section of docs/benchmarks.md.
+# Reports visits per minute while crawling (first crawl: every package is new; later
+# crawls: the changed ones are due because their listed head moved, the others are not
+# due), the daemon's peak RSS (GNU time) and the catalog's bytes per package, then
+# replaces the "Daemon soak" section of docs/benchmarks.md.
 #
-# Knobs: SEDIMENT (default .build/release/sediment), SOAK_PACKAGES (2000),
-# SOAK_CRAWLS (5, at least 2), SOAK_CHANGE_PCT (5), SOAK_INTERVAL seconds between crawl
-# starts (15), SOAK_TIMEOUT seconds to wait for one crawl (1800),
-# BENCH_REPORT (docs/benchmarks.md), BENCH_KEEP=1 keeps the work folder.
+# Knobs: bench/lib.sh's, SOAK_PACKAGES (2000), SOAK_CRAWLS (5, at least 2), SOAK_CHANGE_PCT
+# (5), SOAK_INTERVAL seconds between crawl starts (15), SOAK_TIMEOUT seconds to wait for one
+# crawl (1800). Quick: SOAK_PACKAGES=40 SOAK_CRAWLS=3 SOAK_CHANGE_PCT=10 SOAK_INTERVAL=3.
 set -euo pipefail
-
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$REPO_ROOT"
-SEDIMENT=${SEDIMENT:-.build/release/sediment}
-case $SEDIMENT in /*) ;; *) SEDIMENT=$REPO_ROOT/$SEDIMENT ;; esac
-SOAK_PACKAGES=${SOAK_PACKAGES:-2000}
-SOAK_CRAWLS=${SOAK_CRAWLS:-5}
-SOAK_CHANGE_PCT=${SOAK_CHANGE_PCT:-5}
-SOAK_INTERVAL=${SOAK_INTERVAL:-15}
-SOAK_TIMEOUT=${SOAK_TIMEOUT:-1800}
-BENCH_REPORT=${BENCH_REPORT:-docs/benchmarks.md}
-BENCH_KEEP=${BENCH_KEEP:-0}
+BENCH_NAME=soak
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+: "${SOAK_PACKAGES:=2000}" "${SOAK_CRAWLS:=5}" "${SOAK_CHANGE_PCT:=5}" "${SOAK_INTERVAL:=15}" "${SOAK_TIMEOUT:=1800}"
 TARGET_RSS_MIB=300
-PY=${PYTHON:-python3}
+bench_start git curl time
+DAEMON_PID="" TIME_PID=""
+bench_stop() { [ -z "$DAEMON_PID" ] || { kill -TERM "$DAEMON_PID" 2>/dev/null && wait "$TIME_PID" 2>/dev/null; } || true; }
 
-log() { printf '[soak %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-[ -x "$SEDIMENT" ] || die "no sediment binary at $SEDIMENT (run: swift build -c release)"
-WORK=$(mktemp -d /tmp/sediment-soak-XXXXXX)
-HUB_PID="" DAEMON_PID="" TIME_PID=""
-cleanup() {
-	[ -n "$DAEMON_PID" ] && kill -TERM "$DAEMON_PID" 2>/dev/null && wait "$TIME_PID" 2>/dev/null || true
-	[ -n "$HUB_PID" ] && kill -TERM "$HUB_PID" 2>/dev/null && wait "$HUB_PID" 2>/dev/null || true
-	if [ "$BENCH_KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-export GIT_CONFIG_NOSYSTEM=1 HOME="$WORK/home" GIT_AUTHOR_NAME=Soak GIT_AUTHOR_EMAIL=soak@example.org \
-	GIT_COMMITTER_NAME=Soak GIT_COMMITTER_EMAIL=soak@example.org
-mkdir -p "$HOME"
-
-# --- the models ---------------------------------------------------------------
 log "generating $SOAK_PACKAGES models"
-ROOT="$WORK/hub"
-mkdir -p "$ROOT/soak"
-TEMPLATE="$WORK/template"
-git init -q -b main "$TEMPLATE"
-printf -- '---\nlicense: mit\ntags:\n- soak\n---\n# model\n' >"$TEMPLATE/README.md"
-printf '{"model_type": "bert", "hidden_size": 64}\n' >"$TEMPLATE/config.json"
-printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize 4321\n' "$(printf soak | sha256sum | cut -c1-64)" >"$TEMPLATE/model.safetensors"
-git -C "$TEMPLATE" add -A
-git -C "$TEMPLATE" commit -q -m "initial upload"
-git clone -q --bare "$TEMPLATE" "$ROOT/soak/model-0.git"
-for i in $(seq 1 $((SOAK_PACKAGES - 1))); do cp -r "$ROOT/soak/model-0.git" "$ROOT/soak/model-$i.git"; done
-"$PY" -c 'import json, sys
-n = int(sys.argv[1])
-json.dump([{"id": "soak/model-%d" % i, "downloads": i, "likes": i % 7, "tags": ["soak"]} for i in range(n)], open(sys.argv[2], "w"))' \
-	"$SOAK_PACKAGES" "$ROOT/models.json"
-
-"$PY" Tests/Support/fixture_hub.py --root "$ROOT" --port-file "$WORK/hub-port" >"$WORK/hub.out" 2>"$WORK/hub.err" &
-HUB_PID=$!
-for _ in $(seq 1 100); do [ -s "$WORK/hub-port" ] && break; sleep 0.1; done
-[ -s "$WORK/hub-port" ] || die "fixture_hub.py did not start"
-HUB_URL="http://127.0.0.1:$(cat "$WORK/hub-port")"
 METRICS_PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-
-cat >"$WORK/sediment.toml" <<TOML
-[storage]
-path = "$WORK/store"
-
-[daemon]
-interval = "${SOAK_INTERVAL}s"
-concurrency = 4
-per_host_concurrency = 4
-listen = "127.0.0.1:$METRICS_PORT"
-min_revisit = "1h"
-max_revisit = "7d"
-log_level = "notice"
-
-[[hub]]
-kind = "huggingface"
-name = "hf"
-endpoint = "$HUB_URL"
-page_size = 100
-TOML
-
-# sql QUERY -> the first column of the first row (the catalog, read-only)
-sql() {
-	"$PY" - "$WORK/store/catalog.sqlite" "$1" <<'PY'
-import os, sqlite3, sys
-if not os.path.exists(sys.argv[1]):
-    print(0); sys.exit()
-try:
-    row = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True).execute(sys.argv[2]).fetchone()
-except sqlite3.OperationalError:
-    row = None
-print(row[0] if row and row[0] is not None else 0)
-PY
-}
+world_up "$WORK/world" huggingface --set "count=$SOAK_PACKAGES" --set page_size=100 --set "interval=${SOAK_INTERVAL}s" \
+	--set concurrency=4 --set per_host_concurrency=4 --set "listen=127.0.0.1:$METRICS_PORT" --set min_revisit=1h \
+	--set max_revisit=7d --set log_level=notice --set "store=$WORK/store"
+CONFIG="$WORK/world/sediment.toml"
+ROOT="$WORK/world/hub"
+CATALOG="$WORK/store/catalog.sqlite"
+sql() { catalog_value "$CATALOG" "$1"; }
 finished_crawls() { sql "SELECT COUNT(*) FROM crawl WHERE finished_at IS NOT NULL"; }
 # wait_crawls N [AFTER]: until N crawls finished (and the last started after AFTER, an ISO time)
 wait_crawls() {
@@ -123,7 +49,7 @@ declare -A HEAD
 for crawl in $(seq 3 "$SOAK_CRAWLS"); do
 	: >"$WORK/changes-$crawl"
 	for i in $(shuf -i 0-$((SOAK_PACKAGES - 1)) -n $((SOAK_PACKAGES * SOAK_CHANGE_PCT / 100)) --random-source=<(yes "$crawl")); do
-		bare="$ROOT/soak/model-$i.git"
+		bare="$ROOT/bench/model-$i.git"
 		parent=${HEAD[$i]:-$(git -C "$bare" rev-parse refs/heads/main)}
 		blob=$(printf 'revision %s of model %s\n' "$crawl" "$i" | git -C "$bare" hash-object -w --stdin)
 		tree=$( (git -C "$bare" ls-tree "$parent" | grep -v '	NOTES.md$'; printf '100644 blob %s\tNOTES.md\n' "$blob") | git -C "$bare" mktree)
@@ -134,7 +60,7 @@ done
 
 # --- the soak -----------------------------------------------------------------
 log "starting the daemon ($SOAK_CRAWLS crawls; ${SOAK_CHANGE_PCT}% of the models changing before each crawl after the second)"
-/usr/bin/time -f '%M' -o "$WORK/daemon.rss" "$SEDIMENT" daemon --config "$WORK/sediment.toml" >/dev/null 2>"$WORK/daemon.err" &
+/usr/bin/time -f '%M' -o "$WORK/daemon.rss" "$SEDIMENT" daemon --config "$CONFIG" >/dev/null 2>"$WORK/daemon.err" &
 TIME_PID=$!
 # Signals go to the daemon itself, GNU time's child; waiting is on time, which exits with it.
 for _ in $(seq 1 100); do DAEMON_PID=$(pgrep -P "$TIME_PID" || true); [ -n "$DAEMON_PID" ] && break; sleep 0.05; done
@@ -168,22 +94,19 @@ DAEMON_PID=""
 [ "$DAEMON_RC" = 0 ] || die "the daemon exited $DAEMON_RC on SIGTERM; see $WORK/daemon.err"
 RSS_KB=$(tail -n 1 "$WORK/daemon.rss" | grep -E '^[0-9]+$' || echo 0)
 
-"$PY" - "$WORK/store/catalog.sqlite" <<'PY'
-import sqlite3, sys
-sqlite3.connect(sys.argv[1]).execute("PRAGMA wal_checkpoint(TRUNCATE)")
-PY
-CATALOG_BYTES=$(stat -c %s "$WORK/store/catalog.sqlite")
+# The daemon's last connection checkpointed the WAL as it closed; what is left counts too.
+CATALOG_BYTES=$(($(stat -c %s "$CATALOG") + $(stat -c %s "$CATALOG-wal" 2>/dev/null || echo 0)))
 PACKAGES=$(sql "SELECT COUNT(*) FROM package")
 VISITS=$(sql "SELECT COUNT(*) FROM visit")
 FAILED=$(sql "SELECT COUNT(*) FROM visit WHERE status = 'failed'")
 VERIFY_RC=0
-"$SEDIMENT" verify --config "$WORK/sediment.toml" >"$WORK/verify.out" 2>&1 || VERIFY_RC=$?
+"$SEDIMENT" verify --config "$CONFIG" >"$WORK/verify.out" 2>&1 || VERIFY_RC=$?
 
 # Per crawl: visits, seconds, visits per minute.
-CRAWL_ROWS=$("$PY" - "$WORK/store/catalog.sqlite" <<'PY'
+CRAWL_ROWS=$("$PY" - "$CATALOG" <<'PY'
 import sqlite3, sys
 from datetime import datetime
-db = sqlite3.connect(sys.argv[1])
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
 parse = lambda t: datetime.strptime(t, "%Y-%m-%dT%H:%M:%S.%fZ")
 total_visits, total_seconds = 0, 0.0
 for n, (started, finished, packages, eventful) in enumerate(db.execute(
@@ -221,7 +144,7 @@ $CRAWL_TABLE
 |---|---|---|
 | visits per minute while crawling (all crawls) | $RATE | report |
 | peak RSS of the daemon (GNU time) | $RSS_MIB MiB | < $TARGET_RSS_MIB MiB — $VERDICT |
-| catalog bytes per package (after a WAL checkpoint) | $PER_PACKAGE B ($CATALOG_BYTES B / $PACKAGES packages, $VISITS visits) | report |
+| catalog bytes per package (database and WAL after the daemon stopped) | $PER_PACKAGE B ($CATALOG_BYTES B / $PACKAGES packages, $VISITS visits) | report |
 | failed visits | $FAILED | 0 |
 | SIGTERM to exit | $STOP_SECONDS s, exit $DAEMON_RC | within TimeoutStopSec (90 s), exit 0 |
 | \`sediment verify\` afterwards | exit $VERIFY_RC | 0 |
@@ -232,15 +155,5 @@ MD
 echo
 echo "$SECTION"
 echo
-if [ -f "$BENCH_REPORT" ]; then
-	"$PY" - "$BENCH_REPORT" <<'PY'
-import sys
-path = sys.argv[1]
-text = open(path).read()
-i = text.find("\n## Daemon soak")
-open(path, "w").write((text if i < 0 else text[:i]).rstrip("\n") + "\n")
-PY
-	printf '\n%s\n' "$SECTION" >>"$BENCH_REPORT"
-	log "section written to $BENCH_REPORT"
-fi
+report_section "Daemon soak" "$SECTION"
 [ "$VERIFY_RC" = 0 ] || die "verify found problems: $(head -5 "$WORK/verify.out")"

@@ -8,9 +8,17 @@ import SedimentStore
 //         sync, rename) and print `files=N bytes=B seconds=S commit_seconds=C`. The store
 //         is a scratch folder removed afterwards, or STORE (kept); with --no-store, files
 //         are only read and hashed (what the store's hashing alone costs).
+//
+//     sediment-bench seed-observations CATALOG PACKAGE COUNT
+//         give PACKAGE COUNT observations, copies of its latest, each recorded as a visit
+//         through the catalog (see SeedObservations.swift); print `observations=N`.
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: sediment-bench hash [--no-store | --store STORE] DIR...\n".utf8))
+    FileHandle.standardError.write(Data("""
+        usage: sediment-bench hash [--no-store | --store STORE] DIR...
+               sediment-bench seed-observations CATALOG PACKAGE COUNT
+
+        """.utf8))
     exit(2)
 }
 
@@ -77,6 +85,14 @@ case "hash" where arguments.count > 1:
         }
         if rest.isEmpty { usage() }
         try hashFolders(rest, store: !noStore, into: kept)
+    } catch {
+        FileHandle.standardError.write(Data("sediment-bench: \(error)\n".utf8))
+        exit(1)
+    }
+case "seed-observations" where arguments.count == 4:
+    guard let count = Int(arguments[3]), count >= 0 else { usage() }
+    do {
+        try seedObservations(catalogPath: arguments[1], package: arguments[2], count: count)
     } catch {
         FileHandle.standardError.write(Data("sediment-bench: \(error)\n".utf8))
         exit(1)

@@ -1,0 +1,2 @@
+from .alexnet import alexnet
+from .resnet import resnet18

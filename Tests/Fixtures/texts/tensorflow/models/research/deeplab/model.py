@@ -1,0 +1,3 @@
+"""DeepLab v3+ model definition."""
+
+import tensorflow as tf

@@ -1,0 +1,45 @@
+import Foundation
+import XCTest
+
+/// The fixture world of `Tests/Fixtures/world.json` (the six hub kinds of the demo), built,
+/// served and advanced by `Tests/Support/world.py` under a folder of the test's workspace.
+/// Its servers run detached; `deinit` stops them.
+final class FixtureWorld {
+    let folder: String
+    let home: String
+    var configPath: String { folder + "/sediment.toml" }
+    var store: String { folder + "/archive" }
+
+    /// Builds epoch 1, starts the servers and writes the configuration.
+    init(folder: String, home: String) throws {
+        self.folder = folder
+        self.home = home
+        try run(["up", folder])
+    }
+
+    deinit {
+        _ = try? run(["down", folder])
+    }
+
+    /// Applies the next epoch upstream (new commits, new weights, a force-push, new counters).
+    func advance() throws { try run(["advance", folder]) }
+
+    /// The head commit `repository` (as in world.json, e.g. `hub:google-bert/bert-tiny`) had
+    /// after `epoch`.
+    func head(_ repository: String, epoch: Int) throws -> String {
+        try run(["head", folder, repository, String(epoch)]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @discardableResult
+    private func run(_ arguments: [String]) throws -> String {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Support/world.py").path
+        var environment = Shell.gitEnvironment(home: home)
+        environment["PYTHONDONTWRITEBYTECODE"] = "1"
+        let result = try Shell.run(Shell.which("python3"), [script] + arguments, env: environment)
+        guard result.status == 0 else {
+            throw NSError(domain: "world.py \(arguments.joined(separator: " ")) failed: \(result.stderr)", code: Int(result.status))
+        }
+        return result.out
+    }
+}
