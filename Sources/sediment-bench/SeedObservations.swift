@@ -12,7 +12,7 @@ func seedObservations(catalogPath: String, package name: String, count: Int) thr
         throw SeedError.noObservation(name)
     }
     let have = try catalog.observations(package: package.rowID).count
-    let at = "2026-01-01T00:00:00.000Z"
+    let at = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
     for _ in 0..<max(count - have, 0) {
         var visit = VisitRecord(packageRowID: package.rowID, repositoryRowID: nil, crawlID: nil, startedAt: at, finishedAt: at,
                                 status: .full, eventful: false, error: nil)
