@@ -120,7 +120,7 @@ let package = Package(
             dependencies: ["SedimentStore", "SedimentEngine", "SedimentMetadata"]
         ),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )
 
 // Fuzz targets (Fuzz/Targets/<name>/): libFuzzer executables over the parsers of untrusted

@@ -4,7 +4,7 @@ import Logging
 import SedimentEngine
 
 /// `sediment daemon`: run forever, crawling each hub on its schedule.
-struct DaemonCommand: ParsableCommand {
+struct DaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daemon",
         abstract: "Run as a service: list each hub every daemon.interval and visit each package when it is due.",
@@ -25,7 +25,7 @@ struct DaemonCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let configuration = try global.load()
         let level = Logger.Level(rawValue: logLevel ?? configuration.daemon.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
@@ -35,23 +35,6 @@ struct DaemonCommand: ParsableCommand {
         }
         let logger = Logger(label: "sediment")
         let archive = try global.openArchiveForWriting(configuration)
-        let daemon = Daemon(archive: archive, logger: logger)
-        let finished = DispatchSemaphore(value: 0)
-        let failure = FailureBox()
-        // The main thread only waits: the daemon runs on Swift's executors and its own threads.
-        Task.detached {
-            do {
-                try await daemon.run()
-            } catch {
-                failure.error = error
-            }
-            finished.signal()
-        }
-        finished.wait()
-        if let error = failure.error { throw error }
+        try await Daemon(archive: archive, logger: logger).run()
     }
-}
-
-private final class FailureBox: @unchecked Sendable {
-    var error: Error?
 }

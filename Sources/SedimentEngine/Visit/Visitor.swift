@@ -201,7 +201,7 @@ struct Visitor {
         let previouslyLost = try catalog.lostRefs(repository: repositoryRowID).compactMap { ObjectID(hex: $0.target) }
         let walk = HistoryWalk(mirror: repository.path, tips: Array(fetch.remoteRefs.values),
                                hidden: archived.values.compactMap(ObjectID.init(hex:)) + previouslyLost)
-        let walking = BackgroundWork(name: "sediment-walk") { try walk.run() }
+        let walking = BlockingJob { try walk.run() }
         defer { _ = try? walking.wait() }
 
         // A package in a subpath of a shared repository: its head is the last commit that
