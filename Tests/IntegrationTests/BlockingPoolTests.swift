@@ -83,4 +83,22 @@ final class BlockingPoolTests: XCTestCase {
         let next = try await pool.run { 2 }
         XCTAssertEqual(next, 2)
     }
+
+    /// A caller cancelled before it asks starts no work (a daemon's scheduler stopped between
+    /// two steps does not begin another).
+    func testACallerCancelledBeforeItAsksStartsNoWork() async throws {
+        let pool = BlockingPool(threads: 1)
+        let ran = CancellationFlag()
+        let caller = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await pool.runUnlessCancelled { ran.raise() }
+        }
+        do {
+            try await caller.value
+            XCTFail("the cancelled caller got an answer from the work")
+        } catch is CancellationError {}
+        // The pool's queue is first in, first out: work submitted before this would have run.
+        try await pool.run {}
+        XCTAssertFalse(ran.isRaised, "the work ran although its caller was cancelled")
+    }
 }

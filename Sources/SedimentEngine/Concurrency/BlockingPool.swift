@@ -74,8 +74,10 @@ public final class BlockingPool: @unchecked Sendable {  // @unchecked: `conditio
         let answer = Answer<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                answer.wait(continuation)
-                submit { answer.give(Result { try body() }) }
+                // Cancelled already: the work is not started.
+                if answer.wait(continuation) {
+                    submit { answer.give(Result { try body() }) }
+                }
             }
         } onCancel: {
             answer.give(.failure(CancellationError()))
@@ -108,15 +110,18 @@ private final class Answer<T: Sendable>: @unchecked Sendable {  // @unchecked: `
     private var early: Result<T, Error>?
     private var given = false
 
-    func wait(_ continuation: CheckedContinuation<T, Error>) {
+    /// Gives `continuation` the answer when it comes; false when it came already (and
+    /// `continuation` has it).
+    func wait(_ continuation: CheckedContinuation<T, Error>) -> Bool {
         lock.lock()
         if let early {
             lock.unlock()
             continuation.resume(with: early)
-            return
+            return false
         }
         self.continuation = continuation
         lock.unlock()
+        return true
     }
 
     func give(_ result: Result<T, Error>) {
