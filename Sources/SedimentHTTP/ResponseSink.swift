@@ -92,3 +92,8 @@ final class ResponseSink {
                     String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
     }
 }
+
+// A sink is not Sendable: libcurl calls into it from the one thread that runs its transfer
+// (`curl_easy_perform` on the caller's thread).
+@available(*, unavailable)
+extension ResponseSink: Sendable {}

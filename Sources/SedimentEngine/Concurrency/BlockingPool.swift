@@ -103,7 +103,7 @@ public final class BlockingPool: @unchecked Sendable {  // @unchecked: `conditio
 
 /// The first of several possible answers to one waiting continuation (the work's result, or
 /// the task's cancellation), given once.
-private final class Answer<T: Sendable>: @unchecked Sendable {  // @unchecked: `lock` guards both vars
+private final class Answer<T: Sendable>: @unchecked Sendable {  // @unchecked: `lock` guards every var
     private let lock = NSLock()
     private var continuation: CheckedContinuation<T, Error>?
     /// An answer that came before the continuation was known.
