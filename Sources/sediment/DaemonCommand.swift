@@ -26,7 +26,9 @@ struct DaemonCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try global.load()
+        // Reading the configuration and opening the archive touch files: not on a cooperative thread.
+        let global = self.global
+        let configuration = try await BlockingPool.shared.run { try global.load() }
         let level = Logger.Level(rawValue: logLevel ?? configuration.daemon.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = EscapingLogHandler(inner: StreamLogHandler.standardError(label: label))
@@ -34,7 +36,7 @@ struct DaemonCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "sediment")
-        let archive = try global.openArchiveForWriting(configuration)
+        let archive = try await BlockingPool.shared.run { try global.openArchiveForWriting(configuration) }
         try await Daemon(archive: archive, logger: logger).run()
     }
 }
