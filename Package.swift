@@ -101,9 +101,11 @@ let package = Package(
             name: "SedimentTextTests",
             dependencies: ["SedimentText"]
         ),
+        // What several test targets share: the scripted loopback HTTP server.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "SedimentHTTPTests",
-            dependencies: ["SedimentHTTP", "SedimentNetwork"]
+            dependencies: ["SedimentHTTP", "SedimentNetwork", "TestSupport"]
         ),
         .testTarget(
             name: "SedimentHubsTests",
@@ -119,14 +121,14 @@ let package = Package(
         ),
         .testTarget(
             name: "SedimentGitTests",
-            dependencies: ["SedimentGit"]
+            dependencies: ["SedimentGit", "TestSupport"]
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SedimentStore", "SedimentEngine", "SedimentMetadata"]
         ),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )
 
 // Fuzz targets (Fuzz/Targets/<name>/): libFuzzer executables over the parsers of untrusted

@@ -13,7 +13,7 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         var copy = oid
         var buffer = [CChar](repeating: 0, count: 41)
         git_oid_tostr(&buffer, 41, &copy)
-        hex = String(cString: buffer)
+        hex = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     init(_ pointer: UnsafePointer<git_oid>) {

@@ -182,3 +182,8 @@ public final class Repository {
         return try body(UnsafeRawBufferPointer(start: base, count: size))
     }
 }
+
+// A repository is not Sendable: a libgit2 repository handle must be used by one thread at a
+// time, and libgit2's last error is per thread. Open one per thread instead.
+@available(*, unavailable)
+extension Repository: Sendable {}

@@ -9,7 +9,7 @@ import SedimentRedaction
 ///
 /// `send` blocks the calling thread (libcurl's easy interface): call it from Sediment's own
 /// threads, not from Swift's cooperative pool. It is safe to call from several threads.
-public final class HTTPClient: @unchecked Sendable {
+public final class HTTPClient: Sendable {
     /// Settings with defaults suited to public hub APIs.
     public struct Configuration: Sendable {
         /// Seconds to wait for a connection.

@@ -3,7 +3,7 @@ import Foundation
 import SedimentNetwork
 
 /// libcurl easy handles, reused so that connections to a host stay open between requests.
-final class HandlePool: @unchecked Sendable {
+final class HandlePool: @unchecked Sendable {  // @unchecked: `lock` guards `idle`
     final class Handle {
         let curl: UnsafeMutableRawPointer
         init(curl: UnsafeMutableRawPointer) { self.curl = curl }
@@ -32,3 +32,9 @@ final class HandlePool: @unchecked Sendable {
         lock.unlock()
     }
 }
+
+// A handle is not Sendable: a libcurl easy handle must not be used by two threads at once.
+// It passes from thread to thread only through the pool's lock (``HandlePool/take()``,
+// ``HandlePool/give(_:)``).
+@available(*, unavailable)
+extension HandlePool.Handle: Sendable {}

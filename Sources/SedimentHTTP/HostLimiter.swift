@@ -3,7 +3,7 @@ import Foundation
 /// Limits the requests in flight to each host, and holds requests back while a host's rate
 /// limit says none remain. A pause holds only its host: requests to other hosts go on, and
 /// a waiting request gives up when its deadline would pass or its crawl is cancelled.
-final class HostLimiter: @unchecked Sendable {
+final class HostLimiter: @unchecked Sendable {  // @unchecked: `condition` guards every var
     private let condition = NSCondition()
     private var active: [String: Int] = [:]
     private var notBefore: [String: Date] = [:]

@@ -135,3 +135,8 @@ extension ResponseSink {
         return size * count
     }
 }
+
+// A sink is not Sendable: libcurl calls into it from the one thread that runs its transfer
+// (`curl_easy_perform` on the caller's thread).
+@available(*, unavailable)
+extension ResponseSink: Sendable {}

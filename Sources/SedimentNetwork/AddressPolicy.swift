@@ -127,6 +127,6 @@ public struct IPAddress: Sendable, Equatable, CustomStringConvertible {
         var copy = bytes
         let family = bytes.count == 4 ? AF_INET : AF_INET6
         guard inet_ntop(family, &copy, &buffer, socklen_t(buffer.count)) != nil else { return "?" }
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -4,7 +4,7 @@ import Logging
 import SedimentEngine
 
 /// `sediment daemon`: run forever, crawling each hub on its schedule.
-struct DaemonCommand: ParsableCommand {
+struct DaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daemon",
         abstract: "Run as a service: list each hub every daemon.interval and visit each package when it is due.",
@@ -25,8 +25,10 @@ struct DaemonCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let configuration = try global.load()
+    func run() async throws {
+        // Reading the configuration and opening the archive touch files: not on a cooperative thread.
+        let global = self.global
+        let configuration = try await BlockingPool.shared.run { try global.load() }
         let level = Logger.Level(rawValue: logLevel ?? configuration.daemon.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = EscapingLogHandler(inner: StreamLogHandler.standardError(label: label))
@@ -34,24 +36,7 @@ struct DaemonCommand: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "sediment")
-        let archive = try global.openArchiveForWriting(configuration)
-        let daemon = Daemon(archive: archive, logger: logger)
-        let finished = DispatchSemaphore(value: 0)
-        let failure = FailureBox()
-        // The main thread only waits: the daemon runs on Swift's executors and its own threads.
-        Task.detached {
-            do {
-                try await daemon.run()
-            } catch {
-                failure.error = error
-            }
-            finished.signal()
-        }
-        finished.wait()
-        if let error = failure.error { throw error }
+        let archive = try await BlockingPool.shared.run { try global.openArchiveForWriting(configuration) }
+        try await Daemon(archive: archive, logger: logger).run()
     }
-}
-
-private final class FailureBox: @unchecked Sendable {
-    var error: Error?
 }

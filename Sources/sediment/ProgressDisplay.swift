@@ -4,7 +4,7 @@ import SedimentStore
 
 /// Shows a crawl's progress: a redrawn status line on a terminal, plain lines otherwise.
 /// Results (one line per visit) go to stdout; progress and errors to stderr.
-final class ProgressDisplay: @unchecked Sendable {
+final class ProgressDisplay: @unchecked Sendable {  // @unchecked: `lock` guards every var
     private let json: Bool
     private let terminal: Bool
     private let lock = NSLock()

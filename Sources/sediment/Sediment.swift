@@ -2,8 +2,10 @@ import ArgumentParser
 import Foundation
 import SedimentEngine
 
-/// The `sediment` command: an archival mirror of pre-trained model hubs.
-struct Sediment: ParsableCommand {
+/// The `sediment` command: an archival mirror of pre-trained model hubs. Async, so that
+/// `sediment daemon` runs its services on Swift's executors; the other commands are plain.
+@main
+struct Sediment: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sediment",
         abstract: "Archive pre-trained model repositories incrementally and query the archive.",
@@ -19,17 +21,20 @@ enum ExitStatus {
     static let damage: Int32 = 3
 }
 
-@main
-enum Main {
-    static func main() {
+extension Sediment {
+    static func main() async {
         do {
             var command = try Sediment.parseAsRoot()
-            try command.run()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
         } catch let error as ConfigurationError {
             Output.error(error.description)
-            exit(ExitStatus.usage)
+            Foundation.exit(ExitStatus.usage)
         } catch let error as ExitCode {
-            exit(error.rawValue)
+            Foundation.exit(error.rawValue)
         } catch {
             let code = Sediment.exitCode(for: error)
             if code == .success {
@@ -40,10 +45,10 @@ enum Main {
                 Output.error(Sediment.message(for: error))
                 let usage = Sediment.fullMessage(for: error).components(separatedBy: "\n").drop { !$0.hasPrefix("Usage:") }
                 for line in usage { Output.errorRaw(line) }
-                exit(ExitStatus.usage)
+                Foundation.exit(ExitStatus.usage)
             }
             Output.error(describe(error))
-            exit(ExitStatus.failure)
+            Foundation.exit(ExitStatus.failure)
         }
     }
 

@@ -63,7 +63,7 @@ struct Sync: ParsableCommand {
 
 /// Runs `handler` once on the first of `signals`, then restores their default action, so
 /// that the same signal again ends the process at once.
-final class SignalWatch: @unchecked Sendable {
+final class SignalWatch: @unchecked Sendable {  // @unchecked: `lock` guards `fired`; `sources` is set in init only
     private var sources: [DispatchSourceSignal] = []
     private let lock = NSLock()
     private var fired = false

@@ -103,8 +103,8 @@ final class CrawlStateTests: XCTestCase {
         try text.write(toFile: ws.configPath, atomically: true, encoding: .utf8)
 
         let outPath = ws.root + "/sync.out", errPath = ws.root + "/sync.err"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: outPath, contents: nil))
+        XCTAssertTrue(FileManager.default.createFile(atPath: errPath, contents: nil))
         let sync = Process()
         sync.executableURL = URL(fileURLWithPath: Shell.sedimentBinary)
         sync.arguments = ["sync", "--config", ws.configPath]

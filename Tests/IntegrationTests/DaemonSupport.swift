@@ -9,7 +9,7 @@ final class DaemonProcess {
     /// `fileLimit`: run it under `ulimit -n` (the shell `exec`s it: same pid).
     init(config: String, cwd: String, logPath: String, environment: [String: String] = [:], fileLimit: Int? = nil) throws {
         self.logPath = logPath
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process = Process()
         if let fileLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")

@@ -141,7 +141,7 @@ final class NetworkFaultTests: XCTestCase {
 
         // The next start resumes the unfinished crawl and redoes the interrupted visit.
         daemon = try DaemonProcess(config: ws.configPath, cwd: ws.root, logPath: ws.root + "/second.log")
-        XCTAssertTrue(try DaemonProcess.poll(timeout: 120) { (try? self.ws.sediment(["log", "hf:acme/big", "--json"]).jsonLines.count) ?? 0 > 0 },
+        XCTAssertTrue(DaemonProcess.poll(timeout: 120) { (try? self.ws.sediment(["log", "hf:acme/big", "--json"]).jsonLines.count) ?? 0 > 0 },
                       daemon.log)
         XCTAssertEqual(daemon.stop(SIGTERM, timeout: DaemonTests.timeoutStopSec), 0, daemon.log)
         try assertArchived("acme/big")
@@ -168,7 +168,7 @@ final class NetworkFaultTests: XCTestCase {
         XCTAssertEqual(try ws.sediment(["verify"]).status, 0)
 
         daemon = try DaemonProcess(config: ws.configPath, cwd: ws.root, logPath: ws.root + "/second.log")
-        XCTAssertTrue(try DaemonProcess.poll(timeout: 120) { (try? self.ws.sediment(["log", "hf:acme/big", "--json"]).jsonLines.count) ?? 0 > 0 },
+        XCTAssertTrue(DaemonProcess.poll(timeout: 120) { (try? self.ws.sediment(["log", "hf:acme/big", "--json"]).jsonLines.count) ?? 0 > 0 },
                       daemon.log)
         XCTAssertEqual(daemon.stop(SIGTERM, timeout: DaemonTests.timeoutStopSec), 0, daemon.log)
         try assertArchived("acme/big")

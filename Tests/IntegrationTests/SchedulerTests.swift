@@ -64,14 +64,12 @@ final class SchedulerTests: XCTestCase {
         let scheduler = Scheduler(archive: archive, metrics: metrics, notifier: SystemdNotifier(environment: [:]),
                                   logger: Logger(label: "test"), clock: clock, environment: [:])
         let stopped = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            scheduler.loop()
+        let running = Task {
+            try? await scheduler.run()
             stopped.signal()
         }
-        thread.stackSize = 8 << 20
-        thread.start()
         defer {
-            scheduler.stop()
+            running.cancel()
             _ = stopped.wait(timeout: .now() + 120)
         }
 
@@ -127,8 +125,8 @@ final class SchedulerTests: XCTestCase {
         XCTAssertFalse(text2.contains("sediment_last_successful_crawl_timestamp_seconds{hub=\"down\"}"), "never listed: \(text2)")
 
         // Stopping wakes the sleeping scheduler at once.
-        scheduler.stop()
-        XCTAssertEqual(stopped.wait(timeout: .now() + 120), .success, "stop() ends the loop")
+        running.cancel()
+        XCTAssertEqual(stopped.wait(timeout: .now() + 120), .success, "cancelling the service ends the loop")
         stopped.signal()
     }
 }

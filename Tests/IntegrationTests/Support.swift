@@ -48,13 +48,11 @@ enum Shell {
         try process.run()
         if let input { inPipe.fileHandleForWriting.write(input) }
         try inPipe.fileHandleForWriting.close()
-        var outData = Data(), errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.wait()
+        // Standard error is read beside standard output, so that neither pipe fills and blocks the process.
+        let errors = err.fileHandleForReading
+        let errRead = Thread.detachedResult { errors.readDataToEndOfFile() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = errRead.wait()
         process.waitUntilExit()
         return ProcessResult(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
     }
@@ -93,7 +91,7 @@ final class TemporaryFolder {
         let template = NSTemporaryDirectory() + "\(label)-XXXXXX"
         var bytes = Array(template.utf8CString)
         guard mkdtemp(&bytes) != nil else { throw NSError(domain: "mkdtemp", code: Int(errno)) }
-        path = String(cString: bytes)
+        path = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     deinit {
@@ -126,4 +124,35 @@ func isListening(_ port: UInt16) -> Bool {
     return withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     } == 0
+}
+
+extension Thread {
+    /// Runs `body` on a new thread; the result's ``DetachedResult/wait()`` returns its value.
+    static func detachedResult<T: Sendable>(_ body: @escaping @Sendable () -> T) -> DetachedResult<T> {
+        let result = DetachedResult<T>()
+        detachNewThread { result.set(body()) }
+        return result
+    }
+}
+
+/// A value a thread hands to whoever waits for it.
+final class DetachedResult<T: Sendable>: @unchecked Sendable {  // @unchecked: `condition` guards `value`
+    private let condition = NSCondition()
+    private var value: T?
+
+    func set(_ value: T) {
+        condition.lock()
+        self.value = value
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func wait() -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let value { return value }
+            condition.wait()
+        }
+    }
 }

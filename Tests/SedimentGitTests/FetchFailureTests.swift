@@ -1,40 +1,25 @@
 import Foundation
 import SedimentGit
 import SedimentNetwork
+import TestSupport
 import XCTest
 
 /// Fetches that fail against a real loopback HTTP server answering a status
 /// (`Tests/Support/scripted_http_server.py`): the error's code says which failure it was.
 final class FetchFailureTests: XCTestCase {
-    static var server: Process?
-    static var base = ""
+    // Set once by the class's setUp, before any test runs.
+    nonisolated(unsafe) static var server: ScriptedServer?
+    nonisolated(unsafe) static var base = ""
     var folder: URL!
 
     override class func setUp() {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("git-http-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let portFile = folder.appendingPathComponent("port").path
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Support/scripted_http_server.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--port-file", portFile]
-        try? process.run()
-        for _ in 0..<200 {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), !text.isEmpty {
-                base = "http://127.0.0.1:\(text)"
-                break
-            }
-            usleep(50_000)
-        }
-        server = process
+        let server = ScriptedServer.start()
+        base = server.base
+        self.server = server
     }
 
     override class func tearDown() {
-        if let server {
-            kill(server.processIdentifier, SIGTERM)
-            server.waitUntilExit()
-        }
+        server?.stop()
     }
 
     override func setUpWithError() throws {

@@ -1,12 +1,14 @@
 import Foundation
 import SedimentHTTP
+import TestSupport
 import XCTest
 
 /// The libcurl client against a real loopback HTTP server with scripted behaviours
 /// (`Tests/Support/scripted_http_server.py`).
 final class HTTPClientTests: XCTestCase {
-    static var server: ScriptedServer?
-    static var base = ""
+    // Set once by the class's setUp, before any test runs.
+    nonisolated(unsafe) static var server: ScriptedServer?
+    nonisolated(unsafe) static var base = ""
     var key: String { name.filter { $0.isLetter || $0.isNumber } }
 
     override class func setUp() {

@@ -1,13 +1,15 @@
 import Foundation
 import SedimentHTTP
+import TestSupport
 import XCTest
 
 /// What a hostile server can make the client do is bounded: bodies by the kind of answer
 /// (after decompression), JSON by its values and depth, and a server's requested pause by
 /// `max_pause`, cancellable, and holding only that server's host.
 final class ServerBoundTests: XCTestCase {
-    static var server: ScriptedServer?
-    static var port = ""
+    // Set once by the class's setUp, before any test runs.
+    nonisolated(unsafe) static var server: ScriptedServer?
+    nonisolated(unsafe) static var port = ""
     static var base: String { "http://127.0.0.1:\(port)" }
     var key: String { name.filter { $0.isLetter || $0.isNumber } }
 
@@ -108,7 +110,8 @@ final class ServerBoundTests: XCTestCase {
         let client = self.client(maxPause: 1)
         let first = try client.send(request("/ratelimit/315360000/\(key)"))
         XCTAssertEqual(first.status, 200)
-        let second = within(60) { Result { try client.send(self.request("/ratelimit/315360000/\(self.key)")) } }
+        let again = request("/ratelimit/315360000/\(key)")
+        let second = within(60) { Result { try client.send(again) } }
         let response = try XCTUnwrap(second, "the next request waited far beyond max_pause").get()
         XCTAssertEqual(String(decoding: response.body, as: UTF8.self), "next window")
         XCTAssertGreaterThan(response.waited, 0.5, "the pause (up to max_pause) is still honoured")
@@ -123,12 +126,14 @@ final class ServerBoundTests: XCTestCase {
         let cancellable = shared.cancellable { flag.isRaised }
         let waiting = expectation(description: "the paused request ends")
         let outcome = Box<Result<HTTPResponse, Error>>()
+        let ok = request("/ok")
         Thread.detachNewThread {
-            outcome.value = Result { try cancellable.send(self.request("/ok")) }
+            outcome.value = Result { try cancellable.send(ok) }
             waiting.fulfill()
         }
         // Another host (same server, another name): not held by the pause.
-        let other = within(60) { Result { try shared.send(self.request("/ok", base: "http://localhost:\(ServerBoundTests.port)")) } }
+        let elsewhere = request("/ok", base: "http://localhost:\(ServerBoundTests.port)")
+        let other = within(60) { Result { try shared.send(elsewhere) } }
         XCTAssertEqual(try XCTUnwrap(other, "another host was held by the pause").get().status, 200)
         XCTAssertNil(outcome.value, "the paused host's request is still waiting")
 

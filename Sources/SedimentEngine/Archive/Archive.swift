@@ -4,7 +4,7 @@ import SedimentStore
 import SedimentText
 
 /// An opened archive: the storage folder with its catalog, blob store and mirrors.
-public final class Archive: @unchecked Sendable {
+public final class Archive: Sendable {
     public let configuration: Configuration
     public let catalog: Catalog
     public let blobs: LocalBlobStore
@@ -107,7 +107,7 @@ public enum ArchiveError: Error, CustomStringConvertible {
 }
 
 /// An exclusive `flock` on a file in the storage folder, released when the process exits.
-final class StorageLock {
+final class StorageLock: Sendable {
     private let fd: Int32
 
     private init(fd: Int32) { self.fd = fd }

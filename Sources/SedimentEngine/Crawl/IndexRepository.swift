@@ -82,7 +82,7 @@ struct IndexRepository {
 }
 
 /// The fetches made in one crawl, so that packages sharing a repository share one fetch.
-final class FetchCache: @unchecked Sendable {
+final class FetchCache: @unchecked Sendable {  // @unchecked: `lock` guards `results`
     private let lock = NSLock()
     private var results: [String: FetchResult] = [:]
 

@@ -11,12 +11,13 @@ struct VisitJob: Sendable {
     var mirror: String
 }
 
-/// A bounded pool of dedicated threads that runs visit jobs, never more than `perHost` at
-/// once against one host, and never two at once on one mirror (a libgit2 repository belongs
-/// to one thread at a time). The threads are not Swift's cooperative threads, so blocking
-/// libgit2 and file system calls do not starve async work. Taking the next job costs
-/// O(log n) (``VisitQueue``), so a crawl of 100,000 packages is not slowed by its own length.
-final class VisitPool: @unchecked Sendable {
+/// Runs visit jobs on the process's ``BlockingPool``, `concurrency` at once, never more than
+/// `perHost` at once against one host, and never two at once on one mirror (a libgit2
+/// repository belongs to one thread at a time). The pool's threads are not Swift's cooperative
+/// threads, so blocking libgit2 and file system calls do not starve async work. Taking the
+/// next job costs O(log n) (``VisitQueue``), so a crawl of 100,000 packages is not slowed by
+/// its own length.
+final class VisitPool: @unchecked Sendable {  // @unchecked: `condition` guards `queue` and `finished`
     private let condition = NSCondition()
     private var queue: VisitQueue
     private let total: Int
@@ -24,34 +25,33 @@ final class VisitPool: @unchecked Sendable {
     private let concurrency: Int
     /// When raised, no further job starts; jobs already running finish.
     private let cancellation: CancellationFlag?
+    private let threads: BlockingPool
 
-    init(jobs: [VisitJob], concurrency: Int, perHost: Int, cancellation: CancellationFlag? = nil) {
+    init(jobs: [VisitJob], concurrency: Int, perHost: Int, cancellation: CancellationFlag? = nil, threads: BlockingPool = .shared) {
         queue = VisitQueue(jobs, perHost: perHost)
         total = jobs.count
         self.concurrency = max(1, concurrency)
         self.cancellation = cancellation
+        self.threads = threads
     }
 
-    /// Runs `body` for every job and returns the results in completion order. `body` gets a
-    /// function that counts the job done and returns the number of jobs done so far.
+    /// Runs `body` for every job and returns the results in completion order; blocks the
+    /// calling thread, which works through jobs too. `body` gets a function that counts the
+    /// job done and returns the number of jobs done so far.
     func run<T: Sendable>(_ body: @escaping @Sendable (VisitJob, () -> Int) -> T) -> [T] {
-        let results = ResultBox<T>()
-        let threads = min(concurrency, total)
-        let group = DispatchGroup()
-        for index in 0..<threads {
-            group.enter()
-            let thread = Thread { [self] in
-                while let job = self.next() {
-                    let result = body(job) { self.complete(job) }
-                    results.append(result)
-                }
-                group.leave()
+        let workers = min(concurrency, total)
+        guard workers > 0 else { return [] }
+        // Each visit may wait for its history walk beside it: room for both.
+        threads.reserve(2 * workers)
+        let results = Results<T>()
+        let work: @Sendable () -> Void = { [self] in
+            while let job = next() {
+                results.append(body(job) { self.complete(job) })
             }
-            thread.name = "sediment-visit-\(index)"
-            thread.stackSize = 8 << 20
-            thread.start()
         }
-        group.wait()
+        let helpers = (1..<workers).map { _ in BlockingJob(on: threads, work) }
+        work()
+        for helper in helpers { try? helper.wait() }
         return results.values
     }
 
@@ -76,7 +76,8 @@ final class VisitPool: @unchecked Sendable {
     }
 }
 
-private final class ResultBox<T>: @unchecked Sendable {
+/// Results gathered from several threads.
+private final class Results<T: Sendable>: @unchecked Sendable {  // @unchecked: `lock` guards `items`
     private let lock = NSLock()
     private var items: [T] = []
 

@@ -3,7 +3,7 @@ import Prometheus
 import SedimentStore
 
 /// The daemon's metrics, served in Prometheus' text format at `/metrics`.
-public final class DaemonMetrics: @unchecked Sendable {
+public final class DaemonMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     private let queueDepth: Gauge
     private let parked: Gauge

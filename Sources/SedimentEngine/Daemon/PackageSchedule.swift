@@ -6,7 +6,7 @@ import SedimentStore
 /// The per-package schedule of one crawl: which listed packages are due, and each recorded
 /// visit's next time, written to the catalog as soon as the visit is recorded (so a restart
 /// resumes where it stopped, and a visit interrupted before it was recorded stays due).
-final class PackageSchedule: CrawlSchedule, @unchecked Sendable {
+final class PackageSchedule: CrawlSchedule, @unchecked Sendable {  // @unchecked: `lock` guards `records`
     private let catalog: Catalog
     private let policy: RevisitPolicy
     private let clock: @Sendable () -> Date

@@ -12,7 +12,7 @@ import NIOPosix
 /// accepted), a connection that sends nothing for ``Limits/idleTimeout`` is closed, and one that
 /// does not complete a request within ``Limits/requestTimeout`` of opening (or of its previous
 /// answer) is closed however slowly it trickles bytes.
-public final class StatusServer: @unchecked Sendable {
+public final class StatusServer: Sendable {
     /// The endpoint's bounds on its clients.
     public struct Limits: Sendable {
         public var maxConnections = 64
@@ -51,7 +51,7 @@ public final class StatusServer: @unchecked Sendable {
     }
 
     /// Binds `listen` (`HOST:PORT`, `[V6]:PORT`) and starts serving `routes`.
-    public static func start(listen: String, limits: Limits = Limits(), routes: @escaping Routes) throws -> StatusServer {
+    public static func start(listen: String, limits: Limits = Limits(), routes: @escaping Routes) async throws -> StatusServer {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
             throw StatusServerError(listen: listen, problem: "expected HOST:PORT")
         }
@@ -82,10 +82,10 @@ public final class StatusServer: @unchecked Sendable {
                 }
             }
         do {
-            let channel = try bootstrap.bind(host: host, port: port).wait()
+            let channel = try await bootstrap.bind(host: host, port: port).get()
             return StatusServer(group: group, channel: channel)
         } catch {
-            try? group.syncShutdownGracefully()
+            try? await group.shutdownGracefully()
             throw StatusServerError(listen: listen, problem: "cannot listen on \(host):\(port): \(Self.cause(error, host: host, port: port))")
         }
     }
@@ -105,9 +105,9 @@ public final class StatusServer: @unchecked Sendable {
     }
 
     /// Stops listening and closes open connections.
-    public func stop() {
-        _ = try? channel.close().wait()
-        try? group.syncShutdownGracefully()
+    public func stop() async {
+        try? await channel.close()
+        try? await group.shutdownGracefully()
     }
 }
 
@@ -122,7 +122,7 @@ public struct StatusServerError: Error, CustomStringConvertible {
 private struct ConnectionCapReached: Error {}
 
 /// The endpoint's open connections, against its cap. Used on the endpoint's one event loop.
-private final class ConnectionCount: @unchecked Sendable {
+private final class ConnectionCount: @unchecked Sendable {  // @unchecked: `lock` guards `open`
     private let lock = NSLock()
     private var open = 0
     private let limit: Int
@@ -146,7 +146,7 @@ private final class ConnectionCount: @unchecked Sendable {
 }
 
 /// Closes a connection that sent nothing for the idle timeout (``IdleStateHandler``'s event).
-private final class IdleCloser: ChannelInboundHandler, @unchecked Sendable {
+private final class IdleCloser: ChannelInboundHandler {
     typealias InboundIn = NIOAny
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -158,7 +158,9 @@ private final class IdleCloser: ChannelInboundHandler, @unchecked Sendable {
     }
 }
 
-private final class RouteHandler: ChannelInboundHandler, @unchecked Sendable {
+/// Answers the requests of one connection, on the connection's event loop (NIO handlers are
+/// not `Sendable`: what leaves the loop goes through `NIOLoopBound`).
+private final class RouteHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
@@ -186,8 +188,9 @@ private final class RouteHandler: ChannelInboundHandler, @unchecked Sendable {
     /// client that trickles its header a byte at a time never resets it.
     private func armDeadline(_ context: ChannelHandlerContext) {
         deadline?.cancel()
+        let connection = NIOLoopBound(context, eventLoop: context.eventLoop)
         deadline = context.eventLoop.scheduleTask(in: requestTimeout) {
-            context.close(promise: nil)
+            connection.value.close(promise: nil)
         }
     }
 
@@ -225,7 +228,8 @@ private final class RouteHandler: ChannelInboundHandler, @unchecked Sendable {
             }
             let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
             if !keepAlive {
-                done.whenComplete { _ in context.close(promise: nil) }
+                let connection = NIOLoopBound(context, eventLoop: context.eventLoop)
+                done.whenComplete { _ in connection.value.close(promise: nil) }
             }
         }
     }

@@ -3,7 +3,7 @@ import Foundation
 /// systemd's notify protocol, spoken directly: datagrams of `KEY=value` lines sent to the
 /// unix socket named by `$NOTIFY_SOCKET` (a path, or an abstract name written `@name`).
 /// Without `$NOTIFY_SOCKET` every call does nothing, so the daemon runs the same outside systemd.
-public final class SystemdNotifier: @unchecked Sendable {
+public final class SystemdNotifier: @unchecked Sendable {  // @unchecked: `lock` guards `lastStatus`; a datagram `sendto` is safe from any thread
     private let socketPath: String?
     private let fd: Int32
     private let lock = NSLock()

@@ -3,7 +3,7 @@ import Foundation
 /// The LFS objects being downloaded in this process right now, so that two visits that want
 /// the same object (two packages sharing weights) download it once: the second waits for the
 /// first, then finds it in the blob store.
-final class InFlightObjects: @unchecked Sendable {
+final class InFlightObjects: @unchecked Sendable {  // @unchecked: `condition` guards `active`
     private let condition = NSCondition()
     private var active = Set<String>()
 

@@ -16,7 +16,7 @@ import SedimentStore
 /// visit, and never fails the visit. A blob store short of free space (``FreeSpace``) stops
 /// the downloads: what is left waits, with the reason, and no attempt is counted.
 /// Runs on the visit's thread.
-final class LFSFetcher: @unchecked Sendable {
+final class LFSFetcher: Sendable {
     let archive: Archive
     let options: LFSOptions
     let client: LFSClient

@@ -4,8 +4,8 @@ import SedimentStore
 
 /// Step 3 of a visit: the commits reachable from the new tips and not from any tip archived
 /// before, each with the files it changed. It opens its own handle on the mirror, so it can
-/// run on its own thread while the visit builds manifests (both only read the mirror).
-struct HistoryWalk {
+/// run on a thread of the ``BlockingPool`` while the visit builds manifests (both only read the mirror).
+struct HistoryWalk: Sendable {
     let mirror: String
     let tips: [ObjectID]
     let hidden: [ObjectID]
@@ -31,33 +31,5 @@ struct HistoryWalk {
                 committerOffset: Int(info.committer.offsetMinutes), message: info.message, changes: changes))
         }
         return commits
-    }
-}
-
-/// Runs a blocking closure on a dedicated thread (never on Swift's cooperative pool) and
-/// hands its result back to whoever waits for it.
-final class BackgroundWork<T>: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var result: Result<T, Error>?
-    /// Seconds the closure ran.
-    private(set) var seconds: Double = 0
-
-    init(name: String, _ body: @escaping () throws -> T) {
-        let thread = Thread { [self] in
-            let start = Date()
-            result = Result { try body() }
-            seconds = Date().timeIntervalSince(start)
-            done.signal()
-        }
-        thread.name = name
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
-
-    /// Blocks until the closure finished; returns its value or rethrows its error.
-    func wait() throws -> T {
-        done.wait()
-        done.signal()
-        return try result!.get()
     }
 }

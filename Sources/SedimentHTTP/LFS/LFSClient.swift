@@ -9,7 +9,7 @@ import SedimentRedaction
 /// the whole request is retried as ``HTTPClient/send(_:)`` retries (429, 5xx, `Retry-After`,
 /// per-host limits). `download` follows one action, streaming the content into a receiver,
 /// from an offset with an HTTP `Range` request when resuming. Blocks the calling thread.
-public final class LFSClient: @unchecked Sendable {
+public final class LFSClient: Sendable {
     public let http: HTTPClient
     private let clock: @Sendable () -> Date
     /// Objects per batch request (the API's customary maximum).

@@ -159,3 +159,8 @@ public final class PartialBlob {
         unlink(path)
     }
 }
+
+// A partial blob is not Sendable: its file descriptor, offset and running hash belong to the
+// one thread that writes it.
+@available(*, unavailable)
+extension PartialBlob: Sendable {}

@@ -7,7 +7,7 @@ import GRDB
 /// One `Catalog` per process. Writes are serialised by GRDB's pool (one writer); readers run
 /// concurrently. A visit's rows are written in one transaction (``record(_:)``), after the
 /// blobs and manifests they point at are durable in the blob store.
-public final class Catalog: @unchecked Sendable {
+public final class Catalog: Sendable {
     let pool: DatabasePool
     /// The database file.
     public let path: String

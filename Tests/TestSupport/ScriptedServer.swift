@@ -1,13 +1,14 @@
 import Foundation
 
-/// `Tests/Support/scripted_http_server.py` on a free loopback port, for one test class.
-struct ScriptedServer {
-    let process: Process
-    let port: String
-    var base: String { "http://127.0.0.1:\(port)" }
+/// `Tests/Support/scripted_http_server.py` on a free loopback port, for one test class (the
+/// HTTP client's tests and the git fetch tests share it).
+public struct ScriptedServer {
+    public let process: Process
+    public let port: String
+    public var base: String { "http://127.0.0.1:\(port)" }
 
     /// Starts the server and waits (10 s at most) for the port it chose.
-    static func start() -> ScriptedServer {
+    public static func start() -> ScriptedServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scripted-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let portFile = folder.appendingPathComponent("port").path
@@ -28,7 +29,7 @@ struct ScriptedServer {
         return ScriptedServer(process: process, port: port)
     }
 
-    func stop() {
+    public func stop() {
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
     }
