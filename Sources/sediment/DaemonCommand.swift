@@ -37,6 +37,6 @@ struct DaemonCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "sediment")
         let archive = try await BlockingPool.shared.run { try global.openArchiveForWriting(configuration) }
-        try await Daemon(archive: archive, logger: logger).run()
+        try await Daemon(archive: archive, options: DaemonOptions(configuration), logger: logger).run()
     }
 }

@@ -66,7 +66,7 @@ final class LocalResourceFailureTests: XCTestCase {
         }
         XCTAssertEqual(record.consecutiveFailures, 1, "a local failure does not count against the package")
         XCTAssertNil(record.parkedAt, "nor parks it")
-        XCTAssertEqual(Catalog.date(record.nextVisit)!.timeIntervalSince(now), 3600, accuracy: 0.01, "tried again after min_revisit")
+        XCTAssertEqual(record.nextVisit.timeIntervalSince(now), 3600, accuracy: 0.01, "tried again after min_revisit")
         XCTAssertEqual(record.lastStatus, "failed")
         // A second failure of its own parks it (park_after = 2): counting still works.
         record = p.next(after: record, package: 1, outcome: remote, listing: "x", now: now)
@@ -80,8 +80,8 @@ final class LocalResourceFailureTests: XCTestCase {
 
     func testAQuarantinedPackageIsDueOnlyWhenItsListingChanges() {
         let p = policy()
-        let quarantined = ScheduleRecord(packageRowID: 1, nextVisit: Catalog.timestamp(now.addingTimeInterval(-86400)), revisitSeconds: 3600,
-                                         parkedAt: Catalog.timestamp(now), listing: "head1", parkedReason: ScheduleRecord.crashReason, crashes: 2)
+        let quarantined = ScheduleRecord(packageRowID: 1, nextVisit: now.addingTimeInterval(-86400), revisitSeconds: 3600,
+                                         parkedAt: now, listing: "head1", parkedReason: ScheduleRecord.crashReason, crashes: 2)
         XCTAssertTrue(quarantined.quarantined)
         XCTAssertFalse(p.isDue(quarantined, listing: "head1", now: now.addingTimeInterval(365 * 86400)), "its time never comes")
         XCTAssertTrue(p.isDue(quarantined, listing: "head2", now: now), "a new version wakes it")

@@ -214,6 +214,10 @@ final class ParkingTests: XCTestCase {
             try ws.sediment(["status", "--json"]).jsonLines.first?["parked"] as? [[String: Any]] ?? []
         }
         XCTAssertTrue(try DaemonProcess.poll(timeout: 120) { try parked().count == 1 }, daemon.log)
+        // The failure is counted by its kind, from the code the fetch's error carried.
+        let address = try XCTUnwrap(daemon.address(), daemon.log)
+        let metrics = try DaemonProcess.get(address, "/metrics").1
+        XCTAssertTrue(metrics.contains("sediment_errors_total{kind=\"server_error\"}"), metrics)
         // Parked: further crawls leave it alone.
         let visitsWhenParked = try ws.sediment(["history", "hf:acme/flaky", "--json"]).jsonLines.count
         let gitWhenParked = try hub.stats().git["acme/flaky"] ?? 0

@@ -20,7 +20,7 @@ final class RevisitPolicyTests: XCTestCase {
     }
 
     func delay(_ record: ScheduleRecord) -> TimeInterval {
-        Catalog.date(record.nextVisit)!.timeIntervalSince(now)
+        record.nextVisit.timeIntervalSince(now)
     }
 
     func testEventfulVisitsHalveAndQuietOnesDoubleWithinBounds() {

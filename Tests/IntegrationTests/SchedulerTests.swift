@@ -61,7 +61,7 @@ final class SchedulerTests: XCTestCase {
         let t0 = Date()
         let clock = ManualClock(t0)
         let metrics = DaemonMetrics()
-        let scheduler = Scheduler(archive: archive, metrics: metrics, notifier: SystemdNotifier(environment: [:]),
+        let scheduler = Scheduler(archive: archive, options: DaemonOptions(configuration), metrics: metrics, notifier: SystemdNotifier(environment: [:]),
                                   logger: Logger(label: "test"), clock: clock, environment: [:])
         let stopped = DispatchSemaphore(value: 0)
         let running = Task {

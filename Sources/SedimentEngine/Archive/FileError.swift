@@ -1,8 +1,9 @@
 import Foundation
+import SedimentNetwork
 
 /// A file system operation that failed: which operation, on which path, and why in words
 /// (never Foundation's `NSCocoaErrorDomain Code=…` text).
-public struct FileError: Error, CustomStringConvertible {
+public struct FileError: CodedFailure, CustomStringConvertible {
     /// What was being done, as a verb phrase: "create the export folder".
     public var operation: String
     public var path: String
@@ -102,4 +103,9 @@ public struct FileError: Error, CustomStringConvertible {
         if let path = info[NSFilePathErrorKey] as? String { return path }
         return (info[NSURLErrorKey] as? URL)?.path
     }
+}
+
+extension FileError {
+    /// A file operation of this machine failed.
+    public var code: FailureCode { .localIO }
 }

@@ -18,11 +18,14 @@ public final class Daemon: Sendable {
     public let notifier: SystemdNotifier
     private let logger: Logger
     private let clock: any DaemonClock
+    private let options: DaemonOptions
     private let environment: [String: String]
 
-    public init(archive: Archive, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment,
-                clock: any DaemonClock = WallClock()) {
+    /// `options` default to those of the archive's configuration.
+    public init(archive: Archive, options: DaemonOptions? = nil, logger: Logger,
+                environment: [String: String] = ProcessInfo.processInfo.environment, clock: any DaemonClock = WallClock()) {
         self.archive = archive
+        self.options = options ?? DaemonOptions(archive.configuration)
         self.logger = logger
         self.environment = environment
         self.clock = clock
@@ -34,9 +37,9 @@ public final class Daemon: Sendable {
     /// busy are then left behind, and redone at the next start). Throws when the endpoint
     /// cannot listen.
     public func run() async throws {
-        let server = try await StatusServer.start(listen: archive.configuration.daemon.listen, routes: routes)
+        let server = try await StatusServer.start(listen: options.daemon.listen, routes: routes)
         logger.notice("listening", metadata: ["address": "\(server.boundAddress)", "paths": "/metrics /healthz /status"])
-        let scheduler = Scheduler(archive: archive, metrics: metrics, notifier: notifier, logger: logger, clock: clock, environment: environment)
+        let scheduler = Scheduler(archive: archive, options: options, metrics: metrics, notifier: notifier, logger: logger, clock: clock, environment: environment)
         var configuration = ServiceGroupConfiguration(
             services: [
                 .init(service: EndpointService(server: server), serviceName: "endpoint"),
@@ -47,7 +50,7 @@ public final class Daemon: Sendable {
             logger: logger)
         // The hard stop: past stop_timeout the group cancels its services, and the scheduler
         // stops waiting for visits that are still busy.
-        configuration.maximumGracefulShutdownDuration = .seconds(archive.configuration.daemon.stopTimeout)
+        configuration.maximumGracefulShutdownDuration = .seconds(options.daemon.stopTimeout)
         try await ServiceGroup(configuration: configuration).run()
         logger.notice("stopped")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SedimentNetwork
 import Prometheus
 import SedimentStore
 
@@ -47,8 +48,8 @@ public final class DaemonMetrics: Sendable {
                 .increment(by: outcome.lfsStoredBytes)
         }
         if !outcome.lfsProblems.isEmpty { error(kind: "lfs_object") }
-        if outcome.isFailure, let error = outcome.error {
-            self.error(kind: outcome.localFailure ? "local_resource" : Self.kind(of: error, status: outcome.status))
+        if outcome.isFailure {
+            self.error(kind: outcome.localFailure ? "local_resource" : Self.kind(of: outcome.failureCode ?? .other, status: outcome.status))
         }
     }
 
@@ -75,15 +76,18 @@ public final class DaemonMetrics: Sendable {
     public func text() -> String { registry.emitToString() }
 
     /// A failed visit's error, as a metric label.
-    static func kind(of message: String, status: VisitStatus) -> String {
+    /// The `kind` label of a failed visit's error, from the failure code its error carried.
+    static func kind(of code: FailureCode, status: VisitStatus) -> String {
         if status == .notFound { return "not_found" }
-        let text = message.lowercased()
-        if text.contains("gated") || text.contains("authentication") { return "auth" }
-        if text.contains("timed out") || text.contains("timeout") { return "timeout" }
-        if text.contains("status code: 429") || text.contains("http 429") { return "rate_limited" }
-        if text.range(of: #"(status code: |http )5\d\d"#, options: .regularExpression) != nil { return "server_error" }
-        if text.contains("connect") || text.contains("resolve") || text.contains("connection") || text.contains("early eof") { return "network" }
-        if text.contains("catalog") || text.contains("storage") || text.contains("blob") { return "storage" }
-        return "other"
+        switch code {
+        case .notFound: return "not_found"
+        case .unauthorised, .gated: return "auth"
+        case .timeout, .stalled: return "timeout"
+        case .rateLimited: return "rate_limited"
+        case .serverError: return "server_error"
+        case .connection, .refused, .protocol: return "network"
+        case .localIO: return "storage"
+        default: return "other"
+        }
     }
 }

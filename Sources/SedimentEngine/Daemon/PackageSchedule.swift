@@ -43,7 +43,7 @@ final class PackageSchedule: CrawlSchedule, @unchecked Sendable {  // @unchecked
         }
         if next.parked && previous?.parked != true {
             logger.warning("package parked after repeated failures", metadata: [
-                "hub": "\(ref.hub)", "package": "\(ref.id)", "failures": "\(next.consecutiveFailures)", "next_visit": "\(next.nextVisit)"])
+                "hub": "\(ref.hub)", "package": "\(ref.id)", "failures": "\(next.consecutiveFailures)", "next_visit": "\(Catalog.timestamp(next.nextVisit))"])
         }
     }
 }

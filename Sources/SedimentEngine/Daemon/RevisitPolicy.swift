@@ -50,29 +50,29 @@ public struct RevisitPolicy: Sendable {
         guard let record else { return true }
         if record.listing != listing { return true }
         if record.quarantined { return false }
-        return record.nextVisit <= Catalog.timestamp(now)
+        return record.nextVisit <= now
     }
 
     /// The schedule after a visit that ended with `outcome`.
     public func next(after previous: ScheduleRecord?, package: Int64, outcome: VisitOutcome, listing: String, now: Date) -> ScheduleRecord {
         if outcome.localFailure {
             // Not the package's failure: nothing advances, and it is tried again soon.
-            var record = previous ?? ScheduleRecord(packageRowID: package, nextVisit: "", revisitSeconds: 0)
-            record.lastVisit = Catalog.timestamp(now)
+            var record = previous ?? ScheduleRecord(packageRowID: package, nextVisit: now, revisitSeconds: 0)
+            record.lastVisit = now
             record.lastStatus = outcome.status.rawValue
-            record.nextVisit = Catalog.timestamp(now.addingTimeInterval(jittered(minimum)))
+            record.nextVisit = now.addingTimeInterval(jittered(minimum))
             return record
         }
         // A row written only to count crashes has no interval yet (no visit was recorded).
         let current = clamp(previous.flatMap { $0.lastVisit == nil ? nil : $0.revisitSeconds } ?? initial)
-        var record = ScheduleRecord(packageRowID: package, nextVisit: "", revisitSeconds: current,
+        var record = ScheduleRecord(packageRowID: package, nextVisit: now, revisitSeconds: current,
                                     consecutiveFailures: 0, parkedAt: nil, listing: listing,
-                                    lastVisit: Catalog.timestamp(now), lastStatus: outcome.status.rawValue)
+                                    lastVisit: now, lastStatus: outcome.status.rawValue)
         let delay: TimeInterval
         if outcome.isFailure {
             record.consecutiveFailures = (previous?.consecutiveFailures ?? 0) + 1
             if record.consecutiveFailures >= parkAfter {
-                record.parkedAt = previous?.parkedAt ?? Catalog.timestamp(now)
+                record.parkedAt = previous?.parkedAt ?? now
                 delay = parkedRevisit
             } else {
                 delay = min(maximum, minimum * pow(2, Double(record.consecutiveFailures - 1)))
@@ -81,7 +81,7 @@ public struct RevisitPolicy: Sendable {
             record.revisitSeconds = clamp(outcome.eventful ? current / 2 : current * 2)
             delay = record.revisitSeconds
         }
-        record.nextVisit = Catalog.timestamp(now.addingTimeInterval(jittered(delay)))
+        record.nextVisit = now.addingTimeInterval(jittered(delay))
         return record
     }
 

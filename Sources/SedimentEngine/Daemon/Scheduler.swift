@@ -15,6 +15,7 @@ import ServiceLifecycle
 /// busy and returns: the process exits, and what they wrote is rolled back at the next start.
 final class Scheduler: Service {
     let archive: Archive
+    let options: DaemonOptions
     let metrics: DaemonMetrics
     let notifier: SystemdNotifier
     let logger: Logger
@@ -39,17 +40,18 @@ final class Scheduler: Service {
         var lastIdle = ""
     }
 
-    init(archive: Archive, metrics: DaemonMetrics, notifier: SystemdNotifier, logger: Logger, clock: any DaemonClock,
+    init(archive: Archive, options: DaemonOptions, metrics: DaemonMetrics, notifier: SystemdNotifier, logger: Logger, clock: any DaemonClock,
          environment: [String: String], threads: BlockingPool = .shared) {
         self.archive = archive
+        self.options = options
         self.metrics = metrics
         self.notifier = notifier
         self.logger = logger
         self.clock = clock
         self.threads = threads
-        crawler = Crawler(archive: archive, logger: logger, clock: { [clock] in clock.date }, environment: environment)
-        policy = RevisitPolicy(archive.configuration.daemon)
-        plan = DaemonPlan(archive.configuration.daemon)
+        crawler = Crawler(archive: archive, options: options.crawl, logger: logger, clock: { [clock] in clock.date }, environment: environment)
+        policy = RevisitPolicy(options.daemon)
+        plan = DaemonPlan(options.daemon)
     }
 
     /// Runs until graceful shutdown or cancellation.
@@ -88,7 +90,7 @@ final class Scheduler: Service {
             // Cancelled while a step was busy: the service group's graceful shutdown lasted
             // daemon.stop_timeout. Exit anyway; what the visits wrote is rolled back at the
             // next start, exactly as after a kill, and they are redone.
-            let timeout = Int(archive.configuration.daemon.stopTimeout)
+            let timeout = Int(options.daemon.stopTimeout)
             logger.warning("visits still running \(timeout) s after the stop (daemon.stop_timeout); exiting, they will be redone")
             notifier.notify("STATUS=stopped with visits in progress; they are redone at the next start")
             let archive = self.archive
@@ -116,7 +118,7 @@ final class Scheduler: Service {
         for (hub, finished) in (try? archive.catalog.lastSuccessfulCrawls()) ?? [:] {
             if let date = Catalog.date(finished) { metrics.crawlFinished(hub: hub, at: date) }
         }
-        let hubs = archive.configuration.hubs
+        let hubs = options.hubs
         notifier.notify("READY=1\nSTATUS=ready: \(hubs.count) hub\(hubs.count == 1 ? "" : "s") scheduled")
         logger.notice("ready", metadata: ["hubs": "\(hubs.map(\.name).joined(separator: ","))"])
     }
@@ -163,7 +165,7 @@ final class Scheduler: Service {
         let last = try catalog.lastListings()
         let schedules = try catalog.schedules()
         var views: [DaemonPlan.Hub] = []
-        for hub in archive.configuration.hubs {
+        for hub in options.hubs {
             let known = try catalog.packages(hubs: [hub.name]).filter { !$0.deleted && !$0.unlisted && $0.repositoryRowID != nil }
             // Between listings, only packages of the daemon's listing are visited (the crawler's own rule).
             var candidates = known
@@ -173,7 +175,7 @@ final class Scheduler: Service {
             }
             // A quarantined package waits for a new listing, whatever its next_visit says.
             let due = candidates.filter { schedules[$0.rowID]?.quarantined != true }
-                .map { package in schedules[package.rowID].flatMap { Catalog.date($0.nextVisit) } ?? .distantPast }.min()
+                .map { package in schedules[package.rowID]?.nextVisit ?? .distantPast }.min()
             views.append(DaemonPlan.Hub(name: hub.name, lastListing: last[hub.name], hasListing: state.listings[hub.name] != nil,
                                         attempted: state.attempted.contains(hub.name), earliestDue: due))
         }

@@ -1,8 +1,9 @@
 import Foundation
 import SedimentGit
+import SedimentNetwork
 
 /// Problems of a visit that are not libgit2's.
-enum VisitError: Error, CustomStringConvertible {
+enum VisitError: CodedFailure, CustomStringConvertible {
     case noRepository(String)
     case notFound(String)
     case gated(String, credentials: Bool, detail: String)
@@ -19,6 +20,15 @@ enum VisitError: Error, CustomStringConvertible {
                 : "\(name) is gated: the hub requires an access token (set token_file or token_env for this hub)"
         case .deadline(let url, let phase, let limit):
             return "timed out (\(phase)): the visit took longer than daemon.visit_timeout (\(TransferTimeout.format(limit))) while fetching \(url); abandoned"
+        }
+    }
+
+    var code: FailureCode {
+        switch self {
+        case .noRepository: return .other
+        case .notFound: return .notFound
+        case .gated: return .gated
+        case .deadline: return .timeout
         }
     }
 }

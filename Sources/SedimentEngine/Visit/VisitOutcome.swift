@@ -1,4 +1,5 @@
 import Foundation
+import SedimentNetwork
 import SedimentStore
 
 /// The result of one visit, as reported to the command line and the log.
@@ -39,6 +40,9 @@ public struct VisitOutcome: Sendable {
     /// The visit failed for want of a resource of this machine (``LocalResourceFailure``):
     /// it is recorded failed, but it counts no failure of the package.
     public var localFailure = false
+    /// What kind of failure a failed visit met, as the error that ended it said
+    /// (``FailureCode/other`` for an error that carries none).
+    public var failureCode: FailureCode?
     /// Files of the package that could not be read at this visit ("README.md: the front
     /// matter is not valid YAML: …"); the visit is archived all the same.
     public var warnings: [String] = []

@@ -2,6 +2,7 @@ import Foundation
 import SedimentGit
 import SedimentHTTP
 import SedimentHubs
+import SedimentNetwork
 import SedimentStore
 
 /// Brings one package up to date by running the stages of a visit (DESIGN.md steps 2, 3, 4
@@ -63,7 +64,9 @@ struct Visitor {
             outcome.interrupted = true
             outcome.error = "interrupted: sediment is stopping"
         } catch {
-            var message = Self.describe(Self.visitTimeout(error, configured: options.visitTimeout))
+            let failure = Self.visitTimeout(error, configured: options.visitTimeout)
+            var message = Self.describe(failure)
+            outcome.failureCode = (failure as? CodedFailure)?.code ?? .other
             outcome.localFailure = LocalResourceFailure.matches(error)
             if outcome.localFailure {
                 message += " (this machine ran out of a resource: not counted as the package's failure)"

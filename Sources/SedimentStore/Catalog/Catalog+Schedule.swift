@@ -4,15 +4,15 @@ import GRDB
 /// When the daemon visits a package next, and why: its row in `package_schedule`.
 public struct ScheduleRecord: Sendable, Equatable {
     public var packageRowID: Int64
-    /// The first instant the package is due again (catalog timestamp).
-    public var nextVisit: String
+    /// The first instant the package is due again.
+    public var nextVisit: Date
     /// The current revisit interval in seconds: shorter after eventful visits, longer after quiet ones.
     public var revisitSeconds: Double
     /// Failed visits since the last successful one.
     public var consecutiveFailures: Int
     /// When the package was parked after too many failures, or quarantined after crashes;
     /// nil while it is not parked.
-    public var parkedAt: String?
+    public var parkedAt: Date?
     /// Why it is parked when that is not its failed visits: ``ScheduleRecord/crashReason``
     /// for a quarantined package.
     public var parkedReason: String?
@@ -22,11 +22,11 @@ public struct ScheduleRecord: Sendable, Equatable {
     /// What the hub listed for the package at its last visit (its reported head, or its
     /// repository): a different listing makes the package due at once, parked or not.
     public var listing: String?
-    public var lastVisit: String?
+    public var lastVisit: Date?
     public var lastStatus: String?
 
-    public init(packageRowID: Int64, nextVisit: String, revisitSeconds: Double, consecutiveFailures: Int = 0,
-                parkedAt: String? = nil, listing: String? = nil, lastVisit: String? = nil, lastStatus: String? = nil,
+    public init(packageRowID: Int64, nextVisit: Date, revisitSeconds: Double, consecutiveFailures: Int = 0,
+                parkedAt: Date? = nil, listing: String? = nil, lastVisit: Date? = nil, lastStatus: String? = nil,
                 parkedReason: String? = nil, crashes: Int = 0) {
         self.packageRowID = packageRowID
         self.nextVisit = nextVisit
@@ -83,9 +83,11 @@ extension Catalog {
             }
             var result: [Int64: ScheduleRecord] = [:]
             for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
-                let record = ScheduleRecord(packageRowID: row["package_id"], nextVisit: row["next_visit"], revisitSeconds: row["revisit_seconds"],
-                                            consecutiveFailures: row["consecutive_failures"], parkedAt: row["parked_at"],
-                                            listing: row["listing"], lastVisit: row["last_visit"], lastStatus: row["last_status"],
+                let record = ScheduleRecord(packageRowID: row["package_id"], nextVisit: Catalog.date(row["next_visit"]) ?? .distantPast,
+                                            revisitSeconds: row["revisit_seconds"], consecutiveFailures: row["consecutive_failures"],
+                                            parkedAt: (row["parked_at"] as String?).flatMap(Catalog.date),
+                                            listing: row["listing"], lastVisit: (row["last_visit"] as String?).flatMap(Catalog.date),
+                                            lastStatus: row["last_status"],
                                             parkedReason: row["parked_reason"], crashes: row["crashes"])
                 result[record.packageRowID] = record
             }
@@ -104,8 +106,8 @@ extension Catalog {
                     consecutive_failures = excluded.consecutive_failures, parked_at = excluded.parked_at,
                     listing = excluded.listing, last_visit = excluded.last_visit, last_status = excluded.last_status,
                     parked_reason = excluded.parked_reason, crashes = excluded.crashes
-                """, arguments: [record.packageRowID, record.nextVisit, record.revisitSeconds, record.consecutiveFailures,
-                                 record.parkedAt, record.listing, record.lastVisit, record.lastStatus, record.parkedReason, record.crashes])
+                """, arguments: [record.packageRowID, Catalog.timestamp(record.nextVisit), record.revisitSeconds, record.consecutiveFailures,
+                                 record.parkedAt.map(Catalog.timestamp), record.listing, record.lastVisit.map(Catalog.timestamp), record.lastStatus, record.parkedReason, record.crashes])
         }
     }
 
