@@ -10,8 +10,9 @@ import XCTest
 final class BlockingPoolTests: XCTestCase {
     func testAsyncCallersGetTheResultFromAPoolThread() async throws {
         let pool = BlockingPool(threads: 2)
-        let name = try await pool.run { Thread.current.name ?? "" }
-        XCTAssertTrue(name.hasPrefix("sediment-io-"), name)
+        let onPool = try await pool.run { pool.isCurrentThread }
+        XCTAssertTrue(onPool, "the body ran on one of the pool's threads")
+        XCTAssertFalse(pool.isCurrentThread, "the caller is not on one of them")
         do {
             _ = try await pool.run { () throws -> Int in throw CancellationError() }
             XCTFail("the body's error reaches the caller")

@@ -24,6 +24,8 @@ public final class BlockingPool: @unchecked Sendable {  // @unchecked: `conditio
     /// Index of the queue's first item still waiting (items before it were taken).
     private var head = 0
     private var threads = 0
+    /// The pool's threads that have started.
+    private var members: [pthread_t] = []
 
     /// A pool with `threads` threads to begin with.
     public init(threads: Int) {
@@ -43,11 +45,22 @@ public final class BlockingPool: @unchecked Sendable {  // @unchecked: `conditio
             let name = "sediment-io-\(index)"
             let thread = Thread { [self] in
                 Thread.current.name = name
+                condition.lock()
+                members.append(pthread_self())
+                condition.unlock()
                 work()
             }
             thread.stackSize = Self.stackSize
             thread.start()
         }
+    }
+
+    /// Whether the calling thread is one of the pool's (as NIO's `inEventLoop`).
+    public var isCurrentThread: Bool {
+        let me = pthread_self()
+        condition.lock()
+        defer { condition.unlock() }
+        return members.contains { pthread_equal($0, me) != 0 }
     }
 
     /// Runs `body` on one of the pool's threads, later; returns at once.
