@@ -125,7 +125,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SedimentStore", "SedimentEngine", "SedimentMetadata"]
+            dependencies: ["SedimentStore", "SedimentEngine", "SedimentMetadata", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -9,12 +9,7 @@ final class CrawlStateTests: XCTestCase {
 
     override func setUpWithError() throws {
         ws = try Workspace()
-        for name in ["org/alpha", "org/beta"] {
-            let repo = try ws.newRepository(name)
-            try ws.write("README.md", "# \(name)\n", in: repo)
-            try ws.commitAll("initial", in: repo)
-            try ws.publish(repo, as: name)
-        }
+        try ws.publishModels(["org/alpha", "org/beta"])
         git = try GitDaemon(root: ws.served, home: ws.home)
     }
 

@@ -13,13 +13,7 @@ final class DaemonTests: XCTestCase {
 
     override func setUpWithError() throws {
         ws = try Workspace()
-        for name in ["org/alpha", "org/beta"] {
-            let repo = try ws.newRepository(name)
-            try ws.write("README.md", "# \(name)\n", in: repo)
-            try ws.write("config.json", "{\"model_type\": \"bert\"}\n", in: repo)
-            try ws.commitAll("initial", in: repo)
-            try ws.publish(repo, as: name)
-        }
+        try ws.publishModels(["org/alpha", "org/beta"], files: ["config.json": "{\"model_type\": \"bert\"}\n"])
         git = try GitDaemon(root: ws.served, home: ws.home)
     }
 

@@ -31,12 +31,7 @@ final class EndpointLimitsTests: XCTestCase {
 
     func testIdleAndSlowConnectionsCannotExhaustDescriptors() throws {
         let ws = try Workspace()
-        for name in ["org/alpha", "org/beta"] {
-            let repo = try ws.newRepository(name)
-            try ws.write("README.md", "# \(name)\n", in: repo)
-            try ws.commitAll("initial", in: repo)
-            try ws.publish(repo, as: name)
-        }
+        try ws.publishModels(["org/alpha", "org/beta"])
         let git = try GitDaemon(root: ws.served, home: ws.home)
         // Each package is due again every second or two: visits go on while the connections are held.
         try """

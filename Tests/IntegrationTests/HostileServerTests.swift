@@ -1,6 +1,7 @@
 import Foundation
 import SedimentEngine
 import SedimentMetadata
+import TestSupport
 import XCTest
 
 /// Servers and index repositories Sediment does not control cannot exhaust its memory or
@@ -154,37 +155,7 @@ final class HostileServerTests: XCTestCase {
     }
 }
 
-/// `Tests/Support/scripted_http_server.py` on a free loopback port, stopped when released.
-final class ScriptedServer {
-    let port: String
-    private let process: Process
-    var base: String { "http://127.0.0.1:\(port)" }
-
-    init(scratch: String) throws {
-        let portFile = scratch + "/scripted-port"
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Support/scripted_http_server.py").path
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--port-file", portFile]
-        try process.run()
-        var port = ""
-        for _ in 0..<200 {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), !text.isEmpty {
-                port = text
-                break
-            }
-            usleep(50_000)
-        }
-        guard !port.isEmpty else { throw NSError(domain: "scripted_http_server did not start", code: 1) }
-        self.port = port
-    }
-
-    deinit {
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-    }
-
+extension ScriptedServer {
     /// How many requests the paths of `key` received.
     func count(_ key: String) throws -> Int {
         let result = try Shell.run("/usr/bin/curl", ["-s", base + "/count/\(key)"])

@@ -45,14 +45,9 @@ final class HuggingFaceTests: XCTestCase {
             [storage]
             path = "\(ws.store)"
 
-            [http]
-            max_attempts = 3
-            backoff = "10ms"
+            \(ConfigText.quickRetries)
 
-            [[hub]]
-            kind = "huggingface"
-            name = "hf"
-            endpoint = "\(hub.endpoint)"
+            \(ConfigText.huggingFaceHub(hub.endpoint))
             page_size = \(pageSize)
             \(tokenFile.map { "token_file = \"\($0)\"" } ?? "")
             \(extraHub)

@@ -56,14 +56,9 @@ final class LFSTests: XCTestCase {
             [daemon]
             concurrency = 2
 
-            [http]
-            max_attempts = 3
-            backoff = "10ms"
+            \(ConfigText.quickRetries)
 
-            [[hub]]
-            kind = "huggingface"
-            name = "hf"
-            endpoint = "\(hub.endpoint)"
+            \(ConfigText.huggingFaceHub(hub.endpoint))
             \(hubExtra)
             """.write(toFile: ws.configPath, atomically: true, encoding: .utf8)
     }

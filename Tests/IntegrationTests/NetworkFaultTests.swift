@@ -34,14 +34,9 @@ final class NetworkFaultTests: XCTestCase {
             listen = "127.0.0.1:0"
             interval = "1h"
 
-            [http]
-            max_attempts = 3
-            backoff = "10ms"
+            \(ConfigText.quickRetries)
 
-            [[hub]]
-            kind = "huggingface"
-            name = "hf"
-            endpoint = "\(hub.endpoint)"
+            \(ConfigText.huggingFaceHub(hub.endpoint))
             """.write(toFile: ws.configPath, atomically: true, encoding: .utf8)
     }
 

@@ -13,12 +13,7 @@ final class QuarantineTests: XCTestCase {
     func testTheDaemonQuarantinesAPackageThatCrashesItAndKeepsArchivingTheOthers() throws {
         let ws = try Workspace()
         let names = ["org/alpha", "org/boom", "org/beta", "org/gamma"]
-        for name in names {
-            let repo = try ws.newRepository(name)
-            try ws.write("README.md", "# \(name)\n", in: repo)
-            try ws.commitAll("initial", in: repo)
-            try ws.publish(repo, as: name)
-        }
+        try ws.publishModels(names)
         let git = try GitDaemon(root: ws.served, home: ws.home)
         try """
             [storage]

@@ -21,12 +21,7 @@ final class SchedulerTests: XCTestCase {
     func count(_ sql: String) throws -> Int { Int(try ws.catalogRows(sql).first?.first.flatMap { $0 } ?? "0") ?? 0 }
 
     func testPackagesAreVisitedWhenDueBetweenListingsOnAManualClock() throws {
-        for name in ["org/alpha", "org/beta"] {
-            let repo = try ws.newRepository(name)
-            try ws.write("README.md", "# \(name)\n", in: repo)
-            try ws.commitAll("initial", in: repo)
-            try ws.publish(repo, as: name)
-        }
+        try ws.publishModels(["org/alpha", "org/beta"])
         let closed = freePort()
         let text = """
             [storage]
