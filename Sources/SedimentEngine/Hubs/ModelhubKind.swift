@@ -3,17 +3,10 @@ import SedimentHubs
 import TOMLKit
 
 /// `kind = "modelhub"`: the models `models.json` of the Modelhub index repository lists.
-struct ModelhubKind: HubKind {
+struct ModelhubKind: IndexHubKind {
     let name = "modelhub"
-    let configurationKeys = ["index"]
     let displayName = "Modelhub"
     static let defaultIndex = "https://github.com/modelhub-ai/modelhub"
-
-    func location(of hub: Configuration.Hub?) -> String { hub?.index ?? Self.defaultIndex }
-
-    func configure(_ hub: inout Configuration.Hub, from table: TOMLTable, at path: String, reader: TableReader) throws {
-        hub.index = try IndexSetting.read(table, at: path, reader: reader, fallback: Self.defaultIndex)
-    }
 
     func discover(_ discovery: Discovery) throws -> Discovery.Result {
         let data = try discovery.index().file("models.json")
@@ -22,13 +15,23 @@ struct ModelhubKind: HubKind {
     }
 }
 
-/// The `index` key of the index hubs: the index repository, checked like any repository.
-enum IndexSetting {
-    static func read(_ table: TOMLTable, at path: String, reader: TableReader, fallback: String) throws -> String {
-        let index = try reader.string(table, "index", at: path) ?? fallback
+/// A hub whose packages an index repository lists (`index = "…"`, a git repository URL).
+protocol IndexHubKind: HubKind {
+    /// The index repository when the configuration names none.
+    static var defaultIndex: String { get }
+}
+
+extension IndexHubKind {
+    var configurationKeys: [String] { ["index"] }
+
+    func location(of hub: Configuration.Hub?) -> String { hub?.index ?? Self.defaultIndex }
+
+    /// Reads `index`, checked like any repository URL.
+    func configure(_ hub: inout Configuration.Hub, from table: TOMLTable, at path: String, reader: TableReader) throws {
+        let index = try reader.string(table, "index", at: path) ?? Self.defaultIndex
         if let problem = Configuration.repositoryProblem(index) {
             throw ConfigurationError(file: reader.file, key: "\(path).index", problem: problem + " (the index repository)")
         }
-        return index
+        hub.index = index
     }
 }

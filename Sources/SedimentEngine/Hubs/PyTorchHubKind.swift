@@ -5,17 +5,10 @@ import TOMLKit
 
 /// `kind = "pytorch-hub"`: the models the cards of the PyTorch Hub index repository name.
 /// A visit adds the entry points of the package's `hubconf.py` to the hub's metadata.
-struct PyTorchHubKind: HubKind {
+struct PyTorchHubKind: IndexHubKind {
     let name = "pytorch-hub"
-    let configurationKeys = ["index"]
     let displayName = "PyTorch Hub"
     static let defaultIndex = "https://github.com/pytorch/hub"
-
-    func location(of hub: Configuration.Hub?) -> String { hub?.index ?? Self.defaultIndex }
-
-    func configure(_ hub: inout Configuration.Hub, from table: TOMLTable, at path: String, reader: TableReader) throws {
-        hub.index = try IndexSetting.read(table, at: path, reader: reader, fallback: Self.defaultIndex)
-    }
 
     func discover(_ discovery: Discovery) throws -> Discovery.Result {
         let cards = try discovery.index().topLevelFiles(endingWith: ".md")
