@@ -29,7 +29,7 @@ struct Diff: ParsableCommand {
         let resolver = RevisionResolver(archive: archive, package: package)
         let old = try resolver.resolve(from).commit
         let new = try resolver.resolve(to).commit
-        let changes = try PackageDiff(archive: archive, package: package).changes(from: old, to: new)
+        let changes = try PackageDiff(archive: archive, package: package, options: QueryOptions(archive.configuration)).changes(from: old, to: new)
         if output.json {
             for c in changes {
                 var pairs: [(String, JSONValue)] = [("kind", .string(c.kind))]

@@ -26,7 +26,7 @@ struct Show: ParsableCommand {
         let (name, revision) = try Self.split(target, catalog: archive.catalog)
         let package = try archive.catalog.package(named: name)
         let resolved = try RevisionResolver(archive: archive, package: package).resolve(revision)
-        let (manifest, manifestID) = try ManifestReader(archive: archive, package: package).manifest(commit: resolved.commit)
+        let (manifest, manifestID) = try ManifestReader(archive: archive, package: package, options: QueryOptions(archive.configuration)).manifest(commit: resolved.commit)
 
         if let path {
             let content = PackageContent(archive: archive, lfs: LFSPolicy(archive.configuration.storage))

@@ -13,7 +13,7 @@ struct Status: ParsableCommand {
     func run() throws {
         let archive = try global.openArchive()
         if output.json {
-            Output.json(try StatusReport.json(archive))
+            Output.json(try StatusReport.json(archive, options: QueryOptions(archive.configuration)))
             return
         }
         let s = try archive.catalog.status()
@@ -22,7 +22,7 @@ struct Status: ParsableCommand {
         if s.hubs.isEmpty {
             Output.line("no hub crawled yet")
         } else {
-            let schedule = try StatusReport.Schedule(archive)
+            let schedule = try StatusReport.Schedule(archive, daemon: archive.configuration.daemon)
             var rows = [["HUB", "KIND", "PACKAGES", "LAST CRAWL", "VISITED", "FAILED", "NEXT LISTING"]]
             for hub in s.hubs {
                 var gone: [String] = []

@@ -42,7 +42,7 @@ struct Verify: ParsableCommand {
         var left = report.problems.count
         var repaired = 0
         if repair && report.damaged {
-            let outcomes = Repairer(archive: archive, client: Crawler(archive: archive).client).repair(report.problems, progress: show)
+            let outcomes = Repairer(archive: archive, options: RepairOptions(archive.configuration), client: Crawler(archive: archive).client).repair(report.problems, progress: show)
             if terminal { Output.progress("", after: "\r\u{1B}[K") }
             for outcome in outcomes {
                 if output.json {

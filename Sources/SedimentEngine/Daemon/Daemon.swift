@@ -57,7 +57,7 @@ public final class Daemon: Sendable {
 
     /// The endpoint's answers.
     private var routes: StatusServer.Routes {
-        { [archive, metrics] path in
+        { [archive, metrics, queryOptions = options.query] path in
             switch path {
             case "/metrics":
                 return .init(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.text())
@@ -70,7 +70,7 @@ public final class Daemon: Sendable {
                 }
             case "/status":
                 do {
-                    return .init(status: 200, contentType: "application/json", body: try StatusReport.json(archive).serialized() + "\n")
+                    return .init(status: 200, contentType: "application/json", body: try StatusReport.json(archive, options: queryOptions).serialized() + "\n")
                 } catch {
                     return .init(status: 500, contentType: "application/json",
                                  body: JSONValue.object([("error", .string("\(error)"))]).serialized() + "\n")

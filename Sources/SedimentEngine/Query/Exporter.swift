@@ -10,9 +10,11 @@ public struct Exporter {
     }
 
     public let archive: Archive
+    public let options: QueryOptions
 
-    public init(archive: Archive) {
+    public init(archive: Archive, options: QueryOptions) {
         self.archive = archive
+        self.options = options
     }
 
     /// Writes the export into `folder` (created when absent); returns the files written with
@@ -21,7 +23,7 @@ public struct Exporter {
     public func export(_ format: Format, to folder: String) throws -> [(file: String, records: Int)] {
         try Self.makeFolder(folder)
         switch format {
-        case .ptmtorrent: return try PTMTorrentExport(archive: archive).write(to: folder)
+        case .ptmtorrent: return try PTMTorrentExport(archive: archive, hubs: options.hubs).write(to: folder)
         case .jsonl, .csv:
             var written: [(String, Int)] = []
             for table in ExportTable.allCases {

@@ -7,10 +7,12 @@ import SedimentStore
 public struct ManifestReader {
     public let archive: Archive
     public let package: PackageRecord
+    public let options: QueryOptions
 
-    public init(archive: Archive, package: PackageRecord) {
+    public init(archive: Archive, package: PackageRecord, options: QueryOptions) {
         self.archive = archive
         self.package = package
+        self.options = options
     }
 
     public func manifest(commit: String) throws -> (Manifest, ContentID) {
@@ -23,7 +25,7 @@ public struct ManifestReader {
         let repository = try Repository.open(at: archive.mirrorFolder(mirror))
         let batch = try archive.blobs.batch()
         defer { batch.discard() }
-        let builder = ManifestBuilder(repository: repository, store: archive.manifestStore, batch: batch, blobMaxBytes: archive.configuration.storage.blobMaxBytes)
+        let builder = ManifestBuilder(repository: repository, store: archive.manifestStore, batch: batch, blobMaxBytes: options.blobMaxBytes)
         return try builder.manifest(of: oid, scope: package.scope, store: false)
     }
 }

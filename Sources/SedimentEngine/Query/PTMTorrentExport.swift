@@ -8,6 +8,8 @@ import SedimentStore
 /// `ModelPaperDOIs` the hub tags containing `doi:`; `Datasets` the card's datasets.
 struct PTMTorrentExport {
     let archive: Archive
+    /// The configured hubs: where each is, for the records' `hub` location.
+    let hubs: [Configuration.Hub]
 
     func write(to folder: String) throws -> [(file: String, records: Int)] {
         var written: [(String, Int)] = []
@@ -29,7 +31,7 @@ struct PTMTorrentExport {
         let facts = try archive.catalog.ptmtorrentFacts(package: package.rowID)
         let metadata = facts.metadata.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } ?? [:]
         let kind = try? HubKinds.named(facts.kind)
-        let hubURL = kind?.location(of: archive.configuration.hubs.first { $0.name == package.hub }) ?? "git"
+        let hubURL = kind?.location(of: hubs.first { $0.name == package.hub }) ?? "git"
         let parts = package.id.split(separator: "/").map(String.init)
         let owner: String
         let name: String

@@ -36,10 +36,12 @@ public struct PackageChange: Sendable {
 public struct PackageDiff {
     public let archive: Archive
     public let package: PackageRecord
+    public let options: QueryOptions
 
-    public init(archive: Archive, package: PackageRecord) {
+    public init(archive: Archive, package: PackageRecord, options: QueryOptions) {
         self.archive = archive
         self.package = package
+        self.options = options
     }
 
     /// The changes from commit `old` to commit `new`. Only the changed files are looked at:
@@ -124,13 +126,13 @@ public struct PackageDiff {
         }
         if let card = structured["README.md"] {
             try compare(kind: "card", path: "README.md", card) { data in
-                let c = ModelCard(data, yamlLimits: archive.configuration.limits.files.yaml)
+                let c = ModelCard(data, yamlLimits: options.files.yaml)
                 return (c.fields, c.problem)
             }
         }
         if let config = structured["config.json"] {
             try compare(kind: "config", path: "config.json", config) { data in
-                let c = ModelConfig(data, maximumBytes: archive.configuration.limits.configBytes)
+                let c = ModelConfig(data, maximumBytes: options.files.configBytes)
                 return (c.fields, c.problem)
             }
         }

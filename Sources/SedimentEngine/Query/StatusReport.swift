@@ -4,12 +4,12 @@ import SedimentStore
 /// The archive at a glance as JSON: what `sediment status --json` prints and the daemon's
 /// `/status` serves.
 public enum StatusReport {
-    public static func json(_ archive: Archive) throws -> JSONValue {
+    public static func json(_ archive: Archive, options: QueryOptions) throws -> JSONValue {
         let s = try archive.catalog.status()
         let parked = try archive.catalog.parkedPackages()
-        let schedule = try Schedule(archive)
+        let schedule = try Schedule(archive, daemon: options.daemon)
         return .object([
-            ("storage", .string(archive.configuration.storage.path)),
+            ("storage", .string(options.storagePath)),
             ("hubs", .array(s.hubs.map { hub in
                 .object([("name", .string(hub.name)), ("kind", .string(hub.kind)), ("packages", .int(Int64(hub.packages))),
                          ("deleted", .int(Int64(hub.deleted))), ("unlisted", .int(Int64(hub.unlisted))),
@@ -59,8 +59,9 @@ extension StatusReport {
         public var nextDue: DuePackage?
         public var running: [RunningVisit]
 
-        public init(_ archive: Archive) throws {
-            let plan = DaemonPlan(archive.configuration.daemon)
+        /// `daemon`: the `[daemon]` settings that say when a hub is listed next.
+        public init(_ archive: Archive, daemon: Configuration.Daemon) throws {
+            let plan = DaemonPlan(daemon)
             for (hub, last) in try archive.catalog.lastListings() {
                 nextListing[hub] = plan.nextListing(after: last)
             }

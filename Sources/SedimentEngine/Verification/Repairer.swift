@@ -30,14 +30,17 @@ public final class Repairer {
     }
 
     public let archive: Archive
+    let options: RepairOptions
     let client: HTTPClient
     let environment: [String: String]
     private var repositories: [RepositorySource]?
     private var mirrors: [Int64: Result<Repository, Error>] = [:]
 
     /// `client` asks LFS servers (the crawler's client, with its limits and retries).
-    public init(archive: Archive, client: HTTPClient, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(archive: Archive, options: RepairOptions, client: HTTPClient,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.archive = archive
+        self.options = options
         self.client = client
         self.environment = environment
     }
@@ -227,7 +230,7 @@ public final class Repairer {
             for repository in repositories {
                 guard case .success(let mirror) = openMirror(repository), mirror.contains(commit) else { continue }
                 let builder = ManifestBuilder(repository: mirror, store: archive.manifestStore, batch: batch,
-                                              blobMaxBytes: archive.configuration.storage.blobMaxBytes)
+                                              blobMaxBytes: options.query.blobMaxBytes)
                 let (manifest, rebuilt) = try builder.manifest(of: commit, scope: scope, store: false)
                 guard rebuilt == id else {
                     problems.append("rebuilt from commit \(origin.commit.prefix(12)) in the mirror \(repository.mirror), it hashes to \(rebuilt.hex)")
@@ -276,7 +279,7 @@ public final class Repairer {
             return results
         }
 
-        let fetcher = LFSFetcher(archive: archive, options: LFSOptions(archive.configuration), http: client)
+        let fetcher = LFSFetcher(archive: archive, options: options.lfs, http: client)
         var reasons: [Int: [String]] = [:]
         var open = Set(wanted.map(\.index))
         let damages = Dictionary(wanted.map { ($0.index, $0.damage) }, uniquingKeysWith: { a, _ in a })
@@ -293,7 +296,7 @@ public final class Repairer {
             for (_, group) in byRepository.sorted(by: { $0.key < $1.key }) {
                 let repository = group.repository
                 let objects = group.indices.map { (oid: damages[$0]!.id!, size: damages[$0]!.lfsSize ?? 0) }
-                let failures = fetcher.restore(objects, repositoryURL: archive.configuration.rewrite(repository.url),
+                let failures = fetcher.restore(objects, repositoryURL: options.lfs.network.rewrite(repository.url),
                                                configuredURL: configuredLFSURL(repository), credentials: credentials(repository))
                 for index in group.indices {
                     if let failure = failures[damages[index]!.id!] {
@@ -320,12 +323,12 @@ public final class Repairer {
         guard let head = repository.head.flatMap(ObjectID.init(hex:)), case .success(let mirror) = openMirror(repository),
               let data = try? mirror.readFile(".lfsconfig", at: head),
               let url = LFSEndpoint.configuredURL(lfsconfig: String(decoding: data, as: UTF8.self)) else { return nil }
-        return archive.configuration.rewrite(url)
+        return options.lfs.network.rewrite(url)
     }
 
     /// The credentials of a configured hub whose packages live in the repository.
     private func credentials(_ repository: RepositorySource) -> GitCredentials? {
-        for hub in archive.configuration.hubs where repository.hubs.contains(hub.name) {
+        for hub in options.query.hubs where repository.hubs.contains(hub.name) {
             if let credentials = try? hub.credentials(environment: environment) { return credentials }
         }
         return nil
