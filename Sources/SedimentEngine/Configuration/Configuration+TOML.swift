@@ -305,3 +305,15 @@ struct TableReader {
         }
     }
 }
+
+extension TableReader {
+    /// The repository URL of setting `key` of the table at `path` (`fallback` when absent),
+    /// checked like any repository; `role` says what it is in an error.
+    func repository(_ table: TOMLTable, _ key: String, at path: String, fallback: String, role: String) throws -> String {
+        let url = try string(table, key, at: path) ?? fallback
+        if let problem = Configuration.repositoryProblem(url) {
+            throw ConfigurationError(file: file, key: "\(path).\(key)", problem: problem + " (\(role))")
+        }
+        return url
+    }
+}

@@ -49,7 +49,7 @@ public final class DaemonMetrics: Sendable {
         }
         if !outcome.lfsProblems.isEmpty { error(kind: "lfs_object") }
         if outcome.isFailure {
-            self.error(kind: outcome.localFailure ? "local_resource" : Self.kind(of: outcome.failureCode ?? .other, status: outcome.status))
+            self.error(kind: outcome.localFailure ? "local_resource" : Self.kind(of: outcome.failureCode ?? .other))
         }
     }
 
@@ -75,10 +75,9 @@ public final class DaemonMetrics: Sendable {
 
     public func text() -> String { registry.emitToString() }
 
-    /// A failed visit's error, as a metric label.
-    /// The `kind` label of a failed visit's error, from the failure code its error carried.
-    static func kind(of code: FailureCode, status: VisitStatus) -> String {
-        if status == .notFound { return "not_found" }
+    /// The `kind` label of a failed visit's error, from the failure code its error carried
+    /// (a `not-found` visit's error carries ``FailureCode/notFound``).
+    static func kind(of code: FailureCode) -> String {
         switch code {
         case .notFound: return "not_found"
         case .unauthorised, .gated: return "auth"

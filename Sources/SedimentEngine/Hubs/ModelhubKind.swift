@@ -28,10 +28,6 @@ extension IndexHubKind {
 
     /// Reads `index`, checked like any repository URL.
     func configure(_ hub: inout Configuration.Hub, from table: TOMLTable, at path: String, reader: TableReader) throws {
-        let index = try reader.string(table, "index", at: path) ?? Self.defaultIndex
-        if let problem = Configuration.repositoryProblem(index) {
-            throw ConfigurationError(file: reader.file, key: "\(path).index", problem: problem + " (the index repository)")
-        }
-        hub.index = index
+        hub.index = try reader.repository(table, "index", at: path, fallback: Self.defaultIndex, role: "the index repository")
     }
 }

@@ -13,11 +13,7 @@ struct ONNXModelZooKind: HubKind {
     func location(of hub: Configuration.Hub?) -> String { hub?.index ?? Self.defaultRepository }
 
     func configure(_ hub: inout Configuration.Hub, from table: TOMLTable, at path: String, reader: TableReader) throws {
-        let repository = try reader.string(table, "repository", at: path) ?? Self.defaultRepository
-        if let problem = Configuration.repositoryProblem(repository) {
-            throw ConfigurationError(file: reader.file, key: "\(path).repository", problem: problem + " (the model zoo's repository)")
-        }
-        hub.index = repository
+        hub.index = try reader.repository(table, "repository", at: path, fallback: Self.defaultRepository, role: "the model zoo's repository")
     }
 
     func discover(_ discovery: Discovery) throws -> Discovery.Result {
