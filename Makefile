@@ -14,7 +14,7 @@
 
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES = libgit2-dev libcurl4-openssl-dev libsqlite3-dev git python3 python3-jsonschema pkg-config time ca-certificates curl
+APT_PACKAGES = libgit2-dev libcurl4-openssl-dev libsqlite3-dev libzstd-dev zstd git python3 python3-jsonschema pkg-config time ca-certificates curl
 CONFIG ?= config/sediment.toml
 
 .PHONY: all deps build release run test bench demo clean install uninstall verify-unit fuzz

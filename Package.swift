@@ -50,12 +50,18 @@ let package = Package(
         .target(name: "SedimentRedaction"),
         // Reading untrusted text: lines whatever their endings, front matter.
         .target(name: "SedimentText", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // zstd from the system (Debian: libzstd-dev): blobs in packs are compressed with it.
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
         // Linux system calls Swift's Glibc module hides (syncfs).
         .target(name: "CShims"),
         .target(
             name: "SedimentStore",
             dependencies: [
-                "CShims",
+                "CShims", "CZstd",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -14,7 +14,36 @@ public struct ContentID: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     init(digest: SHA256.Digest) {
-        hex = digest.map { String(format: "%02x", $0) }.joined()
+        self.init(bytes: digest)
+    }
+
+    /// The id whose 32 raw bytes are `bytes` (as a pack's trailer holds it); nil unless 32 bytes.
+    public init?<C: Collection>(raw bytes: C) where C.Element == UInt8 {
+        guard bytes.count == 32 else { return nil }
+        self.init(bytes: bytes)
+    }
+
+    private init<S: Sequence>(bytes: S) where S.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 15)])
+        }
+        hex = String(decoding: text, as: UTF8.self)
+    }
+
+    /// The 32 raw bytes of the id.
+    public var raw: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        var high: UInt8 = 0
+        for (i, c) in hex.utf8.enumerated() {
+            let value = c <= 57 ? c - 48 : c - 87
+            if i % 2 == 0 { high = value } else { bytes.append(high << 4 | value) }
+        }
+        return bytes
     }
 
     /// The id of `bytes`.

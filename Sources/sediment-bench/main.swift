@@ -26,7 +26,9 @@ func hashFolders(_ folders: [String], store storing: Bool, into kept: String?) t
     let scratch = kept.map { URL(fileURLWithPath: $0) }
         ?? FileManager.default.temporaryDirectory.appendingPathComponent("sediment-bench-\(getpid())")
     defer { if kept == nil { try? FileManager.default.removeItem(at: scratch) } }
-    let store = try LocalBlobStore(root: scratch)
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    // The archive's store: packs under blobs/, indexed in a catalog beside it.
+    let store = try PackStore(root: scratch.appendingPathComponent("blobs"), index: Catalog(path: scratch.path + "/catalog.sqlite"))
     var files: [String] = []
     for folder in folders {
         guard let walker = FileManager.default.enumerator(atPath: folder) else { continue }

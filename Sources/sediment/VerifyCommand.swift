@@ -63,6 +63,8 @@ struct Verify: ParsableCommand {
                 ("manifests_checked", .int(Int64(report.manifestsChecked))),
                 ("blobs_checked", .int(Int64(report.blobsChecked))),
                 ("references_checked", .int(Int64(report.referencesChecked))),
+                ("packs_checked", .int(Int64(report.packsChecked))),
+                ("unindexed_packs", .array(report.unindexedPacks.map { .string($0.hex) })),
                 ("problems", .int(Int64(report.problems.count))),
                 ("repaired", .int(Int64(repaired))),
                 ("damaged", .int(Int64(left))),
@@ -70,7 +72,10 @@ struct Verify: ParsableCommand {
         } else {
             let found = report.damaged ? "\(report.problems.count) problems" : "no damage"
             let fixed = repair && report.damaged ? ", \(repaired) repaired, \(left) left" : ""
-            Output.line("checked \(report.manifestsChecked) manifests, \(report.blobsChecked) blobs, \(report.referencesChecked) mirror references: \(found)\(fixed)")
+            Output.line("checked \(report.manifestsChecked) manifests, \(report.blobsChecked) blobs, \(report.packsChecked) packs, \(report.referencesChecked) mirror references: \(found)\(fixed)")
+        }
+        for pack in report.unindexedPacks {
+            Output.note("pack \(pack.hex) is not in the index (a run stopped before indexing it): sediment rebuild-index adopts it")
         }
         if !repair && report.problems.contains(where: \.isRestorable) {
             Output.note("sediment verify --repair restores damaged blobs, manifests and LFS objects from the mirrors and LFS servers")

@@ -63,13 +63,14 @@ final class Workspace {
         try git(["commit", "-q", "--allow-empty", "-m", message], in: dir)
     }
 
-    /// Writes the configuration: one git hub with `repositories`.
-    func configure(_ repositories: [String], blobMaxBytes: Int = 4096, extra: String = "") throws {
+    /// Writes the configuration: one git hub with `repositories`; `storage` adds lines to `[storage]`.
+    func configure(_ repositories: [String], blobMaxBytes: Int = 4096, storage: String = "", extra: String = "") throws {
         let list = repositories.map { "\"\($0)\"" }.joined(separator: ", ")
         let text = """
             [storage]
             path = "\(store)"
             blob_max_bytes = \(blobMaxBytes)
+            \(storage)
 
             [daemon]
             concurrency = 2

@@ -148,12 +148,11 @@ extension IndexHubTests {
         // An entry's manifest is rebuilt from the mirror by its own files, not its folder's.
         let catalog = try Catalog(readOnlyPath: ws.store + "/catalog.sqlite")
         let entryManifest = try XCTUnwrap(try catalog.snapshots(package: try catalog.package(named: vgg16).rowID).last?.manifest)
-        let path = ws.store + "/blobs/\(entryManifest.hex.prefix(2))/\(entryManifest.hex)"
-        let original = try Data(contentsOf: URL(fileURLWithPath: path))
-        try FileManager.default.removeItem(atPath: path)
+        let original = try ws.storedContent(entryManifest.hex)
+        try ws.loseBlob(entryManifest.hex)
         XCTAssertEqual(try ws.sediment(["verify"]).status, 3)
         let repair = try ws.sediment(["verify", "--repair"])
         XCTAssertEqual(repair.status, 0, repair.out + repair.stderr)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), original)
+        XCTAssertEqual(try ws.storedContent(entryManifest.hex), original)
     }
 }

@@ -97,7 +97,7 @@ extension LFSTests {
                      extra: [(".lfsconfig", "[lfs]\n\turl = \(server.base)/lfs-batch/4000000/\(server.port)\n")])
         try configure(Self.allowLoopback)
         let result = try sync()
-        XCTAssertNil(try sha256sum(blobPath(object.oid)))
+        XCTAssertNil(try ws.storedSHA(object.oid))
         XCTAssertEqual(try partials(), [], "what was received is discarded, not kept growing")
         XCTAssertEqual(try sql("SELECT COUNT(*) FROM lfs_object"), ["0"])
         let pending = try pendingRows()
@@ -155,8 +155,8 @@ extension LFSTests {
         // Room again: the next visit stores them.
         try configure("free_space_reserve = 0")
         _ = try sync()
-        XCTAssertEqual(try sha256sum(blobPath(a.oid)), a.oid)
-        XCTAssertEqual(try sha256sum(blobPath(b.oid)), b.oid)
+        XCTAssertEqual(try ws.storedSHA(a.oid), a.oid)
+        XCTAssertEqual(try ws.storedSHA(b.oid), b.oid)
         XCTAssertEqual(try sql("SELECT COUNT(*) FROM lfs_pending"), ["0"])
     }
 
@@ -171,7 +171,7 @@ extension LFSTests {
         try addModel("acme/weights", [], extra: [("model.safetensors", pointer(oid: oid, size: 999_999_999_999))])
         try configure("lfs_max_bytes = 0")
         _ = try ws.sediment(["sync", "--json", "--package", "hf:acme/readme"])
-        XCTAssertEqual(try sha256sum(blobPath(oid)), oid, "the README's content is in the blob store")
+        XCTAssertEqual(try ws.storedSHA(oid), oid, "the README's content is in the blob store")
         _ = try sync()
 
         XCTAssertEqual(try sql("SELECT COUNT(*) FROM lfs_object"), ["0"], "the pointer is not taken as satisfied by the README")

@@ -63,15 +63,6 @@ final class LFSTests: XCTestCase {
             """.write(toFile: ws.configPath, atomically: true, encoding: .utf8)
     }
 
-    func blobPath(_ oid: String) -> String { ws.store + "/blobs/\(oid.prefix(2))/\(oid)" }
-
-    /// The SHA-256 of a file as `sha256sum` computes it (nil when it does not exist).
-    func sha256sum(_ path: String) throws -> String? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let result = try Shell.run(Shell.which("sha256sum"), [path])
-        return result.out.split(separator: " ").first.map(String.init)
-    }
-
     /// Rows of a query on the catalog, each as its columns joined by "|".
     func sql(_ query: String) throws -> [String] {
         try ws.catalogRows(query).map { $0.map { $0 ?? "" }.joined(separator: "|") }
@@ -94,7 +85,7 @@ final class LFSTests: XCTestCase {
         try configure()
         let first = try sync()
         for object in [weights, shared, tiny] {
-            XCTAssertEqual(try sha256sum(blobPath(object.oid)), object.oid, "stored under its oid, content intact")
+            XCTAssertEqual(try ws.storedSHA(object.oid), object.oid, "stored under its oid, content intact")
         }
         var stats = try hub.lfsStats()
         XCTAssertEqual(stats.gets[shared.oid], 1, "the oid two packages share is downloaded once")
@@ -125,11 +116,7 @@ final class LFSTests: XCTestCase {
         stats = try hub.lfsStats()
         XCTAssertEqual(stats.gets, [:], "stored objects are never downloaded again")
         XCTAssertEqual(try ws.sediment(["verify"]).status, 0)
-        let path = blobPath(weights.oid)
-        chmod(path, 0o644)
-        var damaged = weights.data
-        damaged[damaged.count / 2] ^= 0xFF
-        try damaged.write(to: URL(fileURLWithPath: path))
+        try ws.damageBlob(weights.oid, at: Int64(weights.data.count / 2))
         let verify = try ws.sediment(["verify"])
         XCTAssertEqual(verify.status, 3, verify.out)
         XCTAssertTrue(verify.out.contains(weights.oid) && verify.out.contains("model.safetensors"), verify.out)
@@ -141,7 +128,7 @@ final class LFSTests: XCTestCase {
         try configure()
         try hub.injectLFS([(weights.oid, "wrong-content", 1)])
         let first = try sync()
-        XCTAssertNil(try sha256sum(blobPath(weights.oid)), "content that does not match its oid is not stored")
+        XCTAssertNil(try ws.storedSHA(weights.oid), "content that does not match its oid is not stored")
         XCTAssertEqual(try partials(), [], "and not kept")
         let pending = try sql("SELECT oid, attempts, reason FROM lfs_pending")
         XCTAssertEqual(pending.count, 1)
@@ -155,7 +142,7 @@ final class LFSTests: XCTestCase {
         // The next visit (git skipped: the head is unchanged) tries again and succeeds.
         let second = try sync()
         XCTAssertEqual(second.jsonLines.first?["skipped_git"] as? Bool, true)
-        XCTAssertEqual(try sha256sum(blobPath(weights.oid)), weights.oid)
+        XCTAssertEqual(try ws.storedSHA(weights.oid), weights.oid)
         XCTAssertEqual(try sql("SELECT COUNT(*) FROM lfs_pending"), ["0"])
         XCTAssertEqual(try hub.lfsStats().gets[weights.oid], 2)
     }
@@ -168,8 +155,8 @@ final class LFSTests: XCTestCase {
         // And the first batch request answers 503: retried as any API request.
         try hub.inject([["path_prefix": "/acme/delta.git/info/lfs", "status": 503, "times": 1]])
         _ = try sync()
-        XCTAssertEqual(try sha256sum(blobPath(a.oid)), a.oid)
-        XCTAssertEqual(try sha256sum(blobPath(b.oid)), b.oid)
+        XCTAssertEqual(try ws.storedSHA(a.oid), a.oid)
+        XCTAssertEqual(try ws.storedSHA(b.oid), b.oid)
         let stats = try hub.lfsStats()
         XCTAssertEqual(stats.expiredGets, 0, "an expired action is refreshed, never followed")
         XCTAssertEqual(stats.batches, 3, "one batch for both objects, one refresh each (the 503 is not counted)")
@@ -181,7 +168,7 @@ final class LFSTests: XCTestCase {
         try FileManager.default.removeItem(atPath: hubRoot + "/lfs/" + missing.oid)
         try configure()
         _ = try sync()
-        XCTAssertEqual(try sha256sum(blobPath(present.oid)), present.oid, "one missing object does not stop the others")
+        XCTAssertEqual(try ws.storedSHA(present.oid), present.oid, "one missing object does not stop the others")
         let pending = try sql("SELECT oid, size, path, attempts, reason FROM lfs_pending")
         XCTAssertEqual(pending.count, 1)
         XCTAssertTrue(pending.first?.hasPrefix("\(missing.oid)|40000|missing.bin|1|") == true, "\(pending)")
@@ -192,7 +179,7 @@ final class LFSTests: XCTestCase {
         // The object appears upstream: the next visit stores it.
         try missing.data.write(to: URL(fileURLWithPath: hubRoot + "/lfs/" + missing.oid))
         _ = try sync()
-        XCTAssertEqual(try sha256sum(blobPath(missing.oid)), missing.oid)
+        XCTAssertEqual(try ws.storedSHA(missing.oid), missing.oid)
         XCTAssertEqual(try sql("SELECT COUNT(*) FROM lfs_pending"), ["0"])
     }
 
@@ -205,8 +192,8 @@ final class LFSTests: XCTestCase {
         // The same, but the server ignores Range: the object is received again whole.
         try hub.injectLFS([(ignored.oid, "drop-half", 1), (ignored.oid, "ignore-range", 1)])
         _ = try sync()
-        XCTAssertEqual(try sha256sum(blobPath(dropped.oid)), dropped.oid)
-        XCTAssertEqual(try sha256sum(blobPath(ignored.oid)), ignored.oid)
+        XCTAssertEqual(try ws.storedSHA(dropped.oid), dropped.oid)
+        XCTAssertEqual(try ws.storedSHA(ignored.oid), ignored.oid)
         let stats = try hub.lfsStats()
         XCTAssertEqual(stats.gets[dropped.oid], 2)
         XCTAssertEqual(stats.rangeGets[dropped.oid], 1, "the second GET continues where the first stopped")
@@ -221,9 +208,9 @@ final class LFSTests: XCTestCase {
         try addModel("acme/eta", [("small.safetensors", small), ("large.safetensors", large), ("other.bin", other)])
         try configure("lfs_max_bytes = 10000\nlfs_include = [\"*.safetensors\"]")
         _ = try sync()
-        XCTAssertEqual(try sha256sum(blobPath(small.oid)), small.oid)
-        XCTAssertNil(try sha256sum(blobPath(large.oid)), "above lfs_max_bytes: pointer only")
-        XCTAssertNil(try sha256sum(blobPath(other.oid)), "outside lfs_include: pointer only")
+        XCTAssertEqual(try ws.storedSHA(small.oid), small.oid)
+        XCTAssertNil(try ws.storedSHA(large.oid), "above lfs_max_bytes: pointer only")
+        XCTAssertNil(try ws.storedSHA(other.oid), "outside lfs_include: pointer only")
         XCTAssertEqual(try sql("SELECT oid FROM lfs_object"), [small.oid])
         XCTAssertEqual(try sql("SELECT COUNT(*) FROM lfs_pending"), ["0"], "objects outside the policy are not pending")
         XCTAssertEqual(try hub.lfsStats().gets, [small.oid: 1])
@@ -255,12 +242,12 @@ final class LFSTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertGreaterThanOrEqual((try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? Int) ?? 0, big.data.count / 2,
                                     "the kill came in the middle of the download")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: blobPath(big.oid)), "nothing partial under the object's name")
+        XCTAssertFalse((try? ws.isStored(big.oid)) == true, "nothing partial under the object's name")
         XCTAssertEqual(try sql("SELECT COUNT(*) FROM lfs_object"), ["0"])
 
         // The restart resumes the download where it stopped and stores the right content.
         let again = try sync()
-        XCTAssertEqual(try sha256sum(blobPath(big.oid)), big.oid)
+        XCTAssertEqual(try ws.storedSHA(big.oid), big.oid)
         let stats = try hub.lfsStats()
         XCTAssertEqual(stats.gets[big.oid], 2)
         XCTAssertEqual(stats.rangeGets[big.oid], 1, "resumed with Range after the restart: \(again.out) \(again.stderr)")
@@ -285,15 +272,15 @@ final class LFSTests: XCTestCase {
             ((try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? Int) ?? 0) >= big.data.count / 2
         }, daemon.log)
         XCTAssertEqual(daemon.stop(SIGTERM, timeout: DaemonTests.timeoutStopSec), 0, daemon.log)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: blobPath(big.oid)), "nothing partial under the object's name")
+        XCTAssertFalse((try? ws.isStored(big.oid)) == true, "nothing partial under the object's name")
         XCTAssertEqual(try sql("SELECT attempts, reason IS NULL FROM lfs_pending"), ["0|1"], "stopping is not a failure of the object")
         XCTAssertGreaterThanOrEqual((try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? Int) ?? 0, big.data.count / 2,
                                     "the half received is kept")
 
         daemon = try DaemonProcess(config: ws.configPath, cwd: ws.root, logPath: ws.root + "/second.log")
-        XCTAssertTrue(DaemonProcess.poll(timeout: 120) { FileManager.default.fileExists(atPath: self.blobPath(big.oid)) }, daemon.log)
+        XCTAssertTrue(DaemonProcess.poll(timeout: 120) { (try? ws.isStored(big.oid)) == true }, daemon.log)
         XCTAssertEqual(daemon.stop(SIGTERM, timeout: DaemonTests.timeoutStopSec), 0, daemon.log)
-        XCTAssertEqual(try sha256sum(blobPath(big.oid)), big.oid)
+        XCTAssertEqual(try ws.storedSHA(big.oid), big.oid)
         XCTAssertEqual(try hub.lfsStats().rangeGets[big.oid], 1, "resumed with Range")
         XCTAssertEqual(try ws.sediment(["verify"]).status, 0)
     }
@@ -316,10 +303,10 @@ final class LFSTests: XCTestCase {
             XCTAssertTrue(problems.contains(words), "\"\(words)\" missing from: \(problems)")
         }
         XCTAssertEqual(try sql("SELECT attempts, reason LIKE '%timed out: no byte for 2 s%' FROM lfs_pending"), ["1|1"])
-        XCTAssertFalse(FileManager.default.fileExists(atPath: blobPath(big.oid)))
+        XCTAssertFalse((try? ws.isStored(big.oid)) == true)
 
         _ = try sync()
-        XCTAssertEqual(try sha256sum(blobPath(big.oid)), big.oid)
+        XCTAssertEqual(try ws.storedSHA(big.oid), big.oid)
         XCTAssertEqual(try hub.lfsStats().rangeGets[big.oid], 1, "resumed with Range")
         XCTAssertEqual(try ws.sediment(["verify"]).status, 0)
     }
@@ -341,7 +328,7 @@ final class LFSTests: XCTestCase {
         XCTAssertTrue(problems.contains("timed out (LFS object)") && problems.contains("daemon.visit_timeout (8 s)"), problems)
         XCTAssertEqual(try sql("SELECT oid FROM lfs_pending"), [big.oid], "the object waits for the next visit")
         _ = try sync()
-        XCTAssertEqual(try sha256sum(blobPath(big.oid)), big.oid)
+        XCTAssertEqual(try ws.storedSHA(big.oid), big.oid)
     }
 
     func testLFSConfigURLIsHonouredAndTheTokenNeverShows() throws {
@@ -356,7 +343,7 @@ final class LFSTests: XCTestCase {
         try (token + "\n").write(toFile: ws.root + "/token", atomically: true, encoding: .utf8)
         try configure(hub: "token_file = \"\(ws.root)/token\"")
         let result = try sync()
-        XCTAssertEqual(try sha256sum(blobPath(weights.oid)), weights.oid, "fetched through lfs.url")
+        XCTAssertEqual(try ws.storedSHA(weights.oid), weights.oid, "fetched through lfs.url")
         XCTAssertEqual(try sql("SELECT oid FROM lfs_pending"), [missing.oid])
         XCTAssertFalse(result.out.contains(token) || result.stderr.contains(token), "the token is never printed")
         for file in ["catalog.sqlite", "catalog.sqlite-wal"] {

@@ -6,24 +6,6 @@ import XCTest
 /// (git blobs and manifests from the mirror, LFS objects from their LFS server), byte for
 /// byte, names what it cannot restore, and exits 3 only while damage is left.
 final class RepairTests: XCTestCase {
-    /// The SHA-256 of a file as `sha256sum` computes it (nil when it does not exist).
-    func sha256sum(_ path: String) throws -> String? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let result = try Shell.run(Shell.which("sha256sum"), [path])
-        return result.out.split(separator: " ").first.map(String.init)
-    }
-
-    func blobPath(_ ws: Workspace, _ id: String) -> String { ws.store + "/blobs/\(id.prefix(2))/\(id)" }
-
-    /// Flips the first byte of a stored blob (blob files are read-only).
-    func flipByte(_ path: String, at offset: Int = 0) throws {
-        chmod(path, 0o644)
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        bytes[offset] ^= 0xFF
-        try bytes.write(to: URL(fileURLWithPath: path))
-        chmod(path, 0o444)
-    }
-
     /// The mirror folder whose name ends with `suffix`.
     func mirror(_ ws: Workspace, endingWith suffix: String) throws -> String {
         let mirrors = ws.store + "/mirrors"
@@ -49,13 +31,13 @@ final class RepairTests: XCTestCase {
         let weightsID = ContentID.of(weights).hex
         let catalog = try Catalog(readOnlyPath: ws.store + "/catalog.sqlite")
         let manifest = try XCTUnwrap(try catalog.snapshots(package: try catalog.package(named: "org/repaired").rowID).last?.manifest)
-        let manifestBytes = try Data(contentsOf: URL(fileURLWithPath: blobPath(ws, manifest.hex)))
+        let manifestBytes = try ws.storedContent(manifest.hex)
 
         // Damage: a flipped byte, a deleted blob, a flipped byte deep in a binary, a deleted manifest.
-        try flipByte(blobPath(ws, readmeID))
-        try FileManager.default.removeItem(atPath: blobPath(ws, notesID))
-        try flipByte(blobPath(ws, weightsID), at: 2000)
-        try FileManager.default.removeItem(atPath: blobPath(ws, manifest.hex))
+        try ws.damageBlob(readmeID)
+        try ws.loseBlob(notesID)
+        try ws.damageBlob(weightsID, at: 2000)
+        try ws.loseBlob(manifest.hex)
         let damaged = try ws.sediment(["verify", "--json"])
         XCTAssertEqual(damaged.status, 3, damaged.out + damaged.stderr)
         let problems = damaged.jsonLines.filter { $0["type"] as? String == "damage" }
@@ -83,11 +65,11 @@ final class RepairTests: XCTestCase {
 
         // Byte-exact: each file hashes to its id again and holds the original content.
         for id in [readmeID, notesID, weightsID, manifest.hex] {
-            XCTAssertEqual(try sha256sum(blobPath(ws, id)), id)
+            XCTAssertEqual(try ws.storedSHA(id), id)
         }
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: blobPath(ws, readmeID))), Data(readme.utf8))
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: blobPath(ws, weightsID))), weights)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: blobPath(ws, manifest.hex))), manifestBytes)
+        XCTAssertEqual(try ws.storedContent(readmeID), Data(readme.utf8))
+        XCTAssertEqual(try ws.storedContent(weightsID), weights)
+        XCTAssertEqual(try ws.storedContent(manifest.hex), manifestBytes)
         let clean = try ws.sediment(["verify"])
         XCTAssertEqual(clean.status, 0, clean.out)
         XCTAssertTrue(clean.out.contains("no damage"), clean.out)
@@ -114,14 +96,14 @@ final class RepairTests: XCTestCase {
         // The mirror is gone, and with it the only source of the damaged blob.
         let readmeID = ContentID.of(Data(readme.utf8)).hex
         try FileManager.default.removeItem(atPath: try mirror(ws, endingWith: "orphan.git"))
-        try flipByte(blobPath(ws, readmeID))
+        try ws.damageBlob(readmeID)
         let repair = try ws.sediment(["verify", "--repair"])
         XCTAssertEqual(repair.status, 3, repair.out + repair.stderr)
         XCTAssertTrue(repair.out.contains("not repaired: blob \(readmeID)"), repair.out)
         XCTAssertTrue(repair.out.contains("no mirror holds git blob") && repair.out.contains("missing"), repair.out)
         XCTAssertTrue(repair.out.contains("not repaired: mirror"), "the missing mirror is named too: \(repair.out)")
         XCTAssertTrue(repair.out.contains("0 repaired, 2 left"), repair.out)
-        XCTAssertNotEqual(try sha256sum(blobPath(ws, readmeID)), readmeID, "the damaged file is left as it was, not replaced by something unchecked")
+        XCTAssertNotEqual(try ws.storedSHA(readmeID), readmeID, "the damaged file is left as it was, not replaced by something unchecked")
 
         let json = try ws.sediment(["verify", "--repair", "--json"])
         XCTAssertEqual(json.status, 3)
@@ -164,14 +146,14 @@ final class RepairTests: XCTestCase {
             endpoint = "\(hub.endpoint)"
             """.write(toFile: ws.configPath, atomically: true, encoding: .utf8)
         XCTAssertEqual(try ws.sediment(["sync"]).status, 0)
-        XCTAssertEqual(try sha256sum(blobPath(ws, lostOID)), lostOID)
+        XCTAssertEqual(try ws.storedSHA(lostOID), lostOID)
 
         // Damage: a git blob flipped, another deleted, one LFS object deleted, another flipped.
         let readmeID = ContentID.of(Data(readme.utf8)).hex, configID = ContentID.of(Data(config.utf8)).hex
-        try flipByte(blobPath(ws, readmeID))
-        try FileManager.default.removeItem(atPath: blobPath(ws, configID))
-        try FileManager.default.removeItem(atPath: blobPath(ws, lostOID))
-        try flipByte(blobPath(ws, flippedOID), at: 50_000)
+        try ws.damageBlob(readmeID)
+        try ws.loseBlob(configID)
+        try ws.loseBlob(lostOID)
+        try ws.damageBlob(flippedOID, at: 50_000)
         let damaged = try ws.sediment(["verify"])
         XCTAssertEqual(damaged.status, 3, damaged.out)
         XCTAssertTrue(damaged.out.contains(lostOID) && damaged.out.contains(flippedOID), damaged.out)
@@ -186,10 +168,10 @@ final class RepairTests: XCTestCase {
         XCTAssertTrue(partly.out.contains("repaired: blob \(configID) from git blob"), partly.out)
         XCTAssertTrue(partly.out.contains("not repaired: LFS object \(flippedOID)") && partly.out.contains("404"), partly.out)
         XCTAssertEqual(try hub.lfsStats().gets[lostOID], 1)
-        XCTAssertEqual(try sha256sum(blobPath(ws, lostOID)), lostOID)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: blobPath(ws, lostOID))), lost)
-        XCTAssertEqual(try sha256sum(blobPath(ws, readmeID)), readmeID)
-        XCTAssertEqual(try sha256sum(blobPath(ws, configID)), configID)
+        XCTAssertEqual(try ws.storedSHA(lostOID), lostOID)
+        XCTAssertEqual(try ws.storedContent(lostOID), lost)
+        XCTAssertEqual(try ws.storedSHA(readmeID), readmeID)
+        XCTAssertEqual(try ws.storedSHA(configID), configID)
         let left = try ws.sediment(["verify"])
         XCTAssertEqual(left.status, 3, left.out)
         XCTAssertTrue(left.out.contains("1 problems") && left.out.contains(flippedOID), left.out)
@@ -198,7 +180,7 @@ final class RepairTests: XCTestCase {
         try FileManager.default.moveItem(atPath: ws.root + "/kept", toPath: hubRoot + "/lfs/" + flippedOID)
         let repair = try ws.sediment(["verify", "--repair"])
         XCTAssertEqual(repair.status, 0, repair.out + repair.stderr)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: blobPath(ws, flippedOID))), flipped)
+        XCTAssertEqual(try ws.storedContent(flippedOID), flipped)
         XCTAssertEqual(try ws.sediment(["verify"]).status, 0)
         XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: ws.store + "/blobs/partial")) ?? [], [])
     }

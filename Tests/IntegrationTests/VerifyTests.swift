@@ -20,15 +20,10 @@ final class VerifyTests: XCTestCase {
         XCTAssertEqual(try ws.sediment(["verify", "--sample", "50"]).status, 0)
         XCTAssertEqual(try ws.sediment(["verify", "--sample", "0"]).status, 2)
 
-        let store = try LocalBlobStore(root: URL(fileURLWithPath: ws.store + "/blobs"))
         let sha = { (text: String) in ContentID.of(Data(text.utf8)) }
-        // Flip a byte in one blob, delete another.
-        let flipped = store.path(of: sha("# verified\n"))
-        chmod(flipped, 0o644)
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: flipped))
-        bytes[0] ^= 0xFF
-        try bytes.write(to: URL(fileURLWithPath: flipped))
-        try FileManager.default.removeItem(atPath: store.path(of: sha("some notes\n")))
+        // Flip a byte in one blob (inside its pack), lose another.
+        try ws.damageBlob(sha("# verified\n").hex)
+        try ws.loseBlob(sha("some notes\n").hex)
         let damaged = try ws.sediment(["verify"])
         XCTAssertEqual(damaged.status, 3, damaged.out)
         XCTAssertTrue(damaged.out.contains("damaged") && damaged.out.contains("README.md"), damaged.out)
@@ -38,7 +33,7 @@ final class VerifyTests: XCTestCase {
         // Delete the manifest itself.
         let catalog = try Catalog(readOnlyPath: ws.store + "/catalog.sqlite")
         let manifest = try XCTUnwrap(try catalog.snapshots(package: try catalog.package(named: String(repo.dropFirst())).rowID).last?.manifest)
-        try FileManager.default.removeItem(atPath: store.path(of: manifest))
+        try ws.loseBlob(manifest.hex)
         let noManifest = try ws.sediment(["verify"])
         XCTAssertEqual(noManifest.status, 3)
         XCTAssertTrue(noManifest.out.contains("manifest \(manifest.hex)"), noManifest.out)

@@ -127,7 +127,7 @@ final class VisitStageTests: XCTestCase {
         XCTAssertEqual(output.manifestOf[head.hex], snapshot.manifest, "the same manifest as the archive's")
         XCTAssertEqual(output.records.map(\.id), [try XCTUnwrap(snapshot.manifest)])
         XCTAssertEqual(output.newBlobs.count, 5, "a store that knows no blob has every one hashed")
-        XCTAssertTrue(store.committed.isEmpty, "nothing is visible before commit")
+        XCTAssertTrue(try store.blobs.allIDs().isEmpty, "nothing is visible before commit")
         try output.commit()
         XCTAssertTrue(store.contains(try XCTUnwrap(snapshot.manifest)))
         let card = try XCTUnwrap(output.built[try XCTUnwrap(snapshot.manifest)]?.entries.first { $0.path == "README.md" }?.sha256)
@@ -190,36 +190,15 @@ final class VisitStageTests: XCTestCase {
     }
 }
 
-/// A ``ManifestStore`` held in memory: another storage behind the same seam.
+/// A ``ManifestStore`` held in memory, its blobs in the in-memory ``BlobStore``: another
+/// storage behind the same seam.
 private final class MemoryStore: ManifestStore {
     var manifests: [String: ContentID] = [:]
-    var committed: [ContentID: Data] = [:]
+    let blobs = MemoryBlobStore()
 
     func manifestID(commit: String, subpath: String) throws -> ContentID? { manifests[commit] }
     func knownBlobs(_ gitBlobs: [String]) throws -> [String: BlobInfo] { [:] }
-    func stage() throws -> BlobBatch { MemoryBatch(store: self) }
-    func contains(_ id: ContentID) -> Bool { committed[id] != nil }
-    func content(_ id: ContentID) throws -> Data {
-        guard let data = committed[id] else { throw BlobStoreError.missing(id) }
-        return data
-    }
-}
-
-private final class MemoryBatch: BlobBatch {
-    let store: MemoryStore
-    var staged: [ContentID: Data] = [:]
-
-    init(store: MemoryStore) { self.store = store }
-
-    func put(_ bytes: UnsafeRawBufferPointer) throws -> ContentID {
-        let id = ContentID.of(buffer: bytes)
-        staged[id] = Data(bytes)
-        return id
-    }
-    func put(_ bytes: UnsafeRawBufferPointer, id: ContentID) throws { staged[id] = Data(bytes) }
-    func commit() throws {
-        store.committed.merge(staged) { a, _ in a }
-        staged = [:]
-    }
-    func discard() { staged = [:] }
+    func stage() throws -> BlobBatch { try blobs.batch() }
+    func contains(_ id: ContentID) -> Bool { blobs.contains(id) }
+    func content(_ id: ContentID) throws -> Data { try blobs.get(id) }
 }

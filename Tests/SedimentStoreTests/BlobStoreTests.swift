@@ -2,91 +2,58 @@ import Foundation
 import SedimentStore
 import XCTest
 
-final class BlobStoreTests: XCTestCase {
-    var root: URL!
-
-    override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("blobs-\(UUID().uuidString)")
-    }
+/// Every backend of ``BlobStore`` against the one conformance suite.
+final class BlobStoreConformanceTests: XCTestCase {
+    var folders: [URL] = []
 
     override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: root)
+        for folder in folders { try? FileManager.default.removeItem(at: folder) }
     }
 
-    func testPutCommitGet() throws {
-        let store = try LocalBlobStore(root: root)
-        let data = Data("hello blob store\n".utf8)
-        let batch = try store.batch()
-        let id = try batch.put(data)
-        XCTAssertEqual(id, ContentID.of(data))
-        XCTAssertFalse(store.contains(id), "staged content is not visible before commit")
-        try batch.commit()
-        XCTAssertTrue(store.contains(id))
-        XCTAssertEqual(try store.get(id), data)
-        // Sharded path, read-only file.
-        let path = store.path(of: id)
-        XCTAssertEqual(path, root.path + "/\(id.hex.prefix(2))/\(id.hex)")
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o444)
-        XCTAssertEqual(try store.allIDs(), [id])
+    /// Options small enough that the suite's blobs fill several packs and take both paths.
+    static let testOptions = PackStore.Options(threshold: 64 << 10, packSize: 256 << 10, level: 3)
+
+    func newPackStore() throws -> PackStore {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("packs-\(UUID().uuidString)")
+        folders.append(folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let catalog = try Catalog(path: folder.path + "/catalog.sqlite")
+        return try PackStore(root: folder.appendingPathComponent("blobs"), index: catalog, options: Self.testOptions)
     }
 
-    /// A file under the content's name but of another size is not taken as the content: the
-    /// next write of that content replaces it.
-    func testAFileOfAnotherSizeUnderTheNameIsNotTakenAsTheContent() throws {
-        let store = try LocalBlobStore(root: root)
-        let data = Data("sixteen bytes!!\n".utf8)
-        let first = try store.batch()
-        let id = try first.put(data)
-        try first.commit()
-        XCTAssertEqual(store.size(of: id), 16)
-        XCTAssertTrue(store.contains(id, size: 16))
-        XCTAssertFalse(store.contains(id, size: 999_999_999_999), "the hash alone does not prove a claimed size")
-        // The file is cut short (a damaged disk, an interrupted copy).
-        let path = store.path(of: id)
-        chmod(path, 0o644)
-        XCTAssertEqual(truncate(path, 5), 0)
-        let again = try store.batch()
-        try again.put(data)
-        try again.commit()
-        XCTAssertEqual(try store.get(id), data, "the write was not skipped as a duplicate")
-        XCTAssertNil(store.size(of: ContentID.of(Data("absent".utf8))))
+    /// The pack store on a local disk, indexed in a real catalog.
+    func testPackStoreOnDisk() throws {
+        BlobStoreConformance(make: { try self.newPackStore() }, damage: { store, id in
+            try PackStoreDamage.flipByte(of: id, in: store as! PackStore)
+        }, largeSize: Int(Self.testOptions.threshold)).runAll()
     }
 
-    func testDiscardLeavesNothing() throws {
-        let store = try LocalBlobStore(root: root)
-        let batch = try store.batch()
-        let id = try batch.put(Data("never committed".utf8))
-        batch.discard()
-        XCTAssertFalse(store.contains(id))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path + "/tmp"), [])
+    /// The store in memory.
+    func testMemoryStore() throws {
+        BlobStoreConformance(make: { MemoryBlobStore() }, damage: { store, id in
+            (store as! MemoryBlobStore).overwrite(id, with: Data("tampered".utf8))
+        }, largeSize: 64 << 10).runAll()
     }
+}
 
-    func testRepeatedPutIsANoOp() throws {
-        let store = try LocalBlobStore(root: root)
-        let data = Data("same".utf8)
-        let first = try store.batch()
-        try first.put(data)
-        try first.commit()
-        let second = try store.batch()
-        try second.put(data)
-        try second.commit()
-        XCTAssertEqual(try store.allIDs().count, 1)
-    }
-
-    func testDamagedContentIsDetectedOnRead() throws {
-        let store = try LocalBlobStore(root: root)
-        let batch = try store.batch()
-        let id = try batch.put(Data("original".utf8))
-        try batch.commit()
-        let path = store.path(of: id)
-        chmod(path, 0o644)
-        try Data("tampered".utf8).write(to: URL(fileURLWithPath: path))
-        XCTAssertThrowsError(try store.get(id)) { error in
-            XCTAssertTrue("\(error)".contains("damaged"), "\(error)")
+/// Damage done to a pack store's files, as a failing disk would.
+enum PackStoreDamage {
+    /// Flips one byte inside the stored bytes of `id` (in its pack, or its own file).
+    static func flipByte(of id: ContentID, in store: PackStore, at offset: Int64 = 0) throws {
+        if let location = try store.index.locate([id])[id] {
+            try flip(store.packPath(location.pack), at: location.entry.offset + min(offset, location.entry.length - 1))
+        } else {
+            try flip(store.loose.path(of: id), at: offset)
         }
-        XCTAssertThrowsError(try store.get(ContentID.of(Data("absent".utf8)))) { error in
-            XCTAssertTrue("\(error)".contains("not in the blob store"), "\(error)")
-        }
+    }
+
+    static func flip(_ path: String, at offset: Int64) throws {
+        chmod(path, 0o644)
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.seek(toOffset: UInt64(offset))
+        let byte = try handle.read(upToCount: 1) ?? Data([0])
+        try handle.seek(toOffset: UInt64(offset))
+        try handle.write(contentsOf: Data([byte[0] ^ 0x5a]))
     }
 }

@@ -5,11 +5,11 @@ import XCTest
 /// Downloads into the blob store: resumed after a reopen, stored only when they match.
 final class PartialBlobTests: XCTestCase {
     var folder: URL!
-    var store: LocalBlobStore!
+    var store: PackStore!
 
     override func setUpWithError() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("partial-\(UUID().uuidString)")
-        store = try LocalBlobStore(root: folder)
+        store = try PackStore(root: folder, index: MemoryPackIndex())
     }
 
     override func tearDownWithError() throws {

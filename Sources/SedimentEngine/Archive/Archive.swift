@@ -3,11 +3,13 @@ import SedimentGit
 import SedimentStore
 import SedimentText
 
-/// An opened archive: the storage folder with its catalog, blob store and mirrors.
+/// An opened archive: the storage folder with its catalog, blob store and mirrors. The blob
+/// store is reached only through the ``BlobStore`` protocol; on a local disk it is a
+/// ``PackStore`` whose index lives in the catalog.
 public final class Archive: Sendable {
     public let configuration: Configuration
     public let catalog: Catalog
-    public let blobs: LocalBlobStore
+    public let blobs: any BlobStore
     /// Held while this process writes to the archive; nil for read-only use.
     private let lock: StorageLock?
 
@@ -22,9 +24,13 @@ public final class Archive: Sendable {
             }
         }
         let lock = try StorageLock.acquire(path: configuration.storage.path + "/lock")
-        let blobs = try LocalBlobStore(root: URL(fileURLWithPath: configuration.blobsPath))
-        blobs.removeStaleTemporaries()
         let catalog = try Catalog(path: configuration.catalogPath)
+        let blobs = try PackStore(root: URL(fileURLWithPath: configuration.blobsPath), index: catalog, options: configuration.storage.packOptions)
+        blobs.removeStaleTemporaries()
+        let recovered = try blobs.recoverInterruptedWrites()
+        if recovered > 0 {
+            FileHandle.standardError.write(Data("sediment: indexed \(recovered) pack(s) an interrupted run made durable but did not index\n".utf8))
+        }
         // This process holds the lock: a crawl still marked running was left by one that
         // stopped, and a visit still in progress by one that was killed or crashed. Only a
         // crash counts against the packages in flight.
@@ -62,11 +68,11 @@ public final class Archive: Sendable {
             withExtendedLifetime(lock) {}
             catalog = try Catalog(readOnlyPath: configuration.catalogPath)
         }
-        let blobs = try LocalBlobStore(root: URL(fileURLWithPath: configuration.blobsPath))
+        let blobs = try PackStore(root: URL(fileURLWithPath: configuration.blobsPath), index: catalog, options: configuration.storage.packOptions)
         return Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: nil)
     }
 
-    private init(configuration: Configuration, catalog: Catalog, blobs: LocalBlobStore, lock: StorageLock?) {
+    private init(configuration: Configuration, catalog: Catalog, blobs: any BlobStore, lock: StorageLock?) {
         self.configuration = configuration
         self.catalog = catalog
         self.blobs = blobs

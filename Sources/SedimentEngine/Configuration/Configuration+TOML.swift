@@ -54,7 +54,7 @@ extension Configuration {
         try reader.allowOnly(root, ["storage", "daemon", "http", "security", "limits", "hub", "rewrite"], at: "")
 
         if let storage = try reader.table(root, "storage", at: "") {
-            try reader.allowOnly(storage, ["path", "blob_max_bytes", "lfs", "lfs_max_bytes", "lfs_include", "free_space_reserve"], at: "storage")
+            try reader.allowOnly(storage, ["path", "blob_max_bytes", "lfs", "lfs_max_bytes", "lfs_include", "free_space_reserve", "pack_threshold", "pack_size"], at: "storage")
             if let path = try reader.string(storage, "path", at: "storage") {
                 guard !path.isEmpty else { throw ConfigurationError(file: file, key: "storage.path", problem: "expected a folder path, got an empty string") }
                 configuration.storage.path = path
@@ -75,6 +75,8 @@ extension Configuration {
                 configuration.storage.lfsInclude = include
             }
             if let reserve = try reader.int(storage, "free_space_reserve", at: "storage", minimum: 0) { configuration.storage.freeSpaceReserve = Int64(reserve) }
+            if let threshold = try reader.int(storage, "pack_threshold", at: "storage", minimum: 1) { configuration.storage.packThreshold = Int64(threshold) }
+            if let size = try reader.int(storage, "pack_size", at: "storage", minimum: 4096) { configuration.storage.packSize = Int64(size) }
         }
 
         if let daemon = try reader.table(root, "daemon", at: "") {

@@ -2,6 +2,7 @@ import Foundation
 import SedimentNetwork
 import SedimentGit
 import SedimentHubs
+import SedimentStore
 
 /// Sediment's configuration, as read from `sediment.toml` (see `config/sediment.toml`).
 public struct Configuration: Sendable {
@@ -24,8 +25,17 @@ public struct Configuration: Sendable {
         /// Bytes LFS downloads leave free on the blob store's file system: an object that
         /// would eat into them waits (pending, not failed) until there is room.
         public var freeSpaceReserve: Int64 = 1 << 30
+        /// Blobs smaller than this go into packs; larger ones are stored as objects of their own.
+        public var packThreshold: Int64 = PackStore.Options().threshold
+        /// The size at which a pack is closed and another begun.
+        public var packSize: Int64 = PackStore.Options().packSize
 
         public init() {}
+
+        /// How the archive's pack store is to write.
+        public var packOptions: PackStore.Options {
+            PackStore.Options(threshold: packThreshold, packSize: packSize)
+        }
     }
 
     /// The long-running service's settings.

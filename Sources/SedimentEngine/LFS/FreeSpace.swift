@@ -10,7 +10,7 @@ import SedimentStore
 /// Running short is a local condition, not the package's fault: the object stays pending
 /// with the reason, no attempt is counted against it, and the visit goes on.
 struct FreeSpace {
-    let store: LocalBlobStore
+    let store: any BlobStore
     /// Bytes to leave free.
     let reserve: Int64
     /// Bytes received between two checks during a download.
@@ -20,7 +20,8 @@ struct FreeSpace {
     func ensureRoom(for bytes: Int64) throws {
         let available: Int64
         do {
-            available = try store.availableBytes()
+            guard let bytes = try store.availableBytes() else { return }
+            available = bytes
         } catch {
             // Not knowing is not a reason to stop: the write itself reports a full disk.
             return

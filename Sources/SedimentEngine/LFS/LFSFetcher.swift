@@ -187,7 +187,7 @@ final class LFSFetcher: Sendable {
                 }
                 let byOID = Dictionary(answers.map { ($0.oid, $0) }, uniquingKeysWith: { a, _ in a })
                 // Small objects are made durable and recorded in groups (one sync for many).
-                var sealed: [(blob: PartialBlob, object: LFSPendingRecord)] = []
+                var sealed: [(blob: any ResumableWrite, object: LFSPendingRecord)] = []
                 var sealedBytes: Int64 = 0
                 func publish() throws {
                     guard !sealed.isEmpty else { return }
@@ -282,11 +282,11 @@ final class LFSFetcher: Sendable {
 
     /// Downloads one object, resuming a partial download, refreshing an expired action,
     /// retrying dropped connections, 429 and 5xx (with backoff and `Retry-After`), and checks
-    /// it. With `seal`, returns it sealed for ``LocalBlobStore/publish(_:)``; otherwise it is
+    /// it. With `seal`, returns it sealed for ``BlobStore/publish(_:)``; otherwise it is
     /// stored already. Throws when it gives up for this visit.
     func download(_ object: LFSPendingRecord, action first: LFSAction, endpoint: LFSEndpoint, authorization: String?,
-                  seal: Bool, deadline: Date? = nil) throws -> PartialBlob {
-        let partial = try PartialBlob(store: archive.blobs, id: object.oid, expectedSize: object.size)
+                  seal: Bool, deadline: Date? = nil) throws -> any ResumableWrite {
+        let partial = try archive.blobs.resumableWrite(of: object.oid, size: object.size)
         // The pointer's size decides how much may be written: it must fit above the reserve.
         do {
             try space.ensureRoom(for: object.size - partial.length)

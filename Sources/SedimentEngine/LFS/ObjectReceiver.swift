@@ -8,7 +8,7 @@ import SedimentStore
 /// starts the object over; any other answer is an error whose body is not taken. Every
 /// ``FreeSpace/checkEvery`` bytes it checks that the file system keeps its reserve.
 final class ObjectReceiver: HTTPBodyReceiver {
-    let partial: PartialBlob
+    let partial: any ResumableWrite
     let offset: Int64
     let space: FreeSpace?
     /// Bytes received since the free space was last checked.
@@ -20,7 +20,7 @@ final class ObjectReceiver: HTTPBodyReceiver {
 
     let cancellation: CancellationFlag?
 
-    init(partial: PartialBlob, offset: Int64, space: FreeSpace? = nil, cancellation: CancellationFlag? = nil) {
+    init(partial: any ResumableWrite, offset: Int64, space: FreeSpace? = nil, cancellation: CancellationFlag? = nil) {
         self.partial = partial
         self.offset = offset
         self.space = space

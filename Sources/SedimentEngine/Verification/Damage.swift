@@ -18,6 +18,8 @@ public struct Damage: Sendable {
         case reference
         /// A mirror that is missing, or does not hold what the catalog says it archived.
         case mirror
+        /// A pack of the blob store (its bytes, its trailer), or a blob in it nothing references.
+        case pack
     }
 
     /// How it is damaged.

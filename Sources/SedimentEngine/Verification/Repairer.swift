@@ -48,7 +48,13 @@ public final class Repairer {
     /// Tries to restore each of `problems`; returns one outcome for each, in the same order.
     public func repair(_ problems: [Damage], progress: (String) -> Void = { _ in }) -> [Outcome] {
         var outcomes = problems.map { Outcome(damage: $0, repaired: false, source: nil, reason: Self.whyNotRestorable($0)) }
-        let batch = archive.blobs.replacingBatch()
+        let batch: BlobBatch
+        do {
+            batch = try archive.blobs.batch(replacing: true)
+        } catch {
+            for index in outcomes.indices where outcomes[index].damage.isRestorable { outcomes[index].reason = "\(error)" }
+            return outcomes
+        }
         defer { batch.discard() }
         /// Outcomes whose content is staged in `batch`: repaired once it is committed.
         var staged: [Int] = []
@@ -236,7 +242,7 @@ public final class Repairer {
                     problems.append("rebuilt from commit \(origin.commit.prefix(12)) in the mirror \(repository.mirror), it hashes to \(rebuilt.hex)")
                     continue
                 }
-                try manifest.canonicalData().withUnsafeBytes { try batch.put($0, id: id) }
+                try manifest.canonicalData().withUnsafeBytes { try batch.put($0, id: id, kind: .manifest) }
                 let place = folder.isEmpty ? "" : " under \(folder)"
                 return "the tree of commit \(origin.commit.prefix(12))\(place) in the mirror \(repository.mirror)"
             }

@@ -43,7 +43,7 @@ final class ManifestBuilder {
         let data = manifest.canonicalData()
         let id = ContentID.of(data)
         if store {
-            try data.withUnsafeBytes { try batch.put($0, id: id) }
+            try data.withUnsafeBytes { try batch.put($0, id: id, kind: .manifest) }
         }
         return (manifest, id)
     }

@@ -9,6 +9,10 @@ public enum BlobStoreError: Error, CustomStringConvertible {
     case mismatch(ContentID, actual: ContentID, bytes: Int64)
     /// Downloaded content of the wrong length: discarded, nothing stored.
     case wrongSize(ContentID, expected: Int64, actual: Int64)
+    /// A pack whose bytes cannot be what its name, trailer or index say.
+    case damagedPack(pack: String, problem: String)
+    /// A stored blob that cannot be decoded (its compressed bytes are damaged).
+    case undecodable(ContentID, path: String, problem: String)
 
     public var description: String {
         switch self {
@@ -19,44 +23,162 @@ public enum BlobStoreError: Error, CustomStringConvertible {
             return "the content received for \(id.hex) does not match it: \(bytes) bytes hashing to \(actual.hex); discarded"
         case .wrongSize(let id, let expected, let actual):
             return "the content received for \(id.hex) has \(actual) bytes, not the \(expected) announced; discarded"
+        case .damagedPack(let pack, let problem): return "pack \(pack) is damaged: \(problem)"
+        case .undecodable(let id, let path, let problem): return "blob \(id.hex) is damaged: its bytes in \(path) do not decompress (\(problem))"
+        }
+    }
+
+    /// Whether the error says the content is damaged or absent (permanent: retrying the same
+    /// read gives the same answer), rather than that the store could not be reached.
+    public var isPermanent: Bool {
+        switch self {
+        case .io: return false
+        default: return true
         }
     }
 }
 
-/// A content-addressed store of files named by their SHA-256.
+/// What a blob is, as a pack's trailer records it.
+public enum BlobKind: UInt8, Sendable {
+    /// The content of a file (a git blob, or a Git LFS object).
+    case content = 0
+    /// A manifest (canonical JSON listing a tree's files).
+    case manifest = 1
+}
+
+/// A content-addressed store of blobs named by their SHA-256: the archive's file contents,
+/// manifests and LFS objects.
 ///
-/// Contract: `put` may be repeated with the same content (it is then a no-op); content
-/// written through a ``BlobBatch`` becomes visible under its id only at `commit()`, after it
-/// is durable; `get` verifies the content against its id before returning it.
+/// The contract every backend keeps (the conformance suite checks it):
+/// - **Ids are content.** A blob's id is the SHA-256 of its uncompressed bytes, whatever the
+///   store does to keep it (packs, compression). Every read is checked against the id: a read
+///   that would return other bytes throws ``BlobStoreError/corrupt(_:actual:path:)`` (or
+///   ``BlobStoreError/undecodable(_:path:problem:)``) instead, after the chunks read so far.
+/// - **Writes are batched and idempotent.** Blobs written through a ``BlobBatch`` become
+///   visible together at `commit()`, and only after they are durable; writing what the store
+///   holds already is a no-op, so any write may be repeated after a crash or an error.
+///   A batch never committed leaves nothing visible (at most unreferenced temporary files,
+///   removed by ``removeStaleTemporaries()``).
+/// - **Large objects resume.** ``resumableWrite(of:size:)`` gives a write that outlives the
+///   process and continues where it stopped; only complete content that hashes to its id is
+///   ever published.
+/// - **Errors say whether to retry.** ``BlobStoreError/isPermanent`` is true for missing and
+///   damaged content, false for I/O errors, which a later attempt may not meet.
+/// - **Nothing stored is deleted** by any call here but ``removeStaleTemporaries()`` (which
+///   removes only temporaries) and ``removeUnwantedPartials(keeping:)`` (only unfinished
+///   downloads).
+/// Every call may be repeated; every call is safe from several threads, except that one
+/// ``ResumableWrite`` belongs to one thread.
 public protocol BlobStore: Sendable {
     /// Whether the store holds `id`.
     func contains(_ id: ContentID) -> Bool
-    /// The size in bytes of the file that holds `id`; nil when the store does not hold it.
+    /// Which of `ids` the store holds (one lookup for many ids).
+    func present(_ ids: [ContentID]) throws -> Set<ContentID>
+    /// The length in bytes of the content `id`; nil when the store does not hold it.
     func size(of id: ContentID) -> Int64?
-    /// The content of `id`, checked against its hash.
-    func get(_ id: ContentID) throws -> Data
-    /// Starts a batch of writes made durable together.
-    func batch() throws -> BlobBatch
-    /// Every stored id (for verification); order unspecified.
-    func allIDs() throws -> [ContentID]
+    /// Streams the bytes of `id` in `range` (the whole content when nil) to `body`, in chunks,
+    /// and checks the whole content against its id at the end: a range is delivered only from
+    /// content read in full and found intact, or the read throws after it.
+    func read(_ id: ContentID, range: Range<Int64>?, _ body: (UnsafeRawBufferPointer) throws -> Void) throws
+    /// Starts a batch of writes made durable and visible together; with `replacing`, blobs the
+    /// store names already are written again (for repair, when their stored copy is damaged).
+    func batch(replacing: Bool) throws -> BlobBatch
+    /// Every stored blob with its length; order unspecified.
+    func list(_ body: (ContentID, Int64) throws -> Void) throws
+    /// Opens (creating, or resuming) the write of the large object `id` of `size` bytes.
+    func resumableWrite(of id: ContentID, size: Int64) throws -> any ResumableWrite
+    /// Makes sealed resumable writes durable, then visible under their ids, together.
+    func publish(_ sealed: [any ResumableWrite]) throws
+    /// The bytes the store may still take; nil when it cannot tell (no limit is then applied).
+    func availableBytes() throws -> Int64?
+    /// Removes temporary files left by an interrupted batch (call when no batch is open).
+    func removeStaleTemporaries()
+    /// Removes unfinished resumable writes of objects nobody waits for any more (their object
+    /// is stored, or `wanted`, the hex ids still pending, does not name them).
+    @discardableResult
+    func removeUnwantedPartials(keeping wanted: Set<String>) -> Int
+    /// Checks the store's own structure, reading `share` (0–100] of it (for packs: a random
+    /// share of the packs read whole, every blob in them decompressed and hashed; and the packs
+    /// the index does not know).
+    func checkStorage(share: Double, progress: (Int, Int) -> Void) throws -> StorageCheck
+    /// Rebuilds the store's index from the stored data alone; returns what it found.
+    func rebuildIndex(progress: (Int, Int) -> Void) throws -> IndexRebuild
+    /// Completes what a crashed writer left durable but unfinished (for packs: indexes the
+    /// packs it wrote and did not index); returns how many units it recovered. Call when no
+    /// batch is open.
+    func recoverInterruptedWrites() throws -> Int
+    /// Moves blobs kept in an older layout into the current one (for packs: the loose blobs of
+    /// an archive written before packs), resumably; `progress` gets the running totals and the
+    /// number of blobs to move.
+    func migrateLegacyLayout(progress: (LooseMigration, Int) -> Void) throws -> LooseMigration
+}
+
+/// What ``BlobStore/checkStorage(share:progress:)`` found.
+public struct StorageCheck: Sendable {
+    /// Units of storage read (packs).
+    public var checked = 0
+    /// Damage found, each naming the pack and, where it is one blob, the blob.
+    public var problems: [PackProblem] = []
+    /// Packs the index does not know (left by a crash before indexing).
+    public var unindexed: [ContentID] = []
+
+    public init() {}
+}
+
+/// What ``BlobStore/rebuildIndex(progress:)`` did.
+public struct IndexRebuild: Sendable {
+    public var packs = 0
+    public var blobs = 0
+    /// Packs whose trailer could not be read: their blobs are not indexed.
+    public var unreadable: [PackProblem] = []
+
+    public init() {}
 }
 
 extension BlobStore {
-    /// Whether the store holds `id` in a file of exactly `size` bytes. Content is known by its
-    /// hash *and* its size: a claim about content (an LFS pointer's `size`, a catalog row) is
-    /// taken as satisfied by what the store holds only when both agree.
+    /// Whether the store holds `id` with exactly `size` bytes. Content is known by its hash
+    /// *and* its size: a claim about content (an LFS pointer's `size`, a catalog row) is taken
+    /// as satisfied by what the store holds only when both agree.
     public func contains(_ id: ContentID, size: Int64) -> Bool {
         self.size(of: id) == size
+    }
+
+    /// The content of `id`, checked against its hash.
+    public func get(_ id: ContentID) throws -> Data {
+        var data = Data()
+        if let size = size(of: id) { data.reserveCapacity(Int(size)) }
+        try read(id, range: nil) { data.append(contentsOf: $0) }
+        return data
+    }
+
+    /// Streams the whole content of `id`, checked against its hash.
+    public func read(_ id: ContentID, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try read(id, range: nil, body)
+    }
+
+    /// Re-hashes `id`; throws when it is missing or damaged.
+    public func check(_ id: ContentID) throws {
+        try read(id, range: nil) { _ in }
+    }
+
+    /// A batch of new blobs.
+    public func batch() throws -> BlobBatch {
+        try batch(replacing: false)
+    }
+
+    /// Every stored id; order unspecified.
+    public func allIDs() throws -> [ContentID] {
+        var ids: [ContentID] = []
+        try list { id, _ in ids.append(id) }
+        return ids
     }
 }
 
 /// Writes to a blob store that become durable and visible together.
 public protocol BlobBatch: AnyObject {
-    /// Stages `bytes`, returning its id; content already stored or staged is skipped.
-    @discardableResult
-    func put(_ bytes: UnsafeRawBufferPointer) throws -> ContentID
-    /// Stages `bytes` already known to hash to `id` (the caller hashed them).
-    func put(_ bytes: UnsafeRawBufferPointer, id: ContentID) throws
+    /// Stages `bytes` already known to hash to `id` (the caller hashed them); content already
+    /// stored or staged is skipped.
+    func put(_ bytes: UnsafeRawBufferPointer, id: ContentID, kind: BlobKind) throws
     /// Makes every staged blob durable, then visible under its id.
     func commit() throws
     /// Drops every staged blob.
@@ -64,8 +186,47 @@ public protocol BlobBatch: AnyObject {
 }
 
 extension BlobBatch {
+    /// Stages `bytes`, returning its id.
     @discardableResult
-    public func put(_ data: Data) throws -> ContentID {
-        try data.withUnsafeBytes { try put($0) }
+    public func put(_ bytes: UnsafeRawBufferPointer, kind: BlobKind = .content) throws -> ContentID {
+        let id = ContentID.of(buffer: bytes)
+        try put(bytes, id: id, kind: kind)
+        return id
     }
+
+    /// Stages `bytes` known to hash to `id`, as file content.
+    public func put(_ bytes: UnsafeRawBufferPointer, id: ContentID) throws {
+        try put(bytes, id: id, kind: .content)
+    }
+
+    @discardableResult
+    public func put(_ data: Data, kind: BlobKind = .content) throws -> ContentID {
+        try data.withUnsafeBytes { try put($0, kind: kind) }
+    }
+}
+
+/// The write of one large object whose id (SHA-256) and size are known in advance (a Git LFS
+/// object), hashed as it grows, which outlives the process: opened again after a crash, a kill
+/// or a dropped connection, it resumes at ``length``. Not thread-safe: one writer per id.
+public protocol ResumableWrite: AnyObject {
+    var id: ContentID { get }
+    var expectedSize: Int64 { get }
+    /// Bytes held so far.
+    var length: Int64 { get }
+    /// Appends the next bytes; more than ``expectedSize`` in all is an error (and discards it).
+    func append(_ bytes: UnsafeRawBufferPointer) throws
+    /// Drops what was received, to receive the object again from its first byte.
+    func restart() throws
+    /// Checks size and hash (a mismatch discards it and throws) and closes it, ready for
+    /// ``BlobStore/publish(_:)``, which makes a group of sealed writes durable together.
+    func seal() throws
+    /// Checks size and hash, then publishes it alone.
+    func complete() throws
+    /// Deletes what was received.
+    func discard()
+}
+
+extension ResumableWrite {
+    /// Whether every announced byte was received.
+    public var isFull: Bool { length == expectedSize }
 }

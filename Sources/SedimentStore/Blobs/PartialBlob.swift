@@ -3,8 +3,9 @@ import Foundation
 
 /// A blob being downloaded, whose id (SHA-256) and size are known in advance: a Git LFS
 /// object. It grows in `blobs/partial/<hex>`, outside the store's names, while its hash is
-/// computed on the fly; ``complete()`` checks length and hash, makes it durable and renames it
-/// into `blobs/ab/<hex>`. Content that does not match is deleted, never stored.
+/// computed on the fly; ``complete()`` checks length and hash and publishes it through its
+/// ``PackStore`` (into a pack when it is small, as `blobs/ab/<hex>` otherwise). Content that
+/// does not match is deleted, never stored.
 ///
 /// The partial file outlives the process (a crash, a kill, a dropped connection): opening it
 /// again re-hashes what it holds (reading in 1 MiB chunks) so the download resumes at
@@ -12,10 +13,10 @@ import Foundation
 ///
 /// One writer per id at a time (the archive's lock keeps other processes out; callers keep
 /// other threads out). Not thread-safe.
-public final class PartialBlob {
+public final class PartialBlob: ResumableWrite {
     public let id: ContentID
     public let expectedSize: Int64
-    let store: LocalBlobStore
+    let store: PackStore
     let path: String
     private var fd: Int32
     private var hasher = SHA256()
@@ -23,7 +24,7 @@ public final class PartialBlob {
     public private(set) var length: Int64 = 0
 
     /// Opens (creating, or resuming) the partial download of `id`.
-    public init(store: LocalBlobStore, id: ContentID, expectedSize: Int64) throws {
+    public init(store: PackStore, id: ContentID, expectedSize: Int64) throws {
         self.store = store
         self.id = id
         self.expectedSize = expectedSize
@@ -121,7 +122,7 @@ public final class PartialBlob {
     }
 
     /// Checks size and hash (a mismatch deletes it and throws) and closes the file, which
-    /// stays in `partial/` until ``LocalBlobStore/publish(_:)`` makes a group of sealed
+    /// stays in `partial/` until ``PackStore/publish(_:)`` makes a group of sealed
     /// blobs durable and visible together: small objects then cost one sync per group, not
     /// two each. (A sealed file left by a crash is complete: reopened, it is ``isFull``.)
     public func seal() throws {
@@ -134,20 +135,8 @@ public final class PartialBlob {
     /// Checks size and hash; on a match makes the content durable and stores it under its
     /// id (a no-op when the store has it already), on a mismatch deletes it and throws.
     public func complete() throws {
-        try check()
-        guard fsync(fd) == 0 else { throw BlobStoreError.io(operation: "fsync", path: path, errno: errno) }
-        _ = fchmod(fd, 0o444)
-        close(fd)
-        fd = -1
-        let final = store.path(of: id)
-        guard rename(path, final) == 0 else { throw BlobStoreError.io(operation: "rename into", path: final, errno: errno) }
-        // The rename itself durable: sync the shard folder.
-        let folder = (final as NSString).deletingLastPathComponent
-        let dir = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dir >= 0 {
-            defer { close(dir) }
-            guard fsync(dir) == 0 else { throw BlobStoreError.io(operation: "fsync", path: folder, errno: errno) }
-        }
+        try seal()
+        try store.publish([self])
     }
 
     /// Deletes the partial file.

@@ -355,6 +355,28 @@ enum CatalogSchema {
                 ALTER TABLE package_schedule ADD COLUMN parked_reason TEXT;
                 """)
         }
+        migrator.registerMigration("v11: pack index") { db in
+            // Where each packed blob lives: its pack (named by the SHA-256 of the pack file)
+            // and its entry in the pack's trailer. Rebuilt from the packs alone by
+            // `sediment rebuild-index`.
+            try db.execute(sql: """
+                CREATE TABLE pack (
+                    id TEXT PRIMARY KEY,
+                    bytes INTEGER NOT NULL,
+                    blobs INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE pack_blob (
+                    blob TEXT PRIMARY KEY,
+                    pack TEXT NOT NULL REFERENCES pack(id),
+                    kind INTEGER NOT NULL,
+                    compression INTEGER NOT NULL,
+                    offset INTEGER NOT NULL,
+                    length INTEGER NOT NULL,
+                    size INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX pack_blob_by_pack ON pack_blob(pack);
+                """)
+        }
         return migrator
     }
 }

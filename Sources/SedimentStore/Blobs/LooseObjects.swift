@@ -1,0 +1,146 @@
+import CShims
+import Crypto
+import Foundation
+
+/// The files of a local blob store that are not packs: large objects (and every blob of an
+/// archive written before packs) as `blobs/ab/<64 hex>` (one level of 256 shards, as git's
+/// and restic's object folders), read-only files; temporaries in `blobs/tmp/`; resumable
+/// downloads in `blobs/partial/<hex>`. The 256 shard folders are made when the store is
+/// opened, so writing an object never needs a `mkdir`.
+public struct LooseObjects: Sendable {
+    public let root: URL
+
+    public init(root: URL) throws {
+        self.root = root
+        for folder in [root, root.appendingPathComponent("tmp"), root.appendingPathComponent("partial")] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+        for shard in 0..<256 {
+            let folder = root.path + "/" + String(format: "%02x", shard)
+            if mkdir(folder, 0o755) != 0 && errno != EEXIST {
+                throw BlobStoreError.io(operation: "create", path: folder, errno: errno)
+            }
+        }
+    }
+
+    /// Where the loose object `id` lives.
+    public func path(of id: ContentID) -> String {
+        let hex = id.hex
+        return root.path + "/\(hex.prefix(2))/\(hex)"
+    }
+
+    public func contains(_ id: ContentID) -> Bool {
+        access(path(of: id), F_OK) == 0
+    }
+
+    public func size(of id: ContentID) -> Int64? {
+        var info = stat()
+        guard stat(path(of: id), &info) == 0 else { return nil }
+        return Int64(info.st_size)
+    }
+
+    /// The bytes an unprivileged writer may still add to the file system holding the store
+    /// (`statvfs`: available blocks times the fragment size).
+    public func availableBytes() throws -> Int64 {
+        var info = statvfs()
+        guard statvfs(root.path, &info) == 0 else { throw BlobStoreError.io(operation: "statvfs", path: root.path, errno: errno) }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
+    }
+
+    /// Every loose object with its size.
+    public func list(_ body: (ContentID, Int64) throws -> Void) throws {
+        let fm = FileManager.default
+        for shard in (try? fm.contentsOfDirectory(atPath: root.path)) ?? [] where shard.count == 2 {
+            for name in (try? fm.contentsOfDirectory(atPath: root.path + "/" + shard)) ?? [] {
+                if let id = ContentID(hex: name), id.hex.hasPrefix(shard), let size = size(of: id) { try body(id, size) }
+            }
+        }
+    }
+
+    /// Streams the loose object `id` in chunks of 1 MiB, the bytes of `range` to `body`, and
+    /// checks the whole against its hash at the end: memory stays flat whatever its size.
+    public func read(_ id: ContentID, range: Range<Int64>?, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let file = path(of: id)
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { throw BlobStoreError.missing(id) }
+            throw BlobStoreError.io(operation: "open", path: file, errno: errno)
+        }
+        defer { close(fd) }
+        var hasher = SHA256()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var position: Int64 = 0
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw BlobStoreError.io(operation: "read", path: file, errno: errno)
+            }
+            if n == 0 { break }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            hasher.update(bufferPointer: chunk)
+            if let range {
+                let lower = max(range.lowerBound, position), upper = min(range.upperBound, position + Int64(n))
+                if lower < upper { try body(UnsafeRawBufferPointer(rebasing: chunk[Int(lower - position)..<Int(upper - position)])) }
+            } else {
+                try body(chunk)
+            }
+            position += Int64(n)
+        }
+        let actual = ContentID(digest: hasher.finalize())
+        guard actual == id else { throw BlobStoreError.corrupt(id, actual: actual, path: file) }
+    }
+
+    /// Writes `bytes` into a new temporary file (read-only), returning its path.
+    func writeTemporary(_ bytes: UnsafeRawBufferPointer, name: String) throws -> String {
+        let temporary = root.path + "/tmp/" + name
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+        guard fd >= 0 else { throw BlobStoreError.io(operation: "create", path: temporary, errno: errno) }
+        defer { close(fd) }
+        do {
+            try FileWriting.write(fd, bytes, path: temporary)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        return temporary
+    }
+
+    /// Removes temporary files left by an interrupted batch (call when no batch is open).
+    /// Partial downloads (`partial/`) are kept: the next download of the object resumes them.
+    public func removeStaleTemporaries() {
+        let tmp = root.appendingPathComponent("tmp").path
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [] {
+            unlink(tmp + "/" + name)
+        }
+    }
+
+    /// The hex ids of every partial download.
+    func partials() -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("partial").path)) ?? []
+    }
+
+    /// `syncfs` of the file system holding the store: every write before it is durable after it.
+    func syncFileSystem() throws {
+        let fd = open(root.path, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { throw BlobStoreError.io(operation: "open", path: root.path, errno: errno) }
+        defer { close(fd) }
+        guard sediment_syncfs(fd) == 0 else { throw BlobStoreError.io(operation: "syncfs", path: root.path, errno: errno) }
+    }
+}
+
+/// Writing whole buffers to file descriptors, through `EINTR` and short writes.
+enum FileWriting {
+    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw BlobStoreError.io(operation: "write", path: path, errno: errno)
+            }
+            offset += n
+        }
+    }
+}
