@@ -128,7 +128,7 @@ final class VisitStageTests: XCTestCase {
         XCTAssertEqual(output.records.map(\.id), [try XCTUnwrap(snapshot.manifest)])
         XCTAssertEqual(output.newBlobs.count, 5, "a store that knows no blob has every one hashed")
         XCTAssertTrue(try store.blobs.allIDs().isEmpty, "nothing is visible before commit")
-        try output.commit()
+        _ = try output.commit()
         XCTAssertTrue(store.contains(try XCTUnwrap(snapshot.manifest)))
         let card = try XCTUnwrap(output.built[try XCTUnwrap(snapshot.manifest)]?.entries.first { $0.path == "README.md" }?.sha256)
         XCTAssertTrue(store.contains(card))

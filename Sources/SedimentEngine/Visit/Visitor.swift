@@ -158,7 +158,7 @@ struct Visitor {
         outcome.newCommits = commits.count
         outcome.timings.append(("walk", walking.seconds))
         step("walk-wait")
-        try manifests.commit()
+        let packs = try manifests.commit()
         step("sync")
         outcome.newBlobs = manifests.newBlobs.count
         outcome.hashedBytes = manifests.hashedBytes
@@ -169,7 +169,9 @@ struct Visitor {
         let metadata = try head.map { try kind.metadata(target.ref.metadata, of: target.ref, in: repository, at: $0) } ?? target.ref.metadata
         let headManifest = head.flatMap { manifests.manifestOf[$0.hex] } ?? last?.manifest
         let source = headManifest.map { id in manifests.built[id].map(ObserveStage.Head.built) ?? .archived(id) } ?? .none
-        let observation = observer.observe(target.package, hubMetadata: metadata, head: source, newCommits: commits, repository: repositoryRowID)
+        // The visit's packs are durable but not indexed until its record: it reads them as well.
+        let observation = ObserveStage(store: store.including(packs), catalog: archive.catalog, limits: options.fileLimits)
+            .observe(target.package, hubMetadata: metadata, head: source, newCommits: commits, repository: repositoryRowID)
         outcome.warnings = ObserveStage.readingWarnings(observation)
         if let lfs {
             lfsWork = LFSStage(fetcher: lfs, network: options.network)
@@ -178,7 +180,7 @@ struct Visitor {
 
         // 6. record: a snapshot when the refs differ from the last snapshot's.
         let found = RecordStage.Found(repository: repositoryRowID, fetch: fetch, refs: refs, packageRefs: packageRefs, head: head,
-                                      manifests: manifests, commits: commits, metadata: metadata, observation: observation)
+                                      manifests: manifests, packs: packs, commits: commits, metadata: metadata, observation: observation)
         return recorder.full(found, last: last, started: started, finished: finished)
     }
 

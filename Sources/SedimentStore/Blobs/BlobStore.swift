@@ -166,6 +166,14 @@ extension BlobStore {
         try batch(replacing: false)
     }
 
+    /// This store, also reading the blobs of `packs`: packs made durable by
+    /// ``BlobBatch/commitDeferringIndex()`` and not indexed yet. Stores without packs are
+    /// returned as they are.
+    public func including(_ packs: [PackRecord]) -> any BlobStore {
+        guard !packs.isEmpty, let store = self as? PackStore else { return self }
+        return PackStore(store, alsoIndexing: packs)
+    }
+
     /// Every stored id; order unspecified.
     public func allIDs() throws -> [ContentID] {
         var ids: [ContentID] = []
@@ -181,11 +189,22 @@ public protocol BlobBatch: AnyObject {
     func put(_ bytes: UnsafeRawBufferPointer, id: ContentID, kind: BlobKind) throws
     /// Makes every staged blob durable, then visible under its id.
     func commit() throws
+    /// Makes every staged blob durable, but leaves the packs written unindexed: the caller
+    /// adds the returned packs to the index in its own catalog transaction (a visit's, with
+    /// the manifests and the snapshot that name the blobs). Until then, blobs in them are not
+    /// visible; if that transaction never happens, the next ``BlobStore/recoverInterruptedWrites()``
+    /// indexes them. Stores without a separate index return nothing, their blobs visible.
+    func commitDeferringIndex() throws -> [PackRecord]
     /// Drops every staged blob.
     func discard()
 }
 
 extension BlobBatch {
+    public func commitDeferringIndex() throws -> [PackRecord] {
+        try commit()
+        return []
+    }
+
     /// Stages `bytes`, returning its id.
     @discardableResult
     public func put(_ bytes: UnsafeRawBufferPointer, kind: BlobKind = .content) throws -> ContentID {

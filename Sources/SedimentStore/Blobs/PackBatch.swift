@@ -120,8 +120,12 @@ final class PackBatch: BlobBatch {
         _ = try commitReturningPacks()
     }
 
-    /// Commits, returning the packs written.
-    func commitReturningPacks() throws -> [PackRecord] {
+    func commitDeferringIndex() throws -> [PackRecord] {
+        try commitReturningPacks(indexing: false)
+    }
+
+    /// Commits, returning the packs written; indexes them unless told not to.
+    func commitReturningPacks(indexing: Bool = true) throws -> [PackRecord] {
         try closePack()
         guard !finished.isEmpty || !objects.isEmpty else { return [] }
         try store.loose.syncFileSystem()
@@ -138,7 +142,7 @@ final class PackBatch: BlobBatch {
         let records = finished.map(\.record)
         finished.removeAll()
         staged.removeAll()
-        try store.index.add(records, superseding: replacing)
+        if indexing { try store.index.add(records, superseding: replacing) }
         return records
     }
 

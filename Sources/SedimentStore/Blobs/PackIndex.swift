@@ -39,6 +39,21 @@ public struct PackLocation: Hashable, Sendable {
     }
 }
 
+/// An index that also finds the blobs of packs not indexed yet (read-only: writes go to the base).
+struct OverlayPackIndex: PackIndex {
+    let base: any PackIndex
+    let pending: MemoryPackIndex
+
+    func locate(_ ids: [ContentID]) throws -> [ContentID: PackLocation] {
+        try pending.locate(ids).merging(base.locate(ids)) { _, indexed in indexed }
+    }
+
+    func add(_ packs: [PackRecord], superseding: Bool) throws { try base.add(packs, superseding: superseding) }
+    func indexedPacks() throws -> [ContentID: Int] { try base.indexedPacks() }
+    func indexedBlobs(_ body: (ContentID, Int64) throws -> Void) throws { try base.indexedBlobs(body) }
+    func replace(with packs: [PackRecord]) throws { try base.replace(with: packs) }
+}
+
 /// A pack index in memory (for tests, and for reading packs without a catalog).
 public final class MemoryPackIndex: PackIndex {
     private struct State {

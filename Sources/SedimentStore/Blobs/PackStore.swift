@@ -46,6 +46,16 @@ public struct PackStore: BlobStore {
         }
     }
 
+    /// `store`, its index overlaid with `packs` (durable, not indexed yet).
+    init(_ store: PackStore, alsoIndexing packs: [PackRecord]) {
+        let pending = MemoryPackIndex()
+        try? pending.add(packs)
+        root = store.root
+        loose = store.loose
+        options = store.options
+        index = OverlayPackIndex(base: store.index, pending: pending)
+    }
+
     /// Where the pack `id` lives.
     public func packPath(_ id: ContentID) -> String {
         root.path + "/packs/\(id.hex.prefix(2))/\(id.hex).pack"

@@ -132,6 +132,7 @@ extension Catalog {
                 INSERT INTO blob(git_blob, sha256, size, stored, lfs_oid, lfs_size) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(git_blob) DO UPDATE SET stored = MAX(stored, excluded.stored)
                 """)
+            try Self.insert(visit.packs, superseding: false, db: db)
             for b in visit.blobs {
                 try blobInsert.execute(arguments: [b.gitBlob, b.sha256.hex, b.size, b.stored, b.lfsOID?.hex, b.lfsSize])
             }

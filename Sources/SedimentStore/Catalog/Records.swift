@@ -173,6 +173,8 @@ public struct VisitRecord: Sendable {
     public var commits: [CommitRecord] = []
     public var blobs: [BlobInfo] = []
     public var manifests: [ManifestRecord] = []
+    /// Packs made durable for this visit, indexed in its transaction.
+    public var packs: [PackRecord] = []
     /// The repository's archived refs after this visit; nil leaves them as they were.
     public var refTips: [String: String]?
     public var defaultBranch: String?

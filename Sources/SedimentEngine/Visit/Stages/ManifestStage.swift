@@ -23,8 +23,9 @@ struct ManifestStage {
         /// What was staged, made durable and visible by `commit()`.
         let staging: BlobBatch
 
-        /// Makes the staged manifests and contents durable.
-        func commit() throws { try staging.commit() }
+        /// Makes the staged manifests and contents durable; returns the packs written, for the
+        /// visit's catalog transaction to index with the manifests that name their blobs.
+        func commit() throws -> [PackRecord] { try staging.commitDeferringIndex() }
         /// Drops whatever was not committed.
         func discard() { staging.discard() }
     }

@@ -15,9 +15,13 @@ protocol ManifestStore {
     func contains(_ id: ContentID) -> Bool
     /// The content `id`, checked against its hash.
     func content(_ id: ContentID) throws -> Data
+    /// This store, also reading the blobs of `packs` (durable, not yet indexed).
+    func including(_ packs: [PackRecord]) -> any ManifestStore
 }
 
 extension ManifestStore {
+    func including(_ packs: [PackRecord]) -> any ManifestStore { self }
+
     /// The stored manifest `id` (one written by an earlier visit).
     func manifest(_ id: ContentID) throws -> Manifest {
         try Manifest.parse(content(id))
@@ -47,6 +51,10 @@ struct ArchiveManifestStore: ManifestStore {
 
     func content(_ id: ContentID) throws -> Data {
         try blobs.get(id)
+    }
+
+    func including(_ packs: [PackRecord]) -> any ManifestStore {
+        packs.isEmpty ? self : ArchiveManifestStore(catalog: catalog, blobs: blobs.including(packs))
     }
 }
 

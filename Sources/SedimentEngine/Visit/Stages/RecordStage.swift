@@ -18,6 +18,8 @@ struct RecordStage {
         var packageRefs: [String: ObjectID]
         var head: ObjectID?
         var manifests: ManifestStage.Output
+        /// The packs the manifest stage made durable, indexed by the visit's transaction.
+        var packs: [PackRecord]
         var commits: [CommitRecord]
         /// The hub's metadata with what the hub's kind adds after a visit.
         var metadata: String?
@@ -32,6 +34,7 @@ struct RecordStage {
         record.commits = found.commits
         record.blobs = found.manifests.newBlobs
         record.manifests = found.manifests.records
+        record.packs = found.packs
         record.refTips = found.fetch.remoteRefs.mapValues(\.hex)
         record.defaultBranch = found.fetch.defaultBranch ?? found.refs.headRef
         record.lostRefs = found.refs.lost
