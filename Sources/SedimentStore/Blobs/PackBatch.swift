@@ -66,19 +66,20 @@ final class PackBatch: BlobBatch {
     /// Writes blobs the store already names (their stored copy is damaged) instead of skipping
     /// them; the index then points at the new copy.
     let replacing: Bool
-    private var writer: PackWriter?
-    private var finished: [(path: String, record: PackRecord)] = []
+    /// Small blobs, packed on a thread of their own.
+    private let packing: PackPipeline
     /// Large objects: temporary file → id.
     private var objects: [(path: String, id: ContentID, owned: Bool)] = []
     private var staged = Set<ContentID>()
     private var counter = 0
     /// Temporary names are `<pid>-<batch nonce>-<counter>`: unique without a syscall per file.
     private let nonce = UInt64.random(in: 0...UInt64.max)
-    private lazy var compressor = ZstdCompressor(level: store.options.level)
 
     init(store: PackStore, replacing: Bool) {
         self.store = store
         self.replacing = replacing
+        packing = PackPipeline(folder: store.root.path + "/tmp", name: "\(getpid())-\(nonce)", packSize: store.options.packSize,
+                               level: store.options.level)
     }
 
     deinit {
@@ -97,9 +98,7 @@ final class PackBatch: BlobBatch {
             let path = try store.loose.writeTemporary(bytes, name: temporaryName())
             objects.append((path, id, true))
         } else {
-            if writer == nil { writer = try PackWriter(path: store.root.path + "/tmp/" + temporaryName() + ".pack") }
-            try writer!.add(bytes, id: id, kind: kind, compressor: compressor)
-            if writer!.offset >= store.options.packSize { try closePack() }
+            packing.add(bytes, id: id, kind: kind)
         }
         staged.insert(id)
     }
@@ -108,12 +107,6 @@ final class PackBatch: BlobBatch {
     func adopt(file: String, id: ContentID) {
         objects.append((file, id, false))
         staged.insert(id)
-    }
-
-    private func closePack() throws {
-        guard let open = writer else { return }
-        writer = nil
-        finished.append((open.path, try open.finish()))
     }
 
     func commit() throws {
@@ -126,7 +119,7 @@ final class PackBatch: BlobBatch {
 
     /// Commits, returning the packs written; indexes them unless told not to.
     func commitReturningPacks(indexing: Bool = true) throws -> [PackRecord] {
-        try closePack()
+        let finished = try packing.finish()
         guard !finished.isEmpty || !objects.isEmpty else { return [] }
         try store.loose.syncFileSystem()
         for pack in finished {
@@ -140,17 +133,13 @@ final class PackBatch: BlobBatch {
         objects.removeAll()
         try store.loose.syncFileSystem()
         let records = finished.map(\.record)
-        finished.removeAll()
         staged.removeAll()
         if indexing { try store.index.add(records, superseding: replacing) }
         return records
     }
 
     func discard() {
-        if let writer { unlink(writer.path) }
-        writer = nil
-        for pack in finished { unlink(pack.path) }
-        finished.removeAll()
+        packing.discard()
         for object in objects where object.owned { unlink(object.path) }
         objects.removeAll()
         staged.removeAll()

@@ -5,6 +5,13 @@ import GRDB
 extension Catalog: PackIndex {
     public func locate(_ ids: [ContentID]) throws -> [ContentID: PackLocation] {
         guard !ids.isEmpty else { return [:] }
+        if ids.count == 1 {
+            // The common case (is this one blob stored?): a statement compiled once per connection.
+            let row = try read { db in
+                try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM pack_blob WHERE blob = ?"), arguments: [ids[0].hex])
+            }
+            return row.flatMap(Self.location).map { [$0.entry.id: $0] } ?? [:]
+        }
         return try read { db in
             var found: [ContentID: PackLocation] = [:]
             for start in stride(from: 0, to: ids.count, by: 500) {
