@@ -86,13 +86,18 @@ extension Workspace {
             chmod(path, 0o444)
         }
         for pack in store.packFiles() { try FileManager.default.removeItem(atPath: store.packPath(pack)) }
+        try dropPackIndex()
+    }
+
+    /// Empties the catalog's pack index (tables `pack` and `pack_blob`), as a lost index would be.
+    func dropPackIndex() throws {
         let result = try Shell.run(Shell.which("python3"), ["-c", """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
             db.execute("DELETE FROM pack_blob")
             db.execute("DELETE FROM pack")
             db.commit()
-            """, self.store + "/catalog.sqlite"])
+            """, store + "/catalog.sqlite"])
         XCTAssertEqual(result.status, 0, result.stderr)
     }
 
