@@ -9,8 +9,10 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-hash stored blobs and manifests and check every reference; exit 3 on damage left.",
         discussion: """
-            With --sample, a random share of the blobs and manifests is re-hashed, so a large archive can be verified \
-            over several runs; references are always all checked. With --repair, damaged or missing blobs are restored \
+            Packs are read whole: each must hash to its name, and every blob in it must decompress and hash to its id; \
+            a damaged blob is named with the packages and paths that use it. With --sample, a random share of the \
+            blobs, manifests and packs is read, so a large archive can be verified over several runs (as restic's \
+            --read-data-subset); references are always all checked. With --repair, damaged or missing blobs are restored \
             from their mirror (git blobs, checked against their SHA-256), manifests rebuilt from their commit's tree, \
             and LFS objects downloaded again from their LFS server; what cannot be restored is named, and only then \
             does verify exit 3. --repair writes to the archive, so it waits for no other sediment process to hold it.
@@ -19,7 +21,7 @@ struct Verify: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: JSONFlag
 
-    @Option(name: .long, help: ArgumentHelp("The share of blobs and manifests to re-hash, in percent.", valueName: "percent"))
+    @Option(name: .long, help: ArgumentHelp("The share of blobs, manifests and packs to read, in percent.", valueName: "percent"))
     var sample: Double = 100
 
     @Flag(name: .long, help: "Restore damaged or missing blobs, manifests and LFS objects from the mirrors and LFS servers.")
