@@ -26,17 +26,9 @@ extension Repository {
     /// The files `commit` changed against its first parent (everything is added for a root
     /// commit), with renames detected as `git diff -M` finds them (see ``RenameDetection``).
     /// Only the folders whose ids changed are read, and blobs only to score a possible
-    /// rename that is not exact.
+    /// rename that is not exact. To read many commits, one ``ChangeReader`` does less work.
     public func changes(of commit: CommitInfo) throws -> [FileChange] {
-        let parentTree = try commit.parents.first.map { try treeID(ofCommit: $0) }
-        return try changes(from: parentTree, to: commit.tree, label: "commit \(commit.id.hex)").map(\.fileChange)
-    }
-
-    /// The changes between two trees (nil: the empty tree), renames detected.
-    func changes(from old: ObjectID?, to new: ObjectID?, label: String) throws -> [TreeDelta] {
-        let deltas = try treeDeltas(from: old, to: new, label: label)
-        var renames = RenameDetection(repository: self, label: label)
-        return try renames.apply(to: deltas)
+        try ChangeReader(self).changes(of: commit)
     }
 
     /// The tree of a commit, read without its signatures or message.
@@ -59,6 +51,6 @@ extension Repository {
             guard let folder = try entry(prefix, at: commit), folder.kind == GIT_OBJECT_TREE else { return nil }
             return folder.id
         }
-        return try changes(from: tree(old), to: tree(new), label: "\(old.short)..\(new.short)").map(\.fileChange)
+        return try ChangeReader(self).changes(from: tree(old), to: tree(new), label: "\(old.short)..\(new.short)").map(\.fileChange)
     }
 }

@@ -22,12 +22,14 @@ struct RenameDetection {
     private static let candidatesPerDestination = 4
 
     let repository: Repository
+    /// The repository's object database, for blob contents.
+    let odb: OpaquePointer
     let label: String
     private var sizes: [ObjectID: Int] = [:]
     private var fingerprints: [ObjectID: SpanFingerprint] = [:]
 
-    init(repository: Repository, label: String) {
-        (self.repository, self.label) = (repository, label)
+    init(repository: Repository, odb: OpaquePointer, label: String) {
+        (self.repository, self.odb, self.label) = (repository, odb, label)
     }
 
     /// `deltas` with renamed pairs made one `renamed` delta at the place of the addition, and
@@ -140,14 +142,19 @@ struct RenameDetection {
 
     private mutating func size(_ id: ObjectID) throws -> Int {
         if let known = sizes[id] { return known }
-        let size = try repository.objectSize(id)
+        var raw = id.raw
+        var size = 0
+        var type = GIT_OBJECT_ANY
+        try check(git_odb_read_header(&size, &type, odb, &raw), "read the size of blob \(id.hex) to detect renames in \(label)", repository.path)
         sizes[id] = size
         return size
     }
 
     private mutating func fingerprint(_ id: ObjectID) throws -> SpanFingerprint {
         if let known = fingerprints[id] { return known }
-        let fingerprint = try repository.withBlob(id) { SpanFingerprint($0) }
+        var raw = id.raw
+        let blob = try RawObject(odb: odb, id: &raw, operation: "read blob \(id.hex) to detect renames in \(label)", context: repository.path)
+        let fingerprint = SpanFingerprint(blob.bytes)
         fingerprints[id] = fingerprint
         return fingerprint
     }

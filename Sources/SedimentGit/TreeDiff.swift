@@ -18,132 +18,128 @@ struct TreeDelta {
     }
 }
 
-extension Repository {
+/// Reads the changes of commits one after another, as `git log -M` shows them against each
+/// first parent. It keeps the folders read by the last diff: walking history newest first,
+/// a commit's parent is usually the next commit diffed, and its folders are then not read
+/// twice. One reader per repository handle, on that handle's thread.
+public final class ChangeReader {
+    let repository: Repository
+    private let odb: OpaquePointer
+    private var previous: [TreeKey: TreeObject] = [:]
+    private var current: [TreeKey: TreeObject] = [:]
+
+    public init(_ repository: Repository) throws {
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, repository.handle), "open the object database", repository.path)
+        self.repository = repository
+        self.odb = odb!
+    }
+
+    deinit { git_odb_free(odb) }
+
+    /// The files `commit` changed against its first parent (everything is added for a root
+    /// commit), with renames detected as `git diff -M` finds them (see ``RenameDetection``).
+    public func changes(of commit: CommitInfo) throws -> [FileChange] {
+        let parentTree = try commit.parents.first.map { try repository.treeID(ofCommit: $0) }
+        return try changes(from: parentTree, to: commit.tree, label: "commit \(commit.id.hex)").map(\.fileChange)
+    }
+
+    /// The changes between two trees (nil: the empty tree), renames detected.
+    func changes(from old: ObjectID?, to new: ObjectID?, label: String) throws -> [TreeDelta] {
+        let deltas = try treeDeltas(from: old, to: new)
+        var renames = RenameDetection(repository: repository, odb: odb, label: label)
+        return try renames.apply(to: deltas)
+    }
+
     /// The files that differ between tree `old` (nil: the empty tree) and tree `new`, as
     /// `git diff-tree -r` lists them before rename detection: depth first in git's tree
     /// order, a folder whose id did not change skipped without being read, a changed mode or
     /// content `modified`, a change between file, symlink and submodule `typeChanged`, and a
     /// file replaced by a folder a deletion plus additions. Folders nested deeper than
-    /// ``maximumTreeDepth`` fail the diff (a hostile tree must not exhaust memory), with an
-    /// explicit stack instead of recursion.
-    func treeDeltas(from old: ObjectID?, to new: ObjectID?, label: String) throws -> [TreeDelta] {
-        var stack: [TreeDiffFrame] = []
-        defer { for frame in stack { frame.free() } }
-        func open(_ oid: UnsafePointer<git_oid>, _ where_: [UInt8]) throws -> OpaquePointer {
-            var tree: OpaquePointer?
-            try check(git_tree_lookup(&tree, handle, oid), "read tree \(GitPath.text(where_)) of \(label)", path)
-            return tree!
-        }
-        func open(_ id: ObjectID?) throws -> OpaquePointer? {
-            guard var raw = id?.raw else { return nil }
-            return try open(&raw, [])
-        }
-        func push(_ old: OpaquePointer?, _ new: OpaquePointer?, _ prefix: [UInt8]) throws {
-            guard stack.count < Self.maximumTreeDepth else {
-                old.map { git_tree_free($0) }
-                new.map { git_tree_free($0) }
-                throw GitError(resultCode: -1, errorClass: 0,
-                               message: "folders nest deeper than \(Self.maximumTreeDepth) levels (at \(GitPath.text(prefix.prefix(60))))…)",
-                               operation: "read tree", context: path)
-            }
-            stack.append(TreeDiffFrame(old: old, new: new, prefix: prefix))
-        }
-        let oldRoot = try open(old)
-        let newRoot: OpaquePointer?
-        do { newRoot = try open(new) } catch { oldRoot.map { git_tree_free($0) }; throw error }
-        try push(oldRoot, newRoot, [])
-
+    /// ``Repository/maximumTreeDepth`` fail the diff as it reaches them (a hostile tree must
+    /// not exhaust memory); the stack is explicit, never recursion.
+    func treeDeltas(from old: ObjectID?, to new: ObjectID?) throws -> [TreeDelta] {
+        (previous, current) = (current, [:])
+        var stack = [TreeDiffFrame(old: try old.map { try tree($0) }, new: try new.map { try tree($0) }, prefix: [])]
         var deltas: [TreeDelta] = []
-        while let top = stack.last {
-            let oldEntry = top.oldIndex < top.oldCount ? git_tree_entry_byindex(top.old, top.oldIndex) : nil
-            let newEntry = top.newIndex < top.newCount ? git_tree_entry_byindex(top.new, top.newIndex) : nil
-            if oldEntry == nil && newEntry == nil {
-                stack.removeLast().free()
-                continue
-            }
-            let order: Int32 = oldEntry == nil ? 1 : newEntry == nil ? -1 : TreeEntryName.compare(oldEntry!, newEntry!)
-            if order < 0 { stack[stack.count - 1].oldIndex += 1 }
-            if order > 0 { stack[stack.count - 1].newIndex += 1 }
-            if order == 0 { stack[stack.count - 1].oldIndex += 1; stack[stack.count - 1].newIndex += 1 }
-            let oldSide = order <= 0 ? oldEntry : nil, newSide = order >= 0 ? newEntry : nil
-            if let oldSide, let newSide {
-                // Same name and both folders or both not: equal ids mean nothing changed below.
-                guard git_oid_equal(git_tree_entry_id(oldSide), git_tree_entry_id(newSide)) == 0
-                        || git_tree_entry_filemode(oldSide) != git_tree_entry_filemode(newSide) else { continue }
-            }
-            let entry = (newSide ?? oldSide)!
-            let path = top.prefix + TreeEntryName.bytes(entry)
-            if git_tree_entry_type(entry) == GIT_OBJECT_TREE {
-                let oldTree = try oldSide.map { try open(git_tree_entry_id($0), path) }
-                let newTree: OpaquePointer?
-                do { newTree = try newSide.map { try open(git_tree_entry_id($0), path) } } catch {
-                    oldTree.map { git_tree_free($0) }
-                    throw error
+        frames: while var frame = stack.popLast() {
+            var oldEntry = try frame.old?.entry(at: frame.oldOffset)
+            var newEntry = try frame.new?.entry(at: frame.newOffset)
+            while oldEntry != nil || newEntry != nil {
+                let order: Int32 = oldEntry == nil ? 1 : newEntry == nil ? -1 : RawTreeEntry.order(oldEntry!, newEntry!)
+                let oldSide = order <= 0 ? oldEntry : nil, newSide = order >= 0 ? newEntry : nil
+                if let oldSide { frame.oldOffset = oldSide.next; oldEntry = try frame.old!.entry(at: oldSide.next) }
+                if let newSide { frame.newOffset = newSide.next; newEntry = try frame.new!.entry(at: newSide.next) }
+                // Same name, both folders or both not: the same id and mode mean nothing changed.
+                if let oldSide, let newSide, oldSide.mode == newSide.mode, oldSide.sameObject(as: newSide) { continue }
+                let entry = (newSide ?? oldSide)!
+                let path = frame.prefix + entry.name
+                if entry.isFolder {
+                    let child = TreeDiffFrame(old: try oldSide.map { try tree($0.id, path) }, new: try newSide.map { try tree($0.id, path) },
+                                              prefix: path + [0x2F])
+                    stack.append(frame)
+                    guard stack.count < Repository.maximumTreeDepth else {
+                        throw GitError(resultCode: -1, errorClass: 0,
+                                       message: "folders nest deeper than \(Repository.maximumTreeDepth) levels (at \(GitPath.text(path.prefix(60)))…)",
+                                       operation: "read tree", context: repository.path)
+                    }
+                    stack.append(child)
+                    continue frames
                 }
-                try push(oldTree, newTree, path + [UInt8(ascii: "/")])
-                continue
+                var delta = TreeDelta(status: .modified, oldPath: nil, newPath: nil, oldID: nil, newID: nil, oldMode: nil, newMode: nil)
+                if let oldSide { (delta.oldPath, delta.oldID, delta.oldMode) = (path, oldSide.objectID, oldSide.mode) }
+                if let newSide { (delta.newPath, delta.newID, delta.newMode) = (path, newSide.objectID, newSide.mode) }
+                switch (oldSide?.mode, newSide?.mode) {
+                case (nil, _): delta.status = .added
+                case (_, nil): delta.status = .deleted
+                case let (before?, after?): delta.status = before & 0o170000 == after & 0o170000 ? .modified : .typeChanged
+                }
+                deltas.append(delta)
             }
-            var delta = TreeDelta(status: .modified, oldPath: nil, newPath: nil, oldID: nil, newID: nil, oldMode: nil, newMode: nil)
-            if let oldSide {
-                (delta.oldPath, delta.oldID, delta.oldMode) = (path, ObjectID(git_tree_entry_id(oldSide)), UInt32(git_tree_entry_filemode(oldSide).rawValue))
-            }
-            if let newSide {
-                (delta.newPath, delta.newID, delta.newMode) = (path, ObjectID(git_tree_entry_id(newSide)), UInt32(git_tree_entry_filemode(newSide).rawValue))
-            }
-            switch (delta.oldMode, delta.newMode) {
-            case (nil, _): delta.status = .added
-            case (_, nil): delta.status = .deleted
-            case let (before?, after?): delta.status = before & 0o170000 == after & 0o170000 ? .modified : .typeChanged
-            }
-            deltas.append(delta)
         }
         return deltas
     }
-}
 
-/// One open folder of ``Repository/treeDeltas(from:to:label:)``: its two trees (either may
-/// be absent, and each is owned), its path with a trailing `/`, and the next entry of each.
-private struct TreeDiffFrame {
-    let old: OpaquePointer?
-    let new: OpaquePointer?
-    let prefix: [UInt8]
-    let oldCount: Int
-    let newCount: Int
-    var oldIndex = 0
-    var newIndex = 0
-
-    init(old: OpaquePointer?, new: OpaquePointer?, prefix: [UInt8]) {
-        (self.old, self.new, self.prefix) = (old, new, prefix)
-        oldCount = old.map { git_tree_entrycount($0) } ?? 0
-        newCount = new.map { git_tree_entrycount($0) } ?? 0
+    private func tree(_ id: ObjectID) throws -> TreeObject {
+        var raw = id.raw
+        return try withUnsafeBytes(of: &raw) { try tree($0.baseAddress!.assumingMemoryBound(to: UInt8.self), []) }
     }
 
-    func free() {
-        old.map { git_tree_free($0) }
-        new.map { git_tree_free($0) }
-    }
-}
-
-/// Tree entry names as git orders them.
-enum TreeEntryName {
-    /// The name's bytes.
-    static func bytes(_ entry: OpaquePointer) -> [UInt8] {
-        let name = git_tree_entry_name(entry)!
-        return Array(UnsafeRawBufferPointer(start: name, count: strlen(name)))
-    }
-
-    /// git's `base_name_compare`: bytes first, and a folder's name compares as if it ended in `/`.
-    static func compare(_ a: OpaquePointer, _ b: OpaquePointer) -> Int32 {
-        let nameA = git_tree_entry_name(a)!, nameB = git_tree_entry_name(b)!
-        let lengthA = strlen(nameA), lengthB = strlen(nameB)
-        let common = min(lengthA, lengthB)
-        let bytes = memcmp(nameA, nameB, common)
-        if bytes != 0 { return bytes }
-        func next(_ name: UnsafePointer<CChar>, _ length: Int, _ entry: OpaquePointer) -> UInt8 {
-            if length > common { return UInt8(bitPattern: name[common]) }
-            return git_tree_entry_type(entry) == GIT_OBJECT_TREE ? UInt8(ascii: "/") : 0
+    /// Tree `id`, from the last two diffs when they read it.
+    private func tree(_ id: UnsafePointer<UInt8>, _ path: [UInt8]) throws -> TreeObject {
+        let key = TreeKey(id)
+        if let known = current[key] ?? previous[key] {
+            current[key] = known
+            return known
         }
-        let tailA = next(nameA, lengthA, a), tailB = next(nameB, lengthB, b)
-        return tailA < tailB ? -1 : tailA > tailB ? 1 : 0
+        let tree = try TreeObject(odb: odb, id: id, repository: repository, path: path)
+        current[key] = tree
+        return tree
+    }
+}
+
+/// One open folder of ``ChangeReader/treeDeltas(from:to:)``: its two trees (either may be
+/// absent), its path with a trailing `/`, and where the next entry of each starts.
+private struct TreeDiffFrame {
+    let old: TreeObject?
+    let new: TreeObject?
+    let prefix: [UInt8]
+    var oldOffset = 0
+    var newOffset = 0
+
+    init(old: TreeObject?, new: TreeObject?, prefix: [UInt8]) {
+        (self.old, self.new, self.prefix) = (old, new, prefix)
+    }
+}
+
+/// A tree's id as a dictionary key, without making its hex text.
+private struct TreeKey: Hashable {
+    let head: UInt64, middle: UInt64, tail: UInt32
+
+    init(_ id: UnsafePointer<UInt8>) {
+        let raw = UnsafeRawPointer(id)
+        head = raw.loadUnaligned(as: UInt64.self)
+        middle = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        tail = raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self)
     }
 }
