@@ -13,13 +13,14 @@ struct HistoryWalk: Sendable {
     func run() throws -> [CommitRecord] {
         let repository = try Repository.open(at: mirror)
         let infos = try repository.commits(from: tips, hiding: hidden)
+        let reader = try ChangeReader(repository)
         var commits: [CommitRecord] = []
         commits.reserveCapacity(infos.count)
-        var heights: [ObjectID: Int] = [:]
         for info in infos {
-            // A hostile tree depth fails this visit before the diff would hold a path per level.
-            try repository.checkTreeDepth(info.tree, heights: &heights)
-            let changes = try repository.changes(of: info).map {
+            // The diff reads only the folders whose ids changed (the parent's, read by the
+            // previous diff, are kept), and fails a hostile tree deeper than
+            // Repository.maximumTreeDepth as it reaches that depth.
+            let changes = try reader.changes(of: info).map {
                 ChangeRecord(status: $0.status.rawValue, oldPath: $0.oldPath, newPath: $0.newPath, oldBlob: $0.oldID?.hex,
                              newBlob: $0.newID?.hex, oldMode: $0.oldMode.map(Int.init), newMode: $0.newMode.map(Int.init))
             }
