@@ -97,7 +97,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "sediment-bench",
-            dependencies: ["SedimentStore"]
+            dependencies: ["SedimentStore", "SedimentEngine", "SedimentGit"]
         ),
         .testTarget(
             name: "SedimentStoreTests",

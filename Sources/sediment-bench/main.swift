@@ -1,4 +1,6 @@
 import Foundation
+import SedimentEngine
+import SedimentGit
 import SedimentStore
 
 // sediment-bench: measurements of Sediment's building blocks, for `make bench`.
@@ -9,6 +11,11 @@ import SedimentStore
 //         is a scratch folder removed afterwards, or STORE (kept); with --no-store, files
 //         are only read and hashed (what the store's hashing alone costs).
 //
+//     sediment-bench walk MIRROR
+//         the history walk of a first visit, alone: every commit reachable from the mirror's
+//         branches and tags with its changes (first parent, renames as `git log -M`), and
+//         print `commits=N changes=M seconds=S`.
+//
 //     sediment-bench seed-observations CATALOG PACKAGE COUNT
 //         give PACKAGE COUNT observations, copies of its latest, each recorded as a visit
 //         through the catalog (see SeedObservations.swift); print `observations=N`.
@@ -16,6 +23,7 @@ import SedimentStore
 func usage() -> Never {
     FileHandle.standardError.write(Data("""
         usage: sediment-bench hash [--no-store | --store STORE] DIR...
+               sediment-bench walk MIRROR
                sediment-bench seed-observations CATALOG PACKAGE COUNT
 
         """.utf8))
@@ -87,6 +95,17 @@ case "hash" where arguments.count > 1:
         }
         if rest.isEmpty { usage() }
         try hashFolders(rest, store: !noStore, into: kept)
+    } catch {
+        FileHandle.standardError.write(Data("sediment-bench: \(error)\n".utf8))
+        exit(1)
+    }
+case "walk" where arguments.count == 2:
+    do {
+        let tips = try Repository.open(at: arguments[1]).references(prefixes: ["refs/heads/", "refs/tags/"])
+        let start = DispatchTime.now()
+        let commits = try HistoryWalk(mirror: arguments[1], tips: Array(Set(tips.values)), hidden: []).run()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        print("commits=\(commits.count) changes=\(commits.reduce(0) { $0 + $1.changes.count }) seconds=\(String(format: "%.4f", seconds))")
     } catch {
         FileHandle.standardError.write(Data("sediment-bench: \(error)\n".utf8))
         exit(1)

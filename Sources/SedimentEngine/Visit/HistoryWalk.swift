@@ -5,12 +5,18 @@ import SedimentStore
 /// Step 3 of a visit: the commits reachable from the new tips and not from any tip archived
 /// before, each with the files it changed. It opens its own handle on the mirror, so it can
 /// run on a thread of the ``BlockingPool`` while the visit builds manifests (both only read the mirror).
-struct HistoryWalk: Sendable {
+public struct HistoryWalk: Sendable {
     let mirror: String
     let tips: [ObjectID]
     let hidden: [ObjectID]
 
-    func run() throws -> [CommitRecord] {
+    public init(mirror: String, tips: [ObjectID], hidden: [ObjectID]) {
+        self.mirror = mirror
+        self.tips = tips
+        self.hidden = hidden
+    }
+
+    public func run() throws -> [CommitRecord] {
         let repository = try Repository.open(at: mirror)
         let infos = try repository.commits(from: tips, hiding: hidden)
         let reader = try ChangeReader(repository)
