@@ -21,14 +21,16 @@ real_repository() {
 	git_world
 	REAL="$SERVED/real.git"
 	REAL_URL="$BASE_URL/real.git"
-	REAL_NAME=$(basename "$(dirname "$BENCH_REAL_REPO")")
-	[ "$(basename "$BENCH_REAL_REPO")" = repo ] || REAL_NAME=$(basename "$BENCH_REAL_REPO" .git)
-	REAL_NAME=${REAL_NAME/+//}
 	if ! git -C "$BENCH_REAL_REPO" rev-parse --git-dir >/dev/null 2>&1; then
 		REAL_STATUS=$REAL_UNAVAILABLE
 		log "real repository: $BENCH_REAL_REPO is $REAL_STATUS"
 		return 1
 	fi
+	# Its name: owner/name from the folder fetched copies live in (owner+name/repo), else
+	# the folder's own name.
+	REAL_NAME=$(basename "$(dirname "$BENCH_REAL_REPO")")
+	[ "$(basename "$BENCH_REAL_REPO")" = repo ] || REAL_NAME=$(basename "$BENCH_REAL_REPO" .git)
+	REAL_NAME=${REAL_NAME/+//}
 	if [ ! -d "$REAL" ]; then
 		local key complete
 		key=$(git -C "$BENCH_REAL_REPO" for-each-ref --format='%(objectname) %(refname)' refs/heads refs/tags | sha256sum | cut -c1-16)

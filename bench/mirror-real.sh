@@ -13,7 +13,7 @@ R_STATUS="not run"
 if ! real_repository; then
 	R_STATUS=$REAL_STATUS
 	log "(1b) skipped: the real repository is $REAL_STATUS"
-	save_results mirror-real R_STATUS REAL_NAME
+	save_results mirror-real R_STATUS
 	exit 0
 fi
 

@@ -52,7 +52,7 @@ TABLE=$(
 	echo "| # | Benchmark | Sediment | Reference | Ratio | Target | Result |"
 	echo "|---|-----------|---------:|----------:|------:|--------|--------|"
 	echo "| 1 | First mirror of the large repository (wall time, median of $BENCH_REPEAT) | $(cell "$M_SED_STATUS" "$(fmt %.2f "${M_SED:-0}") s") | $(fmt %.2f "$M_GIT") s (\`git clone --mirror\`) | $(cell "$M_SED_STATUS" "$(fmt %.2f "${M_RATIO:-0}")×") | ≤ ${TARGET_MIRROR_RATIO}× (goal ${TARGET_MIRROR_GOAL}×) | $R1 |"
-	echo "| 1b | First mirror of $REAL_LABEL (wall time, median of $BENCH_REPEAT) | $(cell "$R_STATUS" "$(fmt %.2f "${R_SED:-0}") s") | $(cell "$R_STATUS" "$(fmt %.2f "${R_GIT:-0}") s") (\`git clone --mirror\`) | $(cell "$R_STATUS" "$(fmt %.2f "${R_RATIO:-0}")×") | ≤ ${TARGET_MIRROR_RATIO}× (goal ${TARGET_MIRROR_GOAL}×) | $R1B |"
+	echo "| 1b | First mirror of $REAL_LABEL (wall time, median of $BENCH_REPEAT) | $(cell "$R_STATUS" "$(fmt %.2f "${R_SED:-0}") s") | $(dash "$R_STATUS" "$(fmt %.2f "${R_GIT:-0}") s (\`git clone --mirror\`)") | $(dash "$R_STATUS" "$(fmt %.2f "${R_RATIO:-0}")×") | ≤ ${TARGET_MIRROR_RATIO}× (goal ${TARGET_MIRROR_GOAL}×) | $R1B |"
 	echo "| 2 | Incremental sync after $BENCH_NEW_COMMITS commits (upload-pack bytes on the wire) | $(cell "$I_SED_STATUS" "${I_SED_WIRE:-0} B") | ${I_GIT_WIRE} B (\`git fetch\`) | $(cell "$I_SED_STATUS" "$(fmt %.2f "${I_RATIO:-0}")×") | ≤ ${TARGET_BYTES_RATIO}× | $R2 |"
 	echo "| 3 | No-op sync of $BENCH_SMALL_REPOS small repositories (wall time, median of $BENCH_REPEAT) | $(cell "$N_SED_STATUS" "$(fmt %.2f "${N_SED:-0}") s") | $(fmt %.2f "$N_GIT") s (\`git fetch\` loop) | $(cell "$N_SED_STATUS" "$(fmt %.2f "${N_RATIO:-0}")×") | ≤ ${TARGET_NOOP_RATIO}× | $R3 |"
 	echo "| 4 | Storing throughput, $H_FILES files / $(fmt %.0f "$(calc "$H_BYTES / 1000000")") MB (median of $BENCH_REPEAT) | $(cell "$H_SED_STATUS" "$(fmt %.0f "${H_SED_MBPS:-0}") MB/s") | $(fmt %.0f "$H_SHA_MBPS") MB/s (\`sha256sum\`) | $(cell "$H_SED_STATUS" "$(fmt %.2f "${H_RATIO:-0}")×") | ≥ ${TARGET_HASH_RATIO}× | $R4 |"
@@ -62,8 +62,8 @@ TABLE=$(
 	echo "| 7b | \`diff\` from the large repository's first commit to its head ($(cell "$Q_STATUS" "${DL_CHANGES:-0}") changed files; median of $BENCH_REPEAT) | $(cell "$Q_STATUS" "$(fmt %.3f "${DL_SED:-0}") s") | $(cell "$Q_STATUS" "$(fmt %.3f "${DL_GIT:-0}") s") (\`git diff --name-status -M\`) | $(cell "$Q_STATUS" "$(fmt %.2f "${DL_RATIO:-0}")×") | ≤ 2× | $R7B |"
 	echo "| 8 | \`history --json\` of a package with $(cell "$Q_STATUS" "${Q_HISTORY_ROWS:-0}") observations; \`export --format jsonl\` of the large repository's catalog | $(cell "$Q_STATUS" "$(fmt %.0f "${Q_HISTORY_MS:-0}") ms; $(fmt %.0f "${Q_EXPORT_RATE:-0}") rows/s ($(fmt %.0f "${Q_EXPORT_ROWS:-0}") rows), peak RSS $(fmt %.0f "${Q_EXPORT_RSS_MIB:-0}") MiB") | – | – | report | – |"
 	echo "| 9 | History walk of the large repository's first mirror (\`seconds.walk\` of \`sync --json\`, median of $BENCH_REPEAT) | $(cell "$WG_STATUS" "$(fmt %.2f "${WG_SED:-0}") s") | $(fmt %.2f "${WG_GIT:-0}") s (\`git log --branches --tags --name-status -M\`) | $(cell "$WG_STATUS" "$(fmt %.2f "${WG_RATIO:-0}")×") | ≤ ${TARGET_WALK_RATIO}× | $R9 |"
-	echo "| 9b | History walk of the first mirror of $REAL_LABEL (median of $BENCH_REPEAT) | $(cell "$WR_STATUS" "$(fmt %.2f "${WR_SED:-0}") s") | $(cell "$WR_STATUS" "$(fmt %.2f "${WR_GIT:-0}") s") (\`git log --branches --tags --name-status -M\`) | $(cell "$WR_STATUS" "$(fmt %.2f "${WR_RATIO:-0}")×") | ≤ ${TARGET_WALK_RATIO}× | $R9B |"
-	echo "| 10 | Bytes stored for the tip trees of $REAL_LABEL ($(cell "$B_STATUS" "${B_BLOBS:-0}") distinct blobs, $(cell "$B_STATUS" "$(human_bytes "${B_RAW:-0}")")) | $(cell "$B_STATUS" "$(human_bytes "${B_SED_BYTES:-0}") (files under blobs/)") | $(cell "$B_STATUS" "$(human_bytes "${B_ZSTD:-0}")") (\`zstd -3\` of each file) | $(cell "$B_STATUS" "$(fmt %.2f "${B_RATIO:-0}")×") | ≤ ${TARGET_STORED_RATIO}× | $R10 |"
+	echo "| 9b | History walk of the first mirror of $REAL_LABEL (median of $BENCH_REPEAT) | $(cell "$WR_STATUS" "$(fmt %.2f "${WR_SED:-0}") s") | $(dash "$WR_STATUS" "$(fmt %.2f "${WR_GIT:-0}") s (\`git log --branches --tags --name-status -M\`)") | $(dash "$WR_STATUS" "$(fmt %.2f "${WR_RATIO:-0}")×") | ≤ ${TARGET_WALK_RATIO}× | $R9B |"
+	echo "| 10 | Bytes stored for the tip trees of $REAL_LABEL$([ "$B_STATUS" != ok ] || echo " (${B_BLOBS:-0} distinct blobs, $(human_bytes "${B_RAW:-0}"))") | $(cell "$B_STATUS" "$(human_bytes "${B_SED_BYTES:-0}") (files under blobs/)") | $(dash "$B_STATUS" "$(human_bytes "${B_ZSTD:-0}") (\`zstd -3\` of each file)") | $(dash "$B_STATUS" "$(fmt %.2f "${B_RATIO:-0}")×") | ≤ ${TARGET_STORED_RATIO}× | $R10 |"
 	echo "| 11 | Files created in the store for $BENCH_FILES_BLOBS small blobs (one \`sediment sync\`) | $(cell "$F_STATUS" "${F_FILES:-0} files, ${F_PACKS:-0} of them packs") | – | – | ≤ 1 + one per pack ($(cell "$F_STATUS" "${F_TARGET:-0}")) | $R11 |"
 	echo "| 12 | \`sediment migrate\` of a loose archive of $BENCH_MIGRATE_BLOBS small files (median of $BENCH_REPEAT) | $(cell "$G_STATUS" "$(fmt %.2f "${G_SECONDS:-0}") s, $(fmt %.0f "${G_RATE:-0}") blobs/s, ${G_PACKED:-0} blobs into ${G_PACKS:-0} packs; files under blobs/: ${G_ARCHIVE_FILES:-0} before, ${G_FILES_AFTER:-0} after") | – | – | report | – |"
 )
@@ -83,11 +83,11 @@ DETAILS=$(
 		fi
 		echo "- Real repository: $REAL_NAME, its branches and tags: $REAL_COMMITS commits, $REAL_REFS refs, $REAL_FILES files at $REAL_BRANCH ${REAL_HEAD:0:12}, pack $(human_bytes "${REAL_PACK_BYTES:-0}"); $COMPLETED."
 	else
-		echo "- Real repository: ${R_STATUS}."
+		echo "- Real repository: $([ "$R_STATUS" = "not run" ] && echo "not run" || echo "$REAL_UNAVAILABLE")."
 	fi
-	echo "- (1b) git clone --mirror runs: $(fmt_list "${R_GIT_TIMES[@]}"), peak RSS $(fmt %.0f "${R_GIT_RSS_MIB:-0}") MiB; sediment sync runs: $(fmt_list "${R_SED_TIMES[@]}"), peak RSS $(fmt %.0f "${R_SED_RSS_MIB:-0}") MiB; sediment's steps (medians): ${R_SED_STEPS:-$R_STATUS}."
+	echo "- (1b) $(cell "$R_STATUS" "git clone --mirror runs: $(fmt_list "${R_GIT_TIMES[@]}"), peak RSS $(fmt %.0f "${R_GIT_RSS_MIB:-0}") MiB; sediment sync runs: $(fmt_list "${R_SED_TIMES[@]}"), peak RSS $(fmt %.0f "${R_SED_RSS_MIB:-0}") MiB; sediment's steps (medians): ${R_SED_STEPS:-none}")."
 	echo "- (9) large repository: walk runs $(fmt_list "${WG_SED_TIMES[@]}"), walk-wait (median) $(fmt %.2f "${WG_WAIT:-0}") s, ${WG_COMMITS:-0} commits walked; git log runs $(fmt_list "${WG_GIT_TIMES[@]}") over ${WG_GIT_COMMITS:-0} commits (${WG_GIT_LINES:-0} lines of output)."
-	echo "- (9b) real repository: walk runs $(fmt_list "${WR_SED_TIMES[@]}"), walk-wait (median) $(fmt %.2f "${WR_WAIT:-0}") s, ${WR_COMMITS:-0} commits walked; git log runs $(fmt_list "${WR_GIT_TIMES[@]}") over ${WR_GIT_COMMITS:-0} commits (${WR_GIT_LINES:-0} lines of output)."
+	echo "- (9b) real repository: $(cell "$WR_STATUS" "walk runs $(fmt_list "${WR_SED_TIMES[@]}"), walk-wait (median) $(fmt %.2f "${WR_WAIT:-0}") s, ${WR_COMMITS:-0} commits walked; git log runs $(fmt_list "${WR_GIT_TIMES[@]}") over ${WR_GIT_COMMITS:-0} commits (${WR_GIT_LINES:-0} lines of output)")."
 	echo "- (10) $(cell "$B_STATUS" "${B_TIPS:-0} ref tips, ${B_BLOBS:-0} distinct blobs within blob_max_bytes ($(( ${B_BLOBS_ALL:-0} - ${B_BLOBS:-0} )) above it left out on both sides), $(human_bytes "${B_RAW:-0}") uncompressed; the store: ${B_SED_FILES:-0} files under blobs/ (the blobs and ${B_MANIFESTS:-0} manifests), $(human_bytes "${B_SED_BYTES:-0}"), $(human_bytes "${B_SED_DISK:-0}") allocated on disk; the catalog: $(human_bytes "${B_CATALOG:-0}")")."
 	echo "- (11) $(cell "$F_STATUS" "${F_BLOBS:-0} files ($(human_bytes "${F_BYTES:-0}")) synced in $(fmt %.2f "${F_SECONDS:-0}") s: ${F_FILES:-0} files under blobs/ ($(human_bytes "${F_STORED_BYTES:-0}")), ${F_PACKS:-0} packs and ${F_LOOSE:-0} other files; $(fmt %.0f "${F_PER_1000:-0}") files per 1,000 blobs")."
 	echo "- (12) $(cell "$G_STATUS" "the loose archive written by the sediment of ${G_LOOSE_COMMIT:-?}: ${G_ARCHIVE_FILES:-0} files, $(human_bytes "${G_ARCHIVE_BYTES:-0}"), synced in $(fmt %.2f "${G_ARCHIVE_SECONDS:-0}") s; migrate runs $(fmt_list "${G_TIMES[@]}"), peak RSS $(fmt %.0f "${G_RSS_MIB:-0}") MiB; after: ${G_FILES_AFTER:-0} files, $(human_bytes "${G_BYTES_AFTER:-0}"); \`sediment verify\` exit ${G_VERIFY:-?}")."
@@ -149,9 +149,10 @@ served (not GitHub's \`refs/pull/*\`), repacked into one pack. The copy on this 
 lacks 20 blobs those refs reach (early weight files, a notebook, an image), so the
 benchmark rewrites its history with \`git filter-branch --index-filter\`, removing only the
 tree entries that name a missing blob; authors, dates and messages are kept, so the same
-copy always gives the same commits (\`main\` b1eeaa1 becomes cbeda37: 255 commits, 4
-branches, 4,888 files at \`main\`, \`git fsck\` clean). The completed repository is kept
-in \`BENCH_CACHE\` (default \`.build/bench-cache\`).
+copy always gives the same commits: \`main\` at b1eeaa1ac722dcc1cd1a8284bde34393dab61c3d
+becomes cbeda37db2207354871dd8d00bfea6bd791125a2 (255 commits, 4 branches, 4,888 files at
+\`main\`, \`git fsck\` clean). The completed repository is kept in \`BENCH_CACHE\` (default
+\`.build/bench-cache\`).
 
 1. **First mirror.** \`bench/gen_repo.py\` writes a deterministic history
    (pseudo-random source-like text with small edits, ~5% incompressible
