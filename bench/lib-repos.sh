@@ -128,5 +128,9 @@ store_files() {
 }
 # catalog_bytes STORE: the catalog's size, database and write-ahead log.
 catalog_bytes() {
-	cat "$1"/catalog.sqlite "$1"/catalog.sqlite-wal 2>/dev/null | wc -c
+	local file total=0
+	for file in "$1/catalog.sqlite" "$1/catalog.sqlite-wal"; do
+		[ ! -f "$file" ] || total=$((total + $(stat -c %s "$file")))
+	done
+	echo "$total"
 }

@@ -122,6 +122,8 @@ bench_workspace() {
 	unset XDG_CONFIG_HOME GIT_DIR GIT_WORK_TREE 2>/dev/null || true
 	trap bench_cleanup EXIT
 	trap 'exit 130' INT TERM
+	# A command that stops a script (set -e) says which.
+	trap 'log "stopped: \"$BASH_COMMAND\" exited $? (${BASH_SOURCE[0]##*/} line $LINENO)"' ERR
 }
 # At exit, the owner of the work folder (not a script run inside another's BENCH_WORK)
 # stops the servers of every world in it, then removes it.
