@@ -11,8 +11,14 @@
 set -euo pipefail
 BENCH_NAME=bench-bytes
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-bench_start git zstd
+bench_start git
 B_STATUS="not run"
+if ! command -v zstd >/dev/null; then
+	B_STATUS="skipped: zstd is not installed (apt-get install zstd)"
+	log "(10) $B_STATUS"
+	save_results bytes B_STATUS
+	exit 0
+fi
 if ! real_repository; then
 	B_STATUS=$REAL_STATUS
 	log "(10) skipped: the real repository is $REAL_STATUS"

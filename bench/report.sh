@@ -207,7 +207,8 @@ becomes cbeda37db2207354871dd8d00bfea6bd791125a2 (255 commits, 4 branches, 4,888
    the trees of every branch and tag tip of the same repository, within the
    same \`blob_max_bytes\`, each compressed on its own: the sum of
    \`zstd -3 -c FILE | wc -c\`. The space allocated on disk and the catalog's
-   size (database and write-ahead log) are shown apart.
+   size (database and write-ahead log) are shown apart. Without the
+   \`zstd\` command (Debian package \`zstd\`) the row is skipped.
 11. **Files per 1,000 small blobs.** A repository of one commit of
    $BENCH_FILES_BLOBS small distinct text files (100 B to 8 KiB) is mirrored by
    one \`sediment sync\` into a fresh store; the regular files under
