@@ -13,6 +13,8 @@ BENCH_REAL_REPO=${BENCH_REAL_REPO:-/work/.mirror/onnx+models/repo}
 BENCH_CACHE=${BENCH_CACHE:-$REPO_ROOT/.build/bench-cache}
 case $BENCH_CACHE in /*) ;; *) BENCH_CACHE=$REPO_ROOT/$BENCH_CACHE ;; esac
 REAL_UNAVAILABLE="not available: set BENCH_REAL_REPO"
+# git_at DIR ARGS...: git in a repository this user may not own (only read).
+git_at() { git -c safe.directory='*' -C "$@"; }
 
 # real_repository: the served copy of BENCH_REAL_REPO's branches and tags ($SERVED/real.git),
 # complete (see complete_repository). Sets REAL, REAL_URL, REAL_STATUS (ok, or why not) and
@@ -21,7 +23,7 @@ real_repository() {
 	git_world
 	REAL="$SERVED/real.git"
 	REAL_URL="$BASE_URL/real.git"
-	if ! git -C "$BENCH_REAL_REPO" rev-parse --git-dir >/dev/null 2>&1; then
+	if ! git_at "$BENCH_REAL_REPO" rev-parse --git-dir >/dev/null 2>&1; then
 		REAL_STATUS=$REAL_UNAVAILABLE
 		log "real repository: $BENCH_REAL_REPO is $REAL_STATUS"
 		return 1
@@ -33,7 +35,7 @@ real_repository() {
 	REAL_NAME=${REAL_NAME/+//}
 	if [ ! -d "$REAL" ]; then
 		local key complete
-		key=$(git -C "$BENCH_REAL_REPO" for-each-ref --format='%(objectname) %(refname)' refs/heads refs/tags | sha256sum | cut -c1-16)
+		key=$(git_at "$BENCH_REAL_REPO" for-each-ref --format='%(objectname) %(refname)' refs/heads refs/tags | sha256sum | cut -c1-16)
 		complete="$BENCH_CACHE/real-$key.git"
 		[ -d "$complete" ] || complete_repository "$BENCH_REAL_REPO" "$complete"
 		cp -a "$complete" "$REAL"
@@ -41,7 +43,7 @@ real_repository() {
 	REAL_STATUS=ok
 	REAL_HEAD=$(git -C "$REAL" rev-parse HEAD)
 	REAL_BRANCH=$(git -C "$REAL" symbolic-ref --short HEAD)
-	REAL_SOURCE_HEAD=$(git -C "$BENCH_REAL_REPO" rev-parse "refs/heads/$REAL_BRANCH" 2>/dev/null || echo unknown)
+	REAL_SOURCE_HEAD=$(git_at "$BENCH_REAL_REPO" rev-parse "refs/heads/$REAL_BRANCH" 2>/dev/null || echo unknown)
 	REAL_MISSING=$(grep -c . "$REAL/missing-blobs" 2>/dev/null || true)
 	REAL_REMOVED=$(grep -c . "$REAL/removed-paths" 2>/dev/null || true)
 	REAL_COMMITS=$(git -C "$REAL" rev-list --count --branches --tags)
@@ -64,17 +66,20 @@ complete_repository() {
 	mkdir -p "$tmp" "$(dirname "$dest")"
 	# A repository that borrows SOURCE's objects and holds only its branches and tags.
 	git init -q --bare "$tmp/borrow.git"
-	echo "$(cd "$source" && git rev-parse --path-format=absolute --git-path objects)" >"$tmp/borrow.git/objects/info/alternates"
-	git -C "$source" for-each-ref --format='create %(refname) %(objectname)' refs/heads refs/tags | git -C "$tmp/borrow.git" update-ref --stdin
+	(cd "$source" && git -c safe.directory='*' rev-parse --path-format=absolute --git-path objects) >"$tmp/borrow.git/objects/info/alternates"
+	git_at "$source" for-each-ref --format='create %(refname) %(objectname)' refs/heads refs/tags | git -C "$tmp/borrow.git" update-ref --stdin
+	# HEAD: SOURCE's branch, else its first one.
 	local head
-	head=$(git -C "$source" symbolic-ref -q HEAD || true)
-	git -C "$tmp/borrow.git" show-ref -q --verify "${head:-refs/heads/main}" && git -C "$tmp/borrow.git" symbolic-ref HEAD "${head:-refs/heads/main}"
+	head=$(git_at "$source" symbolic-ref -q HEAD || true)
+	git -C "$tmp/borrow.git" show-ref -q --verify "${head:-none}" || head=$(git -C "$tmp/borrow.git" for-each-ref --count=1 --format='%(refname)' refs/heads)
+	[ -n "$head" ] || die "$source has no branch"
+	git -C "$tmp/borrow.git" symbolic-ref HEAD "$head"
 	missing="$tmp/missing-blobs"
 	git -C "$tmp/borrow.git" rev-list --objects --missing=print --branches --tags | sed -n 's/^?//p' >"$missing"
 	if [ -s "$missing" ]; then
 		log "real repository: $(grep -c . "$missing") blobs are missing from $source; rewriting its history without the entries naming them"
 		# shellcheck disable=SC2016  # expanded by filter-branch's shell
-		(cd "$tmp/borrow.git" && FILTER_BRANCH_SQUELCH_WARNING=1 MISSING="$missing" git -c core.logAllRefUpdates=false filter-branch -f \
+		(cd "$tmp/borrow.git" && FILTER_BRANCH_SQUELCH_WARNING=1 MISSING="$missing" git -c core.logAllRefUpdates=false filter-branch -f --tag-name-filter cat \
 			--index-filter 'git ls-files -s -z | grep -z -F -f "$MISSING" | cut -z -f2 | tee -a "$MISSING.entries" | git update-index -z --force-remove --stdin' \
 			-- --branches --tags >"$tmp/filter-branch.log" 2>&1) || die "rewriting $source failed: $(tail -n 3 "$tmp/filter-branch.log")"
 	fi
