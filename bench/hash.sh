@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # (4) Hashing throughput: a checkout of the large repository topped up with 1-8 MB
 # incompressible files to about BENCH_HASH_MB (200) MB; with the page cache warm,
-# `sediment-bench hash DIR` (stores every file in a scratch blob store) against
-# `sha256sum` over the same files (median of BENCH_REPEAT); for context, hashing alone
-# (`--no-store`) and a plain `cp -r` + `sync`. Run by bench/run.sh, or alone.
+# `sediment-bench hash DIR` (stores every file into a scratch store through the blob
+# store as it is, a batch of puts made durable by one commit, as a sync stores blobs)
+# against `sha256sum` over the same files (median of BENCH_REPEAT); for context, hashing
+# alone (`--no-store`), the files the store wrote, and a plain `cp -r` + `sync`.
+# Run by bench/run.sh, or alone.
 set -euo pipefail
 BENCH_NAME=bench-hash
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -59,7 +61,8 @@ for i in $(seq 1 "$BENCH_REPEAT"); do
 		if [ "$(field files "$line")" != "$H_FILES" ] || [ "$(field bytes "$line")" != "$H_BYTES" ]; then
 			log "(4) warning: sediment-bench hashed $line, expected files=$H_FILES bytes=$H_BYTES"
 		fi
-		log "(4) run $i: sediment-bench hash $(fmt %.2f "$LAST_SECONDS") s wall ($line)"
+		H_STORE_FILES=$(find "$WORK/hashstore-$i" -type f | wc -l)
+		log "(4) run $i: sediment-bench hash $(fmt %.2f "$LAST_SECONDS") s wall ($line), $H_STORE_FILES files in the store"
 		timed "$SEDIMENT_BENCH" hash --no-store "$HASH_DIR" >/dev/null 2>&1
 		[ "$LAST_RC" = 0 ] && H_NS_TIMES+=("$LAST_SECONDS")
 		log "(4) run $i: sediment-bench hash --no-store $(fmt %.2f "$LAST_SECONDS") s wall"
@@ -82,5 +85,5 @@ if [ "$H_SED_STATUS" = ok ]; then
 fi
 H_CP_MBPS=$(calc "$H_BYTES / 1000000 / $(median "${H_CP_TIMES[@]}")")
 save_results hash BENCH_HASH_MB H_FILES H_BYTES H_SHA_TIMES H_SED_TIMES H_SED_SELF H_CP_TIMES H_SED_STATUS H_SHA_MBPS \
-	H_SED_MBPS H_SED_SELF_MBPS H_RATIO H_NS_MBPS H_NS_RATIO H_CP_MBPS
+	H_SED_MBPS H_SED_SELF_MBPS H_RATIO H_NS_MBPS H_NS_RATIO H_CP_MBPS H_STORE_FILES
 [ "$SEDIMENT_FAILURES" = 0 ]

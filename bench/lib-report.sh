@@ -22,8 +22,18 @@ save_results() {
 
 # cell STATUS VALUE-TEXT: the value when STATUS is ok, else the status.
 cell() { if [ "$1" = ok ]; then printf '%s' "$2"; else printf '%s' "$1"; fi; }
-# result STATUS VALUE OP TARGET: met / missed, or the status.
-result() { if [ "$1" = ok ]; then verdict "$2" "$3" "$4"; else printf '%s' "$1"; fi; }
+# dash STATUS VALUE-TEXT: the value when STATUS is ok, else "–" (for the cells after the
+# one that says the status).
+dash() { if [ "$1" = ok ]; then printf '%s' "$2"; else printf '–'; fi; }
+# result STATUS VALUE OP TARGET: met / missed, or the status ("skipped" for a measurement
+# skipped or not available, whose cell says why).
+result() {
+	case $1 in
+	ok) verdict "$2" "$3" "$4" ;;
+	skipped* | "not available"*) printf 'skipped' ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
 
 # report_section TITLE TEXT: replaces the "## TITLE" section of BENCH_REPORT (and what
 # follows it up to the next one) with TEXT, or appends it.

@@ -113,3 +113,78 @@ catalog_value() {
 	print(row[0] if row and row[0] is not None else 0)
 	PY
 }
+
+# first_mirror URL NAME: after one untimed warm-up clone, BENCH_REPEAT first mirrors of URL:
+# `git clone --mirror` into $WORK/NAME-git-i/ and `sediment sync --json` into a fresh store
+# in $WORK/NAME-sed-i/ (output $WORK/NAME-i.json), timed with their peak RSS. Sets the
+# arrays FM_GIT_TIMES FM_GIT_RSS FM_SED_TIMES FM_SED_RSS, FM_STATUS (ok or failed), and
+# FM_GIT_DIR / FM_SED_DIR, the folders of the last repetition (the mirror is
+# FM_GIT_DIR/<the URL's last part>, the configuration FM_SED_DIR/config.toml).
+# Each repetition writes into new folders, and none is deleted until the end: ext4 makes
+# file creation slow right after mass deletions (its inode allocator skips recently
+# deleted inodes), which would penalise whichever side creates many files.
+first_mirror() {
+	local url=$1 name=$2 i
+	log "$name: warming up"
+	rm -rf "$WORK/warmup.git"
+	git clone -q --mirror "$url" "$WORK/warmup.git" || die "git clone --mirror $url failed"
+	rm -rf "$WORK/warmup.git"
+	FM_GIT_TIMES=() FM_GIT_RSS=() FM_SED_TIMES=() FM_SED_RSS=()
+	FM_STATUS="ok"
+	for i in $(seq 1 "$BENCH_REPEAT"); do
+		FM_GIT_DIR="$WORK/$name-git-$i"
+		FM_SED_DIR="$WORK/$name-sed-$i"
+		rm -rf "$FM_GIT_DIR" "$FM_SED_DIR" # left by an earlier run in the same BENCH_WORK
+		mkdir -p "$FM_GIT_DIR"
+		timed_rss git clone -q --mirror "$url" "$FM_GIT_DIR/$(basename "$url")"
+		[ "$LAST_RC" = 0 ] || die "git clone --mirror $url failed"
+		FM_GIT_TIMES+=("$LAST_SECONDS")
+		FM_GIT_RSS+=("$LAST_RSS_KB")
+		log "$name run $i: git clone --mirror $(fmt %.2f "$LAST_SECONDS") s, peak RSS $((LAST_RSS_KB / 1024)) MiB"
+
+		mkdir -p "$FM_SED_DIR"
+		git_config "$FM_SED_DIR/config.toml" "$FM_SED_DIR/store" "$url"
+		if ! run_sync "$name-$i" "$FM_SED_DIR/config.toml"; then
+			FM_STATUS="failed"
+			break
+		fi
+		FM_SED_TIMES+=("$LAST_SECONDS")
+		FM_SED_RSS+=("$LAST_RSS_KB")
+		log "$name run $i: sediment sync $(fmt %.2f "$LAST_SECONDS") s, peak RSS $((LAST_RSS_KB / 1024)) MiB, $JS_OBJECTS objects, $JS_BYTES bytes, $JS_COMMITS new commits"
+	done
+}
+
+# step_medians FILE...: "fetch 1.93 s, manifests 2.49 s, …", the median over FILEs (each a
+# `sediment sync --json` output) of each step's seconds, summed over a file's visits.
+step_medians() {
+	"$PY" - "$@" <<-'PY'
+	import json, statistics, sys
+	steps = {}
+	for path in sys.argv[1:]:
+	    sums = {}
+	    for line in open(path, encoding="utf-8", errors="replace"):
+	        try:
+	            visit = json.loads(line)
+	        except ValueError:
+	            continue
+	        for step, seconds in (visit.get("seconds") or {}).items() if isinstance(visit, dict) else ():
+	            sums[step] = sums.get(step, 0) + seconds
+	    for step, seconds in sums.items():
+	        steps.setdefault(step, []).append(seconds)
+	print(", ".join("%s %.2f s" % (step, statistics.median(v)) for step, v in steps.items()) or "unknown")
+	PY
+}
+# step_seconds FILE STEP: STEP's seconds in a `sediment sync --json` output, summed over
+# its visits (0 when no visit reports it).
+step_seconds() {
+	"$PY" -c 'import json, sys
+total = 0
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    try:
+        visit = json.loads(line)
+    except ValueError:
+        continue
+    if isinstance(visit, dict):
+        total += (visit.get("seconds") or {}).get(sys.argv[2], 0)
+print("%.6f" % total)' "$1" "$2"
+}

@@ -12,6 +12,7 @@
 #   BENCH_WORK       a folder shared by the scripts of one `bench/run.sh` (default: a new one)
 #   BENCH_RESULTS    where a script leaves its figures as NAME=VALUE lines (default BENCH_WORK)
 #   BENCH_KEEP       1: keep the work folder
+#   BENCH_REAL_REPO, BENCH_CACHE: see bench/lib-repos.sh
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO_ROOT"
@@ -113,12 +114,16 @@ bench_workspace() {
 	fi
 	BENCH_RESULTS=${BENCH_RESULTS:-$WORK}
 	mkdir -p "$WORK/home" "$WORK/tmp" "$BENCH_RESULTS"
+	# The caller's home and temporary folder, for what must run as the caller would (a build).
+	export BENCH_USER_HOME=${BENCH_USER_HOME:-$HOME} BENCH_USER_TMPDIR=${BENCH_USER_TMPDIR:-${TMPDIR:-/tmp}}
 	export HOME="$WORK/home" GIT_CONFIG_NOSYSTEM=1 GIT_LFS_SKIP_SMUDGE=1 GIT_TERMINAL_PROMPT=0
 	export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.org GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.org
 	export TMPDIR="$WORK/tmp"
 	unset XDG_CONFIG_HOME GIT_DIR GIT_WORK_TREE 2>/dev/null || true
 	trap bench_cleanup EXIT
 	trap 'exit 130' INT TERM
+	# A command that stops a script (set -e) says which.
+	trap 'log "stopped: \"$BASH_COMMAND\" exited $? (${BASH_SOURCE[0]##*/} line $LINENO)"' ERR
 }
 # At exit, the owner of the work folder (not a script run inside another's BENCH_WORK)
 # stops the servers of every world in it, then removes it.
@@ -178,6 +183,8 @@ upload_pack_bytes_since() {
 	read -r UP_BYTES UP_REQUESTS < <(awk -v from="$1" 'NR > from && $2 == "POST" && $3 ~ /\/git-upload-pack$/ { s += $5; n++ } END { printf "%d %d\n", s, n }' "$BYTES_LOG")
 }
 
-# . bench/lib-sediment.sh holds the sediment runs; . bench/lib-report.sh the results.
+# . bench/lib-sediment.sh holds the sediment runs, bench/lib-repos.sh the served repositories
+# besides the generated one, bench/lib-report.sh the results.
 . "$REPO_ROOT/bench/lib-sediment.sh"
+. "$REPO_ROOT/bench/lib-repos.sh"
 . "$REPO_ROOT/bench/lib-report.sh"
