@@ -172,14 +172,20 @@ public final class Repository {
     }
 
     /// Calls `body` with the raw content of blob `id`. The buffer is valid only inside `body`.
+    ///
+    /// The blob is read as git reads objects (``RawObject``): not hashed again with SHA-1 on
+    /// every read, which cost a first mirror a third of its manifest building; zlib's checksum
+    /// guards what is inflated, and every content read is hashed with SHA-256 by the caller.
     public func withBlob<T>(_ id: ObjectID, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
         var oid = id.raw
-        var blob: OpaquePointer?
-        try check(git_blob_lookup(&blob, handle, &oid), "read blob \(id.hex)", path)
-        defer { git_blob_free(blob) }
-        let size = Int(git_blob_rawsize(blob))
-        let base = git_blob_rawcontent(blob)
-        return try body(UnsafeRawBufferPointer(start: base, count: size))
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, handle), "open the object database", path)
+        defer { git_odb_free(odb) }
+        let object = try RawObject(odb: odb!, id: &oid, operation: "read blob \(id.hex)", context: path)
+        guard object.type == GIT_OBJECT_BLOB else {
+            throw GitError(resultCode: -1, errorClass: 0, message: "\(id.hex) is not a blob", operation: "read blob \(id.hex)", context: path)
+        }
+        return try body(object.bytes)
     }
 }
 
