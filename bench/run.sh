@@ -11,9 +11,10 @@
 #                               `git clone --mirror`, wall time and peak RSS
 #   1b    bench/mirror-real.sh  the same for a real model repository (BENCH_REAL_REPO,
 #                               bench/lib-repos.sh), with sync --json's step seconds
-#   9     bench/walk.sh         history walk of a first mirror (`seconds.walk` of
-#                               sync --json) vs `git log --branches --tags --name-status -M`,
-#                               generated and real repository
+#   9     bench/walk.sh         history walk of a first mirror (`sediment-bench walk`, and
+#                               `seconds.walk` of sync --json beside it) vs
+#                               `git log --branches --tags --name-status -M`, generated and
+#                               real repository
 #   10    bench/bytes.sh        bytes under <store>/blobs after a first sync of the real
 #                               repository vs `zstd -3` of each distinct tip-tree blob
 #   2     bench/incremental.sh  sync after 10 new commits: upload-pack bytes on the wire
