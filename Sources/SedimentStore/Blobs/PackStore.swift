@@ -40,7 +40,9 @@ public struct PackStore: BlobStore {
         loose = try LooseObjects(root: root)
         let packs = root.path + "/packs"
         for folder in [packs] + (0..<256).map({ packs + "/" + String(format: "%02x", $0) }) {
-            if mkdir(folder, 0o755) != 0 && errno != EEXIST {
+            // A store opened only to read (a copy on a read-only mount, written before packs)
+            // has nothing to put there; a writer's rename into it then says what is missing.
+            if mkdir(folder, 0o755) != 0 && ![EEXIST, EROFS, EACCES].contains(errno) {
                 throw BlobStoreError.io(operation: "create", path: folder, errno: errno)
             }
         }

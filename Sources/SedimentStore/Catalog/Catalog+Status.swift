@@ -46,6 +46,10 @@ public struct ArchiveStatus: Sendable {
     public var lfsObjectsPending: Int
     public var lfsBytesPending: Int64
     public var lostRefs: Int
+    /// Packs of the blob store, their bytes on disk, and the blobs they hold (from the index).
+    public var packs: Int = 0
+    public var packBytes: Int64 = 0
+    public var packedBlobs: Int = 0
 }
 
 extension Catalog {
@@ -99,7 +103,10 @@ extension Catalog {
                 lfsBytesStored: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM lfs_object") ?? 0,
                 lfsObjectsPending: try count("SELECT COUNT(DISTINCT oid) FROM lfs_pending"),
                 lfsBytesPending: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM (SELECT oid, MAX(size) AS size FROM lfs_pending GROUP BY oid)") ?? 0,
-                lostRefs: try count("SELECT COUNT(*) FROM lost_ref"))
+                lostRefs: try count("SELECT COUNT(*) FROM lost_ref"),
+                packs: try count("SELECT COUNT(*) FROM pack"),
+                packBytes: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(bytes), 0) FROM pack") ?? 0,
+                packedBlobs: try count("SELECT COUNT(*) FROM pack_blob"))
         }
     }
 }
