@@ -101,6 +101,13 @@ struct BlobStoreConformance {
         try again.commit()
         try expect(try store.allIDs() == [id], "the same content stored twice")
         try expect(try store.get(id) == data, "the content changed")
+        // Content the caller wrongly believed new: one copy is listed and read.
+        let unseen = try store.batch()
+        try data.withUnsafeBytes { try unseen.putUnseen($0, id: id, kind: .content) }
+        try data.withUnsafeBytes { try unseen.putUnseen($0, id: id, kind: .content) }
+        try unseen.commit()
+        try expect(try store.allIDs() == [id], "content put as unseen is listed twice")
+        try expect(try store.get(id) == data, "content put as unseen reads otherwise")
     }
 
     func rangedReads() throws {

@@ -54,7 +54,8 @@ final class ManifestBuilder {
             let pointer = bytes.count < LFSPointer.maximumSize ? LFSPointer.parse(bytes) : nil
             let keep = Int64(bytes.count) <= blobMaxBytes
             if keep && store {
-                try batch.put(bytes, id: sha)
+                // A git blob the catalog never saw: its content is new to the store too.
+                try batch.putUnseen(bytes, id: sha, kind: .content)
             }
             hashedBytes += Int64(bytes.count)
             return BlobInfo(gitBlob: blob.hex, sha256: sha, size: Int64(bytes.count), stored: keep && store,

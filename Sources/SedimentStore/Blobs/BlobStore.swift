@@ -187,6 +187,12 @@ public protocol BlobBatch: AnyObject {
     /// Stages `bytes` already known to hash to `id` (the caller hashed them); content already
     /// stored or staged is skipped.
     func put(_ bytes: UnsafeRawBufferPointer, id: ContentID, kind: BlobKind) throws
+    /// Stages `bytes` known to hash to `id` that the caller has reason to believe the store
+    /// lacks (the content of a git blob the catalog has never seen: the same content is always
+    /// the same git blob), without asking the store whether it holds it; content staged in this
+    /// batch is still skipped. Should the store hold it after all, the second copy costs only
+    /// space: reads and the index keep one.
+    func putUnseen(_ bytes: UnsafeRawBufferPointer, id: ContentID, kind: BlobKind) throws
     /// Makes every staged blob durable, then visible under its id.
     func commit() throws
     /// Makes every staged blob durable, but leaves the packs written unindexed: the caller
@@ -200,6 +206,10 @@ public protocol BlobBatch: AnyObject {
 }
 
 extension BlobBatch {
+    public func putUnseen(_ bytes: UnsafeRawBufferPointer, id: ContentID, kind: BlobKind) throws {
+        try put(bytes, id: id, kind: kind)
+    }
+
     public func commitDeferringIndex() throws -> [PackRecord] {
         try commit()
         return []

@@ -93,7 +93,13 @@ final class PackBatch: BlobBatch {
 
     func put(_ bytes: UnsafeRawBufferPointer, id: ContentID, kind: BlobKind) throws {
         // Stored already: the same id and the same size.
-        if staged.contains(id) || (!replacing && store.contains(id, size: Int64(bytes.count))) { return }
+        if !replacing && !staged.contains(id) && store.contains(id, size: Int64(bytes.count)) { return }
+        try putUnseen(bytes, id: id, kind: kind)
+    }
+
+    /// (The store's lookup, a catalog query, was a third of a first mirror's manifest building.)
+    func putUnseen(_ bytes: UnsafeRawBufferPointer, id: ContentID, kind: BlobKind) throws {
+        if staged.contains(id) { return }
         if Int64(bytes.count) >= store.options.threshold {
             let path = try store.loose.writeTemporary(bytes, name: temporaryName())
             objects.append((path, id, true))
