@@ -174,8 +174,10 @@ becomes cbeda37db2207354871dd8d00bfea6bd791125a2 (255 commits, 4 branches, 4,888
 4. **Storing throughput.** A checkout of the large repository topped up with
    1–8 MB random files to about $BENCH_HASH_MB MB. With the page cache warm,
    \`sediment-bench hash DIR\` (stores every file into a scratch store through
-   the blob store as it is: a batch of puts made durable by one commit, as a
-   sync stores blobs) is timed against
+   the blob store as it is, as a first mirror stores new contents: each file
+   hashed and staged without a lookup per blob (\`putUnseen\`), small ones
+   packed with zstd on a thread of their own, the whole batch made durable by
+   one commit and indexed in a scratch catalog) is timed against
    \`find DIR -type f -print0 | xargs -0 sha256sum\`. Throughput is bytes /
    wall time (MB = 10^6 bytes).
 5. **Peak memory.** Maximum resident set size of the \`sediment sync\` runs of

@@ -6,8 +6,9 @@ import SedimentStore
 // sediment-bench: measurements of Sediment's building blocks, for `make bench`.
 //
 //     sediment-bench hash [--no-store | --store STORE] DIR...
-//         store every regular file under DIR into a blob store (read, SHA-256, stage,
-//         sync, rename) and print `files=N bytes=B seconds=S commit_seconds=C`. The store
+//         store every regular file under DIR into a blob store as a visit stores new
+//         contents (read, SHA-256, pack with zstd or stage large files, sync, rename,
+//         index) and print `files=N bytes=B seconds=S commit_seconds=C`. The store
 //         is a scratch folder removed afterwards, or STORE (kept); with --no-store, files
 //         are only read and hashed (what the store's hashing alone costs).
 //
@@ -65,7 +66,9 @@ func hashFolders(_ folders: [String], store storing: Bool, into kept: String?) t
         defer { munmap(map, size) }
         let buffer = UnsafeRawBufferPointer(start: map, count: size)
         if storing {
-            try batch.put(buffer)
+            // As a visit stores the content of git blobs new to the catalog: hashed, then
+            // staged without a lookup per blob (putUnseen).
+            try batch.putUnseen(buffer, id: ContentID.of(buffer: buffer), kind: .content)
         } else {
             _ = ContentID.of(buffer: buffer)
         }
