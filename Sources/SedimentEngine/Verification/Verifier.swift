@@ -44,7 +44,8 @@ public struct Verifier {
         let blobSizes = try catalog.storedBlobSizes()
         let lfsSizes = Dictionary(try catalog.storedLFSObjects().map { ($0.oid, $0.size) }, uniquingKeysWith: { a, _ in a })
         var users: [ContentID: [String]] = [:]   // blob → "package: path" that use it
-        for manifest in try catalog.manifestUsers() where picked(manifest.id) {
+        let manifests = try catalog.manifestUsers()
+        for manifest in manifests where picked(manifest.id) {
             report.manifestsChecked += 1
             let who = manifest.packages.isEmpty ? "commit \(manifest.commit.prefix(12))" : manifest.packages.joined(separator: ", ")
             let data: Data
@@ -104,7 +105,7 @@ public struct Verifier {
         report.packsChecked = storage.checked
         report.unindexedPacks = storage.unindexed
         let reported = Set(report.problems.compactMap(\.id))
-        let manifestIDs = Set(try catalog.manifestUsers().map(\.id))
+        let manifestIDs = Set(manifests.map(\.id))
         for problem in storage.problems where problem.blob.map({ !reported.contains($0) }) ?? true {
             let kind: Damage.Kind = problem.blob.map { blob in
                 manifestIDs.contains(blob) ? .manifest : storedBlobs.contains(blob) ? .blob : lfsSizes[blob] != nil ? .lfsObject : .pack

@@ -182,6 +182,14 @@ extension BlobStore {
     }
 }
 
+/// Delivers the bytes of `range` (all of them when nil) of content held whole in memory: the
+/// part of the range inside the content, nothing when that part is empty.
+func deliver(_ content: UnsafeRawBufferPointer, range: Range<Int64>?, to body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+    let count = Int64(content.count)
+    let lower = Int(max(0, min(range?.lowerBound ?? 0, count))), upper = Int(max(0, min(range?.upperBound ?? count, count)))
+    if lower < upper { try body(UnsafeRawBufferPointer(rebasing: content[lower..<upper])) }
+}
+
 /// Writes to a blob store that become durable and visible together.
 public protocol BlobBatch: AnyObject {
     /// Stages `bytes` already known to hash to `id` (the caller hashed them); content already

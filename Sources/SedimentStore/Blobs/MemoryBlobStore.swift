@@ -29,10 +29,7 @@ public final class MemoryBlobStore: BlobStore {
         guard let data = state.withLock({ $0.blobs[id] }) else { throw BlobStoreError.missing(id) }
         let actual = ContentID.of(data)
         guard actual == id else { throw BlobStoreError.corrupt(id, actual: actual, path: "memory") }
-        let lower = Int(max(0, min(range?.lowerBound ?? 0, Int64(data.count))))
-        let upper = Int(max(0, min(range?.upperBound ?? Int64(data.count), Int64(data.count))))
-        guard lower < upper else { return }
-        try data.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[lower..<upper])) }
+        try data.withUnsafeBytes { try deliver($0, range: range, to: body) }
     }
 
     public func batch(replacing: Bool) throws -> BlobBatch {

@@ -81,11 +81,7 @@ public struct PackStore: BlobStore {
     public func read(_ id: ContentID, range: Range<Int64>?, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         if let location = try index.locate([id])[id] {
             let bytes = try readPacked(location)
-            try bytes.withUnsafeBytes { all in
-                guard let range else { return try body(all) }
-                let lower = Int(max(0, min(range.lowerBound, Int64(all.count)))), upper = Int(max(0, min(range.upperBound, Int64(all.count))))
-                if lower < upper { try body(UnsafeRawBufferPointer(rebasing: all[lower..<upper])) }
-            }
+            try bytes.withUnsafeBytes { try deliver($0, range: range, to: body) }
             return
         }
         try loose.read(id, range: range, body)

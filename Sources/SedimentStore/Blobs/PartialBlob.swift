@@ -82,15 +82,7 @@ public final class PartialBlob: ResumableWrite {
             discard()
             throw BlobStoreError.wrongSize(id, expected: expectedSize, actual: total)
         }
-        var offset = 0
-        while offset < bytes.count {
-            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw BlobStoreError.io(operation: "write", path: path, errno: errno)
-            }
-            offset += n
-        }
+        try FileWriting.write(fd, bytes, path: path)
         hasher.update(bufferPointer: bytes)
         length += Int64(bytes.count)
     }
