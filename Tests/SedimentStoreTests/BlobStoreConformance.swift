@@ -27,6 +27,7 @@ struct BlobStoreConformance {
         ("sealed writes become visible together at publish", { try $0.publishTogether() }),
         ("unwanted partial writes are removed, wanted ones kept", { try $0.unwantedPartials() }),
         ("batches committed from several threads at once", { try $0.concurrentBatches() }),
+        ("archive files are stored, read, copied and listed in name order", { try $0.archiveFiles() }),
     ]
 
     /// Runs every check on a fresh store each; fails the test with the names of those that failed.
@@ -258,6 +259,47 @@ struct BlobStoreConformance {
         }
         try expect(failures.all.isEmpty, "concurrent commits failed: \(failures.all)")
         for data in groups.joined() { try expect(try store.get(ContentID.of(data)) == data, "a blob of a concurrent batch differs") }
+    }
+
+    func archiveFiles() throws {
+        let store = try make()
+        let record = Data("{\"format\":1}\n".utf8)
+        try store.putFile("records/visits/2026/b.json", data: record)
+        try store.putFile("records/visits/2026/a.json", data: Data("a".utf8))
+        try store.putFile("records/visits/2026/a.json", data: Data("a".utf8))
+        try store.putFile("records/other.json", data: Data("other".utf8))
+        let large = random(3 << 20)
+        let source = NSTemporaryDirectory() + "conformance-\(UUID().uuidString)"
+        defer { unlink(source); unlink(source + ".copy") }
+        try large.write(to: URL(fileURLWithPath: source))
+        try store.putFile("git/repo-1/x.pack", from: source)
+        try expect(try store.file("records/visits/2026/b.json") == record, "a stored file reads back different")
+        try store.copyFile("git/repo-1/x.pack", to: source + ".copy")
+        try expect(FileManager.default.contents(atPath: source + ".copy") == large, "a copied file differs")
+        var listed: [String] = []
+        try store.listFiles(prefix: "records/visits/") { name, size in
+            listed.append(name)
+            if name.hasSuffix("b.json") { try expect(size == Int64(record.count), "a listed size is wrong") }
+        }
+        try expect(listed == ["records/visits/2026/a.json", "records/visits/2026/b.json"], "listing gave \(listed)")
+        var all = 0
+        try store.listFiles(prefix: "records/") { _, _ in all += 1 }
+        try expect(all == 3, "listing records/ gave \(all) files")
+        do {
+            _ = try store.file("records/none.json")
+            throw Failed(description: "a missing file was read")
+        } catch BlobStoreError.missingFile(let name) {
+            try expect(name == "records/none.json", "the missing file is named \(name)")
+        }
+        for bad in ["../x", "records/../x", "/abs/x", "records//x", "packs/x", "ab/x", "top"] {
+            do {
+                try store.putFile(bad, data: Data())
+                throw Failed(description: "the name \(bad) was accepted")
+            } catch BlobStoreError.invalidName {}
+        }
+        var blobs = 0
+        try store.list { _, _ in blobs += 1 }
+        try expect(blobs == 0, "archive files were listed as blobs")
     }
 }
 

@@ -13,6 +13,10 @@ public enum BlobStoreError: Error, CustomStringConvertible {
     case damagedPack(pack: String, problem: String)
     /// A stored blob that cannot be decoded (its compressed bytes are damaged).
     case undecodable(ContentID, path: String, problem: String)
+    /// An archive file (``BlobStore/putFile(_:data:)``) the store does not hold.
+    case missingFile(String)
+    /// A name that cannot be an archive file's.
+    case invalidName(String, problem: String)
 
     public var description: String {
         switch self {
@@ -25,6 +29,8 @@ public enum BlobStoreError: Error, CustomStringConvertible {
             return "the content received for \(id.hex) has \(actual) bytes, not the \(expected) announced; discarded"
         case .damagedPack(let pack, let problem): return "pack \(pack) is damaged: \(problem)"
         case .undecodable(let id, let path, let problem): return "blob \(id.hex) is damaged: its bytes in \(path) do not decompress (\(problem))"
+        case .missingFile(let name): return "\(name) is not in the store"
+        case .invalidName(let name, let problem): return "\"\(name)\" cannot name a file of the store: \(problem)"
         }
     }
 
@@ -111,6 +117,46 @@ public protocol BlobStore: Sendable {
     /// an archive written before packs), resumably; `progress` gets the running totals and the
     /// number of blobs to move.
     func migrateLegacyLayout(progress: (LooseMigration, Int) -> Void) throws -> LooseMigration
+
+    // Archive files: immutable named files kept beside the blobs (the visit records and the
+    // git packs that make the store the whole archive). A name is a relative path of
+    // segments of `[A-Za-z0-9._-]` joined by `/` (``ArchiveFileName``). Files are immutable:
+    // a name is written once, with the same bytes if written again (after a crash).
+
+    /// Stores `data` as the file `name`, durable when this returns.
+    func putFile(_ name: String, data: Data) throws
+    /// Stores the local file at `path` as the file `name` (streamed, whatever its size),
+    /// durable when this returns.
+    func putFile(_ name: String, from path: String) throws
+    /// The content of the file `name`; ``BlobStoreError/missingFile(_:)`` when absent.
+    func file(_ name: String) throws -> Data
+    /// Copies the file `name` into a new local file at `path` (streamed).
+    func copyFile(_ name: String, to path: String) throws
+    /// Every file whose name starts with `prefix`, with its size, in byte order of the names.
+    func listFiles(prefix: String, _ body: (String, Int64) throws -> Void) throws
+}
+
+/// The rule for archive file names: `records/visits/…/x.json`, `git/…/y.pack`. The first
+/// segment may not be one the blob layout uses (`packs`, `tmp`, `partial`, two characters).
+public enum ArchiveFileName {
+    static let reserved: Set<String> = ["packs", "tmp", "partial"]
+
+    public static func check(_ name: String) throws {
+        let segments = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard name.utf8.count <= 512 else { throw BlobStoreError.invalidName(name, problem: "longer than 512 bytes") }
+        for segment in segments {
+            guard !segment.isEmpty, segment != ".", segment != ".." else {
+                throw BlobStoreError.invalidName(name, problem: "empty, \".\" or \"..\" segment")
+            }
+            guard segment.utf8.allSatisfy({ $0 < 128 && (isalnum(Int32($0)) != 0 || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")) }) else {
+                throw BlobStoreError.invalidName(name, problem: "only letters, digits, \".\", \"_\" and \"-\" may appear between slashes")
+            }
+        }
+        let first = String(segments[0])
+        guard segments.count > 1, first.count > 2, !reserved.contains(first) else {
+            throw BlobStoreError.invalidName(name, problem: "it must lie in a folder whose name is not one of the blob layout's")
+        }
+    }
 }
 
 /// What ``BlobStore/checkStorage(share:progress:)`` found.

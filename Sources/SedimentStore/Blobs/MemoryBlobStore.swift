@@ -8,6 +8,7 @@ public final class MemoryBlobStore: BlobStore {
     struct State {
         var blobs: [ContentID: Data] = [:]
         var partials: [ContentID: Data] = [:]
+        var files: [String: Data] = [:]
     }
     let state = Mutex(State())
 
@@ -72,6 +73,34 @@ public final class MemoryBlobStore: BlobStore {
     public func recoverInterruptedWrites() throws -> Int { 0 }
 
     public func migrateLegacyLayout(progress: (LooseMigration, Int) -> Void) throws -> LooseMigration { LooseMigration() }
+
+    public func putFile(_ name: String, data: Data) throws {
+        try ArchiveFileName.check(name)
+        state.withLock { $0.files[name] = data }
+    }
+
+    public func putFile(_ name: String, from path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw BlobStoreError.io(operation: "read", path: path, errno: errno) }
+        try putFile(name, data: data)
+    }
+
+    public func file(_ name: String) throws -> Data {
+        guard let data = state.withLock({ $0.files[name] }) else { throw BlobStoreError.missingFile(name) }
+        return data
+    }
+
+    public func copyFile(_ name: String, to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: try file(name)) else {
+            throw BlobStoreError.io(operation: "create", path: path, errno: errno)
+        }
+    }
+
+    public func listFiles(prefix: String, _ body: (String, Int64) throws -> Void) throws {
+        let files = state.withLock { $0.files }.filter { $0.key.hasPrefix(prefix) }
+        for name in files.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            try body(name, Int64(files[name]!.count))
+        }
+    }
 
     /// Replaces the stored bytes of `id` (to damage it, in tests of what reads then do).
     public func overwrite(_ id: ContentID, with data: Data) {
