@@ -14,8 +14,14 @@
 
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES = libgit2-dev libcurl4-openssl-dev libsqlite3-dev libzstd-dev zstd git python3 python3-jsonschema pkg-config time ca-certificates curl
+APT_PACKAGES = libgit2-dev libcurl4-openssl-dev libsqlite3-dev libzstd-dev zstd git python3 python3-jsonschema python3-venv pkg-config time ca-certificates curl
 CONFIG ?= config/sediment.toml
+# The S3 API the tests and benchmarks run against (moto's server) and the AWS CLI the
+# benchmarks compare with, from PyPI, pinned; in a virtual environment of the build folder
+# unless the machine has them already. Its bin folder comes first on PATH for tests and benchmarks.
+PY_PACKAGES = moto[server]==5.2.1 awscli==1.45.11
+VENV = $(CURDIR)/.build/venv
+export PATH := $(VENV)/bin:$(PATH)
 
 .PHONY: all deps build release run test bench demo clean install uninstall verify-unit fuzz
 
@@ -31,6 +37,10 @@ deps:
 		echo "installing:$$missing"; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@if ! command -v moto_server >/dev/null || ! command -v aws >/dev/null; then \
+		echo "installing into $(VENV): $(PY_PACKAGES)"; \
+		python3 -m venv "$(VENV)" && "$(VENV)/bin/pip" install -q --disable-pip-version-check $(PY_PACKAGES); \
 	fi
 
 build: deps

@@ -25,7 +25,7 @@ public final class Archive: Sendable {
         }
         let lock = try StorageLock.acquire(path: configuration.storage.path + "/lock")
         let catalog = try Catalog(path: configuration.catalogPath)
-        let blobs = try openStore(.local(path: configuration.blobsPath), index: catalog, configuration: configuration)
+        let blobs = try openStore(configuration.storeLocation, index: catalog, configuration: configuration)
         blobs.removeStaleTemporaries()
         let recovered = try blobs.recoverInterruptedWrites()
         if recovered > 0 {
@@ -68,7 +68,7 @@ public final class Archive: Sendable {
             withExtendedLifetime(lock) {}
             catalog = try Catalog(readOnlyPath: configuration.catalogPath)
         }
-        let blobs = try openStore(.local(path: configuration.blobsPath), index: catalog, configuration: configuration)
+        let blobs = try openStore(configuration.storeLocation, index: catalog, configuration: configuration)
         return Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: nil)
     }
 

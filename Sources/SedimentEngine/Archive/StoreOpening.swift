@@ -6,15 +6,26 @@ import SedimentStore
 public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     case local(path: String)
 
-    /// Reads a location as the user wrote it; a relative path is taken from the current folder.
+    /// Reads a location as the user wrote it; a relative path stays relative (``resolved(against:)``).
     public init(parsing text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw ArchiveError.storage(path: text, problem: "an empty store location") }
         if trimmed.lowercased().hasPrefix("file://") {
             self = .local(path: String(trimmed.dropFirst("file://".count)))
+        } else if let colon = trimmed.firstIndex(of: ":"), trimmed[colon...].hasPrefix("://") {
+            throw ArchiveError.storage(path: trimmed, problem: "unknown kind of store \"\(trimmed[..<colon])://\"; a store is a folder or s3://BUCKET/PREFIX")
         } else {
-            let url = URL(fileURLWithPath: trimmed, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-            self = .local(path: url.standardizedFileURL.path)
+            self = .local(path: trimmed)
+        }
+    }
+
+    /// This location with a relative folder taken from `folder`.
+    public func resolved(against folder: String) -> StoreLocation {
+        switch self {
+        case .local(let path) where !path.hasPrefix("/"):
+            return .local(path: URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: folder)).standardizedFileURL.path)
+        default:
+            return self
         }
     }
 

@@ -34,6 +34,7 @@ extension Configuration {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             configuration.storage.path = folder.appendingPathComponent(configuration.storage.path).standardizedFileURL.path
         }
+        configuration.storage.store = configuration.storage.store?.resolved(against: URL(fileURLWithPath: path).deletingLastPathComponent().path)
         return configuration
     }
 
@@ -54,7 +55,7 @@ extension Configuration {
         try reader.allowOnly(root, ["storage", "daemon", "http", "security", "limits", "hub", "rewrite"], at: "")
 
         if let storage = try reader.table(root, "storage", at: "") {
-            try reader.allowOnly(storage, ["path", "blob_max_bytes", "lfs", "lfs_max_bytes", "lfs_include", "free_space_reserve", "pack_threshold", "pack_size"], at: "storage")
+            try reader.allowOnly(storage, ["path", "blob_max_bytes", "lfs", "lfs_max_bytes", "lfs_include", "free_space_reserve", "pack_threshold", "pack_size", "store", "endpoint", "region"], at: "storage")
             if let path = try reader.string(storage, "path", at: "storage") {
                 guard !path.isEmpty else { throw ConfigurationError(file: file, key: "storage.path", problem: "expected a folder path, got an empty string") }
                 configuration.storage.path = path
@@ -77,6 +78,25 @@ extension Configuration {
             if let reserve = try reader.int(storage, "free_space_reserve", at: "storage", minimum: 0) { configuration.storage.freeSpaceReserve = Int64(reserve) }
             if let threshold = try reader.int(storage, "pack_threshold", at: "storage", minimum: 1) { configuration.storage.packThreshold = Int64(threshold) }
             if let size = try reader.int(storage, "pack_size", at: "storage", minimum: 4096) { configuration.storage.packSize = Int64(size) }
+            if let store = try reader.string(storage, "store", at: "storage") {
+                do {
+                    configuration.storage.store = try StoreLocation(parsing: store)
+                } catch {
+                    throw ConfigurationError(file: file, key: "storage.store", problem: "\(error)")
+                }
+            }
+            if let endpoint = try reader.string(storage, "endpoint", at: "storage") {
+                guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                    throw ConfigurationError(file: file, key: "storage.endpoint", problem: "expected an http:// or https:// URL, got \"\(endpoint)\"")
+                }
+                configuration.storage.endpoint = endpoint
+            }
+            if let region = try reader.string(storage, "region", at: "storage") {
+                guard !region.isEmpty, region.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+                    throw ConfigurationError(file: file, key: "storage.region", problem: "expected a region name such as \"us-east-1\", got \"\(region)\"")
+                }
+                configuration.storage.region = region
+            }
         }
 
         if let daemon = try reader.table(root, "daemon", at: "") {

@@ -29,6 +29,13 @@ public struct Configuration: Sendable {
         public var packThreshold: Int64 = PackStore.Options().threshold
         /// The size at which a pack is closed and another begun.
         public var packSize: Int64 = PackStore.Options().packSize
+        /// Where the store lives: nil for `<path>/blobs`, else a folder or `s3://BUCKET/PREFIX`.
+        public var store: StoreLocation?
+        /// The S3 API's URL (`http://127.0.0.1:9000`, a MinIO or Ceph gateway); nil: from
+        /// `AWS_ENDPOINT_URL`, else AWS's own endpoint for `region`.
+        public var endpoint: String?
+        /// The bucket's region; nil: from `AWS_REGION`, `AWS_DEFAULT_REGION`, the AWS config file, else `us-east-1`.
+        public var region: String?
 
         public init() {}
 
@@ -180,5 +187,7 @@ public struct Configuration: Sendable {
     /// Paths inside the storage folder.
     public var mirrorsPath: String { storage.path + "/mirrors" }
     public var blobsPath: String { storage.path + "/blobs" }
+    /// The archive's store: `[storage] store`, else the `blobs` folder.
+    public var storeLocation: StoreLocation { storage.store ?? .local(path: blobsPath) }
     public var catalogPath: String { storage.path + "/catalog.sqlite" }
 }
