@@ -101,8 +101,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SedimentStoreTests",
-            dependencies: ["SedimentStore"]
+            dependencies: ["SedimentStore", "StoreTestSupport"]
         ),
+        // The conformance suite every blob store backend runs.
+        .target(name: "StoreTestSupport", dependencies: ["SedimentStore"], path: "Tests/StoreTestSupport"),
         .testTarget(
             name: "SedimentTextTests",
             dependencies: ["SedimentText"]

@@ -137,9 +137,10 @@ public protocol BlobStore: Sendable {
 }
 
 /// The rule for archive file names: `records/visits/…/x.json`, `git/…/y.pack`. The first
-/// segment may not be one the blob layout uses (`packs`, `tmp`, `partial`, two characters).
+/// segment may not be one the blob layout uses (`packs`, `objects`, `tmp`, `partial`, two
+/// characters).
 public enum ArchiveFileName {
-    static let reserved: Set<String> = ["packs", "tmp", "partial"]
+    public static let reserved: Set<String> = ["packs", "objects", "tmp", "partial"]
 
     public static func check(_ name: String) throws {
         let segments = name.split(separator: "/", omittingEmptySubsequences: false)
@@ -216,8 +217,8 @@ extension BlobStore {
     /// ``BlobBatch/commitDeferringIndex()`` and not indexed yet. Stores without packs are
     /// returned as they are.
     public func including(_ packs: [PackRecord]) -> any BlobStore {
-        guard !packs.isEmpty, let store = self as? PackStore else { return self }
-        return PackStore(store, alsoIndexing: packs)
+        guard !packs.isEmpty, let store = self as? any PendingPackReading else { return self }
+        return store.alsoIndexing(packs)
     }
 
     /// Every stored id; order unspecified.
@@ -228,9 +229,16 @@ extension BlobStore {
     }
 }
 
+/// A store whose packs are found through a separate ``PackIndex``, which can also read packs
+/// made durable and not indexed yet (``BlobStore/including(_:)``).
+public protocol PendingPackReading: BlobStore {
+    /// This store, also finding the blobs of `packs` (durable, not indexed yet).
+    func alsoIndexing(_ packs: [PackRecord]) -> any BlobStore
+}
+
 /// Delivers the bytes of `range` (all of them when nil) of content held whole in memory: the
 /// part of the range inside the content, nothing when that part is empty.
-func deliver(_ content: UnsafeRawBufferPointer, range: Range<Int64>?, to body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+public func deliver(_ content: UnsafeRawBufferPointer, range: Range<Int64>?, to body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
     let count = Int64(content.count)
     let lower = Int(max(0, min(range?.lowerBound ?? 0, count))), upper = Int(max(0, min(range?.upperBound ?? count, count)))
     if lower < upper { try body(UnsafeRawBufferPointer(rebasing: content[lower..<upper])) }
