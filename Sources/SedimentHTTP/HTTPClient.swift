@@ -194,9 +194,13 @@ public final class HTTPClient: Sendable {
             if let etag = validators.etag { headers.set("If-None-Match", etag) }
             if let date = validators.lastModified { headers.set("If-Modified-Since", date) }
         }
-        if headers["User-Agent"] == nil { headers.set("User-Agent", configuration.userAgent) }
-        // No "Expect: 100-continue" round trip before bodies.
-        headers.set("Expect", "")
+        // A signed request (AWS Signature Version 4) signs every header of this list: the
+        // User-Agent goes through its own option, and S3 uploads keep libcurl's
+        // "Expect: 100-continue" (the server may refuse before the body is sent).
+        if request.signing == nil {
+            // No "Expect: 100-continue" round trip before bodies.
+            headers.set("Expect", "")
+        }
         for field in headers.fields {
             headerList = curl_slist_append(headerList, field.value.isEmpty ? "\(field.name):" : "\(field.name): \(field.value)")
         }
@@ -205,6 +209,9 @@ public final class HTTPClient: Sendable {
             try check(sediment_curl_set_long(curl, option, value), operation: "set \(name)", url: shownURL)
         }
         try check(sediment_curl_set_string(curl, CURLOPT_URL, request.url), operation: "set CURLOPT_URL", url: shownURL)
+        if headers["User-Agent"] == nil {
+            try check(sediment_curl_set_string(curl, CURLOPT_USERAGENT, configuration.userAgent), operation: "set CURLOPT_USERAGENT", url: shownURL)
+        }
         try set(CURLOPT_NOSIGNAL, 1, "CURLOPT_NOSIGNAL")
         try set(CURLOPT_FOLLOWLOCATION, 1, "CURLOPT_FOLLOWLOCATION")
         try set(CURLOPT_MAXREDIRS, configuration.maxRedirects, "CURLOPT_MAXREDIRS")

@@ -23,8 +23,9 @@ final class MotoServer {
         return folders.map { $0 + "/moto_server" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Starts the server and waits (30 s at most) until it answers.
-    init() throws {
+    /// Starts the server (with `environment` added to this process's) and waits (30 s at
+    /// most) until it answers.
+    init(environment: [String: String] = [:]) throws {
         guard let executable = Self.executable() else {
             throw ServerStartFailure(description: "moto_server is not installed (it is moto's standalone server, from PyPI): `make deps` installs it")
         }
@@ -32,6 +33,7 @@ final class MotoServer {
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -118,6 +118,9 @@ def handle(client, args):
         with LOCK:
             STATE["requests"] += 1
         length = content_length(head)
+        if b"\r\nexpect: 100-continue" in head.lower():
+            client.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+            head = b"\r\n".join(line for line in head.split(b"\r\n") if not line.lower().startswith(b"expect:"))
         if args.mode == "drop-always":
             return
         if args.mode == "drop-upload" and length > 0 and take_fault(args.count):
