@@ -28,15 +28,7 @@ extension S3BlobStore {
         var found = false
         do {
             defer { close(fd) }
-            found = try client.streamObject(location.key(name)) { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                    if n < 0 && errno == EINTR { continue }
-                    guard n > 0 else { throw BlobStoreError.io(operation: "write", path: path, errno: errno) }
-                    offset += n
-                }
-            }
+            found = try client.streamObject(location.key(name)) { try FileWriting.write(fd, $0, path: path) }
         } catch {
             unlink(path)
             throw error
@@ -49,18 +41,15 @@ extension S3BlobStore {
 
     /// One listing of the prefix (page by page); the blob layout's keys are left out.
     public func listFiles(prefix: String, _ body: (String, Int64) throws -> Void) throws {
-        guard prefix.contains("/") || prefix.count > 2 else {
-            throw BlobStoreError.invalidName(prefix, problem: "a listing names a folder of archive files")
-        }
+        try ArchiveFileName.checkListingPrefix(prefix)
         let base = location.key("")
         var names: [(String, Int64)] = []
         try client.listObjects(prefix: location.key(prefix)) { object in
             let name = String(object.key.dropFirst(base.count))
-            let first = name.split(separator: "/", maxSplits: 1).first.map(String.init) ?? name
-            guard name.contains("/"), first.count > 2, !ArchiveFileName.reserved.contains(first) else { return }
+            guard let slash = name.firstIndex(of: "/"), !ArchiveFileName.isBlobLayout(firstSegment: name[..<slash]) else { return }
             names.append((name, object.size))
         }
-        for (name, size) in names.sorted(by: { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }) {
+        for (name, size) in ArchiveFileName.sorted(names) {
             try body(name, size)
         }
     }

@@ -142,9 +142,7 @@ public struct S3BlobStore: BlobStore, PendingPackReading {
     public func availableBytes() throws -> Int64? { nil }
 
     public func removeStaleTemporaries() {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: workFolder)) ?? [] {
-            unlink(workFolder + "/" + name)
-        }
+        FileWriting.removeFiles(in: workFolder)
     }
 
     /// Removes the local partial files of objects nobody waits for, and aborts the multipart

@@ -1,6 +1,7 @@
 import Foundation
 import SedimentS3
 import SedimentStore
+import TestSupport
 import XCTest
 
 /// Errors of the test servers.
@@ -88,45 +89,17 @@ final class MotoServer {
 
 /// `Tests/Support/s3_fault_proxy.py` in front of a moto server, in one of its modes.
 final class FaultProxy {
-    let port: String
-    private let process: Process
-    private var stopped = false
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+    private let script: LoopbackScript
+    var endpoint: String { "http://127.0.0.1:\(script.port)" }
 
     init(upstream: Int, mode: String, count: Int? = nil) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("s3proxy-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let portFile = folder + "/port"
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Support/s3_fault_proxy.py").path
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--upstream", String(upstream), "--mode", mode, "--port-file", portFile]
-            + (count.map { ["--count", String($0)] } ?? [])
-        try process.run()
-        var port = ""
-        for _ in 0..<200 {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), !text.isEmpty {
-                port = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                break
-            }
-            usleep(50_000)
-        }
-        self.port = port
-        guard !port.isEmpty else {
-            stop()
-            throw ServerStartFailure(description: "s3_fault_proxy.py did not start")
-        }
+        script = try LoopbackScript("s3_fault_proxy.py", arguments: ["--upstream", String(upstream), "--mode", mode]
+            + (count.map { ["--count", String($0)] } ?? []))
     }
 
     func stop() {
-        guard !stopped else { return }
-        stopped = true
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        script.stop()
     }
-
-    deinit { stop() }
 }
 
 /// What the S3 tests share: a moto server per test, a bucket per store, local work folders.

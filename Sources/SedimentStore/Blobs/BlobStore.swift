@@ -153,10 +153,28 @@ public enum ArchiveFileName {
                 throw BlobStoreError.invalidName(name, problem: "only letters, digits, \".\", \"_\" and \"-\" may appear between slashes")
             }
         }
-        let first = String(segments[0])
-        guard segments.count > 1, first.count > 2, !reserved.contains(first) else {
+        guard segments.count > 1, !isBlobLayout(firstSegment: segments[0]) else {
             throw BlobStoreError.invalidName(name, problem: "it must lie in a folder whose name is not one of the blob layout's")
         }
+    }
+
+    /// Whether a name beginning with `segment` (up to its first `/`) belongs to the blobs, not
+    /// to the archive files.
+    public static func isBlobLayout<S: StringProtocol>(firstSegment segment: S) -> Bool {
+        segment.count <= 2 || reserved.contains(String(segment))
+    }
+
+    /// Checks that `prefix` can select archive files in a listing (it names a folder of them,
+    /// or the start of one's name past the blob layout's two-character shards).
+    public static func checkListingPrefix(_ prefix: String) throws {
+        guard prefix.contains("/") || prefix.count > 2 else {
+            throw BlobStoreError.invalidName(prefix, problem: "a listing names a folder of archive files")
+        }
+    }
+
+    /// `files` in byte order of their names, as listings give them.
+    public static func sorted(_ files: [(String, Int64)]) -> [(String, Int64)] {
+        files.sorted { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }
     }
 }
 

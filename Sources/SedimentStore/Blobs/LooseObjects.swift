@@ -92,10 +92,7 @@ public struct LooseObjects: Sendable {
     /// Removes temporary files left by an interrupted batch (call when no batch is open).
     /// Partial downloads (`partial/`) are kept: the next download of the object resumes them.
     public func removeStaleTemporaries() {
-        let tmp = root.appendingPathComponent("tmp").path
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [] {
-            unlink(tmp + "/" + name)
-        }
+        FileWriting.removeFiles(in: root.appendingPathComponent("tmp").path)
     }
 
     /// `syncfs` of the file system holding the store: every write before it is durable after it.
@@ -107,8 +104,16 @@ public struct LooseObjects: Sendable {
     }
 }
 
-/// Writing whole buffers to file descriptors, through `EINTR` and short writes.
-enum FileWriting {
+/// Writing whole buffers to file descriptors, through `EINTR` and short writes; clearing a
+/// folder of temporaries.
+public enum FileWriting {
+    /// Removes every file in `folder` (the temporaries an interrupted batch left).
+    public static func removeFiles(in folder: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            unlink(folder + "/" + name)
+        }
+    }
+
     /// Creates the new file `path` (read-only) holding `bytes`; nothing is left on failure.
     static func create(_ path: String, with bytes: UnsafeRawBufferPointer) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
@@ -122,7 +127,8 @@ enum FileWriting {
         }
     }
 
-    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+    /// Writes all of `bytes` to `fd`; errors name `path`.
+    public static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
         while offset < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
