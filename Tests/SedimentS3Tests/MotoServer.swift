@@ -92,8 +92,8 @@ final class FaultProxy {
     private let script: LoopbackScript
     var endpoint: String { "http://127.0.0.1:\(script.port)" }
 
-    init(upstream: Int, mode: String, count: Int? = nil) throws {
-        script = try LoopbackScript("s3_fault_proxy.py", arguments: ["--upstream", String(upstream), "--mode", mode]
+    init(upstream: Int, mode: String, count: Int? = nil, skip: Int = 0) throws {
+        script = try LoopbackScript("s3_fault_proxy.py", arguments: ["--upstream", String(upstream), "--mode", mode, "--skip", String(skip)]
             + (count.map { ["--count", String($0)] } ?? []))
     }
 
@@ -152,8 +152,8 @@ class S3TestCase: XCTestCase {
         try S3BlobStore(settings: settings, index: index, work: workFolder(), options: options)
     }
 
-    func proxy(_ mode: String, count: Int? = nil) throws -> FaultProxy {
-        let proxy = try FaultProxy(upstream: moto.port, mode: mode, count: count)
+    func proxy(_ mode: String, count: Int? = nil, skip: Int = 0) throws -> FaultProxy {
+        let proxy = try FaultProxy(upstream: moto.port, mode: mode, count: count, skip: skip)
         proxies.append(proxy)
         return proxy
     }

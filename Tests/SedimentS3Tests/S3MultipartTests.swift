@@ -41,6 +41,39 @@ final class S3MultipartTests: S3TestCase {
         XCTAssertEqual(second.removeUnwantedPartials(keeping: []), 0, "a published write left a partial file")
     }
 
+    /// The store's own upload, cut off after its first part (the second part's connection drops
+    /// on every attempt), fails with a transient error and leaves the upload open; the next
+    /// store to send the file resumes it, sending only the parts after the first.
+    func testUploadCutOffByTheNetworkResumes() throws {
+        let settings = try settings()
+        let path = workFolder().path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let data = random(16 << 20 + 10)
+        try data.write(to: URL(fileURLWithPath: path + "/file"))
+        let proxy = try proxy("drop-upload", count: 100, skip: 1)
+        var cut = settings
+        cut.endpoint = proxy.endpoint
+        let first = try store(cut)
+        do {
+            try first.putFile("git/repo/big.pack", from: path + "/file")
+            XCTFail("an upload whose parts never arrive succeeded")
+        } catch let error as S3Error {
+            XCTAssertTrue(error.isTransient, "\(error)")
+            XCTAssertTrue("\(error)".contains("UploadPart of s3://\(settings.location.bucket)/archive/store/git/repo/big.pack"), "\(error)")
+        }
+        XCTAssertEqual(first.client.requestCount("UploadPart"), 1 + 5)
+        XCTAssertEqual(first.client.requestCount("AbortMultipartUpload"), 0)
+        XCTAssertEqual(try first.client.listMultipartUploads(prefix: "").count, 1)
+
+        let second = try store(settings)
+        try second.putFile("git/repo/big.pack", from: path + "/file")
+        XCTAssertEqual(second.client.requestCount("ListParts"), 1)
+        XCTAssertEqual(second.client.requestCount("UploadPart"), 3, "the part already uploaded was sent again")
+        XCTAssertEqual(try second.client.listMultipartUploads(prefix: ""), [])
+        try second.copyFile("git/repo/big.pack", to: path + "/copy")
+        XCTAssertEqual(FileManager.default.contents(atPath: path + "/copy"), data)
+    }
+
     /// An upload of an object nobody waits for any more is aborted when unwanted partials are
     /// removed (its parts deleted); one still wanted is kept, to resume.
     func testUnwantedUploadIsAborted() throws {

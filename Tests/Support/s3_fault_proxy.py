@@ -9,8 +9,9 @@ to 127.0.0.1:UPSTREAM and passes the answer back. One request per connection. Mo
 
     slowdown       the first N requests are answered 503 SlowDown (S3's error XML)
     always503      every request is answered 503 SlowDown
-    drop-upload    the first N requests with a body have their connection closed after half
-                   of the body was received (a connection dropped mid-upload)
+    drop-upload    the first N requests with a body (after the first --skip K ones, passed)
+                   have their connection closed after half of the body was received (a
+                   connection dropped mid-upload)
     drop-always    every connection is closed once the request head has arrived
     slow-body      answers are passed back 4 KiB at a time, 20 ms apart
     refuse-parts   every UploadPart request (a query with partNumber=) is answered 400
@@ -31,7 +32,7 @@ import threading
 import time
 
 LOCK = threading.Lock()
-STATE = {"requests": 0, "faults": 0}
+STATE = {"requests": 0, "faults": 0, "skipped": 0}
 HOLD = []
 
 SLOWDOWN = (b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code>"
@@ -78,9 +79,13 @@ def read_exactly(sock, count, have):
     return data
 
 
-def take_fault(limit):
-    """True while fewer than `limit` faults were made (counting this one)."""
+def take_fault(limit, skip=0):
+    """True while fewer than `limit` faults were made (counting this one), once `skip`
+    candidates were let through."""
     with LOCK:
+        if STATE["skipped"] < skip:
+            STATE["skipped"] += 1
+            return False
         if limit is None or STATE["faults"] < limit:
             STATE["faults"] += 1
             return True
@@ -123,7 +128,7 @@ def handle(client, args):
             head = b"\r\n".join(line for line in head.split(b"\r\n") if not line.lower().startswith(b"expect:"))
         if args.mode == "drop-always":
             return
-        if args.mode == "drop-upload" and length > 0 and take_fault(args.count):
+        if args.mode == "drop-upload" and length > 0 and take_fault(args.count, args.skip):
             read_exactly(client, length // 2, rest)
             client.shutdown(socket.SHUT_RDWR)
             return
@@ -163,6 +168,7 @@ def main():
     parser.add_argument("--mode", required=True,
                         choices=["slowdown", "always503", "drop-upload", "drop-always", "slow-body", "stall-once", "refuse-parts"])
     parser.add_argument("--count", type=int)
+    parser.add_argument("--skip", type=int, default=0)
     parser.add_argument("--port-file", required=True)
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
