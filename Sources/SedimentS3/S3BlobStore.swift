@@ -37,12 +37,9 @@ public struct S3BlobStore: BlobStore, PendingPackReading {
         self.options = options
         workFolder = work.path + "/tmp"
         partialFolder = work.path + "/partial"
-        for folder in [workFolder, partialFolder] {
-            do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            } catch {
-                throw BlobStoreError.io(operation: "create", path: folder, errno: (error as NSError).code == NSFileWriteNoPermissionError ? EACCES : EIO)
-            }
+        try? FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        for folder in [workFolder, partialFolder] where mkdir(folder, 0o755) != 0 && errno != EEXIST {
+            throw BlobStoreError.io(operation: "create", path: folder, errno: errno)
         }
     }
 
@@ -146,8 +143,9 @@ public struct S3BlobStore: BlobStore, PendingPackReading {
     }
 
     /// Removes the local partial files of objects nobody waits for, and aborts the multipart
-    /// uploads of large objects that are neither wanted nor unfinished (their parts are
-    /// deleted); the uploads of wanted objects are kept, to resume.
+    /// uploads a crash left under `objects/` for objects `wanted` does not name (their parts
+    /// are deleted; such an object written again is sent whole); the uploads of wanted
+    /// objects are kept, to resume.
     @discardableResult
     public func removeUnwantedPartials(keeping wanted: Set<String>) -> Int {
         var removed = PartialBlob.removeUnwanted(in: partialFolder, keeping: wanted) { contains($0) }
