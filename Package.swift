@@ -66,6 +66,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The blob store in an S3-compatible bucket, on libcurl (requests signed by libcurl).
+        .target(
+            name: "SedimentS3",
+            dependencies: [
+                "SedimentHTTP", "SedimentNetwork", "SedimentRedaction", "SedimentStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "SedimentHubs",
             dependencies: ["SedimentHTTP", "SedimentRedaction", "SedimentText"]
@@ -101,8 +109,14 @@ let package = Package(
         ),
         .testTarget(
             name: "SedimentStoreTests",
-            dependencies: ["SedimentStore"]
+            dependencies: ["SedimentStore", "StoreTestSupport"]
         ),
+        .testTarget(
+            name: "SedimentS3Tests",
+            dependencies: ["SedimentS3", "SedimentStore", "SedimentHTTP", "StoreTestSupport", "TestSupport"]
+        ),
+        // The conformance suite every blob store backend runs.
+        .target(name: "StoreTestSupport", dependencies: ["SedimentStore"], path: "Tests/StoreTestSupport"),
         .testTarget(
             name: "SedimentTextTests",
             dependencies: ["SedimentText"]

@@ -194,9 +194,13 @@ public final class HTTPClient: Sendable {
             if let etag = validators.etag { headers.set("If-None-Match", etag) }
             if let date = validators.lastModified { headers.set("If-Modified-Since", date) }
         }
-        if headers["User-Agent"] == nil { headers.set("User-Agent", configuration.userAgent) }
-        // No "Expect: 100-continue" round trip before bodies.
-        headers.set("Expect", "")
+        // A signed request (AWS Signature Version 4) signs every header of this list: the
+        // User-Agent goes through its own option, and S3 uploads keep libcurl's
+        // "Expect: 100-continue" (the server may refuse before the body is sent).
+        if request.signing == nil {
+            // No "Expect: 100-continue" round trip before bodies.
+            headers.set("Expect", "")
+        }
         for field in headers.fields {
             headerList = curl_slist_append(headerList, field.value.isEmpty ? "\(field.name):" : "\(field.name): \(field.value)")
         }
@@ -205,6 +209,9 @@ public final class HTTPClient: Sendable {
             try check(sediment_curl_set_long(curl, option, value), operation: "set \(name)", url: shownURL)
         }
         try check(sediment_curl_set_string(curl, CURLOPT_URL, request.url), operation: "set CURLOPT_URL", url: shownURL)
+        if headers["User-Agent"] == nil {
+            try check(sediment_curl_set_string(curl, CURLOPT_USERAGENT, configuration.userAgent), operation: "set CURLOPT_USERAGENT", url: shownURL)
+        }
         try set(CURLOPT_NOSIGNAL, 1, "CURLOPT_NOSIGNAL")
         try set(CURLOPT_FOLLOWLOCATION, 1, "CURLOPT_FOLLOWLOCATION")
         try set(CURLOPT_MAXREDIRS, configuration.maxRedirects, "CURLOPT_MAXREDIRS")
@@ -239,6 +246,20 @@ public final class HTTPClient: Sendable {
         try check(sediment_curl_set_data_callback(curl, CURLOPT_WRITEFUNCTION, ResponseSink.write), operation: "set CURLOPT_WRITEFUNCTION", url: shownURL)
         try check(sediment_curl_set_pointer(curl, CURLOPT_HEADERDATA, context), operation: "set CURLOPT_HEADERDATA", url: shownURL)
         try check(sediment_curl_set_data_callback(curl, CURLOPT_HEADERFUNCTION, ResponseSink.headerLine), operation: "set CURLOPT_HEADERFUNCTION", url: shownURL)
+        if let signing = request.signing {
+            try check(sediment_curl_set_string(curl, CURLOPT_AWS_SIGV4, signing.provider), operation: "set CURLOPT_AWS_SIGV4", url: shownURL)
+            try check(sediment_curl_set_string(curl, CURLOPT_USERNAME, signing.accessKeyID), operation: "set CURLOPT_USERNAME", url: shownURL)
+            try check(sediment_curl_set_string(curl, CURLOPT_PASSWORD, signing.secretAccessKey), operation: "set CURLOPT_PASSWORD", url: shownURL)
+        }
+        var source: FileBodySource?
+        if let file = request.bodyFile {
+            source = try FileBodySource(file)
+            try set(CURLOPT_UPLOAD, 1, "CURLOPT_UPLOAD")
+            try check(sediment_curl_set_offset(curl, CURLOPT_INFILESIZE_LARGE, curl_off_t(file.length)), operation: "set CURLOPT_INFILESIZE_LARGE", url: shownURL)
+            try check(sediment_curl_set_pointer(curl, CURLOPT_READDATA, Unmanaged.passUnretained(source!).toOpaque()), operation: "set CURLOPT_READDATA", url: shownURL)
+            try check(sediment_curl_set_data_callback(curl, CURLOPT_READFUNCTION, FileBodySource.read), operation: "set CURLOPT_READFUNCTION", url: shownURL)
+        }
+        defer { withExtendedLifetime(source) {} }
         let method = request.method.uppercased()
         switch method {
         case "GET": try set(CURLOPT_HTTPGET, 1, "CURLOPT_HTTPGET")
@@ -247,7 +268,7 @@ public final class HTTPClient: Sendable {
         }
         let body = request.body ?? Data()
         let code: CURLcode = try body.withUnsafeBytes { bytes in
-            if request.body != nil || method == "POST" || method == "PUT" {
+            if source == nil && (request.body != nil || method == "POST" || method == "PUT") {
                 try set(CURLOPT_POSTFIELDSIZE_LARGE, bytes.count, "CURLOPT_POSTFIELDSIZE_LARGE")
                 try check(sediment_curl_set_pointer(curl, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)), operation: "set CURLOPT_POSTFIELDS", url: shownURL)
                 if method == "GET" { try check(sediment_curl_set_string(curl, CURLOPT_CUSTOMREQUEST, "GET"), operation: "set CURLOPT_CUSTOMREQUEST", url: shownURL) }
@@ -256,6 +277,9 @@ public final class HTTPClient: Sendable {
         }
         if let failure = sink.failure {
             throw failure
+        }
+        if let failure = source?.failure {
+            throw TransportFailure(kind: .transport(code: Int32(CURLE_READ_ERROR.rawValue)), retryable: false, message: failure)
         }
         if code != CURLE_OK, let refusal = sink.refusal {
             throw TransportFailure(kind: .refused(reason: refusal), retryable: false,

@@ -76,6 +76,12 @@ public struct HTTPRequest: Sendable {
     /// What the answer is, for the size its body may have (``ResponseLimits``); nil: any
     /// body up to ``HTTPClient/Configuration/maxBodyBytes``.
     public var kind: ResponseKind?
+    /// A body read from a local file as it is sent (memory stays flat whatever its size);
+    /// used instead of ``body``.
+    public var bodyFile: HTTPFileBody?
+    /// Signs the request with AWS Signature Version 4, computed by libcurl itself
+    /// (`CURLOPT_AWS_SIGV4`); its secret key is added to ``secrets``.
+    public private(set) var signing: AWSSigning?
 
     public init(method: String = "GET", url: String, headers: HTTPHeaders = [:], body: Data? = nil,
                 validators: Validators? = nil, secrets: [String] = []) {
@@ -87,10 +93,45 @@ public struct HTTPRequest: Sendable {
         self.secrets = secrets
     }
 
+    /// Has libcurl sign the request with `signing`, and registers its secret key as a secret.
+    public mutating func sign(with signing: AWSSigning) {
+        self.signing = signing
+        secrets.append(signing.secretAccessKey)
+    }
+
     /// Adds `Authorization: Bearer <token>` and registers the token as a secret.
     public mutating func authorize(bearer token: String) {
         headers.set("Authorization", "Bearer \(token)")
         secrets.append(token)
+    }
+}
+
+/// A request body read from part of a local file: `length` bytes from `offset`.
+public struct HTTPFileBody: Sendable {
+    public var path: String
+    public var offset: Int64
+    public var length: Int64
+
+    public init(path: String, offset: Int64 = 0, length: Int64) {
+        self.path = path
+        self.offset = offset
+        self.length = length
+    }
+}
+
+/// AWS Signature Version 4 as libcurl computes it (`CURLOPT_AWS_SIGV4`,
+/// <https://curl.se/libcurl/c/CURLOPT_AWS_SIGV4.html>): the provider string
+/// (`aws:amz:REGION:SERVICE`) and the key pair. The payload's hash is the request's
+/// `x-amz-content-sha256` header when it has one.
+public struct AWSSigning: Sendable {
+    public var provider: String
+    public var accessKeyID: String
+    public var secretAccessKey: String
+
+    public init(region: String, service: String, accessKeyID: String, secretAccessKey: String) {
+        provider = "aws:amz:\(region):\(service)"
+        self.accessKeyID = accessKeyID
+        self.secretAccessKey = secretAccessKey
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import SedimentStore
+import StoreTestSupport
 import XCTest
 
 /// Every backend of ``BlobStore`` against the one conformance suite.

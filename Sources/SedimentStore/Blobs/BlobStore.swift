@@ -137,9 +137,10 @@ public protocol BlobStore: Sendable {
 }
 
 /// The rule for archive file names: `records/visits/…/x.json`, `git/…/y.pack`. The first
-/// segment may not be one the blob layout uses (`packs`, `tmp`, `partial`, two characters).
+/// segment may not be one the blob layout uses (`packs`, `objects`, `tmp`, `partial`, two
+/// characters).
 public enum ArchiveFileName {
-    static let reserved: Set<String> = ["packs", "tmp", "partial"]
+    public static let reserved: Set<String> = ["packs", "objects", "tmp", "partial"]
 
     public static func check(_ name: String) throws {
         let segments = name.split(separator: "/", omittingEmptySubsequences: false)
@@ -152,10 +153,28 @@ public enum ArchiveFileName {
                 throw BlobStoreError.invalidName(name, problem: "only letters, digits, \".\", \"_\" and \"-\" may appear between slashes")
             }
         }
-        let first = String(segments[0])
-        guard segments.count > 1, first.count > 2, !reserved.contains(first) else {
+        guard segments.count > 1, !isBlobLayout(firstSegment: segments[0]) else {
             throw BlobStoreError.invalidName(name, problem: "it must lie in a folder whose name is not one of the blob layout's")
         }
+    }
+
+    /// Whether a name beginning with `segment` (up to its first `/`) belongs to the blobs, not
+    /// to the archive files.
+    public static func isBlobLayout<S: StringProtocol>(firstSegment segment: S) -> Bool {
+        segment.count <= 2 || reserved.contains(String(segment))
+    }
+
+    /// Checks that `prefix` can select archive files in a listing (it names a folder of them,
+    /// or the start of one's name past the blob layout's two-character shards).
+    public static func checkListingPrefix(_ prefix: String) throws {
+        guard prefix.contains("/") || prefix.count > 2 else {
+            throw BlobStoreError.invalidName(prefix, problem: "a listing names a folder of archive files")
+        }
+    }
+
+    /// `files` in byte order of their names, as listings give them.
+    public static func sorted(_ files: [(String, Int64)]) -> [(String, Int64)] {
+        files.sorted { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }
     }
 }
 
@@ -216,8 +235,8 @@ extension BlobStore {
     /// ``BlobBatch/commitDeferringIndex()`` and not indexed yet. Stores without packs are
     /// returned as they are.
     public func including(_ packs: [PackRecord]) -> any BlobStore {
-        guard !packs.isEmpty, let store = self as? PackStore else { return self }
-        return PackStore(store, alsoIndexing: packs)
+        guard !packs.isEmpty, let store = self as? any PendingPackReading else { return self }
+        return store.alsoIndexing(packs)
     }
 
     /// Every stored id; order unspecified.
@@ -228,9 +247,16 @@ extension BlobStore {
     }
 }
 
+/// A store whose packs are found through a separate ``PackIndex``, which can also read packs
+/// made durable and not indexed yet (``BlobStore/including(_:)``).
+public protocol PendingPackReading: BlobStore {
+    /// This store, also finding the blobs of `packs` (durable, not indexed yet).
+    func alsoIndexing(_ packs: [PackRecord]) -> any BlobStore
+}
+
 /// Delivers the bytes of `range` (all of them when nil) of content held whole in memory: the
 /// part of the range inside the content, nothing when that part is empty.
-func deliver(_ content: UnsafeRawBufferPointer, range: Range<Int64>?, to body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+public func deliver(_ content: UnsafeRawBufferPointer, range: Range<Int64>?, to body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
     let count = Int64(content.count)
     let lower = Int(max(0, min(range?.lowerBound ?? 0, count))), upper = Int(max(0, min(range?.upperBound ?? count, count)))
     if lower < upper { try body(UnsafeRawBufferPointer(rebasing: content[lower..<upper])) }

@@ -67,10 +67,9 @@ public struct LooseObjects: Sendable {
             throw BlobStoreError.io(operation: "open", path: file, errno: errno)
         }
         defer { close(fd) }
-        var hasher = SHA256()
+        var stream = VerifiedStream(id, range: range)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
-        var position: Int64 = 0
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n < 0 {
@@ -78,47 +77,22 @@ public struct LooseObjects: Sendable {
                 throw BlobStoreError.io(operation: "read", path: file, errno: errno)
             }
             if n == 0 { break }
-            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-            hasher.update(bufferPointer: chunk)
-            if let range {
-                let lower = max(range.lowerBound, position), upper = min(range.upperBound, position + Int64(n))
-                if lower < upper { try body(UnsafeRawBufferPointer(rebasing: chunk[Int(lower - position)..<Int(upper - position)])) }
-            } else {
-                try body(chunk)
-            }
-            position += Int64(n)
+            try stream.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), to: body)
         }
-        let actual = ContentID(digest: hasher.finalize())
-        guard actual == id else { throw BlobStoreError.corrupt(id, actual: actual, path: file) }
+        try stream.finish(path: file)
     }
 
     /// Writes `bytes` into a new temporary file (read-only), returning its path.
     func writeTemporary(_ bytes: UnsafeRawBufferPointer, name: String) throws -> String {
         let temporary = root.path + "/tmp/" + name
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
-        guard fd >= 0 else { throw BlobStoreError.io(operation: "create", path: temporary, errno: errno) }
-        defer { close(fd) }
-        do {
-            try FileWriting.write(fd, bytes, path: temporary)
-        } catch {
-            unlink(temporary)
-            throw error
-        }
+        try FileWriting.create(temporary, with: bytes)
         return temporary
     }
 
     /// Removes temporary files left by an interrupted batch (call when no batch is open).
     /// Partial downloads (`partial/`) are kept: the next download of the object resumes them.
     public func removeStaleTemporaries() {
-        let tmp = root.appendingPathComponent("tmp").path
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [] {
-            unlink(tmp + "/" + name)
-        }
-    }
-
-    /// The hex ids of every partial download.
-    func partials() -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("partial").path)) ?? []
+        FileWriting.removeFiles(in: root.appendingPathComponent("tmp").path)
     }
 
     /// `syncfs` of the file system holding the store: every write before it is durable after it.
@@ -130,9 +104,31 @@ public struct LooseObjects: Sendable {
     }
 }
 
-/// Writing whole buffers to file descriptors, through `EINTR` and short writes.
-enum FileWriting {
-    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+/// Writing whole buffers to file descriptors, through `EINTR` and short writes; clearing a
+/// folder of temporaries.
+public enum FileWriting {
+    /// Removes every file in `folder` (the temporaries an interrupted batch left).
+    public static func removeFiles(in folder: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            unlink(folder + "/" + name)
+        }
+    }
+
+    /// Creates the new file `path` (read-only) holding `bytes`; nothing is left on failure.
+    static func create(_ path: String, with bytes: UnsafeRawBufferPointer) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+        guard fd >= 0 else { throw BlobStoreError.io(operation: "create", path: path, errno: errno) }
+        defer { close(fd) }
+        do {
+            try write(fd, bytes, path: path)
+        } catch {
+            unlink(path)
+            throw error
+        }
+    }
+
+    /// Writes all of `bytes` to `fd`; errors name `path`.
+    public static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
         while offset < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
@@ -142,5 +138,41 @@ enum FileWriting {
             }
             offset += n
         }
+    }
+}
+
+/// Content read in chunks, hashed whole, of which the bytes of `range` (all when nil) are
+/// delivered as they pass; ``finish(path:)`` then checks the hash against the id. How a large
+/// object is read from any store: memory stays flat whatever its size.
+public struct VerifiedStream {
+    public let id: ContentID
+    public let range: Range<Int64>?
+    private var hasher = SHA256()
+    /// Bytes fed so far.
+    public private(set) var position: Int64 = 0
+
+    public init(_ id: ContentID, range: Range<Int64>?) {
+        self.id = id
+        self.range = range
+    }
+
+    /// Hashes the next chunk and gives `body` the part of it inside the range.
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer, to body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        hasher.update(bufferPointer: chunk)
+        let count = Int64(chunk.count)
+        if let range {
+            let lower = max(range.lowerBound, position), upper = min(range.upperBound, position + count)
+            if lower < upper { try body(UnsafeRawBufferPointer(rebasing: chunk[Int(lower - position)..<Int(upper - position)])) }
+        } else if count > 0 {
+            try body(chunk)
+        }
+        position += count
+    }
+
+    /// Throws ``BlobStoreError/corrupt(_:actual:path:)`` (naming `path`) unless what was fed
+    /// hashes to the id.
+    public func finish(path: String) throws {
+        let actual = ContentID(digest: hasher.finalize())
+        guard actual == id else { throw BlobStoreError.corrupt(id, actual: actual, path: path) }
     }
 }

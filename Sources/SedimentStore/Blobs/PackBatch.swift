@@ -59,27 +59,56 @@ final class PackWriter {
     }
 }
 
-/// A batch of writes to a ``PackStore``: small blobs into packs, large ones into files of
-/// their own, all made durable by one `syncfs`, renamed into place, synced again, then indexed.
-final class PackBatch: BlobBatch {
-    let store: PackStore
+/// A pack or a large object a ``PackBatch`` wrote in its target's work folder, complete,
+/// waiting to be placed.
+public struct StagedFile: Sendable {
+    /// The local file.
+    public let path: String
+    /// The pack's id (its name), or the object's.
+    public let id: ContentID
+    /// What the pack holds (nil for a large object).
+    public let record: PackRecord?
+}
+
+/// Where a ``PackBatch`` puts what it wrote: a local folder (``PackStore``), a bucket. The
+/// batch builds packs and large objects as local files in ``workFolder``; the target makes
+/// them durable in their final place, and the batch then indexes the packs.
+public protocol PackBatchTarget: Sendable {
+    var index: any PackIndex { get }
+    var options: PackStore.Options { get }
+    /// The local folder where packs and large objects are written before they are placed.
+    var workFolder: String { get }
+    /// Whether the store holds `id` with `size` bytes already (a batch then skips it); the
+    /// answer must not cost a request per small blob (the index answers).
+    func holds(_ id: ContentID, size: Int64) -> Bool
+    /// Makes `packs` and `objects` durable under their ids (the packs not yet indexed); the
+    /// local files are gone afterwards (moved or uploaded, then removed).
+    func place(packs: [StagedFile], objects: [StagedFile]) throws
+}
+
+/// A batch of writes to a pack store: small blobs into packs (built locally by a
+/// ``PackPipeline``), large ones into files of their own, placed together by the
+/// ``PackBatchTarget`` (for a local store: one `syncfs`, renamed into place, synced again),
+/// then indexed.
+public final class PackBatch: BlobBatch {
+    let target: any PackBatchTarget
     /// Writes blobs the store already names (their stored copy is damaged) instead of skipping
     /// them; the index then points at the new copy.
     let replacing: Bool
     /// Small blobs, packed on a thread of their own.
     private let packing: PackPipeline
-    /// Large objects: temporary file → id.
+    /// Large objects: local file → id.
     private var objects: [(path: String, id: ContentID, owned: Bool)] = []
     private var staged = Set<ContentID>()
     private var counter = 0
     /// Temporary names are `<pid>-<batch nonce>-<counter>`: unique without a syscall per file.
     private let nonce = UInt64.random(in: 0...UInt64.max)
 
-    init(store: PackStore, replacing: Bool) {
-        self.store = store
+    public init(target: any PackBatchTarget, replacing: Bool) {
+        self.target = target
         self.replacing = replacing
-        packing = PackPipeline(folder: store.root.path + "/tmp", name: "\(getpid())-\(nonce)", packSize: store.options.packSize,
-                               level: store.options.level)
+        packing = PackPipeline(folder: target.workFolder, name: "\(getpid())-\(nonce)", packSize: target.options.packSize,
+                               level: target.options.level)
     }
 
     deinit {
@@ -91,17 +120,18 @@ final class PackBatch: BlobBatch {
         return "\(getpid())-\(nonce)-\(counter)"
     }
 
-    func put(_ bytes: UnsafeRawBufferPointer, id: ContentID, kind: BlobKind) throws {
+    public func put(_ bytes: UnsafeRawBufferPointer, id: ContentID, kind: BlobKind) throws {
         // Stored already: the same id and the same size.
-        if !replacing && !staged.contains(id) && store.contains(id, size: Int64(bytes.count)) { return }
+        if !replacing && !staged.contains(id) && target.holds(id, size: Int64(bytes.count)) { return }
         try putUnseen(bytes, id: id, kind: kind)
     }
 
     /// (The store's lookup, a catalog query, was a third of a first mirror's manifest building.)
-    func putUnseen(_ bytes: UnsafeRawBufferPointer, id: ContentID, kind: BlobKind) throws {
+    public func putUnseen(_ bytes: UnsafeRawBufferPointer, id: ContentID, kind: BlobKind) throws {
         if staged.contains(id) { return }
-        if Int64(bytes.count) >= store.options.threshold {
-            let path = try store.loose.writeTemporary(bytes, name: temporaryName())
+        if Int64(bytes.count) >= target.options.threshold {
+            let path = target.workFolder + "/" + temporaryName()
+            try FileWriting.create(path, with: bytes)
             objects.append((path, id, true))
         } else {
             packing.add(bytes, id: id, kind: kind)
@@ -109,45 +139,93 @@ final class PackBatch: BlobBatch {
         staged.insert(id)
     }
 
-    /// Publishes `file` (complete content hashing to `id`, written elsewhere) as the object `id`.
-    func adopt(file: String, id: ContentID) {
+    /// Publishes `file` (complete content hashing to `id`, written elsewhere) as the object `id`;
+    /// the file is moved (or removed once uploaded).
+    public func adopt(file: String, id: ContentID) {
         objects.append((file, id, false))
         staged.insert(id)
     }
 
-    func commit() throws {
+    public func commit() throws {
         _ = try commitReturningPacks()
     }
 
-    func commitDeferringIndex() throws -> [PackRecord] {
+    public func commitDeferringIndex() throws -> [PackRecord] {
         try commitReturningPacks(indexing: false)
     }
 
     /// Commits, returning the packs written; indexes them unless told not to.
-    func commitReturningPacks(indexing: Bool = true) throws -> [PackRecord] {
+    public func commitReturningPacks(indexing: Bool = true) throws -> [PackRecord] {
         let finished = try packing.finish()
         guard !finished.isEmpty || !objects.isEmpty else { return [] }
-        try store.loose.syncFileSystem()
-        for pack in finished {
-            let final = store.packPath(pack.record.id)
-            guard rename(pack.path, final) == 0 else { throw BlobStoreError.io(operation: "rename into", path: final, errno: errno) }
-        }
-        for object in objects {
-            let final = store.loose.path(of: object.id)
-            guard rename(object.path, final) == 0 else { throw BlobStoreError.io(operation: "rename into", path: final, errno: errno) }
+        let packs = finished.map { StagedFile(path: $0.path, id: $0.record.id, record: $0.record) }
+        do {
+            try target.place(packs: packs, objects: objects.map { StagedFile(path: $0.path, id: $0.id, record: nil) })
+        } catch {
+            for pack in packs { unlink(pack.path) }
+            throw error
         }
         objects.removeAll()
-        try store.loose.syncFileSystem()
         let records = finished.map(\.record)
         staged.removeAll()
-        if indexing { try store.index.add(records, superseding: replacing) }
+        if indexing { try target.index.add(records, superseding: replacing) }
         return records
     }
 
-    func discard() {
+    public func discard() {
         packing.discard()
         for object in objects where object.owned { unlink(object.path) }
         objects.removeAll()
         staged.removeAll()
+    }
+}
+
+extension PackBatchTarget {
+    /// Publishes sealed ``PartialBlob``s: those below the threshold go into a pack (their
+    /// partial files removed once it is placed and indexed); larger ones are placed as objects
+    /// of their own (moved, or uploaded then removed). What is published was just checked
+    /// against its id, so it supersedes any stored copy (a repair downloads again what is
+    /// damaged).
+    public func publishPartials(_ sealed: [any ResumableWrite]) throws {
+        let partials = sealed.compactMap { $0 as? PartialBlob }
+        guard !partials.isEmpty else { return }
+        let batch = PackBatch(target: self, replacing: true)
+        var packed: [String] = []
+        for partial in partials {
+            if partial.expectedSize < options.threshold {
+                guard let data = FileManager.default.contents(atPath: partial.path) else {
+                    throw BlobStoreError.io(operation: "read", path: partial.path, errno: errno)
+                }
+                try data.withUnsafeBytes { try batch.put($0, id: partial.id, kind: .content) }
+                packed.append(partial.path)
+            } else {
+                batch.adopt(file: partial.path, id: partial.id)
+            }
+        }
+        try batch.commit()
+        for path in packed { unlink(path) }
+    }
+}
+
+extension PackStore: PackBatchTarget {
+    public var workFolder: String { root.path + "/tmp" }
+
+    public func holds(_ id: ContentID, size: Int64) -> Bool {
+        contains(id, size: size)
+    }
+
+    /// One `syncfs` makes every file durable; they are renamed into place, and a second
+    /// `syncfs` makes the renames durable.
+    public func place(packs: [StagedFile], objects: [StagedFile]) throws {
+        try loose.syncFileSystem()
+        for pack in packs {
+            let final = packPath(pack.id)
+            guard rename(pack.path, final) == 0 else { throw BlobStoreError.io(operation: "rename into", path: final, errno: errno) }
+        }
+        for object in objects {
+            let final = loose.path(of: object.id)
+            guard rename(object.path, final) == 0 else { throw BlobStoreError.io(operation: "rename into", path: final, errno: errno) }
+        }
+        try loose.syncFileSystem()
     }
 }

@@ -132,6 +132,62 @@ public enum PackFormat {
         return entries
     }
 
+    /// The record of pack `id` of `size` bytes from its footer and trailer alone, fetched by
+    /// `read(offset, count)`: two reads (a local `pread`, a ranged GET), never the blobs.
+    public static func record(of id: ContentID, size: Int64, read: (Int64, Int) throws -> [UInt8]) throws -> PackRecord {
+        let footerBytes = try read(max(0, size - Int64(footerSize)), footerSize)
+        let (offset, count) = try footer(footerBytes, fileSize: size, pack: id.hex)
+        let trailer = try read(offset, count * entrySize)
+        return PackRecord(id: id, bytes: size, entries: try entries(trailer, blobAreaEnd: offset, pack: id.hex))
+    }
+
+    /// Checks pack `id` read whole: its bytes hashed against its name, its header and trailer
+    /// parsed, and every blob decompressed and hashed against its id. Returns the record and
+    /// the problems found, each naming the pack and, where it is one blob, that blob; `name`
+    /// (a path, a key) names where the pack lives.
+    public static func check(pack id: ContentID, bytes: [UInt8], name: String) -> (record: PackRecord?, problems: [PackProblem]) {
+        var problems: [PackProblem] = []
+        let actual = ContentID.of(bytes)
+        if actual != id {
+            problems.append(PackProblem(pack: id, blob: nil, error: BlobStoreError.damagedPack(pack: id.hex, problem: "its bytes hash to \(actual.hex), not to its name")))
+        }
+        guard bytes.count >= headerSize + footerSize, Array(bytes[0..<8]) == headerMagic else {
+            return (nil, problems + [PackProblem(pack: id, blob: nil, error: BlobStoreError.damagedPack(pack: id.hex, problem: "no pack header"))])
+        }
+        let record: PackRecord
+        do {
+            let (offset, count) = try footer(Array(bytes[(bytes.count - footerSize)...]), fileSize: Int64(bytes.count), pack: id.hex)
+            let trailer = Array(bytes[Int(offset)..<Int(offset) + count * entrySize])
+            record = PackRecord(id: id, bytes: Int64(bytes.count), entries: try entries(trailer, blobAreaEnd: offset, pack: id.hex))
+        } catch {
+            return (nil, problems + [PackProblem(pack: id, blob: nil, error: error)])
+        }
+        for entry in record.entries {
+            do {
+                _ = try decode(Array(bytes[Int(entry.offset)..<Int(entry.offset + entry.length)]), entry: entry, path: name)
+            } catch {
+                problems.append(PackProblem(pack: id, blob: entry.id, error: error))
+            }
+        }
+        return (record, problems)
+    }
+
+    /// A blob's stored bytes decompressed and checked against its id; `path` names the pack
+    /// in errors.
+    public static func decode(_ stored: [UInt8], entry: PackEntry, path: String) throws -> [UInt8] {
+        var content = stored
+        if entry.compression == .zstd {
+            do {
+                content = try stored.withUnsafeBytes { try Zstd.decompress($0, size: Int(entry.size)) }
+            } catch {
+                throw BlobStoreError.undecodable(entry.id, path: path, problem: "\(error)")
+            }
+        }
+        let actual = content.withUnsafeBytes { ContentID.of(buffer: $0) }
+        guard actual == entry.id else { throw BlobStoreError.corrupt(entry.id, actual: actual, path: path) }
+        return content
+    }
+
     static func append<T: FixedWidthInteger>(_ bytes: inout [UInt8], _ value: T) {
         withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
     }

@@ -40,18 +40,25 @@ public struct PackLocation: Hashable, Sendable {
 }
 
 /// An index that also finds the blobs of packs not indexed yet (read-only: writes go to the base).
-struct OverlayPackIndex: PackIndex {
+public struct OverlayPackIndex: PackIndex {
     let base: any PackIndex
     let pending: MemoryPackIndex
 
-    func locate(_ ids: [ContentID]) throws -> [ContentID: PackLocation] {
+    /// `base`, also finding the blobs of `packs`.
+    public init(base: any PackIndex, pending packs: [PackRecord]) {
+        self.base = base
+        pending = MemoryPackIndex()
+        try? pending.add(packs)
+    }
+
+    public func locate(_ ids: [ContentID]) throws -> [ContentID: PackLocation] {
         try pending.locate(ids).merging(base.locate(ids)) { _, indexed in indexed }
     }
 
-    func add(_ packs: [PackRecord], superseding: Bool) throws { try base.add(packs, superseding: superseding) }
-    func indexedPacks() throws -> [ContentID: Int] { try base.indexedPacks() }
-    func indexedBlobs(_ body: (ContentID, Int64) throws -> Void) throws { try base.indexedBlobs(body) }
-    func replace(with packs: [PackRecord]) throws { try base.replace(with: packs) }
+    public func add(_ packs: [PackRecord], superseding: Bool) throws { try base.add(packs, superseding: superseding) }
+    public func indexedPacks() throws -> [ContentID: Int] { try base.indexedPacks() }
+    public func indexedBlobs(_ body: (ContentID, Int64) throws -> Void) throws { try base.indexedBlobs(body) }
+    public func replace(with packs: [PackRecord]) throws { try base.replace(with: packs) }
 }
 
 /// A pack index in memory (for tests, and for reading packs without a catalog).

@@ -70,16 +70,14 @@ extension PackStore {
 
     public func listFiles(prefix: String, _ body: (String, Int64) throws -> Void) throws {
         // Only the folder the prefix names is walked (never the blobs' shards).
+        try ArchiveFileName.checkListingPrefix(prefix)
         let folder = prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) : ""
-        guard !folder.isEmpty || prefix.count > 2 else {
-            throw BlobStoreError.invalidName(prefix, problem: "a listing names a folder of archive files")
-        }
         var names: [(String, Int64)] = []
         func walk(_ relative: String) {
             let path = relative.isEmpty ? root.path : root.path + "/" + relative
             for entry in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
                 let name = relative.isEmpty ? entry : relative + "/" + entry
-                if relative.isEmpty && (entry.count <= 2 || ArchiveFileName.reserved.contains(entry)) { continue }
+                if relative.isEmpty && ArchiveFileName.isBlobLayout(firstSegment: entry) { continue }
                 var info = stat()
                 guard lstat(root.path + "/" + name, &info) == 0 else { continue }
                 if (info.st_mode & S_IFMT) == S_IFDIR {
@@ -90,7 +88,7 @@ extension PackStore {
             }
         }
         walk(folder)
-        for (name, size) in names.sorted(by: { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }) {
+        for (name, size) in ArchiveFileName.sorted(names) {
             try body(name, size)
         }
     }

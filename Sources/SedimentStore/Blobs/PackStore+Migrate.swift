@@ -47,7 +47,7 @@ extension PackStore {
             let group = small[start..<end].map(\.id)
             start = end
             let indexed = try index.locate(group)
-            let batch = PackBatch(store: self, replacing: true)
+            let batch = PackBatch(target: self, replacing: true)
             var packedNow: [ContentID] = []
             for id in group where indexed[id] == nil {
                 let data: Data
@@ -77,10 +77,6 @@ extension PackStore {
 extension PackStore {
     public func migrateLegacyLayout(progress: (LooseMigration, Int) -> Void) throws -> LooseMigration {
         try packLooseBlobs(progress: progress)
-    }
-
-    public func recoverInterruptedWrites() throws -> Int {
-        try adoptUnindexedPacks().count
     }
 }
 

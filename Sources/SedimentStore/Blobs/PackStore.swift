@@ -12,7 +12,7 @@ import Foundation
 /// Write order, as restic's: a batch's packs and objects are made durable (`syncfs`), renamed
 /// into place, synced again, and only then indexed. A crash leaves at most a pack nobody
 /// indexed (``unindexedPacks()``; `sediment rebuild-index` adopts it) or temporaries.
-public struct PackStore: BlobStore {
+public struct PackStore: BlobStore, PendingPackReading {
     public struct Options: Sendable {
         /// Blobs of at least this many bytes are stored as objects of their own.
         public var threshold: Int64
@@ -50,12 +50,14 @@ public struct PackStore: BlobStore {
 
     /// `store`, its index overlaid with `packs` (durable, not indexed yet).
     init(_ store: PackStore, alsoIndexing packs: [PackRecord]) {
-        let pending = MemoryPackIndex()
-        try? pending.add(packs)
         root = store.root
         loose = store.loose
         options = store.options
-        index = OverlayPackIndex(base: store.index, pending: pending)
+        index = OverlayPackIndex(base: store.index, pending: packs)
+    }
+
+    public func alsoIndexing(_ packs: [PackRecord]) -> any BlobStore {
+        PackStore(self, alsoIndexing: packs)
     }
 
     /// Where the pack `id` lives.
@@ -98,26 +100,11 @@ public struct PackStore: BlobStore {
         }
         defer { close(fd) }
         let stored = try Self.pread(fd, count: Int(entry.length), at: entry.offset, path: path)
-        return try Self.decode(stored, entry: entry, path: path)
-    }
-
-    /// A blob's stored bytes decompressed and checked against its id.
-    static func decode(_ stored: [UInt8], entry: PackEntry, path: String) throws -> [UInt8] {
-        var content = stored
-        if entry.compression == .zstd {
-            do {
-                content = try stored.withUnsafeBytes { try Zstd.decompress($0, size: Int(entry.size)) }
-            } catch {
-                throw BlobStoreError.undecodable(entry.id, path: path, problem: "\(error)")
-            }
-        }
-        let actual = content.withUnsafeBytes { ContentID.of(buffer: $0) }
-        guard actual == entry.id else { throw BlobStoreError.corrupt(entry.id, actual: actual, path: path) }
-        return content
+        return try PackFormat.decode(stored, entry: entry, path: path)
     }
 
     public func batch(replacing: Bool) throws -> BlobBatch {
-        PackBatch(store: self, replacing: replacing)
+        PackBatch(target: self, replacing: replacing)
     }
 
     public func list(_ body: (ContentID, Int64) throws -> Void) throws {
@@ -135,28 +122,8 @@ public struct PackStore: BlobStore {
         try PartialBlob(store: self, id: id, expectedSize: size)
     }
 
-    /// Sealed downloads below the threshold go into a pack (their partial files removed once it
-    /// is durable and indexed); larger ones are renamed into place as objects of their own.
-    /// What is published was just checked against its id, so it supersedes any stored copy
-    /// (a repair downloads again what is damaged).
     public func publish(_ sealed: [any ResumableWrite]) throws {
-        let partials = sealed.compactMap { $0 as? PartialBlob }
-        guard !partials.isEmpty else { return }
-        let batch = PackBatch(store: self, replacing: true)
-        var packed: [String] = []
-        for partial in partials {
-            if partial.expectedSize < options.threshold {
-                guard let data = FileManager.default.contents(atPath: partial.path) else {
-                    throw BlobStoreError.io(operation: "read", path: partial.path, errno: errno)
-                }
-                try data.withUnsafeBytes { try batch.put($0, id: partial.id, kind: .content) }
-                packed.append(partial.path)
-            } else {
-                batch.adopt(file: partial.path, id: partial.id)
-            }
-        }
-        try batch.commit()
-        for path in packed { unlink(path) }
+        try publishPartials(sealed)
     }
 
     public func availableBytes() throws -> Int64? {
@@ -169,14 +136,6 @@ public struct PackStore: BlobStore {
 
     @discardableResult
     public func removeUnwantedPartials(keeping wanted: Set<String>) -> Int {
-        let folder = root.path + "/partial"
-        var removed = 0
-        for name in loose.partials() {
-            guard let id = ContentID(hex: name) else { continue }
-            if !wanted.contains(name) || contains(id) {
-                if unlink(folder + "/" + name) == 0 { removed += 1 }
-            }
-        }
-        return removed
+        PartialBlob.removeUnwanted(in: root.path + "/partial", keeping: wanted) { contains($0) }
     }
 }

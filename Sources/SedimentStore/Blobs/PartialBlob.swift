@@ -4,7 +4,7 @@ import Foundation
 /// A blob being downloaded, whose id (SHA-256) and size are known in advance: a Git LFS
 /// object. It grows in `blobs/partial/<hex>`, outside the store's names, while its hash is
 /// computed on the fly; ``complete()`` checks length and hash and publishes it through its
-/// ``PackStore`` (into a pack when it is small, as `blobs/ab/<hex>` otherwise). Content that
+/// store (for a ``PackStore``: into a pack when it is small, as `blobs/ab/<hex>` otherwise). Content that
 /// does not match is deleted, never stored.
 ///
 /// The partial file outlives the process (a crash, a kill, a dropped connection): opening it
@@ -16,19 +16,27 @@ import Foundation
 public final class PartialBlob: ResumableWrite {
     public let id: ContentID
     public let expectedSize: Int64
-    let store: PackStore
-    let path: String
+    /// The local file the object grows in.
+    public let path: String
+    /// Makes the sealed object durable and visible (its store's ``BlobStore/publish(_:)``).
+    private let publishing: (PartialBlob) throws -> Void
     private var fd: Int32
     private var hasher = SHA256()
     /// Bytes held so far.
     public private(set) var length: Int64 = 0
 
     /// Opens (creating, or resuming) the partial download of `id`.
-    public init(store: PackStore, id: ContentID, expectedSize: Int64) throws {
-        self.store = store
+    public convenience init(store: PackStore, id: ContentID, expectedSize: Int64) throws {
+        try self.init(folder: store.root.path + "/partial", id: id, expectedSize: expectedSize) { try store.publish([$0]) }
+    }
+
+    /// Opens (creating, or resuming) the partial download of `id` as `<folder>/<hex>`, for a
+    /// store whose ``BlobStore/publish(_:)`` is `publish`.
+    public init(folder: String, id: ContentID, expectedSize: Int64, publish: @escaping (PartialBlob) throws -> Void) throws {
         self.id = id
         self.expectedSize = expectedSize
-        path = store.root.path + "/partial/" + id.hex
+        publishing = publish
+        path = folder + "/" + id.hex
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if fd < 0 && errno == EACCES {
             // A sealed (read-only) file an interrupted run left: writable again to resume.
@@ -128,7 +136,7 @@ public final class PartialBlob: ResumableWrite {
     /// id (a no-op when the store has it already), on a mismatch deletes it and throws.
     public func complete() throws {
         try seal()
-        try store.publish([self])
+        try publishing(self)
     }
 
     /// Deletes the partial file.
@@ -138,6 +146,22 @@ public final class PartialBlob: ResumableWrite {
             fd = -1
         }
         unlink(path)
+    }
+}
+
+extension PartialBlob {
+    /// Removes the partial files in `folder` of objects nobody waits for any more (`isStored`
+    /// says they are stored, or `wanted`, the hex ids still pending, does not name them);
+    /// returns how many.
+    public static func removeUnwanted(in folder: String, keeping wanted: Set<String>, isStored: (ContentID) -> Bool) -> Int {
+        var removed = 0
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            guard let id = ContentID(hex: name) else { continue }
+            if !wanted.contains(name) || isStored(id) {
+                if unlink(folder + "/" + name) == 0 { removed += 1 }
+            }
+        }
+        return removed
     }
 }
 

@@ -6,7 +6,7 @@ import XCTest
 /// The contract of ``BlobStore``, checked the same way for every backend: each backend's test
 /// class gives a fresh store, a way to damage a stored blob and the size from which blobs are
 /// large objects, and runs every check. A check that fails names itself.
-struct BlobStoreConformance {
+public struct BlobStoreConformance {
     /// A fresh, empty store.
     let make: () throws -> any BlobStore
     /// Changes the stored bytes of `id` so that they no longer hash to it.
@@ -14,7 +14,13 @@ struct BlobStoreConformance {
     /// Blobs of at least this many bytes take the large-object path.
     let largeSize: Int
 
-    static let checks: [(name: String, run: @Sendable (BlobStoreConformance) throws -> Void)] = [
+    public init(make: @escaping () throws -> any BlobStore, damage: @escaping (any BlobStore, ContentID) throws -> Void, largeSize: Int) {
+        self.make = make
+        self.damage = damage
+        self.largeSize = largeSize
+    }
+
+    public static let checks: [(name: String, run: @Sendable (BlobStoreConformance) throws -> Void)] = [
         ("a batch is invisible until committed, then read back whole", { try $0.putCommitRead() }),
         ("a discarded batch leaves nothing", { try $0.discardLeavesNothing() }),
         ("writing stored content again is a no-op", { try $0.repeatedPutIsANoOp() }),
@@ -31,7 +37,7 @@ struct BlobStoreConformance {
     ]
 
     /// Runs every check on a fresh store each; fails the test with the names of those that failed.
-    func runAll(file: StaticString = #filePath, line: UInt = #line) {
+    public func runAll(file: StaticString = #filePath, line: UInt = #line) {
         for check in Self.checks {
             do {
                 try check.run(self)
@@ -304,8 +310,9 @@ struct BlobStoreConformance {
 }
 
 /// Errors collected from several threads.
-final class Failures: Sendable {
+public final class Failures: Sendable {
     private let items = Mutex<[String]>([])
-    func add(_ item: String) { items.withLock { $0.append(item) } }
-    var all: [String] { items.withLock { $0 } }
+    public init() {}
+    public func add(_ item: String) { items.withLock { $0.append(item) } }
+    public var all: [String] { items.withLock { $0 } }
 }
