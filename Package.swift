@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "SedimentEngine",
             dependencies: [
-                "SedimentGit", "SedimentStore", "SedimentHubs", "SedimentHTTP", "SedimentMetadata", "SedimentNetwork",
+                "SedimentGit", "SedimentStore", "SedimentS3", "SedimentHubs", "SedimentHTTP", "SedimentMetadata", "SedimentNetwork",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -145,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SedimentStore", "SedimentEngine", "SedimentMetadata", "TestSupport"]
+            dependencies: ["SedimentStore", "SedimentS3", "SedimentEngine", "SedimentMetadata", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,6 @@
 import Foundation
+import SedimentEngine
+import SedimentS3
 import XCTest
 
 /// A bad configuration stops with exit 2 and a message naming the file, the key and what was expected.
@@ -184,5 +186,40 @@ extension ConfigurationTests {
         XCTAssertEqual(history.jsonLines.first?["card_state"] as? String, "absent", "earlier rows are filled in by the upgrade")
         XCTAssertEqual(try ws.sediment(["sync"]).status, 0)
         XCTAssertEqual(try ws.sediment(["history", String(repo.dropFirst()), "--json"]).jsonLines.count, 2)
+    }
+}
+
+/// `[storage] store`, `endpoint` and `region`: where the store lives.
+extension ConfigurationTests {
+    func testBadStoreLocationsAreConfigurationErrors() throws {
+        let hub = "[[hub]]\nkind = \"git\"\nrepositories = [\"/srv/git/a.git\"]\n"
+        try check("[storage]\nstore = \"s3://\"\n" + hub, mentions: ["storage.store", "no bucket name"])
+        try check("[storage]\nstore = \"s3://AKIAX:hunter2@bucket/p\"\n" + hub, mentions: ["storage.store", "credentials"])
+        try check("[storage]\nstore = \"gs://bucket/p\"\n" + hub, mentions: ["storage.store", "gs://"])
+        try check("[storage]\nendpoint = \"minio:9000\"\n" + hub, mentions: ["storage.endpoint", "http://"])
+        try check("[storage]\nregion = \"eu central\"\n" + hub, mentions: ["storage.region", "us-east-1"])
+        let ws = try Workspace()
+        try ("[storage]\nstore = \"s3://AKIAX:hunter2@bucket/p\"\n" + hub).write(toFile: ws.configPath, atomically: true, encoding: .utf8)
+        let result = try ws.sediment(["sync"])
+        XCTAssertFalse(result.stderr.contains("hunter2"), "a secret in the store URL reached the error: \(result.stderr)")
+    }
+
+    func testStoreLocationsAreRead() throws {
+        let folder = NSTemporaryDirectory() + "store-config-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let hub = "[[hub]]\nkind = \"git\"\nrepositories = [\"/srv/git/a.git\"]\n"
+        let path = folder + "/sediment.toml"
+        try ("[storage]\npath = \"data\"\n" + hub).write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try Configuration.load(path: path).storeLocation, .local(path: folder + "/data/blobs"))
+        try ("[storage]\npath = \"data\"\nstore = \"../elsewhere/blobs\"\n" + hub).write(toFile: path, atomically: true, encoding: .utf8)
+        let parent = (folder as NSString).deletingLastPathComponent
+        XCTAssertEqual(try Configuration.load(path: path).storeLocation, .local(path: parent + "/elsewhere/blobs"))
+        try ("[storage]\nstore = \"s3://archive/sediment/v1/\"\nendpoint = \"http://127.0.0.1:9000\"\nregion = \"eu-central-1\"\n" + hub)
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let configuration = try Configuration.load(path: path)
+        XCTAssertEqual(configuration.storeLocation, .s3(try S3Location(bucket: "archive", prefix: "sediment/v1")))
+        XCTAssertEqual(configuration.storage.endpoint, "http://127.0.0.1:9000")
+        XCTAssertEqual(configuration.storage.region, "eu-central-1")
     }
 }
