@@ -2,6 +2,7 @@ import Foundation
 import SedimentS3
 import SedimentStore
 import StoreTestSupport
+import TestSupport
 import XCTest
 
 /// The S3 store against moto: the conformance suite, the requests it costs, paging.

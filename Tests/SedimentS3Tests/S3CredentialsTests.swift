@@ -1,5 +1,6 @@
 import Foundation
 import SedimentS3
+import TestSupport
 import XCTest
 
 /// Where credentials, region and endpoint come from, in which order; locations; no secret in

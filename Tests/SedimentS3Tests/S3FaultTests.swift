@@ -1,6 +1,7 @@
 import Foundation
 import SedimentS3
 import SedimentStore
+import TestSupport
 import XCTest
 
 /// The S3 store behind a fault-injecting proxy (`Tests/Support/s3_fault_proxy.py`): what S3

@@ -1,6 +1,7 @@
 import Foundation
 import SedimentS3
 import SedimentStore
+import TestSupport
 import XCTest
 
 /// Multipart uploads that outlive a crash: resumed from the parts S3 holds, or aborted.

@@ -2,6 +2,7 @@ import Foundation
 import SedimentHTTP
 import SedimentS3
 import SedimentStore
+import TestSupport
 import XCTest
 
 /// Requests as libcurl signs them, checked by a server that verifies signatures: moto with
