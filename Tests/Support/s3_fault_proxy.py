@@ -18,6 +18,10 @@ to 127.0.0.1:UPSTREAM and passes the answer back. One request per connection. Mo
                    BadDigest, as S3 answers a part whose bytes do not match their hash
     stall-once     the first answer with a body of more than 1 KiB passes half its body,
                    then nothing while the connection stays open
+    hold-upload    the first request with a body whose request line contains --match
+                   (after the first --skip K such ones, passed) has half its body read, then
+                   is held open without an answer, and its request line is appended to
+                   --hold-file: the moment to kill the client in the middle of that upload
 
 Every request is counted; GET /__proxy/count (not forwarded) answers the count as text.
 SIGTERM stops it. Standard library only.
@@ -132,6 +136,13 @@ def handle(client, args):
             read_exactly(client, length // 2, rest)
             client.shutdown(socket.SHUT_RDWR)
             return
+        if args.mode == "hold-upload" and length > 0 and args.match.encode() in head.split(b"\r\n", 1)[0] \
+                and take_fault(1, args.skip):
+            read_exactly(client, length // 2, rest)
+            HOLD.append(client)
+            with open(args.hold_file, "a") as f:
+                f.write(head.split(b"\r\n", 1)[0].decode("latin-1") + "\n")
+            return
         body = read_exactly(client, length, rest)
         if args.mode == "always503" or (args.mode == "slowdown" and take_fault(args.count)):
             answer(client, 503, b"Slow Down", SLOWDOWN)
@@ -166,9 +177,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--upstream", type=int, required=True)
     parser.add_argument("--mode", required=True,
-                        choices=["slowdown", "always503", "drop-upload", "drop-always", "slow-body", "stall-once", "refuse-parts"])
+                        choices=["slowdown", "always503", "drop-upload", "drop-always", "slow-body", "stall-once", "refuse-parts", "hold-upload"])
     parser.add_argument("--count", type=int)
     parser.add_argument("--skip", type=int, default=0)
+    parser.add_argument("--match", default="")
+    parser.add_argument("--hold-file", default="/dev/null")
     parser.add_argument("--port-file", required=True)
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))

@@ -89,9 +89,10 @@ public final class FaultProxy {
     private let script: LoopbackScript
     public var endpoint: String { "http://127.0.0.1:\(script.port)" }
 
-    public init(upstream: Int, mode: String, count: Int? = nil, skip: Int = 0) throws {
+    /// `extra`: more arguments (`--match`, `--hold-file` of the `hold-upload` mode).
+    public init(upstream: Int, mode: String, count: Int? = nil, skip: Int = 0, extra: [String] = []) throws {
         script = try LoopbackScript("s3_fault_proxy.py", arguments: ["--upstream", String(upstream), "--mode", mode, "--skip", String(skip)]
-            + (count.map { ["--count", String($0)] } ?? []))
+            + (count.map { ["--count", String($0)] } ?? []) + extra)
     }
 
     public func stop() {
