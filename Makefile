@@ -2,7 +2,8 @@
 #
 #   make run     install what is missing, build, and run `sediment daemon` on config/sediment.toml
 #   make test    install what is missing, build, and run every test
-#   make bench   build in release mode and run the benchmarks, the daemon soak and the 100k-entry index crawl (see docs/benchmarks.md)
+#   make bench   build in release mode and run the benchmarks, the daemon soak, the 100k-entry index crawl
+#                and the object storage benchmarks (see docs/benchmarks.md, docs/benchmarks-s3.md)
 #   make demo    build, then archive the fixture world (six hub kinds, Tests/Fixtures/world.json)
 #                twice, and show what changed between the crawls: diff, history, lost refs
 #   make install build in release mode and install the binary, the systemd units and the
@@ -67,6 +68,7 @@ bench: release
 	bash bench/run.sh
 	bash bench/soak.sh
 	bash bench/index.sh
+	bash bench/s3.sh
 
 # Works offline: every hub is imitated by local servers on 127.0.0.1 (Tests/Support/world.py).
 demo: build

@@ -105,7 +105,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "sediment-bench",
-            dependencies: ["SedimentStore", "SedimentEngine", "SedimentGit"]
+            dependencies: ["SedimentStore", "SedimentS3", "SedimentEngine", "SedimentGit", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "SedimentStoreTests",

@@ -12,6 +12,14 @@ import SedimentStore
 //         is a scratch folder removed afterwards, or STORE (kept); with --no-store, files
 //         are only read and hashed (what the store's hashing alone costs).
 //
+//         STORE may be s3://BUCKET/PREFIX (endpoint and credentials from the environment, as
+//         the AWS CLI takes them): the line then also gives `requests=N`, the S3 requests sent.
+//
+//     sediment-bench put-object --store STORE FILE
+//         store FILE as one large object the way an LFS download is stored (streamed in
+//         1 MiB chunks into a resumable write, then published) and print `bytes=B seconds=S`
+//         (and `requests=N` for a bucket).
+//
 //     sediment-bench walk MIRROR
 //         the history walk of a first visit, alone: every commit reachable from the mirror's
 //         branches and tags with its changes (first parent, renames as `git log -M`), and
@@ -24,6 +32,7 @@ import SedimentStore
 func usage() -> Never {
     FileHandle.standardError.write(Data("""
         usage: sediment-bench hash [--no-store | --store STORE] DIR...
+               sediment-bench put-object --store STORE FILE
                sediment-bench walk MIRROR
                sediment-bench seed-observations CATALOG PACKAGE COUNT
 
@@ -32,12 +41,9 @@ func usage() -> Never {
 }
 
 func hashFolders(_ folders: [String], store storing: Bool, into kept: String?) throws {
-    let scratch = kept.map { URL(fileURLWithPath: $0) }
-        ?? FileManager.default.temporaryDirectory.appendingPathComponent("sediment-bench-\(getpid())")
-    defer { if kept == nil { try? FileManager.default.removeItem(at: scratch) } }
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    // The archive's store: packs under blobs/, indexed in a catalog beside it.
-    let store = try PackStore(root: scratch.appendingPathComponent("blobs"), index: Catalog(path: scratch.path + "/catalog.sqlite"))
+    let bench = try BenchStore(kept)
+    defer { bench.close() }
+    let store = bench.store
     var files: [String] = []
     for folder in folders {
         guard let walker = FileManager.default.enumerator(atPath: folder) else { continue }
@@ -78,7 +84,8 @@ func hashFolders(_ folders: [String], store storing: Bool, into kept: String?) t
     let end = DispatchTime.now()
     let seconds = Double(end.uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     let commit = Double(end.uptimeNanoseconds - staged.uptimeNanoseconds) / 1e9
-    print("files=\(files.count) bytes=\(bytes) seconds=\(String(format: "%.4f", seconds)) commit_seconds=\(String(format: "%.4f", commit))")
+    print("files=\(files.count) bytes=\(bytes) seconds=\(String(format: "%.4f", seconds)) commit_seconds=\(String(format: "%.4f", commit))"
+          + bench.requests)
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -98,6 +105,13 @@ case "hash" where arguments.count > 1:
         }
         if rest.isEmpty { usage() }
         try hashFolders(rest, store: !noStore, into: kept)
+    } catch {
+        FileHandle.standardError.write(Data("sediment-bench: \(error)\n".utf8))
+        exit(1)
+    }
+case "put-object" where arguments.count == 4 && arguments[1] == "--store":
+    do {
+        try putObject(arguments[3], into: arguments[2])
     } catch {
         FileHandle.standardError.write(Data("sediment-bench: \(error)\n".utf8))
         exit(1)
