@@ -101,4 +101,67 @@ final class RebuildTests: XCTestCase {
         XCTAssertEqual(third.status, 0, third.stderr)
         XCTAssertEqual(third.jsonLines.filter { ($0["new_commits"] as? Int ?? 0) > 0 }.count, 0, third.out)
     }
+
+    func testAVisitStoredButNotCatalogedIsRebuiltAndADamagedRecordIsNamed() throws {
+        let ws = try Workspace()
+        let world = try FixtureWorld(folder: ws.root + "/world", home: ws.home)
+        XCTAssertEqual(try ws.sediment(["sync"], config: world.configPath).status, 0)
+        try world.advance()
+        // The process dies once the force-pushed package's record and git pack are durable in
+        // the store, before its catalog transaction.
+        let crashed = try ws.sediment(["sync"], config: world.configPath, environment: ["SEDIMENT_FAULT_CRASH_AFTER_STORE": "ours:org/model-a"])
+        XCTAssertNotEqual(crashed.status, 0)
+        XCTAssertTrue(crashed.stderr.contains("aborting"), crashed.stderr)
+        let head = try world.head("git:org/model-a", epoch: 2)
+        let snapshots = try ws.sediment(["snapshots", "ours:org/model-a", "--json"], config: world.configPath)
+        XCTAssertEqual(snapshots.jsonLines.count, 1, snapshots.stderr)
+
+        // rebuild replays the record the catalog never got, and the mirror gets its objects.
+        let first = ws.root + "/rebuilt-after-crash"
+        let rebuild = try ws.sediment(["rebuild", "--store", world.store + "/blobs", "--into", first], config: world.configPath)
+        XCTAssertEqual(rebuild.status, 0, rebuild.stderr + rebuild.out)
+        let config = try configuration(world, archive: first)
+        let rebuilt = try ws.sediment(["snapshots", "ours:org/model-a", "--json"], config: config).jsonLines
+        XCTAssertEqual(rebuilt.count, 2)
+        XCTAssertEqual(rebuilt.last?["head"] as? String, head)
+        XCTAssertTrue(try ws.sediment(["log", "ours:org/model-a"], config: config).out.contains("commit \(head)"))
+        let lost = try ws.sediment(["refs", "ours:org/model-a", "--lost", "--json"], config: config).jsonLines
+        XCTAssertEqual(lost.first?["replaced_by"] as? String, head)
+        let mirrors = try revLists(ws, mirrors: first + "/mirrors")
+        XCTAssertTrue(mirrors.contains { $0.key.contains("org/model-a") && $0.value.contains(head) }, "\(mirrors)")
+        XCTAssertEqual(try ws.sediment(["verify"], config: config).status, 0)
+
+        // The next run makes the visit again; a rebuild then keeps its snapshot once.
+        let redo = try ws.sediment(["sync"], config: world.configPath)
+        XCTAssertEqual(redo.status, 0, redo.stderr)
+        let second = ws.root + "/rebuilt-after-redo"
+        XCTAssertEqual(try ws.sediment(["rebuild", "--store", world.store + "/blobs", "--into", second], config: world.configPath).status, 0)
+        let redone = try configuration(world, archive: second)
+        for command in [["log", "ours:org/model-a"], ["packages", "--all"]] {
+            XCTAssertEqual(try ws.sediment(command, config: redone).out, try ws.sediment(command, config: world.configPath).out, "\(command)")
+        }
+        // The same snapshots; the rebuilt one taken when the crashed visit first saw it.
+        let kept = { (config: String) throws -> [String] in
+            try ws.sediment(["snapshots", "ours:org/model-a", "--json"], config: config).jsonLines.map { "\($0["snapshot"] ?? "") \($0["head"] ?? "")" }
+        }
+        XCTAssertEqual(try kept(redone), try kept(world.configPath))
+        XCTAssertEqual(try kept(redone).count, 2)
+
+        // A damaged record is named and the others are replayed; a newer format is named too.
+        let records = world.store + "/blobs/records/visits"
+        let names = try FileManager.default.contentsOfDirectory(atPath: records).sorted()
+        XCTAssertGreaterThan(names.count, 20)
+        let damaged = names[names.count / 2]
+        try Data("{\"format\": 1, \"kind\": \"vis".utf8).write(to: URL(fileURLWithPath: records + "/" + damaged))
+        let newer = "99991231T235959.000000Z-0000000000000000.json"
+        try Data("{\"format\": 2, \"kind\": \"visit\"}".utf8).write(to: URL(fileURLWithPath: records + "/" + newer))
+        let third = ws.root + "/rebuilt-with-damage"
+        let named = try ws.sediment(["rebuild", "--store", world.store + "/blobs", "--into", third], config: world.configPath)
+        XCTAssertEqual(named.status, 1, named.stderr)
+        XCTAssertTrue(named.out.contains("damaged: records/visits/\(damaged): it is not a JSON object"), named.out)
+        XCTAssertTrue(named.out.contains("newer: records/visits/\(newer): record format 2 is newer"), named.out)
+        XCTAssertTrue(named.out.contains("1 records damaged; 1 records of a newer format"), named.out)
+        let packages = try ws.sediment(["packages", "--all", "--json"], config: try configuration(world, archive: third))
+        XCTAssertEqual(packages.jsonLines.count, try ws.sediment(["packages", "--all", "--json"], config: world.configPath).jsonLines.count)
+    }
 }

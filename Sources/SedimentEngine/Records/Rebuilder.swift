@@ -69,7 +69,7 @@ public struct Rebuilder {
             progress("replaying records", n, names.count)
             do {
                 let data = try blobs.file(name)
-                guard let format = StoredRecords.formatOf(data) else { throw StoredRecordError("it is not a JSON object") }
+                guard let format = StoredRecords.formatOf(data) else { throw StoredRecordError("it is not a JSON object (damaged or cut short)") }
                 guard format <= StoredRecords.format else {
                     report.newer.append("\(name): record format \(format) is newer than this version of sediment reads (\(StoredRecords.format))")
                     continue
