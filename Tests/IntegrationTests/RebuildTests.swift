@@ -164,4 +164,37 @@ final class RebuildTests: XCTestCase {
         let packages = try ws.sediment(["packages", "--all", "--json"], config: try configuration(world, archive: third))
         XCTAssertEqual(packages.jsonLines.count, try ws.sediment(["packages", "--all", "--json"], config: world.configPath).jsonLines.count)
     }
+
+    /// The rows of `sql` in the catalog at `path`, each row's values joined by "|".
+    private func rows(_ path: String, _ sql: String) throws -> [String] {
+        let result = try Shell.run(Shell.which("python3"), ["-c", """
+            import sqlite3, sys
+            db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+            for row in db.execute(sys.argv[2]): print("|".join("" if v is None else str(v) for v in row))
+            """, path, sql])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return result.out.split(separator: "\n").map(String.init)
+    }
+
+    func testLFSObjectsFetchedAfterTheVisitsAreStoredInTheRebuiltCatalog() throws {
+        let ws = try Workspace()
+        let world = try FixtureWorld(folder: ws.root + "/world", home: ws.home)
+        let text = try String(contentsOfFile: world.configPath, encoding: .utf8)
+        XCTAssertTrue(text.contains("[storage]\n"))
+        try text.replacingOccurrences(of: "[storage]\n", with: "[storage]\nlfs = \"fetch\"\n").write(toFile: world.configPath, atomically: true, encoding: .utf8)
+        _ = try ws.sediment(["sync"], config: world.configPath)
+        let query = "SELECT oid, size FROM lfs_object ORDER BY oid"
+        let stored = try rows(world.store + "/catalog.sqlite", query)
+        XCTAssertGreaterThanOrEqual(stored.count, 5, "\(stored)")
+        for name in ["catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm", "mirrors"] {
+            try? FileManager.default.removeItem(atPath: world.store + "/" + name)
+        }
+        let folder = ws.root + "/rebuilt"
+        let rebuild = try ws.sediment(["rebuild", "--store", world.store + "/blobs", "--into", folder, "--json"], config: world.configPath)
+        XCTAssertEqual(rebuild.status, 0, rebuild.stderr + rebuild.out)
+        XCTAssertEqual(rebuild.jsonLines.last?["lfs_objects"] as? Int, stored.count)
+        XCTAssertEqual(try rows(folder + "/catalog.sqlite", query), stored)
+        let verify = try ws.sediment(["verify"], config: try configuration(world, archive: folder))
+        XCTAssertEqual(verify.status, 0, verify.out + verify.stderr)
+    }
 }

@@ -51,7 +51,10 @@ public struct Rebuilder {
         let lock = try StorageLock.acquire(path: into + "/lock")
         defer { withExtendedLifetime(lock) {} }
         let catalog = try Catalog(path: configuration.catalogPath)
-        let blobs = try Archive.openStore(.local(path: configuration.blobsPath), index: catalog, configuration: configuration)
+        // A local store is read through the new folder's `blobs`; any other as it is named.
+        var location = store
+        if case .local = store { location = .local(path: configuration.blobsPath) }
+        let blobs = try Archive.openStore(location, index: catalog, configuration: configuration)
         _ = folder
         var report = Report()
         let index = try blobs.rebuildIndex { progress("reading pack trailers", $0, $1) }
@@ -129,8 +132,7 @@ public struct Rebuilder {
                 throw ArchiveError.storage(path: path, problem: "cannot create the folder: \(error.cause)")
             }
         }
-        switch store {
-        case .local(let path):
+        if case .local(let path) = store {
             let blobs = configuration.blobsPath
             let wanted = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
             guard fm.fileExists(atPath: wanted + "/.") else {

@@ -40,12 +40,26 @@ struct RecordWriter {
     /// Writes the git pack of `git` and stores it as `git/<mirror key>/<name>.pack`; returns
     /// that name, nil when the visit brought no new object.
     private func storeGitPack(_ git: GitObjects, repository url: String) throws -> String? {
-        let folder = archive.configuration.storage.path + "/git-packs.tmp/\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let temporary = archive.configuration.storage.path + "/git-packs.tmp"
+        Self.removeStale(in: temporary)
+        let folder = temporary + "/\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         guard let pack = try git.repository.writePack(tips: git.tips, hiding: git.hiding, into: folder) else { return nil }
         let name = StoredRecords.git + StoredRecords.mirrorKey(repository: url) + "/" + pack.name + ".pack"
         try archive.blobs.putFile(name, from: pack.path)
         return name
+    }
+
+    private static let staleRemoved = Mutex(false)
+
+    /// Removes, once per process, the git packs a killed process left half-written in
+    /// `folder` (this process holds the archive's lock: only its own folders are in use).
+    private static func removeStale(in folder: String) {
+        guard staleRemoved.withLock({ done in defer { done = true }; return !done }) else { return }
+        let mine = "\(getpid())-"
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where !entry.hasPrefix(mine) {
+            try? FileManager.default.removeItem(atPath: folder + "/" + entry)
+        }
     }
 
     /// Stores the git pack of what a fetch of an index repository brought (`refs`: the
