@@ -16,8 +16,9 @@ extension Repository {
     /// libgit2's packbuilder) into the folder `folder`; nil when there is no such object.
     ///
     /// The history walk gives the commits and their trees; annotated tags among `tips` are
-    /// added as objects of their own, and a tag of a tree or a blob with what it names. A tip
-    /// in `hiding` the mirror does not hold is ignored. The pack is self-contained (not thin):
+    /// added as objects of their own, and a tag of a tree or a blob with what it names; a tip
+    /// that is itself in `hiding` adds nothing. A tip in `hiding` the mirror does not hold is
+    /// ignored. The pack is self-contained (not thin):
     /// ``indexPack(_:)`` indexes it in a repository that holds the packs written before it.
     public func writePack(tips: [ObjectID], hiding: [ObjectID], into folder: String) throws -> GitPack? {
         var builder: OpaquePointer?
@@ -27,14 +28,16 @@ extension Repository {
         try check(git_revwalk_new(&walk, handle), "walk history for a pack", path)
         defer { git_revwalk_free(walk) }
         var pushed = false
-        for tip in Set(tips).sorted() {
+        let hidden = Set(hiding)
+        // A tip among the hidden ones is old, with all it reaches (an annotated tag included).
+        for tip in Set(tips).subtracting(hidden).sorted() {
             var oid = tip.raw
             var object: OpaquePointer?
             try check(git_object_lookup(&object, handle, &oid, GIT_OBJECT_ANY), "read tip \(tip.hex) for a pack", path)
             defer { git_object_free(object) }
             var current = object
             // Annotated tags (and tags of tags) are objects the walk does not give.
-            while git_object_type(current) == GIT_OBJECT_TAG {
+            while git_object_type(current) == GIT_OBJECT_TAG, !hidden.contains(ObjectID(git_object_id(current))) {
                 try check(git_packbuilder_insert(builder, git_object_id(current), nil), "add tag \(tip.hex) to a pack", path)
                 var target: OpaquePointer?
                 try check(git_tag_target(&target, current), "read the target of tag \(tip.hex)", path)
@@ -86,7 +89,7 @@ extension Repository {
         while true {
             let chunk = input.readData(ofLength: 1 << 20)
             if chunk.isEmpty { break }
-            try chunk.withUnsafeBytes { bytes in
+            _ = try chunk.withUnsafeBytes { bytes in
                 try check(git_indexer_append(indexer, bytes.baseAddress, bytes.count, &stats), "index pack", packFile)
             }
         }

@@ -96,10 +96,15 @@ final class RebuildTests: XCTestCase {
         XCTAssertEqual(again.status, 1)
         XCTAssertTrue(again.stderr.contains("holds a catalog already"), again.stderr)
 
-        // The rebuilt archive goes on: a later sync finds nothing new and fails nothing.
+        // The rebuilt archive goes on: a later sync finds nothing new, fails nothing, and
+        // stores no git pack (no visit brought a new object).
+        let gitPacks = { FileManager.default.enumerator(atPath: world.store + "/blobs/git")?.allObjects.count ?? 0 }
+        let packsBefore = gitPacks()
+        XCTAssertGreaterThanOrEqual(packsBefore, 10)
         let third = try ws.sediment(["sync", "--json"], config: config)
         XCTAssertEqual(third.status, 0, third.stderr)
         XCTAssertEqual(third.jsonLines.filter { ($0["new_commits"] as? Int ?? 0) > 0 }.count, 0, third.out)
+        XCTAssertEqual(gitPacks(), packsBefore)
     }
 
     func testAVisitStoredButNotCatalogedIsRebuiltAndADamagedRecordIsNamed() throws {
