@@ -128,7 +128,8 @@ public struct Crawler: Sendable {
                 events(.problem(message))
                 report.hubErrors.append(message)
                 let crawlID = try catalog.beginCrawl(hub: hub.name, at: started)
-                try catalog.finishCrawl(crawlID, at: clock(), state: .failed, packages: 0, failed: 0, eventful: 0, error: message)
+                try RecordWriter(archive: archive).finishCrawl(crawlID, hubKind: hub.kind, at: clock(), state: .failed, packages: 0, failed: 0,
+                                                               eventful: 0, error: message)
             }
         }
         func wanted(_ ref: PackageRef) -> Bool {
@@ -208,6 +209,7 @@ public struct Crawler: Sendable {
                                          mirror: package.mirrorPath ?? "metadata-only:" + ref.qualifiedName))
                 }
                 // Packages the hub no longer lists: gone upstream, or only no longer listed (their archive stays).
+                var unlisted: Set<String> = []
                 if !listing.earlier && listing.result.complete && selection.packages.isEmpty {
                     let listed = Set(listing.result.packages.map(\.id))
                     for known in try catalog.packages(hubs: [hub.name]) where !known.deleted && !known.unlisted && !listed.contains(known.id) {
@@ -215,9 +217,11 @@ public struct Crawler: Sendable {
                             early.append(outcome)
                         } else {
                             report.unlisted.append(known.qualifiedName)
+                            unlisted.insert(known.id)
                         }
                     }
                 }
+                if !listing.earlier { storeListing(crawlID, hub: hub, packages: Set(refs.map(\.id)).union(unlisted)) }
             }
         } catch {
             try? endCrawls(crawls, outcomes: early, state: .failed, error: "the crawl failed: \(Visitor.describe(error))")
@@ -301,8 +305,9 @@ public struct Crawler: Sendable {
         let now = clock()
         for (hub, crawlID) in crawls {
             let mine = outcomes.filter { $0.hub == hub }
-            try archive.catalog.finishCrawl(crawlID, at: now, state: state, packages: mine.count, failed: mine.filter(\.isFailure).count,
-                                            eventful: mine.filter(\.eventful).count, error: error)
+            try RecordWriter(archive: archive).finishCrawl(crawlID, hubKind: options.hubs.first { $0.name == hub }?.kind ?? "", at: now, state: state,
+                                                           packages: mine.count, failed: mine.filter(\.isFailure).count,
+                                                           eventful: mine.filter(\.eventful).count, error: error)
         }
     }
 
@@ -340,7 +345,7 @@ public struct Crawler: Sendable {
             record.error = Visitor.describe(error)
         }
         record.finishedAt = clock()
-        try archive.catalog.record(record)
+        try RecordWriter(archive: archive).record(record, git: nil)
         outcome.status = record.status
         outcome.error = record.error
         return outcome

@@ -22,9 +22,11 @@ struct IndexRepository {
         let repository = try Repository.openOrCreateBare(at: archive.mirrorFolder(mirrorPath))
         repository.removeStaleLocks()
         let fetched: FetchResult
+        var before: [ObjectID]?
         if let earlier = fetches.result(for: mirrorPath) {
             fetched = earlier
         } else {
+            before = Array(try repository.references(prefixes: ["refs/"]).values)
             fetched = try repository.fetch(url: network.rewrite(url), patterns: hub.refPatterns,
                                            credentials: try hub.credentials(environment: environment), limits: network.transferLimits())
             fetches.store(fetched, for: mirrorPath)
@@ -35,6 +37,11 @@ struct IndexRepository {
             throw HubError(hub: hub.name, problem: "the index repository \(GitURL.redacted(url)) has no branch to read")
         }
         try repository.setHead(branch)
+        if let before {
+            // The store keeps the index too: what this fetch brought, and the refs it left.
+            try RecordWriter(archive: archive).index(hub: hub, url: url, mirrorPath: mirrorPath, repository: repository,
+                                                     refs: try repository.references(prefixes: ["refs/"]), hiding: before, head: branch)
+        }
         return (repository, head)
     }
 

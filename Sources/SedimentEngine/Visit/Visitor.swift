@@ -43,12 +43,12 @@ struct Visitor {
         var outcome = VisitOutcome(hub: target.ref.hub, package: target.ref.id, status: .failed, eventful: false, error: nil,
                                    objectsReceived: 0, bytesReceived: 0, newCommits: 0, newBlobs: 0, hashedBytes: 0, lostRefs: 0, snapshot: nil)
         outcome.packageRowID = target.package.rowID
-        let recorder = RecordStage(catalog: archive.catalog, target: target)
+        let recorder = RecordStage(archive: archive, target: target)
         var lfsWork: LFSFetcher.Work?
         do {
-            let record = try run(target, started: started, deadline: deadline, outcome: &outcome, lfsWork: &lfsWork, progress: progress)
+            let (record, git) = try run(target, started: started, deadline: deadline, outcome: &outcome, lfsWork: &lfsWork, progress: progress)
             let t = Date()
-            try recorder.write(record)
+            try recorder.write(record, git: git)
             outcome.timings.append(("record", Date().timeIntervalSince(t)))
             outcome.status = record.status
             outcome.eventful = record.eventful
@@ -87,15 +87,15 @@ struct Visitor {
     }
 
     private func run(_ target: Target, started: Date, deadline: Date, outcome: inout VisitOutcome, lfsWork: inout LFSFetcher.Work?,
-                     progress: ((FetchProgress) -> Void)?) throws -> VisitRecord {
+                     progress: ((FetchProgress) -> Void)?) throws -> (VisitRecord, GitObjects?) {
         let catalog = archive.catalog
-        let recorder = RecordStage(catalog: catalog, target: target)
+        let recorder = RecordStage(archive: archive, target: target)
         if target.ref.repository.isEmpty {
             // A metadata-only package (the hub names no repository): keep what the hub said.
             outcome.metadataOnly = true
             let finished = clock()
             let observation = observer.unchanged(target.package, hubMetadata: target.ref.metadata, manifest: nil, repository: nil)
-            return recorder.metadataOnly(repository: nil, observation: observation, started: started, finished: finished)
+            return (recorder.metadataOnly(repository: nil, observation: observation, started: started, finished: finished), nil)
         }
         guard let repositoryRowID = target.package.repositoryRowID, let mirrorPath = target.package.mirrorPath else {
             throw VisitError.noRepository(target.ref.qualifiedName)
@@ -111,7 +111,7 @@ struct Visitor {
                 lfsWork = LFSStage(fetcher: lfs, network: options.network)
                     .pendingWork(target, manifest: last.manifest, head: last.head, mirror: archive.mirrorFolder(mirrorPath), deadline: deadline)
             }
-            return recorder.metadataOnly(repository: repositoryRowID, observation: observation, started: started, finished: finished)
+            return (recorder.metadataOnly(repository: repositoryRowID, observation: observation, started: started, finished: finished), nil)
         }
 
         let url = options.network.rewrite(target.ref.repository)
@@ -144,8 +144,9 @@ struct Visitor {
         outcome.lostRefs = refs.lost.count
 
         // 3. walk, on its own thread while this one builds manifests.
+        let previouslyLost = try catalog.lostRefs(repository: repositoryRowID)
         let walking = WalkStage(mirror: repository.path)
-            .start(tips: Array(fetch.remoteRefs.values), archived: archived, previouslyLost: try catalog.lostRefs(repository: repositoryRowID))
+            .start(tips: Array(fetch.remoteRefs.values), archived: archived, previouslyLost: previouslyLost)
         defer { _ = try? walking.wait() }
         let packageRefs = try refsStage.refs(of: target.package.scope, package: target.ref.id, fetch: fetch, headRef: refs.headRef)
 
@@ -181,7 +182,10 @@ struct Visitor {
         // 6. record: a snapshot when the refs differ from the last snapshot's.
         let found = RecordStage.Found(repository: repositoryRowID, fetch: fetch, refs: refs, packageRefs: packageRefs, head: head,
                                       manifests: manifests, packs: packs, commits: commits, metadata: metadata, observation: observation)
-        return recorder.full(found, last: last, started: started, finished: finished)
+        // The visit's new git objects, for its git pack in the store.
+        let git = GitObjects(repository: repository, tips: Array(fetch.remoteRefs.values),
+                             hiding: (Array(archived.values) + previouslyLost.map(\.target)).compactMap(ObjectID.init(hex:)))
+        return (recorder.full(found, last: last, started: started, finished: finished), git)
     }
 
     /// A fetch stopped by the visit's deadline, said in the configuration's words; other

@@ -6,7 +6,7 @@ import SedimentStore
 /// transaction by ``write(_:)``), with a snapshot when the package's refs differ from the
 /// last snapshot's.
 struct RecordStage {
-    let catalog: Catalog
+    let archive: Archive
     let target: Visitor.Target
 
     /// What a visit that went through git found.
@@ -72,7 +72,9 @@ struct RecordStage {
         return record
     }
 
-    func write(_ record: VisitRecord) throws {
-        try catalog.record(record)
+    /// Stores the visit's git pack (`git`: its new objects) and record in the store, then
+    /// writes its catalog transaction.
+    func write(_ record: VisitRecord, git: GitObjects? = nil) throws {
+        try RecordWriter(archive: archive).record(record, git: git)
     }
 }
