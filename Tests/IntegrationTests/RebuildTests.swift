@@ -1,4 +1,6 @@
 import Foundation
+import SedimentS3
+import TestSupport
 import XCTest
 
 /// The store is the whole archive: after the catalog and the mirrors are lost, `rebuild`
@@ -60,6 +62,39 @@ final class RebuildTests: XCTestCase {
     func testAnArchiveRebuiltFromItsStoreAnswersAsBefore() throws {
         let ws = try Workspace()
         let world = try FixtureWorld(folder: ws.root + "/world", home: ws.home)
+        try rebuildAnswersAsBefore(ws, world, store: world.store + "/blobs") {
+            FileManager.default.enumerator(atPath: world.store + "/blobs/git")?.allObjects.count ?? 0
+        }
+    }
+
+    /// The same with the store in a bucket of moto's S3 server: `rebuild --store s3://…`.
+    func testAnArchiveInABucketIsRebuiltFromTheBucketAlone() throws {
+        let moto = try MotoServer()
+        defer { moto.stop() }
+        let settings = S3Settings(location: try S3Location(bucket: "rebuild", prefix: "archive"), endpoint: moto.endpoint, region: "us-east-1",
+                                  credentials: S3Credentials(accessKeyID: "AKIAREBUILD", secretAccessKey: "rebuild-secret"))
+        let client = S3Client(settings: settings)
+        try client.createBucket()
+        for (name, value) in ["AWS_ACCESS_KEY_ID": "AKIAREBUILD", "AWS_SECRET_ACCESS_KEY": "rebuild-secret"] { setenv(name, value, 1) }
+        defer { for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] { unsetenv(name) } }
+        let ws = try Workspace()
+        let world = try FixtureWorld(folder: ws.root + "/world", home: ws.home)
+        let text = try String(contentsOfFile: world.configPath, encoding: .utf8)
+        XCTAssertTrue(text.contains("[storage]\n"))
+        try text.replacingOccurrences(of: "[storage]\n", with: "[storage]\nstore = \"s3://rebuild/archive\"\nendpoint = \"\(moto.endpoint)\"\n")
+            .write(toFile: world.configPath, atomically: true, encoding: .utf8)
+        try rebuildAnswersAsBefore(ws, world, store: "s3://rebuild/archive") {
+            var packs = 0
+            try? client.listObjects(prefix: "archive/git/") { _ in packs += 1 }
+            return packs
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: world.store + "/blobs/records"), "records were written to the local folder")
+    }
+
+    /// Two crawls of the fixture world (a force-push, a package deleted upstream) into the store
+    /// `store`; the catalog and the mirrors lost; `rebuild`; every answer as before.
+    /// `gitPacks` counts the git packs in the store.
+    private func rebuildAnswersAsBefore(_ ws: Workspace, _ world: FixtureWorld, store: String, gitPacks: () -> Int) throws {
         XCTAssertEqual(try ws.sediment(["sync"], config: world.configPath).status, 0)
         try world.advance()
         let second = try ws.sediment(["sync", "--json"], config: world.configPath)
@@ -77,7 +112,7 @@ final class RebuildTests: XCTestCase {
             try? FileManager.default.removeItem(atPath: world.store + "/" + name)
         }
         let folder = ws.root + "/rebuilt"
-        let rebuild = try ws.sediment(["rebuild", "--store", world.store + "/blobs", "--into", folder], config: world.configPath)
+        let rebuild = try ws.sediment(["rebuild", "--store", store, "--into", folder], config: world.configPath)
         XCTAssertEqual(rebuild.status, 0, rebuild.stderr + rebuild.out)
         XCTAssertTrue(rebuild.out.hasPrefix("rebuilt \(folder): "), rebuild.out)
         XCTAssertTrue(rebuild.stderr.contains("replaying records"), rebuild.stderr)
@@ -92,13 +127,12 @@ final class RebuildTests: XCTestCase {
         XCTAssertEqual(verify.status, 0, verify.out + verify.stderr)
 
         // A folder holding a catalog is refused.
-        let again = try ws.sediment(["rebuild", "--store", world.store + "/blobs", "--into", folder], config: world.configPath)
+        let again = try ws.sediment(["rebuild", "--store", store, "--into", folder], config: world.configPath)
         XCTAssertEqual(again.status, 1)
         XCTAssertTrue(again.stderr.contains("holds a catalog already"), again.stderr)
 
         // The rebuilt archive goes on: a later sync finds nothing new, fails nothing, and
         // stores no git pack (no visit brought a new object).
-        let gitPacks = { FileManager.default.enumerator(atPath: world.store + "/blobs/git")?.allObjects.count ?? 0 }
         let packsBefore = gitPacks()
         XCTAssertGreaterThanOrEqual(packsBefore, 10)
         let third = try ws.sediment(["sync", "--json"], config: config)
