@@ -61,12 +61,28 @@ extension Repository {
         }
         let count = git_packbuilder_object_count(builder)
         guard count > 0 else { return nil }
+        // Deltas are searched on every core; the pack is streamed to its file as built, without
+        // the index git_packbuilder_write would compute (resolving every delta again): the
+        // store keeps packs only, and the indexer of whoever reads one makes its index.
+        git_packbuilder_set_threads(builder, 0)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try check(git_packbuilder_write(builder, folder, 0, nil, nil), "write a pack into", folder)
-        guard let name = git_packbuilder_name(builder).map({ String(cString: $0) }) else {
-            throw GitError(resultCode: -1, message: "libgit2 gave the written pack no name", operation: "write a pack into", context: folder)
+        let temporary = folder + "/pack-writing.pack"
+        let sink = try PackSink(path: temporary)
+        let code = git_packbuilder_foreach(builder, { bytes, size, payload in
+            Unmanaged<PackSink>.fromOpaque(payload!).takeUnretainedValue().write(bytes, size)
+        }, Unmanaged.passUnretained(sink).toOpaque())
+        try sink.close()
+        if let failure = sink.failure {
+            throw GitError(resultCode: -1, message: String(cString: strerror(failure)), operation: "write a pack into", context: folder)
         }
-        return GitPack(name: name, path: folder + "/pack-" + name + ".pack", objects: count)
+        try check(code, "write a pack into", folder)
+        // A pack ends with the SHA-1 of all its bytes before: git names the pack after it.
+        let name = sink.tail.map { String(format: "%02x", $0) }.joined()
+        let path = folder + "/pack-" + name + ".pack"
+        guard sink.tail.count == 20, rename(temporary, path) == 0 else {
+            throw GitError(resultCode: -1, message: "the pack written has no checksum", operation: "write a pack into", context: folder)
+        }
+        return GitPack(name: name, path: path, objects: count)
     }
 
     /// Indexes the git pack file at `packFile` into this repository's object database (with
@@ -103,5 +119,43 @@ extension Repository {
         var ref: OpaquePointer?
         try check(git_reference_symbolic_create(&ref, handle, "HEAD", name, 1, "sediment: rebuilt"), "set HEAD", path)
         git_reference_free(ref)
+    }
+}
+
+/// Where ``Repository/writePack(tips:hiding:into:)`` streams a pack: a file, and the last 20
+/// bytes seen (the pack's checksum, once all is written).
+private final class PackSink {
+    let fd: Int32
+    var tail: [UInt8] = []
+    var failure: Int32?
+
+    init(path: String) throws {
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw GitError(resultCode: -1, message: String(cString: strerror(errno)), operation: "create", context: path)
+        }
+    }
+
+    /// libgit2's callback: 0 to go on, -1 to stop (the error is kept).
+    func write(_ bytes: UnsafeMutableRawPointer?, _ size: Int) -> Int32 {
+        guard let bytes, size > 0 else { return 0 }
+        var offset = 0
+        while offset < size {
+            let n = Glibc.write(fd, bytes + offset, size - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                return -1
+            }
+            offset += n
+        }
+        let buffer = UnsafeRawBufferPointer(start: bytes, count: size)
+        tail = Array((tail + buffer.suffix(20)).suffix(20))
+        return 0
+    }
+
+    /// Closes the file (not synced: the store makes its copy durable).
+    func close() throws {
+        Glibc.close(fd)
     }
 }

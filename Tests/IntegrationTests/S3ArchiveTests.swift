@@ -144,4 +144,29 @@ final class S3ArchiveTests: XCTestCase {
         XCTAssertEqual(try reference.sediment(["sync"]).status, 0)
         XCTAssertEqual(try contents(ws), try contents(reference))
     }
+
+    /// `sediment daemon` with its store in the bucket: it crawls, records what it found there
+    /// (packs, visit records, git packs), stops on SIGTERM, and the archive verifies clean.
+    func testTheDaemonArchivesIntoTheBucket() throws {
+        let ws = try Workspace()
+        try ws.publishModels(["org/alpha", "org/beta"], files: ["config.json": "{\"model_type\": \"bert\"}\n"])
+        let git = try GitDaemon(root: ws.served, home: ws.home)
+        try configure(ws, [git.url("org/alpha.git"), git.url("org/beta.git")], endpoint: moto.endpoint)
+        try String(contentsOfFile: ws.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "[daemon]\n", with: "[daemon]\nlisten = \"127.0.0.1:0\"\ninterval = \"1h\"\n")
+            .write(toFile: ws.configPath, atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(config: ws.configPath, cwd: ws.root, logPath: ws.root + "/daemon.log", environment: credentials)
+        let crawled = DaemonProcess.poll(timeout: 120) {
+            (try? ws.catalogRows("select count(*) from snapshot").first?.first ?? nil) == "2"
+        }
+        XCTAssertTrue(crawled, daemon.log)
+        XCTAssertEqual(daemon.stop(SIGTERM, timeout: 90), 0, daemon.log)
+        let stored = try keys()
+        XCTAssertTrue(stored.contains { $0.hasPrefix("sediment/packs/") }, "\(stored)")
+        XCTAssertEqual(stored.filter { $0.hasPrefix("sediment/records/visits/") }.count, 2, "\(stored)")
+        XCTAssertEqual(stored.filter { $0.hasPrefix("sediment/git/") }.count, 2, "\(stored)")
+        let verify = try sediment(ws, ["verify"])
+        XCTAssertEqual(verify.status, 0, verify.out + verify.stderr)
+        XCTAssertFalse(daemon.log.contains("never-shown-s3cr3t"))
+    }
 }
