@@ -75,7 +75,7 @@ AWS_OBJECTS=$("${AWS[@]}" s3 ls --recursive s3://bench/aws-1/ | wc -l)
 
 # 13b: requests for 1,000 small blobs, and the packs they went into.
 mkdir -p "$WORK/thousand"
-find "$DATA/small" -type f | sort | head -n 1000 | xargs cp -t "$WORK/thousand"
+find "$DATA/small" -type f | sort | awk "NR <= 1000" | xargs cp -t "$WORK/thousand"
 OUT=$("$SEDIMENT_BENCH" hash --store s3://bench/thousand "$WORK/thousand")
 REQUESTS_1K=$(field requests "$OUT")
 PACKS_1K=$("${AWS[@]}" s3 ls --recursive s3://bench/thousand/packs/ | wc -l)
