@@ -236,4 +236,42 @@ final class RebuildTests: XCTestCase {
         let verify = try ws.sediment(["verify"], config: try configuration(world, archive: folder))
         XCTAssertEqual(verify.status, 0, verify.out + verify.stderr)
     }
+
+    /// A repository's first visit stores the packs its fetch wrote, as they are; a later visit
+    /// stores a pack built of what it brought.
+    func testAFirstVisitStoresTheFetchedPacksAndALaterOneABuiltPack() throws {
+        let ws = try Workspace()
+        let repo = try ws.newRepository("org/packs")
+        for file in 0..<30 { try ws.write("f\(file).txt", Workspace.bytes(500 + file, seed: UInt64(file)), in: repo) }
+        try ws.commitAll("first", in: repo)
+        try ws.configure([repo])
+        XCTAssertEqual(try ws.sediment(["sync"]).status, 0)
+        let mirror = try XCTUnwrap(FileManager.default.enumerator(atPath: ws.store + "/mirrors")?.allObjects
+            .compactMap { $0 as? String }.first { $0.hasSuffix(".git") })
+        let fetched = try FileManager.default.contentsOfDirectory(atPath: ws.store + "/mirrors/" + mirror + "/objects/pack")
+            .filter { $0.hasSuffix(".pack") }.map { String($0.dropFirst("pack-".count)) }.sorted()
+        let stored = { () -> [String] in
+            let root = ws.store + "/blobs/git"
+            return (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".pack") }
+                .map { ($0 as NSString).lastPathComponent }.sorted()
+        }
+        XCTAssertEqual(fetched.count, 1)
+        XCTAssertEqual(stored(), fetched, "the first visit stores the fetched pack as it is")
+        let bytes = { (folder: String, name: String) in FileManager.default.contents(atPath: folder + "/" + name) }
+        let storedPath = try XCTUnwrap(FileManager.default.enumerator(atPath: ws.store + "/blobs/git")?.allObjects
+            .compactMap { $0 as? String }.first { $0.hasSuffix(fetched[0]) })
+        XCTAssertEqual(bytes(ws.store + "/blobs/git", storedPath), bytes(ws.store + "/mirrors/" + mirror + "/objects/pack", "pack-" + fetched[0]))
+
+        try ws.write("f0.txt", "changed\n", in: repo)
+        try ws.commitAll("second", in: repo)
+        XCTAssertEqual(try ws.sediment(["sync"]).status, 0)
+        XCTAssertEqual(stored().count, 2, "the second visit stores one pack of its own")
+        let folder = ws.root + "/rebuilt"
+        let rebuild = try ws.sediment(["rebuild", "--store", ws.store + "/blobs", "--into", folder])
+        XCTAssertEqual(rebuild.status, 0, rebuild.stderr)
+        let revList = { (gitDir: String) in
+            try Shell.run(Shell.which("git"), ["--git-dir", gitDir, "rev-list", "--all", "--objects"], env: Shell.gitEnvironment(home: ws.home)).out
+        }
+        XCTAssertEqual(try revList(folder + "/mirrors/" + mirror), try revList(ws.store + "/mirrors/" + mirror))
+    }
 }

@@ -28,13 +28,40 @@ struct RecordWriter {
         }
         let crawl = try visit.crawlID.flatMap { try catalog.crawlKey($0) }
         var packs: [String] = []
-        if let git, let url = package.repository, let pack = try storeGitPack(git, repository: url) {
-            packs.append(pack)
-        }
+        if let git, let url = package.repository { packs = try storeGitPacks(git, repository: url) }
         let stored = StoredVisit(visit, package: package, crawl: crawl, gitPacks: packs)
         try archive.blobs.putFile(RecordName.next(in: StoredRecords.visits), data: try StoredRecords.encode(stored))
         FaultSwitch.crashIfAsked(recording: package.hub + ":" + package.id)
         try catalog.record(visit)
+    }
+
+    /// Stores the new objects of `git` as git packs `git/<mirror key>/<name>.pack`; returns
+    /// their names, none when the visit brought no new object.
+    ///
+    /// A repository's first visit (nothing archived before: every object of the mirror is
+    /// new) stores the packs its fetches wrote, as they are: the same objects, without
+    /// libgit2 searching their deltas again, which took as long as the fetch itself. A mirror
+    /// holding loose objects, and every later visit, get a pack built for them.
+    private func storeGitPacks(_ git: GitObjects, repository url: String) throws -> [String] {
+        let folder = StoredRecords.git + StoredRecords.mirrorKey(repository: url) + "/"
+        if git.hiding.isEmpty, let fetched = Self.fetchedPacks(of: git.repository.path) {
+            for (name, path) in fetched { try archive.blobs.putFile(folder + name + ".pack", from: path) }
+            return fetched.map { folder + $0.name + ".pack" }
+        }
+        return try storeGitPack(git, repository: url).map { [$0] } ?? []
+    }
+
+    /// The packs of the bare mirror at `mirror` (git's name, path), in name order; nil when it
+    /// holds a loose object or no pack.
+    static func fetchedPacks(of mirror: String) -> [(name: String, path: String)]? {
+        let objects = mirror + "/objects"
+        let fm = FileManager.default
+        for entry in (try? fm.contentsOfDirectory(atPath: objects)) ?? [] where entry.count == 2 {
+            if !((try? fm.contentsOfDirectory(atPath: objects + "/" + entry)) ?? []).isEmpty { return nil }
+        }
+        let packs = ((try? fm.contentsOfDirectory(atPath: objects + "/pack")) ?? []).filter { $0.hasPrefix("pack-") && $0.hasSuffix(".pack") }
+            .sorted().map { (name: String($0.dropFirst(5).dropLast(5)), path: objects + "/pack/" + $0) }
+        return packs.isEmpty ? nil : packs
     }
 
     /// Writes the git pack of `git` and stores it as `git/<mirror key>/<name>.pack`; returns
