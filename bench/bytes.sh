@@ -37,7 +37,8 @@ fi
 STORE="$B_DIR/store"
 B_MAX=$("$PY" -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["storage"].get("blob_max_bytes", 0))' "$B_DIR/config.toml")
 read -r B_SED_FILES B_SED_BYTES < <(store_files "$STORE")
-B_SED_DISK=$(du -s -B1 "$STORE/blobs" | cut -f1)
+read -r B_ARCHIVE_FILES B_ARCHIVE_BYTES < <(archive_files "$STORE")
+B_SED_DISK=$(du -s -B1 --exclude=records --exclude=git "$STORE/blobs" | cut -f1)
 B_CATALOG=$(catalog_bytes "$STORE")
 B_MANIFESTS=$(catalog_value "$STORE/catalog.sqlite" 'select count(*) from manifest')
 
@@ -73,6 +74,6 @@ rm -rf "$CONTENT"
 B_RATIO=$(calc "$B_SED_BYTES / ($B_ZSTD > 0 ? $B_ZSTD : 1)")
 B_STATUS=ok
 log "(10) $B_TIPS ref tips, $B_BLOBS distinct blobs ($((B_BLOBS_ALL - B_BLOBS)) above blob_max_bytes left out), $(human_bytes "$B_RAW") raw, $(human_bytes "$B_ZSTD") with zstd -3"
-log "(10) store: $B_SED_FILES files, $(human_bytes "$B_SED_BYTES") ($(human_bytes "$B_SED_DISK") on disk), $B_MANIFESTS manifests; catalog $(human_bytes "$B_CATALOG"); $(fmt %.2f "$B_RATIO")× zstd -3"
-save_results bytes B_STATUS B_MAX B_TIPS B_BLOBS B_BLOBS_ALL B_RAW B_ZSTD B_SED_FILES B_SED_BYTES B_SED_DISK B_CATALOG B_MANIFESTS B_RATIO
+log "(10) store: $B_SED_FILES files, $(human_bytes "$B_SED_BYTES") ($(human_bytes "$B_SED_DISK") on disk), $B_MANIFESTS manifests; catalog $(human_bytes "$B_CATALOG"); $(fmt %.2f "$B_RATIO")× zstd -3; besides the blobs, $B_ARCHIVE_FILES visit records and git packs, $(human_bytes "$B_ARCHIVE_BYTES")"
+save_results bytes B_STATUS B_MAX B_TIPS B_BLOBS B_BLOBS_ALL B_RAW B_ZSTD B_SED_FILES B_SED_BYTES B_SED_DISK B_CATALOG B_MANIFESTS B_RATIO B_ARCHIVE_FILES B_ARCHIVE_BYTES
 [ "$SEDIMENT_FAILURES" = 0 ]

@@ -2,7 +2,9 @@
 # (11) Files created in the store per 1,000 small blobs: a served repository of one commit
 # whose tree holds BENCH_FILES_BLOBS (1,000) small distinct text files (100 B to 8 KiB) is
 # mirrored by `sediment sync` into a fresh store; the regular files under <store>/blobs/
-# are counted, and among them the pack files (under <store>/blobs/packs/). Target: at most
+# are counted (but the visit's record and git pack under blobs/records/ and blobs/git/, one
+# each per visit whatever its blobs), and among them the pack files (under
+# <store>/blobs/packs/). Target: at most
 # one file besides the packs (the loose store writes one file per blob: 1,000 files, plus
 # the manifest's). Knobs: bench/lib.sh's, BENCH_FILES_BLOBS. Run by bench/run.sh, or alone.
 set -euo pipefail

@@ -128,8 +128,16 @@ flat_repository() {
 
 # store_files STORE -> "FILES BYTES" of the regular files under STORE/blobs (bytes: the
 # sum of their sizes).
+# Blobs only: the records and git packs under blobs/records/ and blobs/git/ (one each per
+# visit, whatever its blobs) are counted by archive_files.
 store_files() {
-	{ [ ! -d "$1/blobs" ] || find "$1/blobs" -type f -printf '%s\n'; } | awk '{ s += $1; n++ } END { printf "%d %d\n", n, s }'
+	{ [ ! -d "$1/blobs" ] || find "$1/blobs" -type f -not -path "$1/blobs/records/*" -not -path "$1/blobs/git/*" -printf '%s\n'; } |
+		awk '{ s += $1; n++ } END { printf "%d %d\n", n, s }'
+}
+# archive_files STORE: "FILES BYTES" of the visit records and git packs under <STORE>/blobs/.
+archive_files() {
+	{ for folder in "$1/blobs/records" "$1/blobs/git"; do [ ! -d "$folder" ] || find "$folder" -type f -printf '%s\n'; done; } |
+		awk '{ s += $1; n++ } END { printf "%d %d\n", n, s }'
 }
 # catalog_bytes STORE: the catalog's size, database and write-ahead log.
 catalog_bytes() {
