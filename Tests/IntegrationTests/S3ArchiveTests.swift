@@ -86,6 +86,19 @@ final class S3ArchiveTests: XCTestCase {
         let verify = try sediment(ws, ["verify"])
         XCTAssertEqual(verify.status, 0, verify.out + verify.stderr)
         XCTAssertFalse((sync.out + sync.stderr + verify.out + verify.stderr).contains("never-shown-s3cr3t"))
+
+        // Without credentials, what reads only the catalog still answers; what reads the store
+        // says why it cannot.
+        let none = ["AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
+                    "AWS_SHARED_CREDENTIALS_FILE": ws.root + "/no-credentials", "AWS_CONFIG_FILE": ws.root + "/no-config",
+                    "CREDENTIALS_DIRECTORY": ""]
+        for command in [["packages"], ["log", package], ["snapshots", package]] {
+            let result = try ws.sediment(command, environment: none)
+            XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)")
+        }
+        let denied = try ws.sediment(["show", package, "dir/file-7.txt"], environment: none)
+        XCTAssertNotEqual(denied.status, 0)
+        XCTAssertTrue(denied.stderr.contains("no credentials found"), denied.stderr)
     }
 
     func testSyncKilledDuringAMultipartUploadLosesNothing() throws {

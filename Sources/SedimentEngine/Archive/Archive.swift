@@ -68,7 +68,10 @@ public final class Archive: Sendable {
             withExtendedLifetime(lock) {}
             catalog = try Catalog(readOnlyPath: configuration.catalogPath)
         }
-        let blobs = try openStore(configuration.storeLocation, index: catalog, configuration: configuration)
+        // Opened at first use: commands that read only the catalog need no store (nor a
+        // bucket's credentials).
+        let index = catalog
+        let blobs = DeferredStore { try openStore(configuration.storeLocation, index: index, configuration: configuration) }
         return Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: nil)
     }
 
