@@ -116,15 +116,12 @@ public struct S3BlobStore: BlobStore, PendingPackReading {
 
     /// The index's blobs, then the large objects (one listing of `objects/`).
     public func list(_ body: (ContentID, Int64) throws -> Void) throws {
-        var seen = Set<ContentID>()
-        try index.indexedBlobs { id, size in
-            seen.insert(id)
-            try body(id, size)
-        }
-        try client.listObjects(prefix: location.key("objects/")) { object in
-            guard let name = object.key.split(separator: "/").last, let id = ContentID(hex: String(name)), !seen.contains(id) else { return }
-            try body(id, object.size)
-        }
+        try listBlobs(others: { each in
+            try client.listObjects(prefix: location.key("objects/")) { object in
+                guard let name = object.key.split(separator: "/").last, let id = ContentID(hex: String(name)) else { return }
+                try each(id, object.size)
+            }
+        }, body)
     }
 
     public func resumableWrite(of id: ContentID, size: Int64) throws -> any ResumableWrite {

@@ -47,7 +47,7 @@ public struct Rebuilder {
 
     /// Rebuilds; throws only when the rebuild cannot begin or the catalog cannot be written.
     public func run(progress: Progress = { _, _, _ in }) throws -> Report {
-        let folder = try prepareFolder()
+        try prepareFolder()
         let lock = try StorageLock.acquire(path: into + "/lock")
         defer { withExtendedLifetime(lock) {} }
         let catalog = try Catalog(path: configuration.catalogPath)
@@ -55,7 +55,6 @@ public struct Rebuilder {
         var location = store
         if case .local = store { location = .local(path: configuration.blobsPath) }
         let blobs = try Archive.openStore(location, index: catalog, configuration: configuration)
-        _ = folder
         var report = Report()
         let index = try blobs.rebuildIndex { progress("reading pack trailers", $0, $1) }
         report.indexedPacks = index.packs
@@ -119,7 +118,7 @@ public struct Rebuilder {
 
     /// Creates the storage folder, refusing one that holds a catalog or mirrors already, and
     /// makes the store its `blobs` folder (a symbolic link to a local store kept elsewhere).
-    private func prepareFolder() throws -> String {
+    private func prepareFolder() throws {
         let fm = FileManager.default
         if fm.fileExists(atPath: configuration.catalogPath) {
             throw ArchiveError.storage(path: into, problem: "it holds a catalog already (catalog.sqlite); rebuild into a new folder")
@@ -146,7 +145,6 @@ public struct Rebuilder {
                 throw ArchiveError.storage(path: blobs, problem: "cannot link it to the store \(path): \(String(cString: strerror(errno)))")
             }
         }
-        return into
     }
 
     static func describe(_ error: DecodingError) -> String {

@@ -17,6 +17,21 @@ public protocol PackHolder: Sendable {
 }
 
 extension PackHolder {
+    /// Every indexed blob, then those `others` gives (the objects of their own) that the index
+    /// does not name: ``BlobStore/list(_:)`` of a store of packs.
+    public func listBlobs(others: ((ContentID, Int64) throws -> Void) throws -> Void, _ body: (ContentID, Int64) throws -> Void) throws {
+        var seen = Set<ContentID>()
+        try index.indexedBlobs { id, size in
+            seen.insert(id)
+            try body(id, size)
+        }
+        try withoutActuallyEscaping(body) { body in
+            try others { id, size in
+                if !seen.contains(id) { try body(id, size) }
+            }
+        }
+    }
+
     /// Stored packs the index does not know: written by a batch that crashed before it
     /// indexed them. Their blobs are invisible until ``adoptUnindexedPacks()`` (or
     /// `sediment rebuild-index`) indexes them.

@@ -108,14 +108,7 @@ public struct PackStore: BlobStore, PendingPackReading {
     }
 
     public func list(_ body: (ContentID, Int64) throws -> Void) throws {
-        var seen = Set<ContentID>()
-        try index.indexedBlobs { id, size in
-            seen.insert(id)
-            try body(id, size)
-        }
-        try loose.list { id, size in
-            if !seen.contains(id) { try body(id, size) }
-        }
+        try listBlobs(others: loose.list, body)
     }
 
     public func resumableWrite(of id: ContentID, size: Int64) throws -> any ResumableWrite {
