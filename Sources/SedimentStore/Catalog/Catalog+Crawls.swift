@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// How a crawl ended, or that it is still going: the `crawl.state` column.
 public enum CrawlState: String, Sendable {
@@ -64,9 +63,8 @@ extension Catalog {
     public func beginCrawl(hub: String, at date: Date, listing: Bool = true) throws -> Int64 {
         let time = Self.timestamp(date)
         return try write { db in
-            try db.execute(sql: "INSERT INTO crawl(hub, started_at, state, pid, listing) VALUES (?, ?, 'running', ?, ?)",
-                           arguments: [hub, time, Int64(getpid()), listing])
-            return db.lastInsertedRowID
+            try db.insert(sql: "INSERT INTO crawl(hub, started_at, state, pid, listing) VALUES (?, ?, 'running', ?, ?)",
+                          arguments: [hub, time, Int64(getpid()), listing])
         }
     }
 
@@ -102,7 +100,10 @@ extension Catalog {
     public func visitStarted(package rowID: Int64, crawl: Int64?, at date: Date, listing: String? = nil) throws {
         let time = Self.timestamp(date)
         try write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO visit_running(package_id, crawl_id, started_at, listing) VALUES (?, ?, ?, ?)",
+            try db.execute(sql: """
+                INSERT INTO visit_running(package_id, crawl_id, started_at, listing) VALUES (?, ?, ?, ?)
+                ON CONFLICT(package_id) DO UPDATE SET crawl_id = excluded.crawl_id, started_at = excluded.started_at, listing = excluded.listing
+                """,
                            arguments: [rowID, crawl, time, listing])
         }
     }
@@ -116,7 +117,7 @@ extension Catalog {
     /// The visits in progress in live processes, oldest first.
     public func runningVisits() throws -> [RunningVisit] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try db.rows(sql: """
                 SELECT p.hub || ':' || p.package_id AS name, r.started_at, c.state, c.pid
                 FROM visit_running r JOIN package p ON p.id = r.package_id LEFT JOIN crawl c ON c.id = r.crawl_id
                 ORDER BY r.started_at, name
@@ -132,11 +133,11 @@ extension Catalog {
     public func lastListings() throws -> [String: ListingRecord] {
         try read { db in
             var result: [String: ListingRecord] = [:]
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try db.rows(sql: """
                 SELECT c.hub, c.started_at, c.state, c.pid,
-                    (SELECT COUNT(*) FROM crawl f WHERE f.hub = c.hub AND f.listing AND f.state = 'failed'
-                        AND f.id > COALESCE((SELECT MAX(id) FROM crawl s WHERE s.hub = c.hub AND s.listing AND s.state != 'failed'), 0)) AS failures
-                FROM crawl c WHERE c.id = (SELECT MAX(id) FROM crawl m WHERE m.hub = c.hub AND m.listing)
+                    (SELECT COUNT(*) FROM crawl f WHERE f.hub = c.hub AND f.listing = 1 AND f.state = 'failed'
+                        AND f.id > COALESCE((SELECT MAX(id) FROM crawl s WHERE s.hub = c.hub AND s.listing = 1 AND s.state != 'failed'), 0)) AS failures
+                FROM crawl c WHERE c.id = (SELECT MAX(id) FROM crawl m WHERE m.hub = c.hub AND m.listing = 1)
                 """)
             for row in rows {
                 let state = CrawlState.effective(row["state"], pid: (row["pid"] as Int64?).map { Int32($0) })
@@ -151,11 +152,11 @@ extension Catalog {
     public func earliestDue() throws -> [String: String] {
         try read { db in
             var result: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            for row in try db.rows(sql: """
                 SELECT p.hub, MIN(COALESCE(s.next_visit, '')) AS due
                 FROM package p LEFT JOIN package_schedule s ON s.package_id = p.id
-                WHERE NOT p.deleted AND NOT p.unlisted AND p.repository_id IS NOT NULL
-                    AND (s.parked_at IS NULL OR s.parked_reason IS NOT '\(ScheduleRecord.crashReason)')
+                WHERE p.deleted = 0 AND p.unlisted = 0 AND p.repository_id IS NOT NULL
+                    AND (s.parked_at IS NULL OR s.parked_reason IS DISTINCT FROM '\(ScheduleRecord.crashReason)')
                 GROUP BY p.hub
                 """) {
                 result[row["hub"]] = row["due"]
@@ -167,11 +168,11 @@ extension Catalog {
     /// The listed package due first (one never visited by the daemon before any other).
     public func nextDuePackage() throws -> DuePackage? {
         try read { db in
-            try Row.fetchOne(db, sql: """
+            try db.row(sql: """
                 SELECT p.hub || ':' || p.package_id AS name, s.next_visit
                 FROM package p LEFT JOIN package_schedule s ON s.package_id = p.id
-                WHERE NOT p.deleted AND NOT p.unlisted AND p.repository_id IS NOT NULL
-                    AND (s.parked_at IS NULL OR s.parked_reason IS NOT '\(ScheduleRecord.crashReason)')
+                WHERE p.deleted = 0 AND p.unlisted = 0 AND p.repository_id IS NOT NULL
+                    AND (s.parked_at IS NULL OR s.parked_reason IS DISTINCT FROM '\(ScheduleRecord.crashReason)')
                 ORDER BY COALESCE(s.next_visit, ''), name LIMIT 1
                 """).map { DuePackage(package: $0["name"], nextVisit: $0["next_visit"]) }
         }

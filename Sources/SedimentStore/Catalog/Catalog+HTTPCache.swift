@@ -1,11 +1,10 @@
 import Foundation
-import GRDB
 
 extension Catalog {
     /// The validators and body kept for `url` (API responses, for conditional requests).
     public func httpCache(url: String) throws -> (etag: String?, lastModified: String?, body: Data)? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT etag, last_modified, body FROM http_cache WHERE url = ?", arguments: [url]).map {
+            try db.row(sql: "SELECT etag, last_modified, body FROM http_cache WHERE url = ?", arguments: [url]).map {
                 (etag: $0["etag"], lastModified: $0["last_modified"], body: $0["body"])
             }
         }

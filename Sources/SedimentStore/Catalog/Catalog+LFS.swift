@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// An LFS object a package wants and the archive does not hold yet (`lfs_pending`).
 public struct LFSPendingRecord: Sendable, Equatable {
@@ -28,7 +27,7 @@ extension Catalog {
         let time = Self.timestamp(date)
         guard !objects.isEmpty else { return }
         try write { db in
-            let statement = try db.cachedStatement(sql: """
+            let statement = db.statement(sql: """
                 INSERT INTO lfs_pending(package_id, oid, size, path, queued_at) SELECT ?, ?, ?, ?, ?
                 WHERE NOT EXISTS (SELECT 1 FROM lfs_object WHERE oid = ? AND size = ?)
                 ON CONFLICT(package_id, oid) DO NOTHING
@@ -43,7 +42,7 @@ extension Catalog {
     /// does not hold back the others).
     public func pendingLFS(package: Int64) throws -> [LFSPendingRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try db.rows(sql: """
                 SELECT oid, size, path, attempts, reason FROM lfs_pending WHERE package_id = ? ORDER BY size, oid
                 """, arguments: [package]).compactMap { row in
                 ContentID(hex: row["oid"]).map { LFSPendingRecord(oid: $0, size: row["size"], path: row["path"], attempts: row["attempts"], reason: row["reason"]) }
@@ -53,7 +52,7 @@ extension Catalog {
 
     /// Every object some package still waits for (hex ids).
     public func pendingLFSObjects() throws -> Set<String> {
-        try read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT oid FROM lfs_pending")) }
+        try read { db in Set(try db.values(String.self, sql: "SELECT DISTINCT oid FROM lfs_pending")) }
     }
 
     /// Forgets `package`'s wish for objects the policy no longer selects.
@@ -111,13 +110,13 @@ extension Catalog {
 
     /// Whether the catalog records `oid` as stored.
     public func isLFSStored(_ oid: ContentID) throws -> Bool {
-        try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM lfs_object WHERE oid = ?", arguments: [oid.hex]) ?? false }
+        try read { db in try db.value(Bool.self, sql: "SELECT 1 FROM lfs_object WHERE oid = ?", arguments: [oid.hex]) ?? false }
     }
 
     /// Why `oid` is still pending (the latest reason any package recorded), if it is.
     public func lfsPendingReason(_ oid: ContentID) throws -> (attempts: Int, reason: String?)? {
         try read { db in
-            try Row.fetchOne(db, sql: """
+            try db.row(sql: """
                 SELECT attempts, reason FROM lfs_pending WHERE oid = ? ORDER BY last_attempt_at IS NULL, last_attempt_at DESC LIMIT 1
                 """, arguments: [oid.hex]).map { (attempts: $0["attempts"], reason: $0["reason"]) }
         }
@@ -126,7 +125,7 @@ extension Catalog {
     /// Every object the catalog records as stored, with its size (for verification).
     public func storedLFSObjects() throws -> [(oid: ContentID, size: Int64)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT oid, size FROM lfs_object").compactMap { row in
+            try db.rows(sql: "SELECT oid, size FROM lfs_object").compactMap { row in
                 ContentID(hex: row["oid"]).map { (oid: $0, size: row["size"]) }
             }
         }

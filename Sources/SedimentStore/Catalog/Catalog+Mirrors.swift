@@ -1,11 +1,10 @@
 import Foundation
-import GRDB
 
 extension Catalog {
     /// Every repository's row id, URL (without credentials) and mirror folder.
     public func repositoryMirrors() throws -> [(id: Int64, url: String, mirror: String)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, url, mirror_path FROM repository ORDER BY id").map { ($0["id"], $0["url"], $0["mirror_path"]) }
+            try db.rows(sql: "SELECT id, url, mirror_path FROM repository ORDER BY id").map { ($0["id"], $0["url"], $0["mirror_path"]) }
         }
     }
 

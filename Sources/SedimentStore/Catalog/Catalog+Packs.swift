@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The pack store's index: tables `pack` and `pack_blob` (see `docs/schema.md`).
 extension Catalog: PackIndex {
@@ -9,8 +8,8 @@ extension Catalog: PackIndex {
             // The common case (is this one blob stored?): a statement compiled once per connection.
             // One statement, so no transaction is needed to read it consistently: without one,
             // the lookup costs a third of what it did (it runs once per new blob).
-            let row = try pool.unsafeRead { db in
-                try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM pack_blob WHERE blob = ?"), arguments: [ids[0].hex])
+            let row = try database.readOne { db in
+                try db.row(sql: "SELECT * FROM pack_blob WHERE blob = ?", arguments: [ids[0].hex])
             }
             return row.flatMap(Self.location).map { [$0.entry.id: $0] } ?? [:]
         }
@@ -19,8 +18,8 @@ extension Catalog: PackIndex {
             for start in stride(from: 0, to: ids.count, by: 500) {
                 let chunk = ids[start..<min(start + 500, ids.count)]
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM pack_blob WHERE blob IN (\(marks))",
-                                            arguments: StatementArguments(chunk.map(\.hex)))
+                let rows = try db.rows(sql: "SELECT * FROM pack_blob WHERE blob IN (\(marks))",
+                                            arguments: SQLArguments(chunk.map(\.hex)))
                 for row in rows {
                     if let location = Self.location(row) { found[location.entry.id] = location }
                 }
@@ -29,7 +28,7 @@ extension Catalog: PackIndex {
         }
     }
 
-    static func location(_ row: Row) -> PackLocation? {
+    static func location(_ row: SQLRow) -> PackLocation? {
         guard let id = ContentID(hex: row["blob"]), let pack = ContentID(hex: row["pack"]),
               let kind = BlobKind(rawValue: UInt8(truncatingIfNeeded: row["kind"] as Int64)),
               let compression = BlobCompression(rawValue: UInt8(truncatingIfNeeded: row["compression"] as Int64)) else { return nil }
@@ -42,13 +41,19 @@ extension Catalog: PackIndex {
         try write { db in try Self.insert(packs, superseding: superseding, db: db) }
     }
 
-    static func insert(_ packs: [PackRecord], superseding: Bool, db: Database) throws {
-        let verb = superseding ? "INSERT OR REPLACE" : "INSERT OR IGNORE"
+    static func insert(_ packs: [PackRecord], superseding: Bool, db: any SQLConnection) throws {
+        let onConflict = superseding
+            ? """
+              ON CONFLICT(blob) DO UPDATE SET pack = excluded.pack, kind = excluded.kind, compression = excluded.compression,
+                  "offset" = excluded."offset", length = excluded.length, size = excluded.size
+              """
+            : "ON CONFLICT DO NOTHING"
         for pack in packs {
-            try db.execute(sql: "INSERT OR IGNORE INTO pack (id, bytes, blobs) VALUES (?, ?, ?)",
+            try db.execute(sql: "INSERT INTO pack (id, bytes, blobs) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                            arguments: [pack.id.hex, pack.bytes, pack.entries.count])
-            let statement = try db.cachedStatement(sql: """
-                \(verb) INTO pack_blob (blob, pack, kind, compression, offset, length, size) VALUES (?, ?, ?, ?, ?, ?, ?)
+            let statement = db.statement(sql: """
+                INSERT INTO pack_blob (blob, pack, kind, compression, "offset", length, size) VALUES (?, ?, ?, ?, ?, ?, ?)
+                \(onConflict)
                 """)
             for entry in pack.entries {
                 try statement.execute(arguments: [entry.id.hex, pack.id.hex, Int64(entry.kind.rawValue), Int64(entry.compression.rawValue),
@@ -60,7 +65,7 @@ extension Catalog: PackIndex {
     public func indexedPacks() throws -> [ContentID: Int] {
         try read { db in
             var packs: [ContentID: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT p.id, (SELECT COUNT(*) FROM pack_blob b WHERE b.pack = p.id) AS n FROM pack p") {
+            for row in try db.rows(sql: "SELECT p.id, (SELECT COUNT(*) FROM pack_blob b WHERE b.pack = p.id) AS n FROM pack p") {
                 if let id = ContentID(hex: row["id"]) { packs[id] = row["n"] }
             }
             return packs
@@ -68,7 +73,7 @@ extension Catalog: PackIndex {
     }
 
     public func indexedBlobs(_ body: (ContentID, Int64) throws -> Void) throws {
-        let rows = try read { db in try Row.fetchAll(db, sql: "SELECT blob, size FROM pack_blob ORDER BY pack, offset") }
+        let rows = try read { db in try db.rows(sql: "SELECT blob, size FROM pack_blob ORDER BY pack, \"offset\"") }
         for row in rows {
             if let id = ContentID(hex: row["blob"]) { try body(id, row["size"]) }
         }
@@ -76,7 +81,8 @@ extension Catalog: PackIndex {
 
     public func replace(with packs: [PackRecord]) throws {
         try write { db in
-            try db.execute(sql: "DELETE FROM pack_blob; DELETE FROM pack;")
+            try db.execute(sql: "DELETE FROM pack_blob")
+            try db.execute(sql: "DELETE FROM pack")
             try Self.insert(packs, superseding: false, db: db)
         }
     }
@@ -85,7 +91,7 @@ extension Catalog: PackIndex {
     /// what `rebuild-index` must reproduce.
     public func packIndexRows() throws -> [String] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM pack_blob ORDER BY blob").map { row in
+            try db.rows(sql: "SELECT * FROM pack_blob ORDER BY blob").map { row in
                 [row["pack"], row["blob"], "\(row["kind"] as Int64)", "\(row["compression"] as Int64)",
                  "\(row["offset"] as Int64)", "\(row["length"] as Int64)", "\(row["size"] as Int64)"].joined(separator: " ")
             }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A package whose visit was in progress when a process crashed, as the next
 /// process to open the archive found it.
@@ -30,8 +29,8 @@ extension Catalog {
     /// quarantines those that reach ``crashesToQuarantine``: parked with the reason
     /// "crashed the process", keeping the listing they crashed with so that a new version
     /// wakes them. A package never scheduled gets a schedule row, due at once.
-    func recordCrashes(_ db: Database, at time: String) throws -> [CrashedVisit] {
-        let rows = try Row.fetchAll(db, sql: """
+    func recordCrashes(_ db: any SQLConnection, at time: String) throws -> [CrashedVisit] {
+        let rows = try db.rows(sql: """
             SELECT r.package_id, r.listing, p.hub || ':' || p.package_id AS name,
                 s.package_id IS NOT NULL AS scheduled, COALESCE(s.crashes, 0) AS crashes
             FROM visit_running r JOIN package p ON p.id = r.package_id
@@ -46,10 +45,10 @@ extension Catalog {
             let quarantine = crashes >= Self.crashesToQuarantine
             if row["scheduled"] as Bool {
                 try db.execute(sql: """
-                    UPDATE package_schedule SET crashes = ?, next_visit = MIN(next_visit, ?),
-                        parked_at = CASE WHEN ? THEN COALESCE(parked_at, ?) ELSE parked_at END,
-                        parked_reason = CASE WHEN ? THEN ? ELSE parked_reason END,
-                        listing = CASE WHEN ? THEN COALESCE(?, listing) ELSE listing END
+                    UPDATE package_schedule SET crashes = ?, next_visit = \(db.dialect.least("next_visit", "?")),
+                        parked_at = CASE WHEN ? = 1 THEN COALESCE(parked_at, ?) ELSE parked_at END,
+                        parked_reason = CASE WHEN ? = 1 THEN ? ELSE parked_reason END,
+                        listing = CASE WHEN ? = 1 THEN COALESCE(?, listing) ELSE listing END
                     WHERE package_id = ?
                     """, arguments: [crashes, time, quarantine, time, quarantine, ScheduleRecord.crashReason, quarantine, listing, rowID])
             } else {
@@ -79,7 +78,7 @@ extension Catalog {
     /// (crashes > 0, not quarantined): a crawl visits them one at a time, alone, first.
     public func crashSuspects() throws -> Set<Int64> {
         try read { db in
-            Set(try Int64.fetchAll(db, sql: """
+            Set(try db.values(Int64.self, sql: """
                 SELECT package_id FROM package_schedule
                 WHERE crashes > 0 AND (parked_at IS NULL OR parked_reason IS NOT ?)
                 """, arguments: [ScheduleRecord.crashReason]))
@@ -90,7 +89,7 @@ extension Catalog {
     public func quarantinedPackages() throws -> [Int64: String?] {
         try read { db in
             var result: [Int64: String?] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            for row in try db.rows(sql: """
                 SELECT package_id, listing FROM package_schedule WHERE parked_at IS NOT NULL AND parked_reason = ?
                 """, arguments: [ScheduleRecord.crashReason]) {
                 result[row["package_id"]] = .some(row["listing"])
@@ -117,7 +116,7 @@ extension Catalog {
     public func unpark(package rowID: Int64, at date: Date) throws -> UnparkedPackage? {
         let time = Self.timestamp(date)
         return try write { db in
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try db.row(sql: """
                 SELECT p.hub || ':' || p.package_id AS name, s.parked_at, s.parked_reason
                 FROM package_schedule s JOIN package p ON p.id = s.package_id WHERE s.package_id = ?
                 """, arguments: [rowID]) else { return nil }
@@ -125,7 +124,7 @@ extension Catalog {
             let reason: String? = row["parked_reason"]
             try db.execute(sql: """
                 UPDATE package_schedule SET parked_at = NULL, parked_reason = NULL, crashes = 0, consecutive_failures = 0,
-                    next_visit = MIN(next_visit, ?)
+                    next_visit = \(db.dialect.least("next_visit", "?"))
                 WHERE package_id = ?
                 """, arguments: [time, rowID])
             return UnparkedPackage(package: row["name"], wasParked: parkedAt != nil,

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 extension Catalog {
     static let packageSelect = """
@@ -8,7 +7,7 @@ extension Catalog {
         FROM package p LEFT JOIN repository r ON r.id = p.repository_id
         """
 
-    static func package(_ row: Row) -> PackageRecord {
+    static func package(_ row: SQLRow) -> PackageRecord {
         var record = PackageRecord(rowID: row["rowid"], hub: row["hub"], id: row["package_id"], repositoryRowID: row["repository_id"],
                                    repository: row["url"], mirrorPath: row["mirror_path"], subpath: row["subpath"],
                                    firstSeen: row["first_seen"], lastSeen: row["last_seen"], deleted: row["deleted"], gated: row["gated"])
@@ -21,13 +20,13 @@ extension Catalog {
     public func packages(hubs: [String] = []) throws -> [PackageRecord] {
         try read { db in
             var sql = Self.packageSelect
-            var arguments: StatementArguments = []
+            var arguments: SQLArguments = []
             if !hubs.isEmpty {
                 sql += " WHERE p.hub IN (\(hubs.map { _ in "?" }.joined(separator: ",")))"
-                arguments = StatementArguments(hubs)
+                arguments = SQLArguments(hubs)
             }
             sql += " ORDER BY p.hub, p.package_id"
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.package)
+            return try db.rows(sql: sql, arguments: arguments).map(Self.package)
         }
     }
 
@@ -36,11 +35,11 @@ extension Catalog {
         try read { db in
             if let colon = name.firstIndex(of: ":") {
                 let hub = String(name[..<colon]), id = String(name[name.index(after: colon)...])
-                if let row = try Row.fetchOne(db, sql: Self.packageSelect + " WHERE p.hub = ? AND p.package_id = ?", arguments: [hub, id]) {
+                if let row = try db.row(sql: Self.packageSelect + " WHERE p.hub = ? AND p.package_id = ?", arguments: [hub, id]) {
                     return Self.package(row)
                 }
             }
-            let rows = try Row.fetchAll(db, sql: Self.packageSelect + " WHERE p.package_id = ? ORDER BY p.hub", arguments: [name])
+            let rows = try db.rows(sql: Self.packageSelect + " WHERE p.package_id = ? ORDER BY p.hub", arguments: [name])
             if rows.count == 1 { return Self.package(rows[0]) }
             if rows.count > 1 { throw CatalogError.ambiguousPackage(name, candidates: rows.map { Self.package($0).qualifiedName }) }
             throw CatalogError.unknownPackage(name)
@@ -53,7 +52,7 @@ extension Catalog {
             var result: [String: BlobInfo] = [:]
             for chunk in stride(from: 0, to: gitBlobs.count, by: 500).map({ Array(gitBlobs[$0..<min($0 + 500, gitBlobs.count)]) }) {
                 let sql = "SELECT git_blob, sha256, size, stored, lfs_oid, lfs_size FROM blob WHERE git_blob IN (\(chunk.map { _ in "?" }.joined(separator: ",")))"
-                for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(chunk)) {
+                for row in try db.rows(sql: sql, arguments: SQLArguments(chunk)) {
                     let info = Self.blob(row)
                     result[info.gitBlob] = info
                 }
@@ -62,7 +61,7 @@ extension Catalog {
         }
     }
 
-    static func blob(_ row: Row) -> BlobInfo {
+    static func blob(_ row: SQLRow) -> BlobInfo {
         BlobInfo(gitBlob: row["git_blob"], sha256: ContentID(hex: row["sha256"])!, size: row["size"], stored: row["stored"],
                  lfsOID: (row["lfs_oid"] as String?).flatMap(ContentID.init(hex:)), lfsSize: row["lfs_size"])
     }
@@ -71,7 +70,7 @@ extension Catalog {
     public func refTips(repository: Int64) throws -> [String: String] {
         try read { db in
             var tips: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT name, target FROM ref_tip WHERE repository_id = ?", arguments: [repository]) {
+            for row in try db.rows(sql: "SELECT name, target FROM ref_tip WHERE repository_id = ?", arguments: [repository]) {
                 tips[row["name"]] = row["target"]
             }
             return tips
@@ -81,7 +80,7 @@ extension Catalog {
     /// The lost refs of a repository, oldest first.
     public func lostRefs(repository: Int64) throws -> [LostRef] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM lost_ref WHERE repository_id = ? ORDER BY id", arguments: [repository]).map {
+            try db.rows(sql: "SELECT * FROM lost_ref WHERE repository_id = ? ORDER BY id", arguments: [repository]).map {
                 LostRef(name: $0["name"], archivedAs: $0["archived_as"], target: $0["target"], replacedBy: $0["replaced_by"],
                         reason: $0["reason"], lostAt: $0["lost_at"] as String)
             }
@@ -91,18 +90,18 @@ extension Catalog {
     /// The package's latest snapshot, if it has one.
     public func lastSnapshot(package: Int64) throws -> SnapshotRecord? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM snapshot WHERE package_id = ? ORDER BY seq DESC LIMIT 1", arguments: [package]).map(Self.snapshot)
+            try db.row(sql: "SELECT * FROM snapshot WHERE package_id = ? ORDER BY seq DESC LIMIT 1", arguments: [package]).map(Self.snapshot)
         }
     }
 
     /// The package's snapshots, oldest first.
     public func snapshots(package: Int64) throws -> [SnapshotRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM snapshot WHERE package_id = ? ORDER BY seq", arguments: [package]).map(Self.snapshot)
+            try db.rows(sql: "SELECT * FROM snapshot WHERE package_id = ? ORDER BY seq", arguments: [package]).map(Self.snapshot)
         }
     }
 
-    static func snapshot(_ row: Row) -> SnapshotRecord {
+    static func snapshot(_ row: SQLRow) -> SnapshotRecord {
         var refs: [String: String] = [:]
         if let text: String = row["refs"], let data = text.data(using: .utf8),
            let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] {
@@ -115,7 +114,7 @@ extension Catalog {
     /// The manifest stored for `commit` (and `subpath`), if any.
     public func manifestID(commit: String, subpath: String) throws -> ContentID? {
         try read { db in
-            try String.fetchOne(db, sql: "SELECT id FROM manifest WHERE commit_id = ? AND subpath = ?", arguments: [commit, subpath])
+            try db.value(String.self, sql: "SELECT id FROM manifest WHERE commit_id = ? AND subpath = ?", arguments: [commit, subpath])
                 .flatMap(ContentID.init(hex:))
         }
     }
@@ -124,13 +123,13 @@ extension Catalog {
     public func commits(repository: Int64) throws -> [CommitRecord] {
         try read { db in
             var parents: [String: [String]] = [:]
-            let parentRows = try Row.fetchAll(db, sql: """
+            let parentRows = try db.rows(sql: """
                 SELECT cp.commit_id, cp.parent_id FROM commit_parent cp
                 JOIN repository_commit rc ON rc.commit_id = cp.commit_id AND rc.repository_id = ?
                 ORDER BY cp.commit_id, cp.position
                 """, arguments: [repository])
             for row in parentRows { parents[row["commit_id"], default: []].append(row["parent_id"]) }
-            return try Row.fetchAll(db, sql: """
+            return try db.rows(sql: """
                 SELECT c.* FROM git_commit c JOIN repository_commit rc ON rc.commit_id = c.id AND rc.repository_id = ?
                 ORDER BY c.committer_time DESC, c.id
                 """, arguments: [repository]).map { row in
@@ -145,7 +144,7 @@ extension Catalog {
     /// The commits of a repository whose id starts with `prefix`.
     public func commitIDs(repository: Int64, prefix: String) throws -> [String] {
         try read { db in
-            try String.fetchAll(db, sql: "SELECT commit_id FROM repository_commit WHERE repository_id = ? AND commit_id >= ? AND commit_id < ? LIMIT 2",
+            try db.values(String.self, sql: "SELECT commit_id FROM repository_commit WHERE repository_id = ? AND commit_id >= ? AND commit_id < ? LIMIT 2",
                                 arguments: [repository, prefix, prefix + "g"])
         }
     }
@@ -153,7 +152,7 @@ extension Catalog {
     /// The files a commit changed, as recorded.
     public func changes(commit: String) throws -> [ChangeRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM commit_change WHERE commit_id = ? ORDER BY seq", arguments: [commit]).map {
+            try db.rows(sql: "SELECT * FROM commit_change WHERE commit_id = ? ORDER BY seq", arguments: [commit]).map {
                 ChangeRecord(status: $0["status"], oldPath: $0["old_path"], newPath: $0["new_path"], oldBlob: $0["old_blob"],
                              newBlob: $0["new_blob"], oldMode: $0["old_mode"], newMode: $0["new_mode"])
             }
@@ -165,7 +164,7 @@ extension Catalog {
     /// The hub metadata recorded at each visit of a package, oldest first: (visit id, time, JSON).
     public func metadata(package: Int64) throws -> [(visit: Int64, at: String, json: String)] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try db.rows(sql: """
                 SELECT m.visit_id, v.finished_at, m.metadata FROM visit_metadata m JOIN visit v ON v.id = m.visit_id
                 WHERE m.package_id = ? ORDER BY m.visit_id
                 """, arguments: [package]).map { (visit: $0["visit_id"], at: $0["finished_at"], json: $0["metadata"]) }
@@ -186,12 +185,11 @@ extension Catalog {
         let card = scope.cardPath ?? ""
         return try read { db in
             var touching = Set<String>()
-            let rows = try Row.fetchCursor(db, sql: """
+            try db.each(sql: """
                 SELECT ch.commit_id, ch.old_path, ch.new_path FROM commit_change ch
                 JOIN repository_commit rc ON rc.commit_id = ch.commit_id AND rc.repository_id = ?
                 WHERE substr(ch.new_path, 1, ?) = ? OR substr(ch.old_path, 1, ?) = ? OR ch.new_path = ? OR ch.old_path = ?
-                """, arguments: [repository, prefix.utf8.count, prefix, prefix.utf8.count, prefix, card, card])
-            while let row = try rows.next() {
+                """, arguments: [repository, prefix.utf8.count, prefix, prefix.utf8.count, prefix, card, card]) { row in
                 let paths = [row["old_path"] as String?, row["new_path"] as String?].compactMap { $0 }
                 if paths.contains(where: scope.contains(repositoryPath:)) { touching.insert(row["commit_id"]) }
             }
@@ -208,8 +206,8 @@ extension Catalog {
     /// ``observationColumns`` in that order.
     public func observations(package: Int64) throws -> [(observedAt: String, values: [CatalogValue])] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM observation WHERE package_id = ? ORDER BY visit_id", arguments: [package]).map { row in
-                (observedAt: row["observed_at"], values: Self.observationColumns.map { CatalogValue(row[$0] as DatabaseValue) })
+            try db.rows(sql: "SELECT * FROM observation WHERE package_id = ? ORDER BY visit_id", arguments: [package]).map { row in
+                (observedAt: row["observed_at"], values: Self.observationColumns.map { CatalogValue(row.value($0)) })
             }
         }
     }
@@ -217,7 +215,7 @@ extension Catalog {
     /// Commits archived for a repository (or, with a subpath, those that touched it).
     public func commitCount(repository: Int64, scope: PackageScope) throws -> Int {
         if !scope.subpath.isEmpty || !scope.isWholeSubpath { return try commitIDs(repository: repository, touching: scope).count }
-        return try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM repository_commit WHERE repository_id = ?", arguments: [repository]) ?? 0 }
+        return try read { db in try db.value(Int.self, sql: "SELECT COUNT(*) FROM repository_commit WHERE repository_id = ?", arguments: [repository]) ?? 0 }
     }
 }
 
@@ -243,12 +241,12 @@ extension Catalog {
     /// The package's latest observation, if it has one.
     public func lastObservation(package: Int64) throws -> ObservationRecord? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM observation WHERE package_id = ? ORDER BY visit_id DESC LIMIT 1", arguments: [package])
+            try db.row(sql: "SELECT * FROM observation WHERE package_id = ? ORDER BY visit_id DESC LIMIT 1", arguments: [package])
                 .map(Self.observation)
         }
     }
 
-    static func observation(_ row: Row) -> ObservationRecord {
+    static func observation(_ row: SQLRow) -> ObservationRecord {
         var o = ObservationRecord()
         o.downloads = row["downloads"]
         o.likes = row["likes"]

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A package's row as the store's records keep it: named by its hub and id (never by the
 /// catalog's row ids), with everything `packages` shows and the schedule does not.
@@ -61,20 +60,20 @@ extension Catalog {
         FROM package p JOIN hub h ON h.name = p.hub LEFT JOIN repository r ON r.id = p.repository_id
         """
 
-    private static func state(_ row: Row) -> PackageState {
+    private static func state(_ row: SQLRow) -> PackageState {
         PackageState(hub: row[0], hubKind: row[1], id: row[2], repository: row[3], mirrorPath: row[4], subpath: row[5], scope: row[6],
                      firstSeen: row[7], lastSeen: row[8], deleted: row[9], unlisted: row[10], gated: row[11], reportedHead: row[12])
     }
 
     /// The state of package `rowID`, as a record keeps it.
     public func packageState(_ rowID: Int64) throws -> PackageState? {
-        try read { db in try Row.fetchOne(db, sql: Self.stateSelect + " WHERE p.id = ?", arguments: [rowID]).map(Self.state) }
+        try read { db in try db.row(sql: Self.stateSelect + " WHERE p.id = ?", arguments: [rowID]).map(Self.state) }
     }
 
     /// The states of `hub`'s packages whose ids are in `ids`, by id.
     public func packageStates(hub: String, ids: Set<String>) throws -> [PackageState] {
         try read { db in
-            try Row.fetchAll(db, sql: Self.stateSelect + " WHERE p.hub = ? ORDER BY p.package_id", arguments: [hub])
+            try db.rows(sql: Self.stateSelect + " WHERE p.hub = ? ORDER BY p.package_id", arguments: [hub])
                 .map(Self.state).filter { ids.contains($0.id) }
         }
     }
@@ -82,7 +81,7 @@ extension Catalog {
     /// Crawl `id` as records name it.
     public func crawlKey(_ id: Int64) throws -> CrawlKey? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT hub, started_at, listing FROM crawl WHERE id = ?", arguments: [id])
+            try db.row(sql: "SELECT hub, started_at, listing FROM crawl WHERE id = ?", arguments: [id])
                 .map { CrawlKey(hub: $0[0], startedAt: $0[1], listing: $0[2]) }
         }
     }
@@ -90,7 +89,7 @@ extension Catalog {
     /// The problems crawl `id` recorded, in order.
     public func crawlProblems(_ id: Int64) throws -> [(item: String, problem: String)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT item, problem FROM crawl_problem WHERE crawl_id = ? ORDER BY seq", arguments: [id])
+            try db.rows(sql: "SELECT item, problem FROM crawl_problem WHERE crawl_id = ? ORDER BY seq", arguments: [id])
                 .map { (item: $0[0], problem: $0[1]) }
         }
     }
@@ -106,7 +105,7 @@ extension Catalog {
             if let url = state.repository, let mirror = state.mirrorPath {
                 try db.execute(sql: "INSERT INTO repository(url, mirror_path) VALUES (?, ?) ON CONFLICT(url) DO UPDATE SET mirror_path = excluded.mirror_path",
                                arguments: [url, mirror])
-                repository = try Int64.fetchOne(db, sql: "SELECT id FROM repository WHERE url = ?", arguments: [url])
+                repository = try db.value(Int64.self, sql: "SELECT id FROM repository WHERE url = ?", arguments: [url])
             }
             try db.execute(sql: """
                 INSERT INTO package(hub, package_id, repository_id, subpath, scope, first_seen, last_seen, deleted, unlisted, gated, reported_head)
@@ -117,7 +116,7 @@ extension Catalog {
                     unlisted = excluded.unlisted, gated = excluded.gated, reported_head = excluded.reported_head
                 """, arguments: [state.hub, state.id, repository, state.subpath, state.scope, state.firstSeen, state.lastSeen,
                                  state.deleted, state.unlisted, state.gated, state.reportedHead])
-            let row = try Row.fetchOne(db, sql: Self.packageSelect + " WHERE p.hub = ? AND p.package_id = ?", arguments: [state.hub, state.id])!
+            let row = try db.row(sql: Self.packageSelect + " WHERE p.hub = ? AND p.package_id = ?", arguments: [state.hub, state.id])!
             return Self.package(row)
         }
     }
@@ -125,16 +124,15 @@ extension Catalog {
     /// The crawl row `key` names, created (running) when absent; returns its id.
     public func restoreCrawl(_ key: CrawlKey, hubKind: String?) throws -> Int64 {
         try write { db in
-            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM crawl WHERE hub = ? AND started_at = ? ORDER BY id LIMIT 1",
+            if let id = try db.value(Int64.self, sql: "SELECT id FROM crawl WHERE hub = ? AND started_at = ? ORDER BY id LIMIT 1",
                                            arguments: [key.hub, key.startedAt]) {
                 return id
             }
             if let hubKind {
                 try db.execute(sql: "INSERT INTO hub(name, kind) VALUES (?, ?) ON CONFLICT(name) DO NOTHING", arguments: [key.hub, hubKind])
             }
-            try db.execute(sql: "INSERT INTO crawl(hub, started_at, state, listing) VALUES (?, ?, 'running', ?)",
-                           arguments: [key.hub, key.startedAt, key.listing])
-            return db.lastInsertedRowID
+            return try db.insert(sql: "INSERT INTO crawl(hub, started_at, state, listing) VALUES (?, ?, 'running', ?)",
+                                 arguments: [key.hub, key.startedAt, key.listing])
         }
     }
 
@@ -151,7 +149,7 @@ extension Catalog {
     @discardableResult
     public func restoreLFSObjects(at date: Date, holds: (ContentID, Int64) -> Bool) throws -> Int {
         let pointers = try read { db in
-            try Row.fetchAll(db, sql: "SELECT DISTINCT lfs_oid, lfs_size FROM blob WHERE lfs_oid IS NOT NULL AND lfs_size IS NOT NULL ORDER BY lfs_oid")
+            try db.rows(sql: "SELECT DISTINCT lfs_oid, lfs_size FROM blob WHERE lfs_oid IS NOT NULL AND lfs_size IS NOT NULL ORDER BY lfs_oid")
                 .compactMap { row in ContentID(hex: row[0]).map { (oid: $0, size: row[1] as Int64) } }
         }
         let held = pointers.filter { holds($0.oid, $0.size) }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// When the daemon visits a package next, and why: its row in `package_schedule`.
 public struct ScheduleRecord: Sendable, Equatable {
@@ -75,14 +74,14 @@ extension Catalog {
                     parked_reason, crashes
                 FROM package_schedule
                 """
-            var arguments: StatementArguments = []
+            var arguments: SQLArguments = []
             if let packages {
                 if packages.isEmpty { return [:] }
                 sql += " WHERE package_id IN (\(packages.map { _ in "?" }.joined(separator: ",")))"
-                arguments = StatementArguments(packages)
+                arguments = SQLArguments(packages)
             }
             var result: [Int64: ScheduleRecord] = [:]
-            for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+            for row in try db.rows(sql: sql, arguments: arguments) {
                 let record = ScheduleRecord(packageRowID: row["package_id"], nextVisit: Catalog.date(row["next_visit"]) ?? .distantPast,
                                             revisitSeconds: row["revisit_seconds"], consecutiveFailures: row["consecutive_failures"],
                                             parkedAt: (row["parked_at"] as String?).flatMap(Catalog.date),
@@ -114,7 +113,7 @@ extension Catalog {
     /// The parked packages, by name.
     public func parkedPackages() throws -> [ParkedPackage] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try db.rows(sql: """
                 SELECT p.hub || ':' || p.package_id AS name, s.parked_at, s.consecutive_failures, s.next_visit, s.parked_reason, s.crashes,
                     (SELECT error FROM visit v WHERE v.package_id = p.id ORDER BY v.id DESC LIMIT 1) AS error
                 FROM package_schedule s JOIN package p ON p.id = s.package_id
@@ -131,7 +130,7 @@ extension Catalog {
     public func lastSuccessfulCrawls() throws -> [String: String] {
         try read { db in
             var result: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            for row in try db.rows(sql: """
                 SELECT hub, MAX(finished_at) AS at FROM crawl
                 WHERE state = 'finished' AND error IS NULL AND packages > failed GROUP BY hub
                 """) {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The archive at a glance, as `sediment status` shows it.
 public struct ArchiveStatus: Sendable {
@@ -56,11 +55,11 @@ extension Catalog {
     /// Summarises the catalog.
     public func status() throws -> ArchiveStatus {
         try read { db in
-            var hubs = try Row.fetchAll(db, sql: """
+            var hubs = try db.rows(sql: """
                 SELECT h.name, h.kind,
                     (SELECT COUNT(*) FROM package p WHERE p.hub = h.name) AS packages,
-                    (SELECT COUNT(*) FROM package p WHERE p.hub = h.name AND p.deleted) AS deleted,
-                    (SELECT COUNT(*) FROM package p WHERE p.hub = h.name AND p.unlisted AND NOT p.deleted) AS unlisted,
+                    (SELECT COUNT(*) FROM package p WHERE p.hub = h.name AND p.deleted = 1) AS deleted,
+                    (SELECT COUNT(*) FROM package p WHERE p.hub = h.name AND p.unlisted = 1 AND p.deleted = 0) AS unlisted,
                     c.started_at, c.finished_at, COALESCE(c.packages, 0) AS cp, COALESCE(c.failed, 0) AS cf, c.error, c.state, c.pid
                 FROM hub h LEFT JOIN crawl c ON c.id = (SELECT MAX(id) FROM crawl WHERE hub = h.name)
                 ORDER BY h.name
@@ -73,22 +72,22 @@ extension Catalog {
                                          lastCrawlPackages: row["cp"], lastCrawlFailed: row["cf"], lastCrawlError: row["error"])
             }
             for index in hubs.indices {
-                hubs[index].lastCrawlSkipped = try String.fetchAll(db, sql: """
+                hubs[index].lastCrawlSkipped = try db.values(String.self, sql: """
                     SELECT item || ': ' || problem FROM crawl_problem
                     WHERE crawl_id = (SELECT MAX(id) FROM crawl WHERE hub = ?) ORDER BY seq
                     """, arguments: [hubs[index].name])
             }
             // A package is failing when its latest visit failed; count the failures since its last success.
-            let failing = try Row.fetchAll(db, sql: """
+            let failing = try db.rows(sql: """
                 SELECT p.hub || ':' || p.package_id AS name, v.error,
                     (SELECT MIN(started_at) FROM visit f WHERE f.package_id = p.id AND f.status IN ('failed', 'not-found')
                         AND f.id > COALESCE((SELECT MAX(id) FROM visit s WHERE s.package_id = p.id AND s.status NOT IN ('failed', 'not-found')), 0)) AS since,
                     (SELECT COUNT(*) FROM visit f WHERE f.package_id = p.id AND f.status IN ('failed', 'not-found')
                         AND f.id > COALESCE((SELECT MAX(id) FROM visit s WHERE s.package_id = p.id AND s.status NOT IN ('failed', 'not-found')), 0)) AS n
                 FROM package p JOIN visit v ON v.id = (SELECT MAX(id) FROM visit WHERE package_id = p.id)
-                WHERE v.status IN ('failed', 'not-found') AND NOT p.deleted AND NOT p.unlisted ORDER BY name
+                WHERE v.status IN ('failed', 'not-found') AND p.deleted = 0 AND p.unlisted = 0 ORDER BY name
                 """).map { ArchiveStatus.Failing(package: $0["name"], since: $0["since"], error: $0["error"] ?? "", consecutive: $0["n"]) }
-            func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
+            func count(_ sql: String) throws -> Int { try db.value(Int.self, sql: sql) ?? 0 }
             return ArchiveStatus(
                 hubs: hubs, failing: failing,
                 repositories: try count("SELECT COUNT(*) FROM repository"),
@@ -96,16 +95,16 @@ extension Catalog {
                 snapshots: try count("SELECT COUNT(*) FROM snapshot"),
                 manifests: try count("SELECT COUNT(DISTINCT id) FROM manifest"),
                 blobs: try count("SELECT COUNT(*) FROM blob"),
-                storedBlobs: try count("SELECT COUNT(DISTINCT sha256) FROM blob WHERE stored"),
-                storedBytes: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM (SELECT sha256, MAX(size) AS size FROM blob WHERE stored GROUP BY sha256)") ?? 0,
+                storedBlobs: try count("SELECT COUNT(DISTINCT sha256) FROM blob WHERE stored = 1"),
+                storedBytes: try db.value(Int64.self, sql: "SELECT COALESCE(SUM(size), 0) FROM (SELECT sha256, MAX(size) AS size FROM blob WHERE stored = 1 GROUP BY sha256) AS sized") ?? 0,
                 lfsPointers: try count("SELECT COUNT(*) FROM blob WHERE lfs_oid IS NOT NULL"),
                 lfsObjectsStored: try count("SELECT COUNT(*) FROM lfs_object"),
-                lfsBytesStored: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM lfs_object") ?? 0,
+                lfsBytesStored: try db.value(Int64.self, sql: "SELECT COALESCE(SUM(size), 0) FROM lfs_object") ?? 0,
                 lfsObjectsPending: try count("SELECT COUNT(DISTINCT oid) FROM lfs_pending"),
-                lfsBytesPending: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM (SELECT oid, MAX(size) AS size FROM lfs_pending GROUP BY oid)") ?? 0,
+                lfsBytesPending: try db.value(Int64.self, sql: "SELECT COALESCE(SUM(size), 0) FROM (SELECT oid, MAX(size) AS size FROM lfs_pending GROUP BY oid) AS pending") ?? 0,
                 lostRefs: try count("SELECT COUNT(*) FROM lost_ref"),
                 packs: try count("SELECT COUNT(*) FROM pack"),
-                packBytes: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(bytes), 0) FROM pack") ?? 0,
+                packBytes: try db.value(Int64.self, sql: "SELECT COALESCE(SUM(bytes), 0) FROM pack") ?? 0,
                 packedBlobs: try count("SELECT COUNT(*) FROM pack_blob"))
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 extension Catalog {
     /// Records that hub `name` of `kind` exists.
@@ -34,16 +33,16 @@ extension Catalog {
         return records
     }
 
-    private static func upsert(_ listed: ListedPackage, hub: String, seenAt: String, _ db: Database) throws -> PackageRecord {
+    private static func upsert(_ listed: ListedPackage, hub: String, seenAt: String, _ db: any SQLConnection) throws -> PackageRecord {
         var repositoryRowID: Int64?
         if let url = listed.repositoryURL, let mirrorPath = listed.mirrorPath {
-            try db.cachedStatement(sql: """
+            try db.statement(sql: """
                 INSERT INTO repository(url, mirror_path) VALUES (?, ?)
                 ON CONFLICT(url) DO UPDATE SET mirror_path = excluded.mirror_path
                 """).execute(arguments: [url, mirrorPath])
-            repositoryRowID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM repository WHERE url = ?"), arguments: [url])
+            repositoryRowID = try db.value(Int64.self, sql: "SELECT id FROM repository WHERE url = ?", arguments: [url])
         }
-        try db.cachedStatement(sql: """
+        try db.statement(sql: """
             INSERT INTO package(hub, package_id, repository_id, subpath, scope, first_seen, last_seen, deleted, gated, reported_head)
             VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
             ON CONFLICT(hub, package_id) DO UPDATE SET
@@ -51,7 +50,7 @@ extension Catalog {
                 last_seen = excluded.last_seen, deleted = 0, unlisted = 0, gated = excluded.gated, reported_head = excluded.reported_head
             """).execute(arguments: [hub, listed.id, repositoryRowID, listed.scope.subpath, listed.scope.serialized, seenAt, seenAt,
                                      listed.gated, listed.reportedHead])
-        let row = try Row.fetchOne(db.cachedStatement(sql: packageSelect + " WHERE p.hub = ? AND p.package_id = ?"), arguments: [hub, listed.id])!
+        let row = try db.row(sql: packageSelect + " WHERE p.hub = ? AND p.package_id = ?", arguments: [hub, listed.id])!
         return package(row)
     }
 
@@ -70,7 +69,7 @@ extension Catalog {
     public func recordCrawlProblems(_ id: Int64, _ problems: [(item: String, problem: String)]) throws {
         guard !problems.isEmpty else { return }
         try write { db in
-            let first = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM crawl_problem WHERE crawl_id = ?", arguments: [id]) ?? 0
+            let first = try db.value(Int.self, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM crawl_problem WHERE crawl_id = ?", arguments: [id]) ?? 0
             for (offset, p) in problems.enumerated() {
                 try db.execute(sql: "INSERT INTO crawl_problem(crawl_id, seq, item, problem) VALUES (?, ?, ?, ?)",
                                arguments: [id, first + offset, p.item, p.problem])
@@ -86,16 +85,16 @@ extension Catalog {
         let startedAt = Self.timestamp(visit.startedAt), finishedAt = Self.timestamp(visit.finishedAt)
         return try write { db in
             if let repository = visit.repositoryRowID {
-                let commitInsert = try db.cachedStatement(sql: """
-                    INSERT OR IGNORE INTO git_commit(id, tree, author_name, author_email, author_time, author_offset,
+                let commitInsert = db.statement(sql: """
+                    INSERT INTO git_commit(id, tree, author_name, author_email, author_time, author_offset,
                         committer_name, committer_email, committer_time, committer_offset, message)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                     """)
-                let parentInsert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO commit_parent(commit_id, position, parent_id) VALUES (?, ?, ?)")
-                let memberInsert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO repository_commit(repository_id, commit_id) VALUES (?, ?)")
-                let changeInsert = try db.cachedStatement(sql: """
-                    INSERT OR IGNORE INTO commit_change(commit_id, seq, status, old_path, new_path, old_blob, new_blob, old_mode, new_mode)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                let parentInsert = db.statement(sql: "INSERT INTO commit_parent(commit_id, position, parent_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+                let memberInsert = db.statement(sql: "INSERT INTO repository_commit(repository_id, commit_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                let changeInsert = db.statement(sql: """
+                    INSERT INTO commit_change(commit_id, seq, status, old_path, new_path, old_blob, new_blob, old_mode, new_mode)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                     """)
                 for c in visit.commits {
                     try commitInsert.execute(arguments: [c.id, c.tree, c.authorName, c.authorEmail, c.authorTime, c.authorOffset,
@@ -111,14 +110,14 @@ extension Catalog {
                 }
                 if let tips = visit.refTips {
                     try db.execute(sql: "DELETE FROM ref_tip WHERE repository_id = ?", arguments: [repository])
-                    let tipInsert = try db.cachedStatement(sql: "INSERT INTO ref_tip(repository_id, name, target, updated_at) VALUES (?, ?, ?, ?)")
+                    let tipInsert = db.statement(sql: "INSERT INTO ref_tip(repository_id, name, target, updated_at) VALUES (?, ?, ?, ?)")
                     for (name, target) in tips {
                         try tipInsert.execute(arguments: [repository, name, target, finishedAt])
                     }
                 }
-                let lostInsert = try db.cachedStatement(sql: """
-                    INSERT OR IGNORE INTO lost_ref(repository_id, name, archived_as, target, replaced_by, reason, lost_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                let lostInsert = db.statement(sql: """
+                    INSERT INTO lost_ref(repository_id, name, archived_as, target, replaced_by, reason, lost_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                     """)
                 for lost in visit.lostRefs {
                     try lostInsert.execute(arguments: [repository, lost.name, lost.archivedAs, lost.target, lost.replacedBy, lost.reason, lost.lostAt])
@@ -128,36 +127,35 @@ extension Catalog {
                                    arguments: [finishedAt, visit.defaultBranch, repository])
                 }
             }
-            let blobInsert = try db.cachedStatement(sql: """
+            let blobInsert = db.statement(sql: """
                 INSERT INTO blob(git_blob, sha256, size, stored, lfs_oid, lfs_size) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(git_blob) DO UPDATE SET stored = MAX(stored, excluded.stored)
+                ON CONFLICT(git_blob) DO UPDATE SET stored = \(db.dialect.greatest("blob.stored", "excluded.stored"))
                 """)
             try Self.insert(visit.packs, superseding: false, db: db)
             for b in visit.blobs {
                 try blobInsert.execute(arguments: [b.gitBlob, b.sha256.hex, b.size, b.stored, b.lfsOID?.hex, b.lfsSize])
             }
-            let manifestInsert = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO manifest(id, commit_id, subpath, files, bytes, lfs_files, lfs_bytes, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            let manifestInsert = db.statement(sql: """
+                INSERT INTO manifest(id, commit_id, subpath, files, bytes, lfs_files, lfs_bytes, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """)
             for m in visit.manifests {
                 try manifestInsert.execute(arguments: [m.id.hex, m.commit, m.subpath, m.files, m.bytes, m.lfsFiles, m.lfsBytes, finishedAt])
             }
             var snapshotSeq: Int64?
             if let s = visit.snapshot {
-                try db.execute(sql: """
+                snapshotSeq = try db.value(Int64.self, sql: """
                     INSERT INTO snapshot(id, package_id, taken_at, head, head_ref, manifest_id, refs) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    RETURNING seq
                     """, arguments: [s.id.hex, visit.packageRowID, s.takenAt, s.head, s.headRef, s.manifest?.hex, Self.refsJSON(s.refs)])
-                snapshotSeq = db.lastInsertedRowID
             }
-            try db.execute(sql: """
+            let visitID = try db.insert(sql: """
                 INSERT INTO visit(crawl_id, package_id, started_at, finished_at, status, eventful, error,
                     objects_received, bytes_received, new_commits, snapshot_seq, skipped_git)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [visit.crawlID, visit.packageRowID, startedAt, finishedAt, visit.status.rawValue,
                                  visit.eventful, visit.error, visit.objectsReceived, visit.bytesReceived, visit.commits.count, snapshotSeq,
                                  visit.skippedGit])
-            let visitID = db.lastInsertedRowID
             if let metadata = visit.metadata {
                 try db.execute(sql: "INSERT INTO visit_metadata(visit_id, package_id, metadata) VALUES (?, ?, ?)",
                                arguments: [visitID, visit.packageRowID, metadata])

@@ -1,58 +1,46 @@
 import Foundation
-import GRDB
 
-/// The catalog: a SQLite database (WAL) holding every package, visit, commit, manifest and
-/// snapshot Sediment knows. Tables are documented in `docs/schema.md`.
+/// The catalog: every package, visit, commit, manifest and snapshot Sediment knows, in a
+/// database: SQLite in one file (WAL) on one machine, or PostgreSQL shared by several workers.
+/// Tables are documented in `docs/schema.md`; the statements are written once, for both.
 ///
-/// One `Catalog` per process. Writes are serialised by GRDB's pool (one writer); readers run
-/// concurrently. A visit's rows are written in one transaction (``record(_:)``), after the
-/// blobs and manifests they point at are durable in the blob store.
+/// A visit's rows are written in one transaction (``record(_:)``), after the blobs and
+/// manifests they point at are durable in the blob store.
 public final class Catalog: Sendable {
-    let pool: DatabasePool
-    /// The database file.
-    public let path: String
+    /// The database behind the catalog.
+    public let database: any SQLDatabase
 
-    /// Opens (creating and migrating when needed) the catalog at `path`.
-    public init(path: String) throws {
-        self.path = path
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-        }
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try CatalogSchema.migrator.migrate(pool)
-        } catch let error as DatabaseError {
-            throw CatalogError.database(path: path, message: error.message ?? error.description)
-        }
+    /// Where the catalog is, for messages: a file's path, or a server's URL without its password.
+    public var path: String { database.location }
+
+    /// The catalog in `database` (opened and migrated by its backend).
+    public init(database: any SQLDatabase) {
+        self.database = database
     }
 
-    /// Opens the catalog read-only; fails when it does not exist.
-    public init(readOnlyPath path: String) throws {
-        self.path = path
-        guard FileManager.default.fileExists(atPath: path) else { throw CatalogError.missing(path: path) }
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(30)
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-        } catch let error as DatabaseError {
-            throw CatalogError.database(path: path, message: error.message ?? error.description)
-        }
+    /// Opens (creating and migrating when needed) the SQLite catalog at `path`.
+    public convenience init(path: String) throws {
+        self.init(database: try SQLiteDatabase(path: path))
+    }
+
+    /// Opens the SQLite catalog at `path` read-only; fails when it does not exist.
+    public convenience init(readOnlyPath path: String) throws {
+        self.init(database: try SQLiteDatabase(readOnlyPath: path))
     }
 
     /// Whether the catalog lacks migrations this version knows (it was written by an older one).
     public func needsUpgrade() throws -> Bool {
-        try pool.read { db in try !CatalogSchema.migrator.hasCompletedMigrations(db) }
+        try database.needsUpgrade()
     }
 
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.read(body)
+    var dialect: SQLDialect { database.dialect }
+
+    func read<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        try database.read(body)
     }
 
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.write(body)
+    func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        try database.write(body)
     }
 
     /// The current instant in the catalog's text form: ISO 8601, UTC, milliseconds.

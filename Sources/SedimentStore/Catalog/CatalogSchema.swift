@@ -1,6 +1,6 @@
 import GRDB
 
-/// The catalog's migrations. Never edit a shipped migration; add a new one.
+/// The SQLite catalog's migrations. Never edit a shipped migration; add a new one.
 enum CatalogSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

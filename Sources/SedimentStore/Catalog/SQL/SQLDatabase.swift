@@ -137,6 +137,17 @@ public struct SQLRow: Sendable {
         return T.from(value)
     }
 
+    /// The value of column `index` (from 0); a null or a value of another kind is a programming error.
+    public subscript<T: SQLValueConvertible>(_ index: Int) -> T {
+        guard let converted = T.from(values[index]) else { preconditionFailure("column \(index): \(values[index]) is not a \(T.self)") }
+        return converted
+    }
+
+    /// The value of column `index` (from 0), nil when null.
+    public subscript<T: SQLValueConvertible>(_ index: Int) -> T? {
+        values[index] == .null ? nil : T.from(values[index])
+    }
+
     /// The value of the first column.
     public func first<T: SQLValueConvertible>(_ type: T.Type = T.self) -> T? {
         values.first.flatMap { $0 == .null ? nil : T.from($0) }
@@ -171,11 +182,11 @@ public enum SQLDialect: Sendable {
         }
     }
 
-    /// A table expression with one column `value`: the strings of the JSON array at key `key`
-    /// of the JSON object in text column `column` (no rows when it is null or has no such key).
+    /// A table expression named `x` with one column `value`: the strings of the JSON array at
+    /// key `key` of the JSON object in text column `column` (no rows when it is null or has no such key).
     public func jsonStrings(_ column: String, key: String) -> String {
         switch self {
-        case .sqlite: return "json_each(\(column), '$.\(key)')"
+        case .sqlite: return "json_each(\(column), '$.\(key)') AS x"
         case .postgres: return "jsonb_array_elements_text(COALESCE((\(column))::jsonb -> '\(key)', '[]'::jsonb)) AS x(value)"
         }
     }
@@ -215,6 +226,11 @@ extension SQLConnection {
     /// The first column of every row (nulls skipped).
     public func values<T: SQLValueConvertible>(_ type: T.Type = T.self, sql: String, arguments: SQLArguments = []) throws -> [T] {
         try rows(sql: sql, arguments: arguments).compactMap { $0.first(T.self) }
+    }
+
+    /// A statement to run several times (each backend keeps it prepared where it can).
+    public func statement(sql: String) -> SQLStatement {
+        SQLStatement(connection: self, sql: sql)
     }
 
     /// Runs an INSERT into a table whose key is column `id` and returns the new row's `id`.
@@ -257,4 +273,22 @@ public struct SQLDatabaseError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+}
+
+/// A statement run several times on one connection.
+public struct SQLStatement {
+    let connection: any SQLConnection
+    public let sql: String
+
+    public func execute(arguments: SQLArguments) throws {
+        try connection.execute(sql: sql, arguments: arguments)
+    }
+
+    public func row(arguments: SQLArguments) throws -> SQLRow? {
+        try connection.row(sql: sql, arguments: arguments)
+    }
+
+    public func value<T: SQLValueConvertible>(_ type: T.Type = T.self, arguments: SQLArguments) throws -> T? {
+        try connection.value(T.self, sql: sql, arguments: arguments)
+    }
 }
