@@ -17,6 +17,10 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES = libgit2-dev libcurl4-openssl-dev libsqlite3-dev libzstd-dev zstd git python3 python3-jsonschema python3-venv pkg-config time ca-certificates curl
 CONFIG ?= config/sediment.toml
+# PostgreSQL's server (Debian's postgresql, 15 on bookworm), which the tests start themselves in a
+# temporary folder: installed when its initdb is missing (the package name alone may be
+# "installed" without the server), with policy-rc.d keeping the package's own cluster stopped.
+PG_INITDB = /usr/lib/postgresql/*/bin/initdb
 # The S3 API the tests and benchmarks run against (moto's server) and the AWS CLI the
 # benchmarks compare with, from PyPI, pinned; in a virtual environment of the build folder
 # unless the machine has them already. Its bin folder comes first on PATH for tests and benchmarks.
@@ -38,6 +42,17 @@ deps:
 		echo "installing:$$missing"; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@if ! ls $(PG_INITDB) >/dev/null 2>&1; then \
+		echo "installing: postgresql (its server is for the tests, which start their own)"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		policy=/usr/sbin/policy-rc.d; added=""; \
+		if [ ! -e "$$policy" ]; then \
+			printf '#!/bin/sh\nexit 101\n' | $$SUDO tee "$$policy" >/dev/null && $$SUDO chmod 0755 "$$policy" && added=1; \
+		fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; status=$$?; \
+		if [ -n "$$added" ]; then $$SUDO rm -f "$$policy"; fi; \
+		[ $$status = 0 ] && ls $(PG_INITDB) >/dev/null 2>&1 || { echo "postgresql installed no $(PG_INITDB)" >&2; exit 1; }; \
 	fi
 	@if ! command -v moto_server >/dev/null || ! command -v aws >/dev/null; then \
 		echo "installing into $(VENV): $(PY_PACKAGES)"; \

@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev), with typed shims for its variadic calls.
@@ -82,10 +84,22 @@ let package = Package(
             name: "SedimentMetadata",
             dependencies: ["SedimentStore", "SedimentText"]
         ),
+        // The catalog on a PostgreSQL server, through PostgresNIO, behind SQLDatabase.
+        .target(
+            name: "SedimentPostgres",
+            dependencies: [
+                "SedimentStore", "SedimentRedaction",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "SedimentEngine",
             dependencies: [
-                "SedimentGit", "SedimentStore", "SedimentS3", "SedimentHubs", "SedimentHTTP", "SedimentMetadata", "SedimentNetwork",
+                "SedimentGit", "SedimentStore", "SedimentPostgres", "SedimentS3", "SedimentHubs", "SedimentHTTP", "SedimentMetadata", "SedimentNetwork",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -142,6 +156,10 @@ let package = Package(
         .testTarget(
             name: "SedimentGitTests",
             dependencies: ["SedimentGit", "TestSupport"]
+        ),
+        .testTarget(
+            name: "SedimentPostgresTests",
+            dependencies: ["SedimentPostgres", "SedimentStore", "TestSupport"]
         ),
         .testTarget(
             name: "IntegrationTests",
