@@ -100,6 +100,7 @@ let package = Package(
             name: "SedimentEngine",
             dependencies: [
                 "SedimentGit", "SedimentStore", "SedimentPostgres", "SedimentS3", "SedimentHubs", "SedimentHTTP", "SedimentMetadata", "SedimentNetwork",
+                "SedimentRedaction",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -159,7 +160,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SedimentPostgresTests",
-            dependencies: ["SedimentPostgres", "SedimentStore", "TestSupport"]
+            dependencies: ["SedimentPostgres", "SedimentStore", "StoreTestSupport", "TestSupport"]
         ),
         .testTarget(
             name: "IntegrationTests",

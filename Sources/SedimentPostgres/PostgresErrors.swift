@@ -20,8 +20,14 @@ struct PostgresFailure {
 
     var transient: Bool { retryable || connectionLost }
 
-    func error(location: String) -> SQLDatabaseError {
-        SQLDatabaseError(message: "catalog \(location): \(message)", transient: transient)
+    func error(location: String, statement: String? = nil) -> SQLDatabaseError {
+        // A statement the server cannot compile (SQLSTATE class 42) is a fault of this program:
+        // the message names the statement (never its arguments) for the report.
+        if let statement, sqlState?.hasPrefix("42") == true {
+            let text = statement.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            return SQLDatabaseError(message: "catalog \(location): \(message) in: \(text.prefix(300))", transient: transient)
+        }
+        return SQLDatabaseError(message: "catalog \(location): \(message)", transient: transient)
     }
 
     /// The failure of a statement (or of BEGIN, COMMIT) on an open connection.

@@ -61,7 +61,7 @@ final class PostgresSQLConnection: SQLConnection {
         } catch let failure as StreamFailure {
             let translated = PostgresFailure(failure.error)
             lastFailure = translated
-            throw translated.error(location: location)
+            throw translated.error(location: location, statement: sql)
         } catch {
             // The body failed: stop the stream, and let the query end before the connection is reused.
             stream.cancel()
@@ -77,7 +77,7 @@ final class PostgresSQLConnection: SQLConnection {
         } catch {
             let failure = PostgresFailure(error)
             lastFailure = failure
-            throw failure.error(location: location)
+            throw failure.error(location: location, statement: query.sql)
         }
     }
 
@@ -90,11 +90,14 @@ final class PostgresSQLConnection: SQLConnection {
         }
         var binds = PostgresBindings(capacity: count)
         for value in arguments.values {
+            // Numbers and text go as text of no declared type, as literals would: the server
+            // gives each the type its place in the statement wants (an integer where a
+            // function takes one, the column's type in an INSERT), as SQLite does.
             switch value {
             case .null: binds.appendNull()
-            case .integer(let n): binds.append(n)
-            case .real(let d): binds.append(d)
-            case .text(let s): binds.append(s)
+            case .integer(let n): try binds.append(UntypedText(String(n)))
+            case .real(let d): try binds.append(UntypedText(d.isFinite ? "\(d)" : d.isNaN ? "NaN" : d > 0 ? "Infinity" : "-Infinity"))
+            case .text(let s): try binds.append(UntypedText(s))
             case .blob(let data): binds.append(ByteBuffer(bytes: data))
             }
         }
@@ -228,5 +231,22 @@ final class RowStream: @unchecked Sendable {
             throw StreamFailure(error: error)
         }
         return nil
+    }
+}
+
+/// A parameter sent as text with no declared type (OID 0): the server infers its type from
+/// where it stands in the statement.
+struct UntypedText: PostgresThrowingDynamicTypeEncodable {
+    let text: String
+
+    init(_ text: String) {
+        self.text = text
+    }
+
+    var psqlType: PostgresDataType { PostgresDataType(0) }
+    var psqlFormat: PostgresFormat { .text }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) throws {
+        byteBuffer.writeString(text)
     }
 }

@@ -31,7 +31,7 @@ struct Unpark: ParsableCommand {
         let records = try packages.map { try archive.catalog.package(named: $0) }
         // The storage lock is not taken: the daemon holds it while it runs, and this is one
         // row per package in a catalog made for concurrent writers. Its next crawl sees it.
-        let catalog = try Catalog(path: configuration.catalogPath)
+        let catalog = try configuration.catalogLocation.open()
         let now = Date()
         for record in records {
             let done = try catalog.unpark(package: record.rowID, at: now)

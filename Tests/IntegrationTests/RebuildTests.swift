@@ -6,50 +6,6 @@ import XCTest
 /// The store is the whole archive: after the catalog and the mirrors are lost, `rebuild`
 /// makes them again from the store alone, and the archive answers as before.
 final class RebuildTests: XCTestCase {
-    /// What the query commands print for every package of the archive `config` names.
-    private func answers(_ ws: Workspace, config: String) throws -> [String: String] {
-        var answers: [String: String] = [:]
-        func ask(_ arguments: [String]) throws -> ProcessResult {
-            let result = try ws.sediment(arguments, config: config)
-            XCTAssertEqual(result.status, 0, "\(arguments): \(result.stderr)")
-            answers[arguments.joined(separator: " ")] = result.out
-            return result
-        }
-        let packages = try ask(["packages", "--all", "--json"]).jsonLines.compactMap { line -> String? in
-            guard let hub = line["hub"] as? String, let id = line["id"] as? String else { return nil }
-            return hub + ":" + id
-        }
-        _ = try ask(["packages", "--all"])
-        XCTAssertGreaterThan(packages.count, 10)
-        for package in packages {
-            _ = try ask(["log", package])
-            _ = try ask(["history", package, "--json"])
-            _ = try ask(["refs", package, "--lost", "--json"])
-            let snapshots = try ask(["snapshots", package, "--json"]).jsonLines.compactMap { $0["snapshot"] as? String }
-            _ = try ask(["snapshots", package])
-            if let first = snapshots.first, let last = snapshots.last, first != last {
-                _ = try ask(["diff", package, first, last, "--json"])
-                _ = try ask(["diff", package, first, last])
-            }
-        }
-        return answers
-    }
-
-    /// `git rev-list --all` of every mirror under `mirrors`, by its folder.
-    private func revLists(_ ws: Workspace, mirrors: String) throws -> [String: String] {
-        var lists: [String: String] = [:]
-        let walker = FileManager.default.enumerator(atPath: mirrors)
-        while let relative = walker?.nextObject() as? String {
-            guard relative.hasSuffix(".git") else { continue }
-            walker?.skipDescendants()
-            let result = try Shell.run(Shell.which("git"), ["--git-dir", mirrors + "/" + relative, "rev-list", "--all"],
-                                       env: Shell.gitEnvironment(home: ws.home))
-            XCTAssertEqual(result.status, 0, result.stderr)
-            lists[relative] = result.out.split(separator: "\n").sorted().joined(separator: "\n")
-        }
-        return lists
-    }
-
     /// A configuration like `config` whose archive is `folder`.
     private func configuration(_ world: FixtureWorld, archive folder: String) throws -> String {
         let text = try String(contentsOfFile: world.configPath, encoding: .utf8)
@@ -100,8 +56,8 @@ final class RebuildTests: XCTestCase {
         let second = try ws.sediment(["sync", "--json"], config: world.configPath)
         XCTAssertEqual(second.status, 0, second.stderr)
         XCTAssertEqual(second.jsonLines.filter { $0["deleted_upstream"] as? Bool == true }.compactMap { $0["package"] as? String }, ["acme/vit-small"])
-        let before = try answers(ws, config: world.configPath)
-        let mirrorsBefore = try revLists(ws, mirrors: world.store + "/mirrors")
+        let before = try ArchiveAnswers.answers(ws, config: world.configPath)
+        let mirrorsBefore = try ArchiveAnswers.revLists(ws, mirrors: world.store + "/mirrors")
         XCTAssertGreaterThanOrEqual(mirrorsBefore.count, 10)
         // The force-pushed repository keeps its old tip as a lost ref, in the catalog and the mirror.
         XCTAssertTrue(before["refs ours:org/model-a --lost --json"]?.contains("forced") == true)
@@ -117,12 +73,12 @@ final class RebuildTests: XCTestCase {
         XCTAssertTrue(rebuild.out.hasPrefix("rebuilt \(folder): "), rebuild.out)
         XCTAssertTrue(rebuild.stderr.contains("replaying records"), rebuild.stderr)
         let config = try configuration(world, archive: folder)
-        let after = try answers(ws, config: config)
+        let after = try ArchiveAnswers.answers(ws, config: config)
         XCTAssertEqual(Set(after.keys), Set(before.keys))
         for (command, output) in before.sorted(by: { $0.key < $1.key }) {
             XCTAssertEqual(after[command], output, command)
         }
-        XCTAssertEqual(try revLists(ws, mirrors: folder + "/mirrors"), mirrorsBefore)
+        XCTAssertEqual(try ArchiveAnswers.revLists(ws, mirrors: folder + "/mirrors"), mirrorsBefore)
         let verify = try ws.sediment(["verify"], config: config)
         XCTAssertEqual(verify.status, 0, verify.out + verify.stderr)
 
@@ -166,7 +122,7 @@ final class RebuildTests: XCTestCase {
         XCTAssertTrue(try ws.sediment(["log", "ours:org/model-a"], config: config).out.contains("commit \(head)"))
         let lost = try ws.sediment(["refs", "ours:org/model-a", "--lost", "--json"], config: config).jsonLines
         XCTAssertEqual(lost.first?["replaced_by"] as? String, head)
-        let mirrors = try revLists(ws, mirrors: first + "/mirrors")
+        let mirrors = try ArchiveAnswers.revLists(ws, mirrors: first + "/mirrors")
         XCTAssertTrue(mirrors.contains { $0.key.contains("org/model-a") && $0.value.contains(head) }, "\(mirrors)")
         XCTAssertEqual(try ws.sediment(["verify"], config: config).status, 0)
 

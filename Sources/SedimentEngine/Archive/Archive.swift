@@ -24,7 +24,7 @@ public final class Archive: Sendable {
             }
         }
         let lock = try StorageLock.acquire(path: configuration.storage.path + "/lock")
-        let catalog = try Catalog(path: configuration.catalogPath)
+        let catalog = try configuration.catalogLocation.open()
         let blobs = try openStore(configuration.storeLocation, index: catalog, configuration: configuration)
         blobs.removeStaleTemporaries()
         let recovered = try blobs.recoverInterruptedWrites()
@@ -61,12 +61,18 @@ public final class Archive: Sendable {
     /// an older version is first upgraded (its migrations applied) when no other process holds
     /// the archive.
     public static func openForReading(_ configuration: Configuration) throws -> Archive {
-        var catalog = try Catalog(readOnlyPath: configuration.catalogPath)
+        let location = configuration.catalogLocation
+        var catalog = try location.openForReading()
         if try catalog.needsUpgrade() {
-            let lock = try StorageLock.acquire(path: configuration.storage.path + "/lock")
-            _ = try Catalog(path: configuration.catalogPath)
-            withExtendedLifetime(lock) {}
-            catalog = try Catalog(readOnlyPath: configuration.catalogPath)
+            if location.isShared {
+                // Workers migrate a shared catalog under the database's own lock.
+                catalog = try location.open()
+            } else {
+                let lock = try StorageLock.acquire(path: configuration.storage.path + "/lock")
+                _ = try location.open()
+                withExtendedLifetime(lock) {}
+                catalog = try location.openForReading()
+            }
         }
         // Opened at first use: commands that read only the catalog need no store (nor a
         // bucket's credentials).

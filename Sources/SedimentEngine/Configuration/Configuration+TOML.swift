@@ -35,6 +35,7 @@ extension Configuration {
             configuration.storage.path = folder.appendingPathComponent(configuration.storage.path).standardizedFileURL.path
         }
         configuration.storage.store = configuration.storage.store?.resolved(against: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        configuration.catalog = configuration.catalog?.resolved(against: URL(fileURLWithPath: path).deletingLastPathComponent().path)
         return configuration
     }
 
@@ -52,7 +53,7 @@ extension Configuration {
         }
         let reader = TableReader(file: file)
         var configuration = Configuration()
-        try reader.allowOnly(root, ["storage", "daemon", "http", "security", "limits", "hub", "rewrite"], at: "")
+        try reader.allowOnly(root, ["storage", "catalog", "daemon", "http", "security", "limits", "hub", "rewrite"], at: "")
 
         if let storage = try reader.table(root, "storage", at: "") {
             try reader.allowOnly(storage, ["path", "blob_max_bytes", "lfs", "lfs_max_bytes", "lfs_include", "free_space_reserve", "pack_threshold", "pack_size", "store", "endpoint", "region"], at: "storage")
@@ -96,6 +97,17 @@ extension Configuration {
                     throw ConfigurationError(file: file, key: "storage.region", problem: "expected a region name such as \"us-east-1\", got \"\(region)\"")
                 }
                 configuration.storage.region = region
+            }
+        }
+
+        if let catalog = try reader.table(root, "catalog", at: "") {
+            try reader.allowOnly(catalog, ["url"], at: "catalog")
+            if let url = try reader.string(catalog, "url", at: "catalog") {
+                do {
+                    configuration.catalog = try CatalogLocation(parsing: url)
+                } catch let error as CatalogLocationError {
+                    throw ConfigurationError(file: file, key: "catalog.url", problem: error.problem)
+                }
             }
         }
 

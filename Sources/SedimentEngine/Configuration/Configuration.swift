@@ -161,6 +161,9 @@ public struct Configuration: Sendable {
     }
 
     public var storage = Storage()
+    /// `[catalog] url`: the catalog's database when it is not `<storage>/catalog.sqlite`
+    /// (a PostgreSQL database that several workers share, or another SQLite file).
+    public var catalog: CatalogLocation?
     public var daemon = Daemon()
     public var http = HTTP()
     public var security = Security()
@@ -189,5 +192,8 @@ public struct Configuration: Sendable {
     public var blobsPath: String { storage.path + "/blobs" }
     /// The archive's store: `[storage] store`, else the `blobs` folder.
     public var storeLocation: StoreLocation { storage.store ?? .local(path: blobsPath) }
+    /// The SQLite catalog's path when `[catalog] url` names none: `<storage>/catalog.sqlite`.
     public var catalogPath: String { storage.path + "/catalog.sqlite" }
+    /// The archive's catalog: `[catalog] url`, else the SQLite file in the storage folder.
+    public var catalogLocation: CatalogLocation { catalog ?? .sqlite(path: catalogPath) }
 }

@@ -80,7 +80,7 @@ extension Catalog {
         try read { db in
             Set(try db.values(Int64.self, sql: """
                 SELECT package_id FROM package_schedule
-                WHERE crashes > 0 AND (parked_at IS NULL OR parked_reason IS NOT ?)
+                WHERE crashes > 0 AND (parked_at IS NULL OR parked_reason IS DISTINCT FROM ?)
                 """, arguments: [ScheduleRecord.crashReason]))
         }
     }

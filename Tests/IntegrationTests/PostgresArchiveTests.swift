@@ -1,0 +1,116 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// An archive whose catalog is in PostgreSQL answers every command as the same archive on
+/// SQLite does, and goes on archiving there. The server is started by the test.
+final class PostgresArchiveTests: XCTestCase {
+    private var server: PostgresServer!
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        server = try PostgresServer()
+    }
+
+    override func tearDown() {
+        server?.stop()
+        server = nil
+        super.tearDown()
+    }
+
+    private var environment: [String: String] { ["PGPASSWORD": server.password, "PGPASSFILE": "/nonexistent"] }
+
+    /// `config` with its storage folder replaced by `folder` and `[catalog] url = url`.
+    private func configuration(_ world: FixtureWorld, storage folder: String, catalog url: String) throws -> String {
+        let text = try String(contentsOfFile: world.configPath, encoding: .utf8)
+        XCTAssertTrue(text.contains("\"\(world.store)\""))
+        let path = world.folder + "/postgres.toml"
+        try (text.replacingOccurrences(of: "\"\(world.store)\"", with: "\"\(folder)\"") + "\n[catalog]\nurl = \"\(url)\"\n")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func testACatalogCopiedToPostgreSQLAnswersAsOnSQLiteAndGoesOnArchiving() throws {
+        let ws = try Workspace()
+        let world = try FixtureWorld(folder: ws.root + "/world", home: ws.home)
+        let first = try ws.sediment(["sync"], config: world.configPath)
+        XCTAssertEqual(first.status, 0, first.stderr)
+
+        // The catalog moves to PostgreSQL; the storage folder is copied so that both archives go on.
+        let url = try server.createDatabase("archive")
+        let copy = try ws.sediment(["catalog", "copy", "--from", "sqlite:" + world.store + "/catalog.sqlite", "--to", url],
+                                   environment: environment)
+        XCTAssertEqual(copy.status, 0, copy.stderr)
+        XCTAssertTrue(copy.out.hasPrefix("copied "), copy.out)
+        XCTAssertFalse((copy.out + copy.stderr).contains(server.password))
+        let again = try ws.sediment(["catalog", "copy", "--from", "sqlite:" + world.store + "/catalog.sqlite", "--to", url],
+                                    environment: environment)
+        XCTAssertEqual(again.status, 1)
+        XCTAssertTrue(again.stderr.contains("is not empty"), again.stderr)
+        let storage = ws.root + "/postgres-archive"
+        let cp = try Shell.run("/bin/cp", ["-a", world.store, storage])
+        XCTAssertEqual(cp.status, 0, cp.stderr)
+        try FileManager.default.removeItem(atPath: storage + "/catalog.sqlite")
+        let config = try configuration(world, storage: storage, catalog: url)
+
+        let onSQLite = try ArchiveAnswers.answers(ws, config: world.configPath)
+        let onPostgres = try ArchiveAnswers.answers(ws, config: config, environment: environment)
+        XCTAssertEqual(Set(onPostgres.keys), Set(onSQLite.keys))
+        for (command, output) in onSQLite.sorted(by: { $0.key < $1.key }) {
+            XCTAssertEqual(onPostgres[command], output, command)
+        }
+        for (format, folder) in [("jsonl", "export-jsonl"), ("ptmtorrent", "export-ptm")] {
+            let a = try ws.sediment(["export", "--format", format, "--out", ws.root + "/sqlite-" + folder], config: world.configPath)
+            let b = try ws.sediment(["export", "--format", format, "--out", ws.root + "/pg-" + folder], config: config, environment: environment)
+            XCTAssertEqual(a.status, 0, a.stderr)
+            XCTAssertEqual(b.status, 0, b.stderr)
+            let diff = try Shell.run("/usr/bin/diff", ["-r", ws.root + "/sqlite-" + folder, ws.root + "/pg-" + folder])
+            XCTAssertEqual(diff.status, 0, "export \(format) differs: \(diff.out)")
+        }
+
+        // Upstream moves on (a force-push, a package deleted); both archives sync it.
+        try world.advance()
+        let sqliteSync = try ws.sediment(["sync", "--json"], config: world.configPath)
+        XCTAssertEqual(sqliteSync.status, 0, sqliteSync.stderr)
+        let postgresSync = try ws.sediment(["sync", "--json"], config: config, environment: environment)
+        XCTAssertEqual(postgresSync.status, 0, postgresSync.stderr)
+        XCTAssertEqual(postgresSync.jsonLines.filter { $0["deleted_upstream"] as? Bool == true }.compactMap { $0["package"] as? String },
+                       ["acme/vit-small"])
+        func newCommits(_ result: ProcessResult) -> [String: Int] {
+            Dictionary(result.jsonLines.compactMap { line in (line["package"] as? String).map { ($0, line["new_commits"] as? Int ?? 0) } },
+                       uniquingKeysWith: { $0 + $1 })
+        }
+        XCTAssertEqual(newCommits(postgresSync), newCommits(sqliteSync))
+        XCTAssertGreaterThan(newCommits(postgresSync).values.reduce(0, +), 0)
+
+        // The histories the second visits recorded are the same (other answers carry the
+        // instants of each archive's own visits).
+        let laterSQLite = try ArchiveAnswers.answers(ws, config: world.configPath)
+        let laterPostgres = try ArchiveAnswers.answers(ws, config: config, environment: environment)
+        XCTAssertEqual(Set(laterPostgres.keys.filter { $0.hasPrefix("log ") }), Set(laterSQLite.keys.filter { $0.hasPrefix("log ") }))
+        for (command, output) in laterSQLite.sorted(by: { $0.key < $1.key }) where command.hasPrefix("log ") {
+            XCTAssertEqual(laterPostgres[command], output, command)
+        }
+        XCTAssertTrue(laterPostgres["refs ours:org/model-a --lost --json"]?.contains("\"reason\":\"forced\"") == true)
+        XCTAssertTrue(laterPostgres["packages --all"]?.contains("acme/vit-small (deleted)") == true)
+        for arguments in [["verify"], ["status"], ["status", "--json"]] {
+            let result = try ws.sediment(arguments, config: config, environment: environment)
+            XCTAssertEqual(result.status, 0, "\(arguments): \(result.out) \(result.stderr)")
+            XCTAssertFalse((result.out + result.stderr).contains(server.password))
+        }
+    }
+
+    /// A wrong password is an error naming the catalog, without the password, and no archive
+    /// is written.
+    func testAWrongPasswordIsAClearErrorWithoutTheSecret() throws {
+        let ws = try Workspace()
+        let world = try FixtureWorld(folder: ws.root + "/world", home: ws.home)
+        let url = try server.createDatabase("wrong")
+        let config = try configuration(world, storage: world.store, catalog: url)
+        let result = try ws.sediment(["sync"], config: config, environment: ["PGPASSWORD": "not-the-password-42", "PGPASSFILE": "/nonexistent"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("127.0.0.1:\(server.port)"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("wrong"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("not-the-password-42"), result.stderr)
+    }
+}
