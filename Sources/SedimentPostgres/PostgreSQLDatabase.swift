@@ -71,11 +71,14 @@ public final class PostgreSQLDatabase: SQLDatabase {
         self.group = group
         let location = settings.location
         let ids = ConnectionIDs()
+        // PostgresNIO traces every message it receives: not below info, whatever the daemon's level.
+        var clientLogger = logger
+        clientLogger.logLevel = max(logger.logLevel, .info)
         pool = PostgresConnectionPool(size: settings.poolSize, location: location) {
             do {
                 let connection = try PostgresConnection.connect(on: group.next(), configuration: configuration,
-                                                                id: ids.next(), logger: logger).wait()
-                return PostgresSQLConnection(connection, location: location, logger: logger)
+                                                                id: ids.next(), logger: clientLogger).wait()
+                return PostgresSQLConnection(connection, location: location, logger: clientLogger)
             } catch {
                 throw PostgresFailure.connecting(error, settings: settings, password: password, environment: environment)
             }

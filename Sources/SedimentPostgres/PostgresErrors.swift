@@ -82,10 +82,14 @@ struct PostgresFailure {
                            environment: [String: String]) -> SQLDatabaseError {
         let target = "cannot connect to \(settings.host):\(settings.port) (database \(settings.database), user \(settings.user))"
         let why: String
+        // Worth trying again later: the server unreachable, starting, or full; not a refusal.
+        var transient = true
         if let psql = error as? PSQLError {
             switch psql.code {
             case .server:
                 let failure = PostgresFailure(psql: psql)
+                let state = failure.sqlState ?? ""
+                transient = state.hasPrefix("08") || state.hasPrefix("57P") || state == "53300"
                 var text = failure.message
                 if failure.sqlState == "28P01" || failure.sqlState == "28000" {
                     text += password.source.map { "; the password came from \($0)" }
@@ -108,10 +112,14 @@ struct PostgresFailure {
             default:
                 why = "\(psql.code)\(because(psql.underlying))"
             }
+            if psql.code != .server && psql.code != .connectionError && psql.code != .serverClosedConnection
+                && psql.code != .uncleanShutdown {
+                transient = false
+            }
         } else {
             why = describe(error)
         }
-        return SQLDatabaseError(message: "catalog \(settings.location): \(target): \(why)", transient: true)
+        return SQLDatabaseError(message: "catalog \(settings.location): \(target): \(why)", transient: transient)
     }
 
     private static func because(_ underlying: (any Error)?) -> String {

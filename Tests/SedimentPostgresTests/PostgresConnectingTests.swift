@@ -17,6 +17,9 @@ final class PostgresConnectingTests: PostgresTestCase {
         XCTAssertTrue(text.contains("SQLSTATE 28P01"), text)
         XCTAssertTrue(text.contains("the password came from PGPASSWORD"), text)
         XCTAssertFalse(text.contains(wrong), text)
+        XCTAssertThrowsError(try PostgreSQLDatabase(settings: settings, environment: ["PGPASSWORD": wrong])) { error in
+            XCTAssertEqual((error as? SQLDatabaseError)?.transient, false, "a refused password is no reason to try again")
+        }
     }
 
     func testNoPasswordSaysWhereItWasLookedFor() throws {
@@ -62,6 +65,9 @@ final class PostgresConnectingTests: PostgresTestCase {
         let text = message { _ = try PostgreSQLDatabase(settings: settings, environment: environment) }
         XCTAssertTrue(text.contains("cannot connect to 127.0.0.1:\(port) (database absent, user sediment)"), text)
         XCTAssertTrue(text.contains("refused"), text)
+        XCTAssertThrowsError(try PostgreSQLDatabase(settings: settings, environment: environment)) { error in
+            XCTAssertEqual((error as? SQLDatabaseError)?.transient, true, "the server may come back")
+        }
     }
 
     func testAMissingDatabaseIsNamed() throws {
