@@ -47,6 +47,16 @@ struct Status: ParsableCommand {
                 Output.line("visiting \(visit.package) since \(visit.startedAt)" + (visit.pid.map { " (pid \($0))" } ?? ""))
             }
         }
+        let workers = try archive.catalog.workers()
+        if !workers.isEmpty {
+            Output.line("")
+            var rows = [["WORKER", "STATE", "HEARTBEAT", "STORAGE", "LEASES"]]
+            for worker in workers {
+                rows.append(["\(worker.host) pid \(worker.pid)", StatusReport.workerState(worker), Catalog.timestamp(worker.heartbeatAt),
+                             worker.storage, worker.leases.isEmpty ? "-" : worker.leases.joined(separator: ",")])
+            }
+            Output.table(rows)
+        }
         Output.line("")
         Output.line("repositories \(s.repositories), commits \(s.commits), snapshots \(s.snapshots), manifests \(s.manifests), lost refs \(s.lostRefs)")
         Output.line("blobs \(s.blobs) known, \(s.storedBlobs) stored (\(Output.bytes(s.storedBytes))), LFS pointers \(s.lfsPointers)")

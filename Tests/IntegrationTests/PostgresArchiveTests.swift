@@ -114,3 +114,43 @@ final class PostgresArchiveTests: XCTestCase {
         XCTAssertFalse(result.stderr.contains("not-the-password-42"), result.stderr)
     }
 }
+
+extension PostgresArchiveTests {
+    /// One worker writes to a shared catalog at a time (its lease renewed by its heartbeat);
+    /// `status` lists it; once it is killed, a worker of the same host takes over at once.
+    func testOneWriterPerCatalogAndAKilledOneIsReplaced() throws {
+        let ws = try Workspace()
+        let world = try FixtureWorld(folder: ws.root + "/world", home: ws.home)
+        let url = try server.createDatabase("workers")
+        let text = try String(contentsOfFile: world.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "[daemon]\n", with: "[daemon]\nlisten = \"127.0.0.1:0\"\ninterval = \"1h\"\n")
+        func config(_ name: String) throws -> String {
+            let path = world.folder + "/\(name).toml"
+            try (text.replacingOccurrences(of: "\"\(world.store)\"", with: "\"\(ws.root)/\(name)\"") + "\n[catalog]\nurl = \"\(url)\"\n")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let first = try config("first"), second = try config("second")
+        let daemon = try DaemonProcess(config: first, cwd: ws.root, logPath: ws.root + "/daemon.log", environment: environment)
+        XCTAssertNotNil(daemon.address(), daemon.log)
+        let status = try ws.sediment(["status", "--json"], config: second, environment: environment)
+        XCTAssertEqual(status.status, 0, status.stderr)
+        let workers = (status.jsonLines.first?["workers"] as? [[String: Any]]) ?? []
+        XCTAssertEqual(workers.map { $0["pid"] as? Int }, [Int(daemon.process.processIdentifier)], status.out)
+        XCTAssertEqual(workers.first?["state"] as? String, "running")
+        XCTAssertEqual(workers.first?["leases"] as? [String], ["catalog-writer"])
+
+        let refused = try ws.sediment(["sync"], config: second, environment: environment)
+        XCTAssertEqual(refused.status, 1, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("pid \(daemon.process.processIdentifier)"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("in use by another sediment process"), refused.stderr)
+
+        XCTAssertEqual(daemon.stop(SIGKILL, timeout: 30), SIGKILL)
+        let later = try ws.sediment(["sync"], config: second, environment: environment)
+        XCTAssertEqual(later.status, 0, later.stderr)
+        let after = try ws.sediment(["status", "--json"], config: second, environment: environment)
+        let states = ((after.jsonLines.first?["workers"] as? [[String: Any]]) ?? []).map { "\($0["pid"] as? Int ?? 0) \($0["state"] as? String ?? "?")" }
+        XCTAssertTrue(states.contains("\(daemon.process.processIdentifier) lost"), "\(states)")
+        XCTAssertEqual(states.filter { $0.hasSuffix(" stopped") }.count, 2, "the refused sync and the later one stopped on purpose: \(states)")
+    }
+}

@@ -12,6 +12,8 @@ public final class Archive: Sendable {
     public let blobs: any BlobStore
     /// Held while this process writes to the archive; nil for read-only use.
     private let lock: StorageLock?
+    /// This process as a worker of a shared catalog, while it writes to it.
+    private let worker: WorkerSession?
 
     /// Opens the archive for writing (creating its folders), taking the storage lock so that
     /// no other `sediment` process writes to it at the same time.
@@ -25,6 +27,8 @@ public final class Archive: Sendable {
         }
         let lock = try StorageLock.acquire(path: configuration.storage.path + "/lock")
         let catalog = try configuration.catalogLocation.open()
+        let worker = configuration.catalogLocation.isShared
+            ? try WorkerSession.start(catalog: catalog, location: configuration.catalogLocation, storage: configuration.storage.path) : nil
         let blobs = try openStore(configuration.storeLocation, index: catalog, configuration: configuration)
         blobs.removeStaleTemporaries()
         let recovered = try blobs.recoverInterruptedWrites()
@@ -40,7 +44,7 @@ public final class Archive: Sendable {
         }
         try CrashMarker.arm(storage: configuration.storage.path)
         blobs.removeUnwantedPartials(keeping: try catalog.pendingLFSObjects())
-        let archive = Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: lock)
+        let archive = Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: lock, worker: worker)
         for note in try archive.relocateLegacyMirrors() {
             FileHandle.standardError.write(Data("sediment: upgrading the archive: \(note)\n".utf8))
         }
@@ -78,14 +82,15 @@ public final class Archive: Sendable {
         // bucket's credentials).
         let index = catalog
         let blobs = DeferredStore { try openStore(configuration.storeLocation, index: index, configuration: configuration) }
-        return Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: nil)
+        return Archive(configuration: configuration, catalog: catalog, blobs: blobs, lock: nil, worker: nil)
     }
 
-    private init(configuration: Configuration, catalog: Catalog, blobs: any BlobStore, lock: StorageLock?) {
+    private init(configuration: Configuration, catalog: Catalog, blobs: any BlobStore, lock: StorageLock?, worker: WorkerSession?) {
         self.configuration = configuration
         self.catalog = catalog
         self.blobs = blobs
         self.lock = lock
+        self.worker = worker
     }
 
     /// Before exiting on purpose with visits still busy (a stop after `stop_timeout`): forgets

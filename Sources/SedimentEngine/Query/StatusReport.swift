@@ -28,6 +28,14 @@ public enum StatusReport {
                 .object([("package", .string(visit.package)), ("started_at", .string(visit.startedAt)),
                          ("pid", visit.pid.map { .int(Int64($0)) } ?? .null)])
             })),
+            ("workers", .array(try archive.catalog.workers().map { worker in
+                .object([("id", .string(worker.id)), ("host", .string(worker.host)), ("pid", .int(Int64(worker.pid))),
+                         ("storage", .string(worker.storage)), ("state", .string(workerState(worker))),
+                         ("started_at", .string(Catalog.timestamp(worker.startedAt))),
+                         ("heartbeat_at", .string(Catalog.timestamp(worker.heartbeatAt))),
+                         ("stopped_at", .optional(worker.stoppedAt.map(Catalog.timestamp))),
+                         ("leases", .array(worker.leases.map { .string($0) }))])
+            })),
             ("failing", .array(s.failing.map { f in
                 .object([("package", .string(f.package)), ("since", .string(f.since)), ("consecutive_failures", .int(Int64(f.consecutive))),
                          ("error", .string(f.error))])
@@ -53,6 +61,16 @@ public enum StatusReport {
 }
 
 extension StatusReport {
+    /// A worker of a shared catalog: `running` while its heartbeat is recent, `stopped` when
+    /// it stopped on purpose, `lost` when its heartbeat ended without a stop (killed, or cut
+    /// off from the database): its leases are anyone's once they expire.
+    public static func workerState(_ worker: WorkerRecord, now: Date = Date()) -> String {
+        if worker.stoppedAt != nil { return "stopped" }
+        // A worker of this host is known dead when its process is gone.
+        if worker.host == ProcessInfo.processInfo.hostName && !CrawlState.isAlive(worker.pid) { return "lost" }
+        return now.timeIntervalSince(worker.heartbeatAt) <= WorkerSession.ttl ? "running" : "lost"
+    }
+
     /// The daemon's schedule as the catalog records it: when each hub is listed next (absent:
     /// at once), the package due first, and the visits in progress.
     public struct Schedule {

@@ -13,6 +13,24 @@ struct PostgresMigration: Sendable {
 enum PostgresMigrations {
     static let all: [PostgresMigration] = [
         PostgresMigration(name: "v1: catalog", sql: PostgresSchemaV1.sql),
+        PostgresMigration(name: "v2: workers and leases", sql: """
+            CREATE TABLE worker (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                host TEXT COLLATE "C" NOT NULL,
+                pid BIGINT NOT NULL,
+                storage TEXT COLLATE "C" NOT NULL,
+                started_at TEXT COLLATE "C" NOT NULL,
+                heartbeat_at TEXT COLLATE "C" NOT NULL,
+                stopped_at TEXT COLLATE "C"
+            );
+            CREATE TABLE lease (
+                resource TEXT COLLATE "C" PRIMARY KEY,
+                worker_id TEXT COLLATE "C" NOT NULL REFERENCES worker(id),
+                acquired_at TEXT COLLATE "C" NOT NULL,
+                expires_at TEXT COLLATE "C" NOT NULL
+            );
+            CREATE INDEX lease_worker ON lease(worker_id);
+            """),
     ]
 
     /// The advisory lock migrations hold: "Sediment" in ASCII.

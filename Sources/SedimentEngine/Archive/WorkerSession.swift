@@ -1,0 +1,79 @@
+import Foundation
+import SedimentStore
+import Synchronization
+
+/// This process as a worker of a shared (PostgreSQL) catalog: registered with a heartbeat,
+/// and holding the catalog's writer lease while it writes. On SQLite the storage folder's
+/// lock does this, and no session is made.
+///
+/// The lease runs ``ttl`` seconds and is renewed every ``renewal`` seconds: a worker that
+/// stops on purpose gives it up at once; one that was killed loses it at expiry, or at once
+/// to a worker of the same host that sees its process is gone (a restarted service).
+final class WorkerSession: Sendable {
+    /// The lease a worker holds while it writes to the catalog.
+    static let writerLease = "catalog-writer"
+    static let ttl: TimeInterval = 60
+    static let renewal: TimeInterval = 15
+
+    let id: String
+    let catalog: Catalog
+    /// Signalled when the session ends: the heartbeat thread stops.
+    private let ended: DispatchSemaphore
+
+    private init(id: String, catalog: Catalog, ended: DispatchSemaphore) {
+        self.id = id
+        self.catalog = catalog
+        self.ended = ended
+    }
+
+    /// Registers this process and takes the writer lease; fails naming the worker that
+    /// holds it.
+    static func start(catalog: Catalog, location: CatalogLocation, storage: String, now: Date = Date()) throws -> WorkerSession {
+        let host = ProcessInfo.processInfo.hostName
+        let pid = getpid()
+        let id = "\(host):\(pid):\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        try catalog.registerWorker(WorkerRecord(id: id, host: host, pid: pid, storage: storage, startedAt: now, heartbeatAt: now))
+        var holder = try catalog.claim(writerLease, worker: id, at: now, until: now.addingTimeInterval(ttl))
+        if let other = holder, other.host == host, !CrawlState.isAlive(other.pid) {
+            // A worker of this host whose process is gone (killed, or the service restarted).
+            holder = try catalog.claim(writerLease, worker: id, at: now, until: now.addingTimeInterval(ttl), replacing: other.worker)
+        }
+        if let other = holder {
+            try? catalog.stopWorker(id, at: now)
+            let ago = Int(max(0, now.timeIntervalSince(other.heartbeatAt)))
+            throw ArchiveError.locked(path: location.description,
+                                      holder: "worker \(other.host) pid \(other.pid), heartbeat \(ago) s ago, lease until \(Catalog.timestamp(other.expiresAt))")
+        }
+        Self.exitHook
+        live.withLock { $0[id] = catalog }
+        let ended = DispatchSemaphore(value: 0)
+        // A thread of its own: the heartbeat must go on while every pool thread is busy.
+        Thread.detachNewThread {
+            while ended.wait(timeout: .now() + renewal) == .timedOut {
+                let now = Date()
+                try? catalog.heartbeat(worker: id, at: now, renewingUntil: now.addingTimeInterval(ttl))
+            }
+        }
+        return WorkerSession(id: id, catalog: catalog, ended: ended)
+    }
+
+    deinit {
+        ended.signal()
+        if Self.live.withLock({ $0.removeValue(forKey: id) }) != nil {
+            try? catalog.stopWorker(id, at: Date())
+        }
+    }
+
+    /// The sessions of this process not ended yet: a command that exits (`exit`, not a
+    /// signal) ends them, so their leases are given up at once rather than at expiry.
+    private static let live = Mutex<[String: Catalog]>([:])
+    private static let exitHook: Void = {
+        atexit {
+            let sessions = WorkerSession.live.withLock { live in
+                defer { live.removeAll() }
+                return live
+            }
+            for (id, catalog) in sessions { try? catalog.stopWorker(id, at: Date()) }
+        }
+    }()
+}
