@@ -84,6 +84,7 @@ bench: release
 	bash bench/soak.sh
 	bash bench/index.sh
 	bash bench/s3.sh
+	bash bench/catalog.sh
 
 # Works offline: every hub is imitated by local servers on 127.0.0.1 (Tests/Support/world.py).
 demo: build

@@ -25,6 +25,11 @@ import SedimentStore
 //         branches and tags with its changes (first parent, renames as `git log -M`), and
 //         print `commits=N changes=M seconds=S`.
 //
+//     sediment-bench catalog-visits LOCATION COUNT
+//         what the catalog costs per visit on its backend (sqlite:PATH or an empty PostgreSQL
+//         database's URL): COUNT first visits, then COUNT unchanged ones; prints the time and
+//         the bytes each kind of visit adds (see BenchCatalog.swift).
+//
 //     sediment-bench seed-observations CATALOG PACKAGE COUNT
 //         give PACKAGE COUNT observations, copies of its latest, each recorded as a visit
 //         through the catalog (see SeedObservations.swift); print `observations=N`.
@@ -34,6 +39,7 @@ func usage() -> Never {
         usage: sediment-bench hash [--no-store | --store STORE] DIR...
                sediment-bench put-object --store STORE FILE
                sediment-bench walk MIRROR
+               sediment-bench catalog-visits LOCATION COUNT
                sediment-bench seed-observations CATALOG PACKAGE COUNT
 
         """.utf8))
@@ -123,6 +129,14 @@ case "walk" where arguments.count == 2:
         let commits = try HistoryWalk(mirror: arguments[1], tips: Array(Set(tips.values)), hidden: []).run()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         print("commits=\(commits.count) changes=\(commits.reduce(0) { $0 + $1.changes.count }) seconds=\(String(format: "%.4f", seconds))")
+    } catch {
+        FileHandle.standardError.write(Data("sediment-bench: \(error)\n".utf8))
+        exit(1)
+    }
+case "catalog-visits" where arguments.count == 3:
+    guard let count = Int(arguments[2]), count > 0 else { usage() }
+    do {
+        try catalogVisits(location: arguments[1], count: count)
     } catch {
         FileHandle.standardError.write(Data("sediment-bench: \(error)\n".utf8))
         exit(1)
