@@ -85,29 +85,26 @@ extension Catalog {
         let startedAt = Self.timestamp(visit.startedAt), finishedAt = Self.timestamp(visit.finishedAt)
         return try write { db in
             if let repository = visit.repositoryRowID {
-                let commitInsert = db.statement(sql: """
-                    INSERT INTO git_commit(id, tree, author_name, author_email, author_time, author_offset,
-                        committer_name, committer_email, committer_time, committer_offset, message)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                    """)
-                let parentInsert = db.statement(sql: "INSERT INTO commit_parent(commit_id, position, parent_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-                let memberInsert = db.statement(sql: "INSERT INTO repository_commit(repository_id, commit_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
-                let changeInsert = db.statement(sql: """
-                    INSERT INTO commit_change(commit_id, seq, status, old_path, new_path, old_blob, new_blob, old_mode, new_mode)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                    """)
-                for c in visit.commits {
-                    try commitInsert.execute(arguments: [c.id, c.tree, c.authorName, c.authorEmail, c.authorTime, c.authorOffset,
-                                                         c.committerName, c.committerEmail, c.committerTime, c.committerOffset, c.message])
-                    for (position, parent) in c.parents.enumerated() {
-                        try parentInsert.execute(arguments: [c.id, position, parent])
-                    }
-                    try memberInsert.execute(arguments: [repository, c.id])
-                    for (seq, change) in c.changes.enumerated() {
-                        try changeInsert.execute(arguments: [c.id, seq, change.status, change.oldPath, change.newPath,
-                                                             change.oldBlob, change.newBlob, change.oldMode, change.newMode])
-                    }
-                }
+                func value(_ v: (any SQLValueConvertible)?) -> SQLValue { v?.sqlValue ?? .null }
+                try db.insertRows(into: "git_commit", columns: ["id", "tree", "author_name", "author_email", "author_time", "author_offset",
+                                                                "committer_name", "committer_email", "committer_time", "committer_offset", "message"],
+                                  visit.commits.map { c in
+                                      [value(c.id), value(c.tree), value(c.authorName), value(c.authorEmail), value(c.authorTime), value(c.authorOffset),
+                                       value(c.committerName), value(c.committerEmail), value(c.committerTime), value(c.committerOffset), value(c.message)]
+                                  }, suffix: "ON CONFLICT DO NOTHING")
+                try db.insertRows(into: "commit_parent", columns: ["commit_id", "position", "parent_id"],
+                                  visit.commits.flatMap { c in c.parents.enumerated().map { [value(c.id), value($0.offset), value($0.element)] } },
+                                  suffix: "ON CONFLICT DO NOTHING")
+                try db.insertRows(into: "repository_commit", columns: ["repository_id", "commit_id"],
+                                  visit.commits.map { [value(repository), value($0.id)] }, suffix: "ON CONFLICT DO NOTHING")
+                try db.insertRows(into: "commit_change", columns: ["commit_id", "seq", "status", "old_path", "new_path", "old_blob", "new_blob",
+                                                                   "old_mode", "new_mode"],
+                                  visit.commits.flatMap { c in
+                                      c.changes.enumerated().map { seq, change in
+                                          [value(c.id), value(seq), value(change.status), value(change.oldPath), value(change.newPath),
+                                           value(change.oldBlob), value(change.newBlob), value(change.oldMode), value(change.newMode)]
+                                      }
+                                  }, suffix: "ON CONFLICT DO NOTHING")
                 if let tips = visit.refTips {
                     try db.execute(sql: "DELETE FROM ref_tip WHERE repository_id = ?", arguments: [repository])
                     let tipInsert = db.statement(sql: "INSERT INTO ref_tip(repository_id, name, target, updated_at) VALUES (?, ?, ?, ?)")
@@ -127,14 +124,22 @@ extension Catalog {
                                    arguments: [finishedAt, visit.defaultBranch, repository])
                 }
             }
-            let blobInsert = db.statement(sql: """
-                INSERT INTO blob(git_blob, sha256, size, stored, lfs_oid, lfs_size) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(git_blob) DO UPDATE SET stored = \(db.dialect.greatest("blob.stored", "excluded.stored"))
-                """)
             try Self.insert(visit.packs, superseding: false, db: db)
+            // One row per git blob (a row met twice in one statement is an error on PostgreSQL):
+            // stored wins.
+            var blobs: [String: BlobInfo] = [:]
             for b in visit.blobs {
-                try blobInsert.execute(arguments: [b.gitBlob, b.sha256.hex, b.size, b.stored, b.lfsOID?.hex, b.lfsSize])
+                if let known = blobs[b.gitBlob], known.stored { continue }
+                blobs[b.gitBlob] = b
             }
+            try db.insertRows(into: "blob", columns: ["git_blob", "sha256", "size", "stored", "lfs_oid", "lfs_size"],
+                              visit.blobs.compactMap { b in
+                                  // Each git blob once, in the order first met.
+                                  guard let chosen = blobs.removeValue(forKey: b.gitBlob) else { return nil }
+                                  return [chosen.gitBlob.sqlValue, chosen.sha256.hex.sqlValue, chosen.size.sqlValue, chosen.stored.sqlValue,
+                                          chosen.lfsOID?.hex.sqlValue ?? .null, chosen.lfsSize?.sqlValue ?? .null]
+                              },
+                              suffix: "ON CONFLICT(git_blob) DO UPDATE SET stored = \(db.dialect.greatest("blob.stored", "excluded.stored"))")
             let manifestInsert = db.statement(sql: """
                 INSERT INTO manifest(id, commit_id, subpath, files, bytes, lfs_files, lfs_bytes, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING

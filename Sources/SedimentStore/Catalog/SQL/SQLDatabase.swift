@@ -233,6 +233,29 @@ extension SQLConnection {
         SQLStatement(connection: self, sql: sql)
     }
 
+    /// Inserts `rows` (each one value per column) into `table`, then `suffix` (an ON CONFLICT
+    /// clause): on PostgreSQL several rows per statement (one round trip for up to 500), on
+    /// SQLite one prepared statement run per row (its cost is no round trip, and one text
+    /// per row count would fill its statement cache).
+    public func insertRows(into table: String, columns: [String], _ rows: [[SQLValue]], suffix: String = "") throws {
+        guard !rows.isEmpty else { return }
+        let names = columns.joined(separator: ", ")
+        let marks = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        if dialect == .sqlite {
+            let statement = statement(sql: "INSERT INTO \(table)(\(names)) VALUES \(marks) \(suffix)")
+            for row in rows { try statement.execute(arguments: SQLArguments(values: row)) }
+            return
+        }
+        let perStatement = max(1, min(500, 30_000 / max(columns.count, 1)))
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(rows.count, start + perStatement)]
+            try execute(sql: "INSERT INTO \(table)(\(names)) VALUES " + Array(repeating: marks, count: chunk.count).joined(separator: ", ") + " " + suffix,
+                        arguments: SQLArguments(values: chunk.flatMap { $0 }))
+            start += perStatement
+        }
+    }
+
     /// Runs an INSERT into a table whose key is column `id` and returns the new row's `id`.
     public func insert(sql: String, arguments: SQLArguments) throws -> Int64 {
         guard let id = try value(Int64.self, sql: sql + " RETURNING id", arguments: arguments) else {
