@@ -148,6 +148,7 @@ extension PostgresArchiveTests {
         XCTAssertEqual(daemon.stop(SIGKILL, timeout: 30), SIGKILL)
         let later = try ws.sediment(["sync"], config: second, environment: environment)
         XCTAssertEqual(later.status, 0, later.stderr)
+        XCTAssertFalse(later.stderr.contains("could not record"), later.stderr)
         let after = try ws.sediment(["status", "--json"], config: second, environment: environment)
         let states = ((after.jsonLines.first?["workers"] as? [[String: Any]]) ?? []).map { "\($0["pid"] as? Int ?? 0) \($0["state"] as? String ?? "?")" }
         XCTAssertTrue(states.contains("\(daemon.process.processIdentifier) lost"), "\(states)")

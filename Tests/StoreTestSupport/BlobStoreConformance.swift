@@ -6,7 +6,7 @@ import XCTest
 /// The contract of ``BlobStore``, checked the same way for every backend: each backend's test
 /// class gives a fresh store, a way to damage a stored blob and the size from which blobs are
 /// large objects, and runs every check. A check that fails names itself.
-public struct BlobStoreConformance {
+public struct BlobStoreConformance: ConformanceSuite {
     /// A fresh, empty store.
     let make: () throws -> any BlobStore
     /// Changes the stored bytes of `id` so that they no longer hash to it.
@@ -35,25 +35,6 @@ public struct BlobStoreConformance {
         ("batches committed from several threads at once", { try $0.concurrentBatches() }),
         ("archive files are stored, read, copied and listed in name order", { try $0.archiveFiles() }),
     ]
-
-    /// Runs every check on a fresh store each; fails the test with the names of those that failed.
-    public func runAll(file: StaticString = #filePath, line: UInt = #line) {
-        for check in Self.checks {
-            do {
-                try check.run(self)
-            } catch {
-                XCTFail("\(check.name): \(error)", file: file, line: line)
-            }
-        }
-    }
-
-    struct Failed: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    func expect(_ condition: @autoclosure () throws -> Bool, _ message: String) throws {
-        guard try condition() else { throw Failed(description: message) }
-    }
 
     func content(_ count: Int, seed: UInt8 = 7) -> Data {
         Data((0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) })
@@ -163,9 +144,9 @@ public struct BlobStoreConformance {
         let id = ContentID.of(Data("absent".utf8))
         do {
             _ = try store.get(id)
-            throw Failed(description: "reading a missing blob succeeded")
+            throw ConformanceFailure(description: "reading a missing blob succeeded")
         } catch let error as BlobStoreError {
-            guard case .missing = error, error.isPermanent else { throw Failed(description: "wrong error: \(error)") }
+            guard case .missing = error, error.isPermanent else { throw ConformanceFailure(description: "wrong error: \(error)") }
         }
         try expect(store.size(of: id) == nil && !store.contains(id), "a missing blob has a size")
     }
@@ -178,7 +159,7 @@ public struct BlobStoreConformance {
         var delivered = Data()
         do {
             try store.read(id) { delivered.append(contentsOf: $0) }
-            throw Failed(description: "damaged content was read without an error")
+            throw ConformanceFailure(description: "damaged content was read without an error")
         } catch let error as BlobStoreError {
             try expect(error.isPermanent && "\(error)".contains(id.hex), "the error does not name the blob: \(error)")
         }
@@ -212,13 +193,13 @@ public struct BlobStoreConformance {
         try wrong.withUnsafeBytes { try bad.append($0) }
         do {
             try bad.complete()
-            throw Failed(description: "content that does not match its id was published")
+            throw ConformanceFailure(description: "content that does not match its id was published")
         } catch BlobStoreError.mismatch {}
         try expect(!store.contains(claimed), "mismatching content is stored")
         let tooMuch = try store.resumableWrite(of: ContentID.of(wrong), size: 10)
         do {
             try wrong.withUnsafeBytes { try tooMuch.append($0) }
-            throw Failed(description: "more bytes than announced were accepted")
+            throw ConformanceFailure(description: "more bytes than announced were accepted")
         } catch BlobStoreError.wrongSize {}
     }
 
@@ -293,14 +274,14 @@ public struct BlobStoreConformance {
         try expect(all == 3, "listing records/ gave \(all) files")
         do {
             _ = try store.file("records/none.json")
-            throw Failed(description: "a missing file was read")
+            throw ConformanceFailure(description: "a missing file was read")
         } catch BlobStoreError.missingFile(let name) {
             try expect(name == "records/none.json", "the missing file is named \(name)")
         }
         for bad in ["../x", "records/../x", "/abs/x", "records//x", "packs/x", "ab/x", "top"] {
             do {
                 try store.putFile(bad, data: Data())
-                throw Failed(description: "the name \(bad) was accepted")
+                throw ConformanceFailure(description: "the name \(bad) was accepted")
             } catch BlobStoreError.invalidName {}
         }
         var blobs = 0

@@ -5,7 +5,7 @@ import XCTest
 /// The contract of ``Catalog``, checked the same way on every database backend: each
 /// backend's test class gives fresh, empty catalogs and runs every check. A check that fails
 /// names itself.
-public struct CatalogConformance {
+public struct CatalogConformance: ConformanceSuite {
     /// A fresh, empty, migrated catalog.
     let make: () throws -> Catalog
 
@@ -29,27 +29,8 @@ public struct CatalogConformance {
         ("of workers claiming one lease at once, one gets it", { try $0.concurrentClaims() }),
     ]
 
-    /// Runs every check on a fresh catalog each; fails the test with the names of those that failed.
-    public func runAll(file: StaticString = #filePath, line: UInt = #line) {
-        for check in Self.checks {
-            do {
-                try check.run(self)
-            } catch {
-                XCTFail("\(check.name): \(error)", file: file, line: line)
-            }
-        }
-    }
-
-    struct Failed: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    func expect(_ condition: @autoclosure () throws -> Bool, _ message: String) throws {
-        guard try condition() else { throw Failed(description: message) }
-    }
-
     func equal<T: Equatable>(_ actual: T, _ expected: T, _ what: String) throws {
-        guard actual == expected else { throw Failed(description: "\(what): got \(actual), expected \(expected)") }
+        guard actual == expected else { throw ConformanceFailure(description: "\(what): got \(actual), expected \(expected)") }
     }
 
     static func time(_ seconds: Int) -> Date {
@@ -337,47 +318,6 @@ public struct CatalogConformance {
         let crawl = try destination.beginCrawl(hub: "ours", at: Self.time(999))
         try expect(crawl > (try source.crawlKey(1) == nil ? 0 : 1), "new crawl ids follow the copied ones")
         try expect((try? source.copy(to: destination)) == nil, "a catalog that is not empty takes no copy")
-    }
-
-    func leases() throws {
-        let catalog = try make()
-        for name in ["a", "b", "c"] {
-            try catalog.registerWorker(WorkerRecord(id: name, host: "h", pid: 1, storage: "/s/" + name, startedAt: Self.time(0), heartbeatAt: Self.time(0)))
-        }
-        try equal(try catalog.claim("r", worker: "a", at: Self.time(0), until: Self.time(60)), nil, "a free lease is taken")
-        try equal(try catalog.claim("r", worker: "b", at: Self.time(10), until: Self.time(70))?.worker, "a", "a held lease names its holder")
-        try equal(try catalog.claim("r", worker: "a", at: Self.time(20), until: Self.time(80)), nil, "its holder renews it")
-        try catalog.heartbeat(worker: "a", at: Self.time(30), renewingUntil: Self.time(90))
-        try equal(try catalog.claim("r", worker: "b", at: Self.time(85), until: Self.time(145))?.expiresAt, Self.time(90), "the heartbeat renews it")
-        try equal(try catalog.claim("r", worker: "b", at: Self.time(91), until: Self.time(151)), nil, "an expired lease is anyone's")
-        try catalog.release("r", worker: "a")
-        try equal(try catalog.claim("r", worker: "a", at: Self.time(92), until: Self.time(152))?.worker, "b", "only the holder releases")
-        try equal(try catalog.claim("r", worker: "c", at: Self.time(93), until: Self.time(153), replacing: "b"), nil, "a dead holder's lease is taken")
-        try equal(try catalog.claim("s", worker: "c", at: Self.time(93), until: Self.time(153)), nil, "a second lease")
-        try equal(try catalog.workers().first { $0.id == "c" }?.leases ?? [], ["r", "s"], "a worker's leases")
-        try catalog.stopWorker("c", at: Self.time(100))
-        let c = try catalog.workers().first { $0.id == "c" }
-        try equal(c?.leases ?? ["?"], [], "a stopped worker holds nothing")
-        try equal(c?.stoppedAt, Self.time(100), "the stop is recorded")
-        try equal(try catalog.claim("r", worker: "a", at: Self.time(101), until: Self.time(161)), nil, "a stopped worker's lease is free")
-    }
-
-    func concurrentClaims() throws {
-        let catalog = try make()
-        let names = (0..<8).map { "w\($0)" }
-        for name in names {
-            try catalog.registerWorker(WorkerRecord(id: name, host: "h", pid: 1, storage: "/s", startedAt: Self.time(0), heartbeatAt: Self.time(0)))
-        }
-        let winners = Failures(), failures = Failures()
-        DispatchQueue.concurrentPerform(iterations: names.count) { index in
-            do {
-                if try catalog.claim("listing:hf", worker: names[index], at: Self.time(0), until: Self.time(60)) == nil { winners.add(names[index]) }
-            } catch {
-                failures.add("\(error)")
-            }
-        }
-        try equal(failures.all, [], "no claim failed")
-        try equal(winners.all.count, 1, "one worker holds the lease (\(winners.all))")
     }
 
     /// Fills `catalog` as ``visitRoundTrip()`` and the pack and LFS checks do.

@@ -59,9 +59,10 @@ final class WorkerSession: Sendable {
 
     deinit {
         ended.signal()
-        if Self.live.withLock({ $0.removeValue(forKey: id) }) != nil {
-            try? catalog.stopWorker(id, at: Date())
-        }
+        // Forgotten only once recorded: should the process exit meanwhile (this may run on
+        // another thread than the one that exits), the exit records it.
+        Self.stop(id, catalog)
+        _ = Self.live.withLock { $0.removeValue(forKey: id) }
     }
 
     /// The sessions of this process not ended yet: a command that exits (`exit`, not a
@@ -69,11 +70,17 @@ final class WorkerSession: Sendable {
     private static let live = Mutex<[String: Catalog]>([:])
     private static let exitHook: Void = {
         atexit {
-            let sessions = WorkerSession.live.withLock { live in
-                defer { live.removeAll() }
-                return live
-            }
-            for (id, catalog) in sessions { try? catalog.stopWorker(id, at: Date()) }
+            let sessions = WorkerSession.live.withLock { $0 }
+            for (id, catalog) in sessions { WorkerSession.stop(id, catalog) }
         }
     }()
+
+    /// Ends worker `id` in the catalog (its leases given up); says so when it cannot.
+    private static func stop(_ id: String, _ catalog: Catalog) {
+        do {
+            try catalog.stopWorker(id, at: Date())
+        } catch {
+            FileHandle.standardError.write(Data("sediment: could not record this worker's stop in the catalog (\(error)); its leases end at their expiry\n".utf8))
+        }
+    }
 }

@@ -1,0 +1,45 @@
+import Foundation
+import SedimentStore
+
+extension CatalogConformance {
+    func leases() throws {
+        let catalog = try make()
+        for name in ["a", "b", "c"] {
+            try catalog.registerWorker(WorkerRecord(id: name, host: "h", pid: 1, storage: "/s/" + name, startedAt: Self.time(0), heartbeatAt: Self.time(0)))
+        }
+        try equal(try catalog.claim("r", worker: "a", at: Self.time(0), until: Self.time(60)), nil, "a free lease is taken")
+        try equal(try catalog.claim("r", worker: "b", at: Self.time(10), until: Self.time(70))?.worker, "a", "a held lease names its holder")
+        try equal(try catalog.claim("r", worker: "a", at: Self.time(20), until: Self.time(80)), nil, "its holder renews it")
+        try catalog.heartbeat(worker: "a", at: Self.time(30), renewingUntil: Self.time(90))
+        try equal(try catalog.claim("r", worker: "b", at: Self.time(85), until: Self.time(145))?.expiresAt, Self.time(90), "the heartbeat renews it")
+        try equal(try catalog.claim("r", worker: "b", at: Self.time(91), until: Self.time(151)), nil, "an expired lease is anyone's")
+        try catalog.release("r", worker: "a")
+        try equal(try catalog.claim("r", worker: "a", at: Self.time(92), until: Self.time(152))?.worker, "b", "only the holder releases")
+        try equal(try catalog.claim("r", worker: "c", at: Self.time(93), until: Self.time(153), replacing: "b"), nil, "a dead holder's lease is taken")
+        try equal(try catalog.claim("s", worker: "c", at: Self.time(93), until: Self.time(153)), nil, "a second lease")
+        try equal(try catalog.workers().first { $0.id == "c" }?.leases ?? [], ["r", "s"], "a worker's leases")
+        try catalog.stopWorker("c", at: Self.time(100))
+        let c = try catalog.workers().first { $0.id == "c" }
+        try equal(c?.leases ?? ["?"], [], "a stopped worker holds nothing")
+        try equal(c?.stoppedAt, Self.time(100), "the stop is recorded")
+        try equal(try catalog.claim("r", worker: "a", at: Self.time(101), until: Self.time(161)), nil, "a stopped worker's lease is free")
+    }
+
+    func concurrentClaims() throws {
+        let catalog = try make()
+        let names = (0..<8).map { "w\($0)" }
+        for name in names {
+            try catalog.registerWorker(WorkerRecord(id: name, host: "h", pid: 1, storage: "/s", startedAt: Self.time(0), heartbeatAt: Self.time(0)))
+        }
+        let winners = Failures(), failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: names.count) { index in
+            do {
+                if try catalog.claim("listing:hf", worker: names[index], at: Self.time(0), until: Self.time(60)) == nil { winners.add(names[index]) }
+            } catch {
+                failures.add("\(error)")
+            }
+        }
+        try equal(failures.all, [], "no claim failed")
+        try equal(winners.all.count, 1, "one worker holds the lease (\(winners.all))")
+    }
+}
