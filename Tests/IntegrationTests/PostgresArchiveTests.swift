@@ -155,3 +155,29 @@ extension PostgresArchiveTests {
         XCTAssertEqual(states.filter { $0.hasSuffix(" stopped") }.count, 2, "the refused sync and the later one stopped on purpose: \(states)")
     }
 }
+
+extension PostgresArchiveTests {
+    /// A worker whose writer lease went to another worker (it expired while the worker could
+    /// not reach the catalog) stops at once, with exit status 75, rather than write beside it.
+    func testAWorkerThatLostItsLeaseStops() throws {
+        let ws = try Workspace()
+        let world = try FixtureWorld(folder: ws.root + "/world", home: ws.home)
+        let database = "lost"
+        let url = try server.createDatabase(database)
+        let text = try String(contentsOfFile: world.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "[daemon]\n", with: "[daemon]\nlisten = \"127.0.0.1:0\"\ninterval = \"1h\"\n")
+        let config = world.folder + "/lost.toml"
+        try (text + "\n[catalog]\nurl = \"\(url)\"\n").write(toFile: config, atomically: true, encoding: .utf8)
+        var environment = self.environment
+        environment["SEDIMENT_WORKER_TTL"] = "4"
+        let daemon = try DaemonProcess(config: config, cwd: ws.root, logPath: ws.root + "/lost.log", environment: environment)
+        XCTAssertNotNil(daemon.address(), daemon.log)
+        try server.psql("""
+            INSERT INTO worker (id, host, pid, storage, started_at, heartbeat_at) VALUES ('elsewhere:1:1', 'elsewhere', 1, '/s', 'x', 'x');
+            UPDATE lease SET worker_id = 'elsewhere:1:1' WHERE resource = 'catalog-writer';
+            """, database: database)
+        XCTAssertTrue(DaemonProcess.poll(timeout: 30) { !daemon.process.isRunning }, "the worker went on: \(daemon.log)")
+        XCTAssertEqual(daemon.process.terminationStatus, 75, daemon.log)
+        XCTAssertTrue(daemon.log.contains("lost the catalog's writer lease (another worker holds it now)"), daemon.log)
+    }
+}

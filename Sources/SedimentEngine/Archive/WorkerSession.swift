@@ -12,8 +12,10 @@ import Synchronization
 final class WorkerSession: Sendable {
     /// The lease a worker holds while it writes to the catalog.
     static let writerLease = "catalog-writer"
-    static let ttl: TimeInterval = 60
-    static let renewal: TimeInterval = 15
+    /// How long a lease runs after its last renewal, and how often it is renewed
+    /// (`SEDIMENT_WORKER_TTL` sets the first, and a quarter of it the second, for tests).
+    static let ttl: TimeInterval = ProcessInfo.processInfo.environment["SEDIMENT_WORKER_TTL"].flatMap(TimeInterval.init).map { max($0, 2) } ?? 60
+    static var renewal: TimeInterval { ttl / 4 }
 
     let id: String
     let catalog: Catalog
@@ -49,9 +51,22 @@ final class WorkerSession: Sendable {
         let ended = DispatchSemaphore(value: 0)
         // A thread of its own: the heartbeat must go on while every pool thread is busy.
         Thread.detachNewThread {
+            var renewed = now
             while ended.wait(timeout: .now() + renewal) == .timedOut {
-                let now = Date()
-                try? catalog.heartbeat(worker: id, at: now, renewingUntil: now.addingTimeInterval(ttl))
+                let beat = Date()
+                do {
+                    let held = try catalog.heartbeat(worker: id, at: beat, renewingUntil: beat.addingTimeInterval(ttl))
+                    guard held.contains(writerLease) else {
+                        lost("another worker holds it now")
+                    }
+                    renewed = beat
+                } catch {
+                    // The lease may expire, and another worker take it, once a renewal is due
+                    // that cannot be made: stop before.
+                    if beat.timeIntervalSince(renewed) + renewal >= ttl {
+                        lost("no heartbeat reached the catalog for \(Int(beat.timeIntervalSince(renewed))) s: \(error)")
+                    }
+                }
             }
         }
         return WorkerSession(id: id, catalog: catalog, ended: ended)
@@ -74,6 +89,15 @@ final class WorkerSession: Sendable {
             for (id, catalog) in sessions { WorkerSession.stop(id, catalog) }
         }
     }()
+
+    /// This worker no longer holds the writer lease, or may lose it any moment: it stops at
+    /// once (what it was writing is rolled back, and redone by whoever writes next), so that
+    /// two workers never write to one catalog. Exit status 75 (EX_TEMPFAIL): systemd
+    /// restarts the service, which then waits for the lease like any other worker.
+    private static func lost(_ reason: String) -> Never {
+        FileHandle.standardError.write(Data("sediment: lost the catalog's writer lease (\(reason)); stopping at once so that two workers never write to one catalog\n".utf8))
+        _exit(75)
+    }
 
     /// Ends worker `id` in the catalog (its leases given up); says so when it cannot.
     private static func stop(_ id: String, _ catalog: Catalog) {

@@ -40,7 +40,7 @@ public struct LeaseHolder: Sendable, Equatable {
 public protocol WorkerCatalog: Sendable {
     func registerWorker(_ worker: WorkerRecord) throws
     func claim(_ resource: String, worker: String, at now: Date, until expiry: Date, replacing dead: String?) throws -> LeaseHolder?
-    func heartbeat(worker: String, at now: Date, renewingUntil expiry: Date) throws
+    @discardableResult func heartbeat(worker: String, at now: Date, renewingUntil expiry: Date) throws -> Set<String>
     func release(_ resource: String, worker: String) throws
     func stopWorker(_ worker: String, at now: Date) throws
     func workers() throws -> [WorkerRecord]
@@ -83,11 +83,15 @@ extension Catalog: WorkerCatalog {
         }
     }
 
-    /// The worker is alive: its heartbeat moves, and every lease it holds now runs until `expiry`.
-    public func heartbeat(worker: String, at now: Date, renewingUntil expiry: Date) throws {
+    /// The worker is alive: its heartbeat moves, and every lease it still holds now runs until
+    /// `expiry`; returns those leases (one it lost to another worker after it expired is not
+    /// among them).
+    @discardableResult
+    public func heartbeat(worker: String, at now: Date, renewingUntil expiry: Date) throws -> Set<String> {
         try write { db in
             try db.execute(sql: "UPDATE worker SET heartbeat_at = ? WHERE id = ?", arguments: [Self.timestamp(now), worker])
             try db.execute(sql: "UPDATE lease SET expires_at = ? WHERE worker_id = ?", arguments: [Self.timestamp(expiry), worker])
+            return Set(try db.values(String.self, sql: "SELECT resource FROM lease WHERE worker_id = ?", arguments: [worker]))
         }
     }
 
