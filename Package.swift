@@ -164,7 +164,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SedimentStore", "SedimentS3", "SedimentEngine", "SedimentMetadata", "TestSupport"]
+            dependencies: ["SedimentStore", "SedimentS3", "SedimentPostgres", "SedimentEngine", "SedimentMetadata", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import Foundation
 import SedimentEngine
+import SedimentPostgres
 import SedimentS3
 import XCTest
 
@@ -221,5 +222,39 @@ extension ConfigurationTests {
         XCTAssertEqual(configuration.storeLocation, .s3(try S3Location(bucket: "archive", prefix: "sediment/v1")))
         XCTAssertEqual(configuration.storage.endpoint, "http://127.0.0.1:9000")
         XCTAssertEqual(configuration.storage.region, "eu-central-1")
+    }
+
+    func testBadCatalogLocationsAreConfigurationErrors() throws {
+        let hub = "[[hub]]\nkind = \"git\"\nrepositories = [\"/srv/git/a.git\"]\n"
+        try check("[catalog]\nurl = \"mysql://db/sediment\"\n" + hub, mentions: ["catalog.url", "mysql://"])
+        try check("[catalog]\nurl = \"postgresql://sediment:hunter2@db/sediment\"\n" + hub, mentions: ["catalog.url", "password"])
+        try check("[catalog]\nurl = \"postgresql://sediment@db/sediment?sslmode=sometimes\"\n" + hub, mentions: ["catalog.url", "sslmode"])
+        try check("[catalog]\nurl = \"postgresql://sediment@db:99999/sediment\"\n" + hub, mentions: ["catalog.url", "port"])
+        try check("[catalog]\nurl = \"sqlite:\"\n" + hub, mentions: ["catalog.url", "sqlite:PATH"])
+        try check("[catalog]\nhost = \"db\"\n" + hub, mentions: ["catalog.host"])
+        let ws = try Workspace()
+        try ("[catalog]\nurl = \"postgresql://sediment:hunter2@db/sediment\"\n" + hub).write(toFile: ws.configPath, atomically: true, encoding: .utf8)
+        let result = try ws.sediment(["sync"])
+        XCTAssertEqual(result.status, 2, result.stderr)
+        XCTAssertFalse(result.stderr.contains("hunter2"), "a password in the catalog URL reached the error: \(result.stderr)")
+    }
+
+    func testCatalogLocationsAreRead() throws {
+        let folder = NSTemporaryDirectory() + "catalog-config-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let hub = "[[hub]]\nkind = \"git\"\nrepositories = [\"/srv/git/a.git\"]\n"
+        let path = folder + "/sediment.toml"
+        try ("[storage]\npath = \"data\"\n" + hub).write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try Configuration.load(path: path).catalogLocation, .sqlite(path: folder + "/data/catalog.sqlite"))
+        try ("[catalog]\nurl = \"sqlite:elsewhere/c.sqlite\"\n" + hub).write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try Configuration.load(path: path).catalogLocation, .sqlite(path: folder + "/elsewhere/c.sqlite"))
+        try ("[catalog]\nurl = \"postgresql://sediment@db.internal:5433/archive?sslmode=verify-full\"\n" + hub)
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        guard case .postgres(let settings) = try Configuration.load(path: path).catalogLocation else {
+            return XCTFail("not a PostgreSQL catalog")
+        }
+        XCTAssertEqual([settings.host, String(settings.port), settings.user, settings.database, settings.sslMode.rawValue],
+                       ["db.internal", "5433", "sediment", "archive", "verify-full"])
     }
 }
