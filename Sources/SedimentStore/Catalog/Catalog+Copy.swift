@@ -64,15 +64,15 @@ extension Catalog {
                     var copied = 0
                     func flush() throws {
                         guard let first = batch.first else { return }
-                        try Self.insert(batch, columns: first.columns, into: table.name, target)
+                        // Quoted: a column may be a reserved word (`offset`).
+                        try target.insertRows(into: table.name, columns: first.columns.map { "\"\($0)\"" }, batch.map(\.values))
                         copied += batch.count
                         batch.removeAll(keepingCapacity: true)
                         progress(CatalogCopyProgress(table: table.name, rows: copied, total: total))
                     }
                     try source.each(sql: "SELECT * FROM \(table.name) ORDER BY \(table.key)", arguments: []) { row in
                         batch.append(row)
-                        // Keep a statement's arguments well under PostgreSQL's 65,535.
-                        if batch.count * row.columns.count >= 30_000 || batch.count >= 1_000 { try flush() }
+                        if batch.count >= 1_000 { try flush() }
                     }
                     try flush()
                     if total == 0 { progress(CatalogCopyProgress(table: table.name, rows: 0, total: 0)) }
@@ -96,12 +96,5 @@ extension Catalog {
                 }
             }
         }
-    }
-
-    private static func insert(_ rows: [SQLRow], columns: [String], into table: String, _ db: any SQLConnection) throws {
-        let names = columns.map { "\"\($0)\"" }.joined(separator: ", ")
-        let marks = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-        let sql = "INSERT INTO \(table) (\(names)) VALUES " + Array(repeating: marks, count: rows.count).joined(separator: ", ")
-        try db.execute(sql: sql, arguments: SQLArguments(values: rows.flatMap(\.values)))
     }
 }
