@@ -1,5 +1,5 @@
 /// One package as a hub lists it: where its repository is and what the hub said about it.
-public struct PackageRef: Sendable, Equatable {
+public struct PackageRef: Sendable, Equatable, Codable {
     /// The hub's configured name.
     public var hub: String
     /// The package id within the hub (SPEC.md: for `git` hubs, the URL's path without `.git`).

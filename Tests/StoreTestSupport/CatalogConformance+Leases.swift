@@ -44,3 +44,35 @@ extension CatalogConformance {
         try equal(winners.all.count, 1, "one worker holds the lease (\(winners.all))")
     }
 }
+
+extension CatalogConformance {
+    /// What a fleet shares beyond leases: the stored listing, the last visit of a package,
+    /// a repository's archived refs, and abandoned work closed only for workers that are gone.
+    func fleetSharing() throws {
+        let catalog = try make()
+        let a = try package(catalog, "org/a"), b = try package(catalog, "org/b")
+        try equal(try catalog.hubListedAt("ours"), nil, "never listed")
+        try catalog.storeListing(hub: "ours", at: Self.time(5), worker: "w1", refs: [(b.rowID, "{\"id\":\"org/b\"}"), (a.rowID, "{\"id\":\"org/a ?\"}")])
+        try catalog.storeListing(hub: "ours", at: Self.time(10), worker: "w2", refs: [(b.rowID, "{\"id\":\"org/b\"}"), (a.rowID, "{\"id\":\"org/a\"}")])
+        try equal(try catalog.hubListedAt("ours"), Self.time(10), "the latest listing's time")
+        try equal(try catalog.listedRefs(hub: "ours"), ["{\"id\":\"org/a\"}", "{\"id\":\"org/b\"}"], "the latest listing, by package id")
+        try equal(try catalog.lastVisitFinished(package: a.rowID), nil, "never visited")
+        try catalog.record(visit(a, commit: Self.hex("c"), blob: blob("one"), at: 20))
+        try equal(try catalog.lastVisitFinished(package: a.rowID), Self.time(21), "the last visit's end")
+        let refs = try catalog.archivedRefs(repository: a.repositoryRowID!)
+        try equal(refs?.url, "git://h/org/a.git", "the repository's URL")
+        try equal(refs?.refs ?? [:], ["refs/heads/main": Self.hex("c")], "its archived refs")
+
+        // Crawls of a gone worker are closed; a live worker's are left running.
+        let live = try catalog.beginCrawl(hub: "ours", at: Self.time(30), worker: "live")
+        let gone = try catalog.beginCrawl(hub: "ours", at: Self.time(30), worker: "gone")
+        try catalog.visitStarted(package: a.rowID, crawl: live, at: Self.time(31), worker: "live")
+        try catalog.visitStarted(package: b.rowID, crawl: gone, at: Self.time(31), listing: "v1", worker: "gone")
+        let crashed = try catalog.closeAbandonedCrawls(countingCrashes: true, at: Self.time(40), scope: (gone: ["gone"], crashed: ["gone"]))
+        try equal(crashed.map(\.package), ["ours:org/b"], "only the gone worker's visit counts a crash")
+        let states = try catalog.database.read { db in try db.rows(sql: "SELECT id, state FROM crawl ORDER BY id").map { "\($0["id"] as Int64) \($0["state"] as String)" } }
+        try equal(states, ["\(live) running", "\(gone) interrupted"], "only the gone worker's crawl is closed")
+        let running = try catalog.database.read { db in try db.values(Int64.self, sql: "SELECT package_id FROM visit_running") }
+        try equal(running, [a.rowID], "the live worker's visit is still running")
+    }
+}

@@ -27,6 +27,7 @@ public struct CatalogConformance: ConformanceSuite {
         ("a copy holds every row, and only an empty catalog takes one", { try $0.copyEverything() }),
         ("a lease has one holder until it expires, is released or its holder is known dead", { try $0.leases() }),
         ("of workers claiming one lease at once, one gets it", { try $0.concurrentClaims() }),
+        ("a fleet shares its listing, last visits and refs, and closes only gone workers' work", { try $0.fleetSharing() }),
     ]
 
     func equal<T: Equatable>(_ actual: T, _ expected: T, _ what: String) throws {

@@ -31,6 +31,22 @@ enum PostgresMigrations {
             );
             CREATE INDEX lease_worker ON lease(worker_id);
             """),
+        PostgresMigration(name: "v3: several workers", sql: """
+            ALTER TABLE crawl ADD COLUMN worker_id TEXT COLLATE "C";
+            ALTER TABLE visit_running ADD COLUMN worker_id TEXT COLLATE "C";
+            CREATE TABLE listed_ref (
+                package_id BIGINT PRIMARY KEY REFERENCES package(id),
+                hub TEXT COLLATE "C" NOT NULL,
+                listed_at TEXT COLLATE "C" NOT NULL,
+                ref TEXT COLLATE "C" NOT NULL
+            );
+            CREATE INDEX listed_ref_hub ON listed_ref(hub);
+            CREATE TABLE hub_listing (
+                hub TEXT COLLATE "C" PRIMARY KEY,
+                listed_at TEXT COLLATE "C" NOT NULL,
+                worker_id TEXT COLLATE "C"
+            );
+            """),
     ]
 
     /// The advisory lock migrations hold: "Sediment" in ASCII.

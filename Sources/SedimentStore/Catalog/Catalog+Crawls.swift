@@ -60,11 +60,11 @@ public struct DuePackage: Sendable, Equatable {
 extension Catalog {
     /// Starts a crawl of `hub` in this process; returns its id. `listing` says whether the
     /// crawl lists the hub (false: it visits due packages from an earlier listing).
-    public func beginCrawl(hub: String, at date: Date, listing: Bool = true) throws -> Int64 {
+    public func beginCrawl(hub: String, at date: Date, listing: Bool = true, worker: String? = nil) throws -> Int64 {
         let time = Self.timestamp(date)
         return try write { db in
-            try db.insert(sql: "INSERT INTO crawl(hub, started_at, state, pid, listing) VALUES (?, ?, 'running', ?, ?)",
-                          arguments: [hub, time, Int64(getpid()), listing])
+            try db.insert(sql: "INSERT INTO crawl(hub, started_at, state, pid, listing, worker_id) VALUES (?, ?, 'running', ?, ?, ?)",
+                          arguments: [hub, time, Int64(getpid()), listing, worker])
         }
     }
 
@@ -83,13 +83,31 @@ extension Catalog {
     /// packages one crash first (``recordCrashes(_:at:)``). Called by the process that has
     /// just taken the archive's lock: no other process can be crawling, so they were left by
     /// one that was killed or crashed. Returns the packages counted.
+    ///
+    /// With several workers, `scope` names the workers known to be gone: only their crawls
+    /// and visits (and those of no worker) are closed, and only `scope.crashed` (gone workers
+    /// of this process's storage folder, whose crash this process saw) count crashes.
     @discardableResult
-    public func closeAbandonedCrawls(countingCrashes: Bool = false, at date: Date = Date()) throws -> [CrashedVisit] {
+    public func closeAbandonedCrawls(countingCrashes: Bool = false, at date: Date = Date(),
+                                     scope: (gone: Set<String>, crashed: Set<String>)? = nil) throws -> [CrashedVisit] {
         let time = Self.timestamp(date)
         return try write { db in
-            try db.execute(sql: "UPDATE crawl SET state = 'interrupted' WHERE state = 'running'")
-            let crashed = countingCrashes ? try recordCrashes(db, at: time) : []
-            try db.execute(sql: "DELETE FROM visit_running")
+            guard let scope else {
+                try db.execute(sql: "UPDATE crawl SET state = 'interrupted' WHERE state = 'running'")
+                let crashed = countingCrashes ? try recordCrashes(db, at: time) : []
+                try db.execute(sql: "DELETE FROM visit_running")
+                return crashed
+            }
+            func among(_ ids: Set<String>) -> (sql: String, arguments: [SQLValue]) {
+                ids.isEmpty ? ("worker_id IS NULL", []) : ("(worker_id IS NULL OR worker_id IN (\(ids.map { _ in "?" }.joined(separator: ", "))))",
+                                                            ids.sorted().map { .text($0) })
+            }
+            let gone = among(scope.gone)
+            try db.execute(sql: "UPDATE crawl SET state = 'interrupted' WHERE state = 'running' AND \(gone.sql)",
+                           arguments: SQLArguments(values: gone.arguments))
+            let crashed = countingCrashes && !scope.crashed.isEmpty
+                ? try recordCrashes(db, at: time, workers: scope.crashed) : []
+            try db.execute(sql: "DELETE FROM visit_running WHERE \(gone.sql)", arguments: SQLArguments(values: gone.arguments))
             return crashed
         }
     }
@@ -97,14 +115,15 @@ extension Catalog {
     /// Notes that a visit of package `rowID` started, until ``visitEnded(package:)``: for
     /// `status`, and so that the next process to open the archive knows which packages were
     /// in flight if this one crashes. `listing` is what the hub listed for it.
-    public func visitStarted(package rowID: Int64, crawl: Int64?, at date: Date, listing: String? = nil) throws {
+    public func visitStarted(package rowID: Int64, crawl: Int64?, at date: Date, listing: String? = nil, worker: String? = nil) throws {
         let time = Self.timestamp(date)
         try write { db in
             try db.execute(sql: """
-                INSERT INTO visit_running(package_id, crawl_id, started_at, listing) VALUES (?, ?, ?, ?)
-                ON CONFLICT(package_id) DO UPDATE SET crawl_id = excluded.crawl_id, started_at = excluded.started_at, listing = excluded.listing
+                INSERT INTO visit_running(package_id, crawl_id, started_at, listing, worker_id) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(package_id) DO UPDATE SET crawl_id = excluded.crawl_id, started_at = excluded.started_at,
+                    listing = excluded.listing, worker_id = excluded.worker_id
                 """,
-                           arguments: [rowID, crawl, time, listing])
+                           arguments: [rowID, crawl, time, listing, worker])
         }
     }
 

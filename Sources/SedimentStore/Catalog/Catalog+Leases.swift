@@ -40,6 +40,7 @@ public struct LeaseHolder: Sendable, Equatable {
 public protocol WorkerCatalog: Sendable {
     func registerWorker(_ worker: WorkerRecord) throws
     func claim(_ resource: String, worker: String, at now: Date, until expiry: Date, replacing dead: String?) throws -> LeaseHolder?
+    func leaseHolder(_ resource: String, at now: Date) throws -> LeaseHolder?
     @discardableResult func heartbeat(worker: String, at now: Date, renewingUntil expiry: Date) throws -> Set<String>
     func release(_ resource: String, worker: String) throws
     func stopWorker(_ worker: String, at now: Date) throws
@@ -80,6 +81,19 @@ extension Catalog: WorkerCatalog {
             }
             return LeaseHolder(worker: row["worker_id"], host: row["host"], pid: Int32(truncatingIfNeeded: row["pid"] as Int64),
                                expiresAt: Self.date(row["expires_at"]) ?? .distantPast, heartbeatAt: Self.date(row["heartbeat_at"]) ?? .distantPast)
+        }
+    }
+
+    /// Who holds `resource` at `now` (a lease not past its expiry); nil when no one does.
+    public func leaseHolder(_ resource: String, at now: Date) throws -> LeaseHolder? {
+        try read { db in
+            try db.row(sql: """
+                SELECT l.worker_id, l.expires_at, w.host, w.pid, w.heartbeat_at FROM lease l JOIN worker w ON w.id = l.worker_id
+                WHERE l.resource = ? AND l.expires_at >= ?
+                """, arguments: [resource, Self.timestamp(now)]).map { row in
+                LeaseHolder(worker: row["worker_id"], host: row["host"], pid: Int32(truncatingIfNeeded: row["pid"] as Int64),
+                            expiresAt: Self.date(row["expires_at"]) ?? .distantPast, heartbeatAt: Self.date(row["heartbeat_at"]) ?? .distantPast)
+            }
         }
     }
 

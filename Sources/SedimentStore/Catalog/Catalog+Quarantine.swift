@@ -29,14 +29,15 @@ extension Catalog {
     /// quarantines those that reach ``crashesToQuarantine``: parked with the reason
     /// "crashed the process", keeping the listing they crashed with so that a new version
     /// wakes them. A package never scheduled gets a schedule row, due at once.
-    func recordCrashes(_ db: any SQLConnection, at time: String) throws -> [CrashedVisit] {
+    func recordCrashes(_ db: any SQLConnection, at time: String, workers: Set<String>? = nil) throws -> [CrashedVisit] {
+        let only = workers.map { ids in " WHERE r.worker_id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))" } ?? ""
         let rows = try db.rows(sql: """
             SELECT r.package_id, r.listing, p.hub || ':' || p.package_id AS name,
                 s.package_id IS NOT NULL AS scheduled, COALESCE(s.crashes, 0) AS crashes
             FROM visit_running r JOIN package p ON p.id = r.package_id
-            LEFT JOIN package_schedule s ON s.package_id = r.package_id
+            LEFT JOIN package_schedule s ON s.package_id = r.package_id\(only)
             ORDER BY name
-            """)
+            """, arguments: SQLArguments(values: (workers ?? []).sorted().map { .text($0) }))
         var result: [CrashedVisit] = []
         for row in rows {
             let rowID: Int64 = row["package_id"]

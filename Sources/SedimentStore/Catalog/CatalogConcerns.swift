@@ -64,11 +64,11 @@ public protocol LFSQueue: Sendable {
 
 /// Crawls, visits in progress, each package's schedule, parking and quarantine.
 public protocol ScheduleCatalog: Sendable {
-    func beginCrawl(hub: String, at date: Date, listing: Bool) throws -> Int64
+    func beginCrawl(hub: String, at date: Date, listing: Bool, worker: String?) throws -> Int64
     func recordCrawlProblems(_ id: Int64, _ problems: [(item: String, problem: String)]) throws
     func finishCrawl(_ id: Int64, at date: Date, state: CrawlState, packages: Int, failed: Int, eventful: Int, error: String?) throws
-    @discardableResult func closeAbandonedCrawls(countingCrashes: Bool, at date: Date) throws -> [CrashedVisit]
-    func visitStarted(package rowID: Int64, crawl: Int64?, at date: Date, listing: String?) throws
+    @discardableResult func closeAbandonedCrawls(countingCrashes: Bool, at date: Date, scope: (gone: Set<String>, crashed: Set<String>)?) throws -> [CrashedVisit]
+    func visitStarted(package rowID: Int64, crawl: Int64?, at date: Date, listing: String?, worker: String?) throws
     func visitEnded(package rowID: Int64) throws
     func visitCompleted(package rowID: Int64) throws
     func forgetRunningVisits() throws

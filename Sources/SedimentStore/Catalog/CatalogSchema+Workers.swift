@@ -25,5 +25,25 @@ extension CatalogSchema {
                 CREATE INDEX lease_worker ON lease(worker_id);
                 """)
         }
+        migrator.registerMigration("v13: several workers") { db in
+            // Which worker runs a crawl or a visit (none: a single process, as before), and the
+            // latest listing of each hub as the worker that made it stored it for the others.
+            try db.execute(sql: """
+                ALTER TABLE crawl ADD COLUMN worker_id TEXT;
+                ALTER TABLE visit_running ADD COLUMN worker_id TEXT;
+                CREATE TABLE listed_ref (
+                    package_id INTEGER PRIMARY KEY REFERENCES package(id),
+                    hub TEXT NOT NULL,
+                    listed_at TEXT NOT NULL,
+                    ref TEXT NOT NULL
+                );
+                CREATE INDEX listed_ref_hub ON listed_ref(hub);
+                CREATE TABLE hub_listing (
+                    hub TEXT PRIMARY KEY,
+                    listed_at TEXT NOT NULL,
+                    worker_id TEXT
+                ) WITHOUT ROWID;
+                """)
+        }
     }
 }
