@@ -178,6 +178,6 @@ extension PostgresArchiveTests {
             """, database: database)
         XCTAssertTrue(DaemonProcess.poll(timeout: 30) { !daemon.process.isRunning }, "the worker went on: \(daemon.log)")
         XCTAssertEqual(daemon.process.terminationStatus, 75, daemon.log)
-        XCTAssertTrue(daemon.log.contains("lost the catalog's writer lease (another worker holds it now)"), daemon.log)
+        XCTAssertTrue(daemon.log.contains("lost the lease on catalog-writer (another worker holds it now)"), daemon.log)
     }
 }

@@ -13,7 +13,7 @@ public final class Archive: Sendable {
     /// Held while this process writes to the archive; nil for read-only use.
     private let lock: StorageLock?
     /// This process as a worker of a shared catalog, while it writes to it.
-    private let worker: WorkerSession?
+    let worker: WorkerSession?
 
     /// Opens the archive for writing (creating its folders), taking the storage lock so that
     /// no other `sediment` process writes to it at the same time.
@@ -27,8 +27,11 @@ public final class Archive: Sendable {
         }
         let lock = try StorageLock.acquire(path: configuration.storage.path + "/lock")
         let catalog = try configuration.catalogLocation.open()
+        // Several workers share a catalog only with a store they all reach (a bucket);
+        // with a local store a worker writes alone.
         let worker = configuration.catalogLocation.isShared
-            ? try WorkerSession.start(catalog: catalog, location: configuration.catalogLocation, storage: configuration.storage.path) : nil
+            ? try WorkerSession.start(catalog: catalog, location: configuration.catalogLocation, storage: configuration.storage.path,
+                                      fleet: configuration.storeLocation.isShared) : nil
         let blobs = try openStore(configuration.storeLocation, index: catalog, configuration: configuration)
         blobs.removeStaleTemporaries()
         let recovered = try blobs.recoverInterruptedWrites()
@@ -39,7 +42,9 @@ public final class Archive: Sendable {
         // stopped, and a visit still in progress by one that was killed or crashed. Only a
         // crash counts against the packages in flight.
         let crash = CrashMarker.previousCrash(storage: configuration.storage.path)
-        for crashed in try catalog.closeAbandonedCrawls(countingCrashes: crash != nil) {
+        // In a fleet, only the crawls and visits of workers that are gone are abandoned.
+        let scope = try worker.flatMap { $0.fleet ? try $0.goneWorkers() : nil }
+        for crashed in try catalog.closeAbandonedCrawls(countingCrashes: crash != nil, scope: scope) {
             FileHandle.standardError.write(Data("sediment: \(Self.note(crashed, crash: crash ?? ""))\n".utf8))
         }
         try CrashMarker.arm(storage: configuration.storage.path)
@@ -104,6 +109,13 @@ public final class Archive: Sendable {
             done.signal()
         }
         _ = done.wait(timeout: .now() + timeout)
+    }
+
+    /// Whether several workers may write to this archive at once: its catalog and its store
+    /// are shared (PostgreSQL and a bucket). Each worker then has the mirrors of the
+    /// repositories it visited, in its own storage folder.
+    public var isFleet: Bool {
+        configuration.catalogLocation.isShared && configuration.storeLocation.isShared
     }
 
     /// The absolute folder of a mirror recorded as `relative` in the catalog.

@@ -33,6 +33,12 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether workers on several machines reach the same store (a bucket).
+    public var isShared: Bool {
+        if case .s3 = self { return true }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .local(let path): return path

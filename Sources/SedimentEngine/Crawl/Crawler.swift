@@ -4,6 +4,7 @@ import SedimentGit
 import SedimentHTTP
 import SedimentHubs
 import SedimentStore
+import Synchronization
 
 /// Runs crawls: discovers each hub's packages, then visits them on a bounded pool of
 /// dedicated threads (`daemon.concurrency`), at most `daemon.per_host_concurrency` at once
@@ -61,6 +62,8 @@ public struct Crawler: Sendable {
         public var interrupted = false
         /// Planned visits not made because the crawl was interrupted.
         public var notVisited = 0
+        /// Planned visits another worker of the fleet made since this crawl began.
+        public var visitedElsewhere = 0
         /// Packages this crawl found no longer listed (`HUB:ID`): marked unlisted, their archive stays.
         public var unlisted: [String] = []
         /// Listed packages not visited because they are quarantined (`HUB:ID`): they crashed
@@ -84,6 +87,8 @@ public struct Crawler: Sendable {
         var discovery: Discovery
         var result: Discovery.Result
         var earlier: Bool
+        /// Listed by another worker of the fleet, lately (``Crawler/sharedListing(_:since:)``).
+        var shared = false
     }
 
     /// One crawl now of the selected hubs; blocks the calling thread until every visit is done.
@@ -100,6 +105,13 @@ public struct Crawler: Sendable {
         let fetches = FetchCache()
         // Requests of this crawl stop waiting (a server's pause, a retry) when it is cancelled.
         let client = cancellation.map { flag in self.client.cancellable { flag.isRaised } } ?? self.client
+        let began = clock()
+        let fleet = self.fleet
+        // A fleet worker lists a hub holding its listing's lease, until the listing is stored.
+        var listingLeases: [String] = []
+        // Per hub, since when a visit by any worker stands for one of this crawl.
+        var since: [String: Date] = [:]
+        defer { for lease in listingLeases { fleet?.release(lease) } }
 
         // 1. List each hub (or take its earlier listing). A listing that fails is a failed crawl.
         var listings: [HubListing] = []
@@ -115,6 +127,17 @@ public struct Crawler: Sendable {
                                            result: .init(packages: earlier, problems: [], complete: false), earlier: true))
                 continue
             }
+            if let fleet {
+                let lease = "listing:" + hub.name
+                guard try fleet.claimWaiting(lease, cancelled: { cancellation?.isRaised == true }) else { break }
+                listingLeases.append(lease)
+                if let shared = try sharedListing(hub, since: began) {
+                    listings.append(HubListing(hub: hub, credentials: credentials, discovery: discovery,
+                                               result: .init(packages: shared.refs, problems: [], complete: false), earlier: false, shared: true))
+                    since[hub.name] = min(began, shared.listedAt)
+                    continue
+                }
+            }
             let started = clock()
             do {
                 let result = try discovery.discover()
@@ -127,7 +150,7 @@ public struct Crawler: Sendable {
                 logger.error("hub listing failed", metadata: ["hub": "\(hub.name)", "error": "\(message)"])
                 events(.problem(message))
                 report.hubErrors.append(message)
-                let crawlID = try catalog.beginCrawl(hub: hub.name, at: started)
+                let crawlID = try catalog.beginCrawl(hub: hub.name, at: started, worker: fleet?.id)
                 try RecordWriter(archive: archive).finishCrawl(crawlID, hubKind: hub.kind, at: clock(), state: .failed, packages: 0, failed: 0,
                                                                eventful: 0, error: message)
             }
@@ -164,7 +187,7 @@ public struct Crawler: Sendable {
                 let hub = listing.hub
                 report.listings[hub.name] = listing.result.packages
                 let now = clock()
-                let crawlID = try catalog.beginCrawl(hub: hub.name, at: now, listing: !listing.earlier)
+                let crawlID = try catalog.beginCrawl(hub: hub.name, at: now, listing: !listing.earlier && !listing.shared, worker: fleet?.id)
                 crawls[hub.name] = crawlID
                 for problem in listing.result.problems {
                     logger.warning("hub entry skipped", metadata: ["hub": "\(hub.name)", "problem": "\(problem.description)"])
@@ -172,16 +195,20 @@ public struct Crawler: Sendable {
                 }
                 try catalog.recordCrawlProblems(crawlID, listing.result.problems.map { ($0.item, $0.problem) })
                 report.skipped += listing.result.problems
-                let known = listing.earlier ? Dictionary(try catalog.packages(hubs: [hub.name]).map { ($0.id, $0) }) { a, _ in a } : [:]
+                let fromCatalog = listing.earlier || listing.shared
+                let known = fromCatalog ? Dictionary(try catalog.packages(hubs: [hub.name]).map { ($0.id, $0) }) { a, _ in a } : [:]
                 let refs = listing.result.packages.filter(wanted)
                 // A new listing is recorded in a few transactions, not one per package.
-                let upserted = listing.earlier ? [] : try catalog.upsertPackages(refs.map { ref in
+                let upserted = fromCatalog ? [] : try catalog.upsertPackages(refs.map { ref in
                     let hasRepository = !ref.repository.isEmpty
                     return ListedPackage(id: ref.id, repositoryURL: hasRepository ? facts(ref.repository).shown : nil,
                                          mirrorPath: hasRepository ? facts(ref.repository).mirror : nil,
                                          scope: PackageScope(subpath: ref.subpath, excluded: ref.excludedPaths, card: ref.cardPath),
                                          gated: ref.gated, reportedHead: ref.reportedHead)
                 }, hub: hub.name, seenAt: now)
+                if let fleet, !fromCatalog, refs.count == listing.result.packages.count {
+                    shareListing(hub, refs: refs, packages: upserted, at: now, worker: fleet)
+                }
                 for (index, ref) in refs.enumerated() {
                     let hasRepository = !ref.repository.isEmpty
                     let package: PackageRecord
@@ -192,6 +219,9 @@ public struct Crawler: Sendable {
                         package = record
                         target.reportedHead = nil
                         target.metadata = nil
+                    } else if listing.shared {
+                        guard let record = known[ref.id], !record.deleted else { continue }
+                        package = record
                     } else {
                         package = upserted[index]
                     }
@@ -210,7 +240,7 @@ public struct Crawler: Sendable {
                 }
                 // Packages the hub no longer lists: gone upstream, or only no longer listed (their archive stays).
                 var unlisted: Set<String> = []
-                if !listing.earlier && listing.result.complete && selection.packages.isEmpty {
+                if !fromCatalog && listing.result.complete && selection.packages.isEmpty {
                     let listed = Set(listing.result.packages.map(\.id))
                     for known in try catalog.packages(hubs: [hub.name]) where !known.deleted && !known.unlisted && !listed.contains(known.id) {
                         if let outcome = try checkUnlisted(known, discovery: listing.discovery, crawlID: crawlID) {
@@ -221,8 +251,10 @@ public struct Crawler: Sendable {
                         }
                     }
                 }
-                if !listing.earlier { storeListing(crawlID, hub: hub, packages: Set(refs.map(\.id)).union(unlisted)) }
+                if !fromCatalog { storeListing(crawlID, hub: hub, packages: Set(refs.map(\.id)).union(unlisted)) }
             }
+            for lease in listingLeases { fleet?.release(lease) }
+            listingLeases = []
         } catch {
             try? endCrawls(crawls, outcomes: early, state: .failed, error: "the crawl failed: \(Visitor.describe(error))")
             throw error
@@ -248,7 +280,7 @@ public struct Crawler: Sendable {
             // Recorded before the visit starts: should it crash the process, the next process
             // to open the archive knows which package was in flight.
             try? catalog.visitStarted(package: rowID, crawl: job.target.crawlID, at: clock(),
-                                      listing: RevisitPolicy.listing(of: job.listed))
+                                      listing: RevisitPolicy.listing(of: job.listed), worker: fleet?.id)
             let outcome = visitor.visit(job.target) { progress in events(.fetchProgress(package: name, progress)) }
             if !outcome.interrupted && !outcome.localFailure {
                 // The visit ran to its end without crashing: the package is not the cause.
@@ -276,6 +308,26 @@ public struct Crawler: Sendable {
             events(.visitFinished(outcome, done: done() + alreadyDone, total: total))
             return outcome
         }
+        // In a fleet, a visit first takes its leases; one another worker holds is tried again
+        // in a later round, and one another worker made since this crawl began is not made.
+        let visited = Mutex(0)
+        let visitedSince = since
+        let attempt: @Sendable (VisitJob, () -> Int) -> FleetAttempt = { job, done in
+            let count = { () -> Int in _ = done(); return visited.withLock { $0 += 1; return $0 } }
+            guard let fleet else { return .visited(visitOne(job, count)) }
+            switch self.enter(job, worker: fleet, since: visitedSince[job.target.ref.hub] ?? began, cancellation: cancellation) {
+            case .held:
+                _ = done()
+                return .held(job)
+            case .visitedElsewhere:
+                _ = done()
+                return .elsewhere
+            case .go(let leases):
+                defer { for lease in leases { fleet.release(lease) } }
+                self.restoreMirror(job)
+                return .visited(visitOne(job, count))
+            }
+        }
         // Packages in flight when a process last crashed are visited first, one at a
         // time and alone: should one crash the process again, it alone is counted a second
         // crash (and quarantined), not the packages that happened to be visited beside it.
@@ -285,16 +337,26 @@ public struct Crawler: Sendable {
             logger.notice("visiting alone: a visit of it was in progress when the process last crashed",
                           metadata: ["hub": "\(job.target.ref.hub)", "package": "\(job.target.ref.id)"])
         }
-        let first = VisitPool(jobs: alone, concurrency: 1, perHost: 1, cancellation: cancellation).run { job, done in visitOne(job, done) }
-        let pool = VisitPool(jobs: together, concurrency: options.concurrency, perHost: options.perHostConcurrency,
-                             cancellation: cancellation)
-        let outcomes = first + pool.run { job, done in visitOne(job) { done() + first.count } }
+        var attempts = VisitPool(jobs: alone, concurrency: 1, perHost: 1, cancellation: cancellation).run(attempt)
+        var pending = attempts.compactMap(\.held) + (fleet.map { fleetOrder(together, worker: $0) } ?? together)
+        var round = 0
+        while !pending.isEmpty && cancellation?.isRaised != true {
+            if round > 0 { Thread.sleep(forTimeInterval: min(1, WorkerSession.renewal)) }
+            let pool = VisitPool(jobs: pending, concurrency: options.concurrency, perHost: options.perHostConcurrency,
+                                 cancellation: cancellation)
+            let results = pool.run(attempt)
+            attempts += results.filter { $0.held == nil }
+            pending = results.compactMap(\.held)
+            round += 1
+        }
+        let outcomes = attempts.compactMap(\.outcome)
+        report.visitedElsewhere = attempts.filter(\.isElsewhere).count
         let all = early + outcomes.filter { !$0.interrupted }
         report.outcomes = all
         let interrupted = cancellation?.isRaised == true
         if interrupted {
             report.interrupted = true
-            report.notVisited = jobs.count - outcomes.filter { !$0.interrupted }.count
+            report.notVisited = jobs.count - outcomes.filter { !$0.interrupted }.count - report.visitedElsewhere
         }
         try endCrawls(crawls, outcomes: all, state: interrupted ? .interrupted : .finished)
         return report
@@ -375,5 +437,29 @@ public enum CrawlError: Error, CustomStringConvertible {
         switch self {
         case .unknownPackages(let names): return "no configured hub lists \(names.joined(separator: ", "))"
         }
+    }
+}
+
+/// What became of one planned visit in a crawl.
+enum FleetAttempt: Sendable {
+    case visited(VisitOutcome)
+    /// Another worker held its repository: tried again in a later round.
+    case held(VisitJob)
+    /// Another worker visited the package since the crawl began.
+    case elsewhere
+
+    var outcome: VisitOutcome? {
+        if case .visited(let outcome) = self { return outcome }
+        return nil
+    }
+
+    var held: VisitJob? {
+        if case .held(let job) = self { return job }
+        return nil
+    }
+
+    var isElsewhere: Bool {
+        if case .elsewhere = self { return true }
+        return false
     }
 }

@@ -14,7 +14,13 @@ extension Scheduler {
         let progress = CrawlProgress()
         let metrics = self.metrics, notifier = self.notifier
         var selection = Crawler.Selection(hubs: [hub])
-        if !listing, let earlier = state.listings[hub] { selection.earlierListings = [hub: earlier] }
+        if !listing, let earlier = state.listings[hub] {
+            selection.earlierListings = [hub: earlier]
+        } else if !listing, crawler.fleet != nil, let configured = crawler.options.hubs.first(where: { $0.name == hub }),
+                  let stored = try? crawler.storedListing(configured), !stored.isEmpty {
+            // Another worker of the fleet listed the hub: its stored listing stands in for this one's.
+            selection.earlierListings = [hub: stored]
+        }
         do {
             let schedule = try PackageSchedule(catalog: archive.catalog, policy: policy, clock: { [clock] in clock.date }, logger: logger)
             let report = try crawler.crawl(selection, schedule: schedule, cancellation: cancellation) { event in

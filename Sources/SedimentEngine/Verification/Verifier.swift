@@ -120,7 +120,9 @@ public struct Verifier {
         for repository in try catalog.mirrorReferences() {
             let folder = archive.mirrorFolder(repository.mirror)
             guard let mirror = try? Repository.open(at: folder) else {
-                if !repository.refs.isEmpty {
+                // In a fleet each worker holds the mirrors of the repositories it visited.
+                let elsewhere = archive.isFleet && !FileManager.default.fileExists(atPath: folder)
+                if !repository.refs.isEmpty && !elsewhere {
                     report.problems.append(Damage(kind: .mirror, condition: .missing,
                                                   message: "mirror \(repository.mirror) of \(repository.url) is missing or unreadable"))
                 }
