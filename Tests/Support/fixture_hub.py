@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Loopback imitation of the Hugging Face Hub, for tests.
 
-    python3 fixture_hub.py --root DIR --port-file FILE [--port 0] [--verbose]
+    python3 fixture_hub.py --root DIR --port-file FILE [--port 0] [--latency S] [--verbose]
+
+--latency adds S seconds before every answer, as a distant hub's round trip would.
 
 Serves on 127.0.0.1 only; writes the chosen port atomically to --port-file and
 prints `PORT <n>`. SIGTERM and SIGINT stop it with exit status 0.
@@ -38,7 +40,10 @@ Endpoints:
                               "not_modified": {path: n}} (304 answers to conditional requests),
                               "lfs_batches": n (batch requests), "lfs_gets": {oid: n},
                               "lfs_range_gets": {oid: n} (GETs with a Range header),
-                              "lfs_expired_gets": n, "lfs_unauthorized_gets": n}
+                              "lfs_expired_gets": n, "lfs_unauthorized_gets": n,
+                              "git_in_flight_max": {id: n} (most git requests of one
+                              model at once), "git_in_flight_max_total": n (most git
+                              requests at once: this host's concurrency)}
     POST /_fixture/lfs-faults JSON list of {"oid", "kind", "times"} (appended), kind:
                              "wrong-content" (other bytes of the same length),
                              "expired" (the batch answers expires_in 0),
@@ -82,10 +87,15 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 class HubServer(git_http_server.GitHTTPServer):
     """The git server plus the Hub state: counters and pending faults."""
 
-    def __init__(self, address, *, root, git, home, verbose):
+    def __init__(self, address, *, root, git, home, verbose, latency=0.0):
         super().__init__(address, HubHandler, root=root, git=git, home=home,
                          log_file=None, receive_pack=False, verbose=verbose)
+        self.latency = latency
         self.state_lock = threading.Lock()
+        self.git_in_flight = {}
+        self.git_in_flight_max = {}
+        self.git_in_flight_total = 0
+        self.git_in_flight_max_total = 0
         self.git_connections = {}
         self.api_requests = {}
         self.not_modified = {}
@@ -97,6 +107,19 @@ class HubServer(git_http_server.GitHTTPServer):
         self.lfs_expired_gets = 0
         self.lfs_unauthorized_gets = 0
         self.stop_stalling = threading.Event()
+
+    def git_started(self, model_id):
+        with self.state_lock:
+            n = self.git_in_flight.get(model_id, 0) + 1
+            self.git_in_flight[model_id] = n
+            self.git_in_flight_max[model_id] = max(self.git_in_flight_max.get(model_id, 0), n)
+            self.git_in_flight_total += 1
+            self.git_in_flight_max_total = max(self.git_in_flight_max_total, self.git_in_flight_total)
+
+    def git_ended(self, model_id):
+        with self.state_lock:
+            self.git_in_flight[model_id] -= 1
+            self.git_in_flight_total -= 1
 
     def bump(self, table, key):
         with self.state_lock:
@@ -194,6 +217,7 @@ def main(argv=None):
     parser.add_argument("--root", required=True, help="folder with models.json and repos")
     parser.add_argument("--port-file", required=True, help="where to write the port")
     parser.add_argument("--port", type=int, default=0, help="TCP port (0: any free one)")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added before every answer")
     parser.add_argument("--verbose", action="store_true", help="log requests to stderr")
     args = parser.parse_args(argv)
 
@@ -202,7 +226,7 @@ def main(argv=None):
         parser.error("--root %s is not a directory" % root)
     return loopback.serve(
         lambda home: HubServer(("127.0.0.1", args.port), root=root, git=shutil.which("git") or "git",
-                               home=home, verbose=args.verbose),
+                               home=home, verbose=args.verbose, latency=args.latency),
         args.port_file, "fixture-hub-home.", on_close=lambda server: server.stop_stalling.set())
 
 

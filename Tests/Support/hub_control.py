@@ -33,7 +33,9 @@ class HubControl:
                          "lfs_gets": dict(server.lfs_gets),
                          "lfs_range_gets": dict(server.lfs_range_gets),
                          "lfs_expired_gets": server.lfs_expired_gets,
-                         "lfs_unauthorized_gets": server.lfs_unauthorized_gets}
+                         "lfs_unauthorized_gets": server.lfs_unauthorized_gets,
+                         "git_in_flight_max": dict(server.git_in_flight_max),
+                         "git_in_flight_max_total": server.git_in_flight_max_total}
             return self.send_json(200, stats)
         if path == "/_fixture/reset-stats" and self.command == "POST":
             with server.state_lock:
@@ -45,6 +47,8 @@ class HubControl:
                 server.lfs_batches = 0
                 server.lfs_expired_gets = 0
                 server.lfs_unauthorized_gets = 0
+                server.git_in_flight_max.clear()
+                server.git_in_flight_max_total = 0
             return self.send_json(200, {"ok": True})
         pending_faults = {"/_fixture/faults": server.faults, "/_fixture/lfs-faults": server.lfs_faults}
         if path in pending_faults and self.command == "DELETE":

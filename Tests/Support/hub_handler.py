@@ -4,6 +4,7 @@ import base64
 import json
 import os
 import re
+import time
 import urllib.parse
 
 import git_http_handler
@@ -97,8 +98,15 @@ class HubHandler(HubAPI, HubLFS, HubControl, git_http_handler.Handler):
             self.send_json(500, {"error": "fixture: bad models.json: %s" % exc})
 
     def route(self, path, query, git):
+        if self.server.latency > 0:
+            time.sleep(self.server.latency)
         if git and self.command in ("GET", "POST"):
-            return self.git_request(git, query)
+            model_id = git.group(1) + "/" + git.group(2)
+            self.server.git_started(model_id)
+            try:
+                return self.git_request(git, query)
+            finally:
+                self.server.git_ended(model_id)
         if LFS_BATCH_PATH.match(path) and self.command == "POST":
             return self.lfs_batch(self.read_all())
         if LFS_OBJECT_PATH.match(path) and self.command in ("GET", "HEAD"):
