@@ -37,6 +37,8 @@ public final class HTTPClient: Sendable {
     private let handles: HandlePool
     /// True when the work this client serves is cancelled: waits end and transfers stop.
     private let isCancelled: @Sendable () -> Bool
+    /// Pauses shared with other processes (the workers of a fleet), when there are any.
+    private let shared: (any SharedHostPauses)?
 
     private static let globalInit: Void = {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
@@ -48,13 +50,21 @@ public final class HTTPClient: Sendable {
         limiter = HostLimiter(perHost: configuration.perHostConcurrency)
         handles = HandlePool()
         isCancelled = { false }
+        shared = nil
     }
 
-    private init(sharing client: HTTPClient, isCancelled: @escaping @Sendable () -> Bool) {
+    private init(sharing client: HTTPClient, isCancelled: @escaping @Sendable () -> Bool, shared: (any SharedHostPauses)?) {
         configuration = client.configuration
         limiter = client.limiter
         handles = client.handles
         self.isCancelled = isCancelled
+        self.shared = shared
+    }
+
+    /// This client, also holding back a host while another process was told to pause it, and
+    /// telling them of every pause a server asks of it (a rate limit spent, `Retry-After`).
+    public func sharingPauses(through pauses: any SharedHostPauses) -> HTTPClient {
+        HTTPClient(sharing: self, isCancelled: isCancelled, shared: pauses)
     }
 
     /// This client, sharing its per-host limits and pauses and its connections, for work
@@ -62,7 +72,7 @@ public final class HTTPClient: Sendable {
     /// pause or for a retry gives up, and a transfer in progress stops, with
     /// ``HTTPError/Kind/cancelled``.
     public func cancellable(by isCancelled: @escaping @Sendable () -> Bool) -> HTTPClient {
-        HTTPClient(sharing: self, isCancelled: isCancelled)
+        HTTPClient(sharing: self, isCancelled: isCancelled, shared: shared)
     }
 
     /// Sends `request`, retrying as ``RetryPolicy`` says (through ``Retrying``), and returns the
@@ -87,6 +97,11 @@ public final class HTTPClient: Sendable {
                 if let reset = RetryPolicy.rateLimitReset(response.headers), response.isSuccess {
                     // Honoured up to max_pause: a server asking for years holds its host that long only.
                     limiter.pause(host, until: Date().addingTimeInterval(min(reset, policy.maxRetryAfter)))
+                    shared?.pause(host, until: Date().addingTimeInterval(min(reset, policy.maxRetryAfter)))
+                } else if RetryPolicy.retryableStatuses.contains(response.status),
+                          let wait = RetryPolicy.requestedWait(response.headers) ?? RetryPolicy.rateLimitReset(response.headers) {
+                    // The other workers hold back too: the limit is the account's, not this process's.
+                    shared?.pause(host, until: Date().addingTimeInterval(min(wait, policy.maxRetryAfter)))
                 }
                 if RetryPolicy.retryableStatuses.contains(response.status) { throw RetryableResponse(response) }
                 return response
@@ -152,6 +167,9 @@ public final class HTTPClient: Sendable {
     /// Waits for `host` as ``HostLimiter/acquire(_:deadline:isCancelled:)`` does, turning its
     /// interruptions into transport failures.
     private func acquire(_ host: String, deadline: Date?) throws -> Double {
+        if let until = shared?.pausedUntil(host), until > Date() {
+            limiter.pause(host, until: until)
+        }
         do {
             return try limiter.acquire(host, deadline: deadline, isCancelled: isCancelled)
         } catch HostLimiter.Interruption.cancelled {
@@ -382,4 +400,13 @@ public protocol HTTPBodyReceiver: AnyObject {
 
 extension HTTPBodyReceiver {
     public func shouldStop() -> Bool { false }
+}
+
+/// Host pauses shared between processes: a pause a server asked of one holds the others back
+/// too (Hugging Face's rate limits are per account, not per process).
+public protocol SharedHostPauses: Sendable {
+    /// Records that `host` is not to be asked before `date`.
+    func pause(_ host: String, until date: Date)
+    /// Until when another process was told to leave `host` alone; nil when it was not.
+    func pausedUntil(_ host: String) -> Date?
 }

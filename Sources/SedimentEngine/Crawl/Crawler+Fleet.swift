@@ -1,8 +1,10 @@
 import Foundation
 import SedimentGit
+import SedimentHTTP
 import SedimentHubs
 import SedimentRedaction
 import SedimentStore
+import Synchronization
 
 /// A crawl when several workers share the catalog and the store (a fleet): one worker lists a
 /// hub at a time and stores the listing for the others; each visit is made by the worker that
@@ -88,8 +90,10 @@ extension Crawler {
             guard job.host != "metadata-only" else { return .go([visit]) }
             let slots = max(1, options.perHostConcurrency)
             while cancellation?.isRaised != true {
-                for slot in 0..<slots {
-                    let resource = "host:\(job.host)#\(slot)"
+                // From a slot of chance: claims of workers starting together rarely meet.
+                let first = Int.random(in: 0..<slots)
+                for n in 0..<slots {
+                    let resource = "host:\(job.host)#\((first + n) % slots)"
                     if try worker.claim(resource) { return .go([visit, resource]) }
                 }
                 Thread.sleep(forTimeInterval: Double.random(in: 0.05...0.15))
@@ -152,4 +156,28 @@ extension Crawler {
 struct MirrorRestoreError: Error, CustomStringConvertible {
     var problems: [String]
     var description: String { problems.prefix(3).joined(separator: "; ") + (problems.count > 3 ? " (and \(problems.count - 3) more)" : "") }
+}
+
+/// The host pauses of a fleet, kept in the catalog: a rate limit one worker was told of
+/// holds every worker back. What the catalog says of a host is read at most once a second.
+final class CatalogHostPauses: SharedHostPauses {
+    private let catalog: Catalog
+    private let known = Mutex<[String: (until: Date?, readAt: Date)]>([:])
+
+    init(catalog: Catalog) {
+        self.catalog = catalog
+    }
+
+    func pause(_ host: String, until date: Date) {
+        try? catalog.pauseHost(host, until: date)
+        known.withLock { $0[host] = (date, Date()) }
+    }
+
+    func pausedUntil(_ host: String) -> Date? {
+        let now = Date()
+        if let cached = known.withLock({ $0[host] }), now.timeIntervalSince(cached.readAt) < 1 { return cached.until }
+        let until = try? catalog.hostPausedUntil(host)
+        known.withLock { $0[host] = (until, now) }
+        return until
+    }
 }

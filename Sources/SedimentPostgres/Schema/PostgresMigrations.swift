@@ -46,6 +46,10 @@ enum PostgresMigrations {
                 listed_at TEXT COLLATE "C" NOT NULL,
                 worker_id TEXT COLLATE "C"
             );
+            CREATE TABLE host_pause (
+                host TEXT COLLATE "C" PRIMARY KEY,
+                until TEXT COLLATE "C" NOT NULL
+            );
             """),
     ]
 

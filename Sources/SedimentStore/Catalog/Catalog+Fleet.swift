@@ -9,6 +9,8 @@ public protocol FleetCatalog: Sendable {
     func listedRefs(hub: String) throws -> [String]
     func lastVisitFinished(package rowID: Int64) throws -> Date?
     func archivedRefs(repository rowID: Int64) throws -> (url: String, refs: [String: String])?
+    func pauseHost(_ host: String, until date: Date) throws
+    func hostPausedUntil(_ host: String) throws -> Date?
 }
 
 extension Catalog: FleetCatalog {
@@ -65,6 +67,23 @@ extension Catalog: FleetCatalog {
                 refs[row["archived_as"]] = row["target"]
             }
             return (url, refs)
+        }
+    }
+
+    /// No worker asks `host` before `date` (a later pause already recorded stands).
+    public func pauseHost(_ host: String, until date: Date) throws {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO host_pause (host, until) VALUES (?, ?)
+                ON CONFLICT(host) DO UPDATE SET until = \(db.dialect.greatest("host_pause.until", "excluded.until"))
+                """, arguments: [host, Self.timestamp(date)])
+        }
+    }
+
+    /// Until when `host` is paused for every worker; nil when it never was.
+    public func hostPausedUntil(_ host: String) throws -> Date? {
+        try read { db in
+            try db.value(String.self, sql: "SELECT until FROM host_pause WHERE host = ?", arguments: [host]).flatMap(Self.date)
         }
     }
 }

@@ -27,7 +27,8 @@ extension CatalogSchema {
         }
         migrator.registerMigration("v13: several workers") { db in
             // Which worker runs a crawl or a visit (none: a single process, as before), and the
-            // latest listing of each hub as the worker that made it stored it for the others.
+            // latest listing of each hub as the worker that made it stored it for the others, and
+            // the pauses a server asked of one worker, which hold the others back too.
             try db.execute(sql: """
                 ALTER TABLE crawl ADD COLUMN worker_id TEXT;
                 ALTER TABLE visit_running ADD COLUMN worker_id TEXT;
@@ -42,6 +43,10 @@ extension CatalogSchema {
                     hub TEXT PRIMARY KEY,
                     listed_at TEXT NOT NULL,
                     worker_id TEXT
+                ) WITHOUT ROWID;
+                CREATE TABLE host_pause (
+                    host TEXT PRIMARY KEY,
+                    until TEXT NOT NULL
                 ) WITHOUT ROWID;
                 """)
         }
