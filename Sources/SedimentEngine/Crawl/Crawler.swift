@@ -103,10 +103,12 @@ public struct Crawler: Sendable {
         let hubs = options.hubs.filter { selection.hubs.isEmpty || selection.hubs.contains($0.name) }
         var report = Report()
         let fetches = FetchCache()
-        // Requests of this crawl stop waiting (a server's pause, a retry) when it is cancelled.
-        let client = cancellation.map { flag in self.client.cancellable { flag.isRaised } } ?? self.client
-        let began = clock()
         let fleet = self.fleet
+        // Requests of this crawl stop waiting (a server's pause, a retry) when it is cancelled;
+        // in a fleet, a pause a server asks of one worker holds the others back too.
+        let shared = fleet.map { self.client.sharingPauses(through: CatalogHostPauses(catalog: $0.catalog)) } ?? self.client
+        let client = cancellation.map { flag in shared.cancellable { flag.isRaised } } ?? shared
+        let began = clock()
         // A fleet worker lists a hub holding its listing's lease, until the listing is stored.
         var listingLeases: [String] = []
         // Per hub, since when a visit by any worker stands for one of this crawl.
@@ -341,7 +343,8 @@ public struct Crawler: Sendable {
         var pending = attempts.compactMap(\.held) + (fleet.map { fleetOrder(together, worker: $0) } ?? together)
         var round = 0
         while !pending.isEmpty && cancellation?.isRaised != true {
-            if round > 0 { Thread.sleep(forTimeInterval: min(1, WorkerSession.renewal)) }
+            // The holder of a repository is visiting it: it is soon free again (or visited).
+            if round > 0 { Thread.sleep(forTimeInterval: min(0.25, WorkerSession.renewal)) }
             let pool = VisitPool(jobs: pending, concurrency: options.concurrency, perHost: options.perHostConcurrency,
                                  cancellation: cancellation)
             let results = pool.run(attempt)
