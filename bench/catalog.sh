@@ -19,40 +19,16 @@ BENCH_NAME=bench-catalog
 : "${BENCH_CATALOG_VISITS:=5000}" "${BENCH_CATALOG_REPORT:=docs/benchmarks-catalog.md}"
 TARGET_UNCHANGED_BYTES=200
 bench_start
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-[ -x "$PG_BIN/initdb" ] || die "PostgreSQL's server is not installed: run make deps"
-PG_PID=""
-bench_stop() { [ -z "$PG_PID" ] || { kill -INT "$PG_PID" 2>/dev/null || true; wait "$PG_PID" 2>/dev/null || true; }; }
-
-# PostgreSQL refuses to run as root: its folder belongs to `nobody` then.
-PG_DIR="$WORK/postgres"
-mkdir -p "$PG_DIR"
-AS=()
-if [ "$(id -u)" = 0 ]; then
-	chown nobody:nogroup "$PG_DIR"
-	chmod 755 "$WORK"
-	AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
-fi
-PASSWORD=$("$PY" -c 'import secrets; print(secrets.token_hex(16))')
-printf '%s\n' "$PASSWORD" >"$PG_DIR/pwfile"
-[ "$(id -u)" = 0 ] && chown nobody:nogroup "$PG_DIR/pwfile"
-"${AS[@]}" "$PG_BIN/initdb" --pgdata="$PG_DIR/data" --username=sediment --auth-local=trust --auth-host=scram-sha-256 \
-	--pwfile="$PG_DIR/pwfile" --encoding=UTF8 --locale=C >"$WORK/initdb.log" 2>&1 || die "initdb failed: $(cat "$WORK/initdb.log")"
-PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-# Durable commits, as a production server runs (fsync on).
-"${AS[@]}" "$PG_BIN/postgres" -D "$PG_DIR/data" -k "$PG_DIR" -p "$PORT" -c listen_addresses=127.0.0.1 >"$WORK/postgres.log" 2>&1 &
-PG_PID=$!
-for _ in $(seq 1 300); do "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT" && break; sleep 0.2; done
-"$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT" || die "PostgreSQL did not start: $(cat "$WORK/postgres.log")"
-PGPASSWORD=$PASSWORD "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PORT" -U sediment -d postgres -c "CREATE DATABASE bench" \
-	|| die "cannot create the database"
-export PGPASSWORD=$PASSWORD PGPASSFILE=/nonexistent
+. "$(dirname "${BASH_SOURCE[0]}")/lib-servers.sh"
+bench_stop() { servers_stop; }
+pg_up
+pg_sql postgres "CREATE DATABASE bench" >/dev/null || die "cannot create the database"
 
 log "14a/14b: $BENCH_CATALOG_VISITS first and unchanged visits, SQLite"
 SQLITE=$("$SEDIMENT_BENCH" catalog-visits "sqlite:$WORK/catalog.sqlite" "$BENCH_CATALOG_VISITS")
 log "  $SQLITE"
 log "14a/14b: the same, PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }')"
-POSTGRES=$("$SEDIMENT_BENCH" catalog-visits "postgresql://sediment@127.0.0.1:$PORT/bench?sslmode=disable" "$BENCH_CATALOG_VISITS")
+POSTGRES=$("$SEDIMENT_BENCH" catalog-visits "$(pg_url bench)" "$BENCH_CATALOG_VISITS")
 log "  $POSTGRES"
 
 row() { # NAME FIELD FORMAT
