@@ -85,6 +85,7 @@ bench: release
 	bash bench/index.sh
 	bash bench/s3.sh
 	bash bench/catalog.sh
+	bash bench/fleet.sh
 
 # Works offline: every hub is imitated by local servers on 127.0.0.1 (Tests/Support/world.py).
 demo: build
