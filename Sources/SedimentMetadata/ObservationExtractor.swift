@@ -117,7 +117,7 @@ public enum ObservationExtractor {
         if let hubMetadata, let data = hubMetadata.data(using: .utf8),
            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], case .object(let fields)? = JSONCompatible(json: object) {
             let metrics = fields.filter { key, value in
-                if case .number = value { return ["downloads", "likes", "stars", "downloadsAllTime", "trendingScore"].contains(key) }
+                if case .number = value { return ObservationRecord.metricKeys.contains(key) }
                 return false
             }
             if !metrics.isEmpty { o.hubMetrics = JSONCompatible.object(metrics).json }

@@ -200,8 +200,7 @@ extension IndexHubTests {
         XCTAssertEqual(counts["/api/models/deeplab/"], 1, "\(counts)")
         let reread = try Catalog(readOnlyPath: ws.store + "/catalog.sqlite")
         let latest = try reread.metadata(package: try reread.package(named: "mz:deeplab").rowID)
-        XCTAssertEqual(latest.count, 2)
-        XCTAssertEqual(latest.last?.json, latest.first?.json, "a revalidated answer gives the same metadata")
+        XCTAssertEqual(latest.count, 1, "a revalidated answer gives the same metadata, stored once")
     }
 }
 

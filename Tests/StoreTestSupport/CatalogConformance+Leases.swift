@@ -80,3 +80,29 @@ extension CatalogConformance {
         try equal(running, [a.rowID], "the live worker's visit is still running")
     }
 }
+
+extension CatalogConformance {
+    /// A visit's hub metadata is stored when it differs from the package's last stored
+    /// metadata other than in its metrics (downloads, likes, …: the observation keeps them).
+    func metadataAsItChanged() throws {
+        let catalog = try make()
+        let a = try package(catalog, "org/a")
+        var first = visit(a, commit: Self.hex("c"), blob: blob("one"), at: 10)
+        first.metadata = #"{"downloads":1,"likes":0,"sha":"c"}"#
+        try catalog.record(first)
+        var second = visit(a, commit: Self.hex("d"), parents: [Self.hex("c")], blob: blob("two"), at: 20)
+        second.metadata = #"{"downloads":7,"likes":1,"sha":"d"}"#
+        try catalog.record(second)
+        var third = VisitRecord(packageRowID: a.rowID, repositoryRowID: a.repositoryRowID, crawlID: nil, startedAt: Self.time(30),
+                                finishedAt: Self.time(31), status: .full, eventful: false, error: nil)
+        third.metadata = #"{"likes":2,"sha":"d","downloads":9}"#
+        try catalog.record(third)
+        try equal(try catalog.metadata(package: a.rowID).map(\.json), [#"{"downloads":1,"likes":0,"sha":"c"}"#, #"{"downloads":7,"likes":1,"sha":"d"}"#],
+                  "metadata that changed only in its metrics is not stored again")
+        third.metadata = #"{"downloads":9,"likes":2,"sha":"d","tags":["new"]}"#
+        third.startedAt = Self.time(40)
+        third.finishedAt = Self.time(41)
+        try catalog.record(third)
+        try equal(try catalog.metadata(package: a.rowID).count, 3, "metadata that changed otherwise is stored")
+    }
+}

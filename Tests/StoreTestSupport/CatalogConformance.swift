@@ -27,6 +27,7 @@ public struct CatalogConformance: ConformanceSuite {
         ("a copy holds every row, and only an empty catalog takes one", { try $0.copyEverything() }),
         ("a lease has one holder until it expires, is released or its holder is known dead", { try $0.leases() }),
         ("of workers claiming one lease at once, one gets it", { try $0.concurrentClaims() }),
+        ("hub metadata is kept as it changed, metrics aside", { try $0.metadataAsItChanged() }),
         ("a fleet shares its listing, last visits and refs, and closes only gone workers' work", { try $0.fleetSharing() }),
     ]
 
@@ -104,7 +105,7 @@ public struct CatalogConformance: ConformanceSuite {
         try expect(snapshots[0].seq < snapshots[1].seq, "snapshot numbers grow")
         try equal(try catalog.lastSnapshot(package: package.rowID)?.head, Self.hex("d"), "last snapshot")
         try equal(try catalog.commitIDs(repository: package.repositoryRowID!, prefix: "ddd"), [Self.hex("d")], "commit by prefix")
-        try equal(try catalog.metadata(package: package.rowID).count, 2, "hub metadata per visit")
+        try equal(try catalog.metadata(package: package.rowID).count, 2, "hub metadata as it changed")
         let status = try catalog.status()
         try equal(status.commits, 2, "status commits")
         try equal(status.snapshots, 2, "status snapshots")

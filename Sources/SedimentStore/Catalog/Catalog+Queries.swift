@@ -161,7 +161,9 @@ extension Catalog {
 }
 
 extension Catalog {
-    /// The hub metadata recorded at each visit of a package, oldest first: (visit id, time, JSON).
+    /// The hub metadata of a package as it changed, oldest first: (visit id, time, JSON); a
+    /// visit whose metadata differed from the one before only in its metrics (downloads,
+    /// likes, …, which its observation keeps) adds none.
     public func metadata(package: Int64) throws -> [(visit: Int64, at: String, json: String)] {
         try read { db in
             try db.rows(sql: """

@@ -161,9 +161,15 @@ extension Catalog {
                 """, arguments: [visit.crawlID, visit.packageRowID, startedAt, finishedAt, visit.status.rawValue,
                                  visit.eventful, visit.error, visit.objectsReceived, visit.bytesReceived, visit.commits.count, snapshotSeq,
                                  visit.skippedGit])
+            // The hub's metadata is kept when it changed, counters aside (each visit's
+            // observation has them, and the store's visit record the whole document).
             if let metadata = visit.metadata {
-                try db.execute(sql: "INSERT INTO visit_metadata(visit_id, package_id, metadata) VALUES (?, ?, ?)",
-                               arguments: [visitID, visit.packageRowID, metadata])
+                let previous = try db.value(String.self, sql: "SELECT metadata FROM visit_metadata WHERE package_id = ? ORDER BY visit_id DESC LIMIT 1",
+                                            arguments: [visit.packageRowID])
+                if previous.map(Self.withoutMetrics) != Self.withoutMetrics(metadata) {
+                    try db.execute(sql: "INSERT INTO visit_metadata(visit_id, package_id, metadata) VALUES (?, ?, ?)",
+                                   arguments: [visitID, visit.packageRowID, metadata])
+                }
             }
             if let o = visit.observation {
                 try db.execute(sql: """
@@ -173,6 +179,15 @@ extension Catalog {
             }
             return visitID
         }
+    }
+
+    /// A metadata document without its numeric metrics (``ObservationRecord/metricKeys``), in
+    /// one canonical form; a document that is not a JSON object, as it is.
+    static func withoutMetrics(_ metadata: String) -> String {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(metadata.utf8))) as? [String: Any] else { return metadata }
+        let kept = object.filter { key, value in !(ObservationRecord.metricKeys.contains(key) && value is NSNumber) }
+        guard let data = try? JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys]) else { return metadata }
+        return String(decoding: data, as: UTF8.self)
     }
 
     static func refsJSON(_ refs: [String: String]) -> String {

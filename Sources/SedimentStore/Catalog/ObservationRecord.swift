@@ -3,6 +3,10 @@ import Foundation
 /// The time-series row of one package at one visit: what the hub reported and what its
 /// files say. Written with the visit; documented in `docs/schema.md` (`observation`).
 public struct ObservationRecord: Sendable, Equatable {
+    /// The hub's numeric metrics an observation keeps (``hubMetrics``): they change between
+    /// visits while nothing else does, so the hub's metadata is compared without them.
+    public static let metricKeys: Set<String> = ["downloads", "likes", "stars", "downloadsAllTime", "trendingScore"]
+
     public var downloads: Int64?
     public var likes: Int64?
     /// Numeric hub metrics (downloads, likes, stars, …) as a JSON object.
