@@ -19,7 +19,7 @@ BENCH_NAME=bench-fleet
 : "${BENCH_FLEET_MODELS:=200}" "${BENCH_FLEET_LATENCY:=0.1}" "${BENCH_FLEET_REPORT:=docs/benchmarks-fleet.md}"
 TARGET_2=1.8
 TARGET_4=3
-bench_start git moto_server curl
+bench_start git time moto_server curl
 HUB_PID=""
 bench_stop() {
 	[ -z "$HUB_PID" ] || kill "$HUB_PID" 2>/dev/null || true
@@ -74,7 +74,8 @@ TOML
 	read -r busy_before idle_before < <(cpu_ticks)
 	start=$(now)
 	for n in $(seq 1 "$workers"); do
-		timeout "$BENCH_TIMEOUT" "$SEDIMENT" sync --config "$WORK/$db-$n.toml" >"$WORK/$db-$n.out" 2>"$WORK/$db-$n.err" &
+		timeout "$BENCH_TIMEOUT" /usr/bin/time -f '%U %S' -o "$WORK/$db-$n.time" "$SEDIMENT" sync --config "$WORK/$db-$n.toml" \
+			>"$WORK/$db-$n.out" 2>"$WORK/$db-$n.err" &
 		pids+=($!)
 	done
 	for n in "${pids[@]}"; do wait "$n" || rc=$?; done
@@ -82,6 +83,8 @@ TOML
 	local busy_after idle_after
 	read -r busy_after idle_after < <(cpu_ticks)
 	calc "100 * ($busy_after - $busy_before) / ($busy_after - $busy_before + $idle_after - $idle_before)" >"$WORK/cpu-$workers"
+	# The workers' own CPU time, against the machine's busy time (ticks of 1/100 s).
+	cat "$WORK/$db-"*.time | awk -v busy="$((busy_after - busy_before))" '{ s += $1 + $2 } END { printf "%.0f", 100 * s / (busy / 100) }' >"$WORK/share-$workers"
 	[ "$rc" = 0 ] || die "a worker of $workers failed: $(tail -n 3 "$WORK/$db-"*.err)"
 	local visits
 	visits=$(pg_sql "$db" "SELECT COUNT(DISTINCT package_id) FROM visit")
@@ -94,16 +97,23 @@ TOML
 # A first run warms the servers up (the bucket's first writes, PostgreSQL's caches); not counted.
 log "  warm-up: 1 worker, not counted"
 fleet_run 1 >/dev/null
-declare -A SECONDS_BY RATE CPU_BUSY SPAN
+declare -A SECONDS_BY RATE CPU_BUSY SPAN SHARE
 for workers in 1 2 4; do
 	SECONDS_BY[$workers]=$(fleet_run "$workers")
 	RATE[$workers]=$(calc "$BENCH_FLEET_MODELS * 60 / ${SECONDS_BY[$workers]}")
 	CPU_BUSY[$workers]=$(cat "$WORK/cpu-$workers")
 	SPAN[$workers]=$(cat "$WORK/span-$workers")
+	SHARE[$workers]=$(cat "$WORK/share-$workers")
 	log "  $workers worker(s): $(fmt %.1f "${SECONDS_BY[$workers]}") s ($(fmt %.1f "${SPAN[$workers]}") s visiting), $(fmt %.0f "${RATE[$workers]}") visits/min, CPU $(fmt %.0f "${CPU_BUSY[$workers]}")% busy"
 done
 R2=$(calc "${RATE[2]} / ${RATE[1]}")
 R4=$(calc "${RATE[4]} / ${RATE[1]}")
+# The same while the workers visit: without each worker's start and the listing, which a
+# running daemon does not pay for every visit.
+declare -A VRATE
+for workers in 1 2 4; do VRATE[$workers]=$(calc "$BENCH_FLEET_MODELS * 60 / ${SPAN[$workers]}"); done
+V2=$(calc "${VRATE[2]} / ${VRATE[1]}")
+V4=$(calc "${VRATE[4]} / ${VRATE[1]}")
 printf 'fleet_rate_1=%s fleet_rate_2=%s fleet_rate_4=%s\n' "${RATE[1]}" "${RATE[2]}" "${RATE[4]}" >"$BENCH_RESULTS/fleet.txt"
 {
 	echo "# Several workers: visits per minute"
@@ -112,16 +122,21 @@ printf 'fleet_rate_1=%s fleet_rate_2=%s fleet_rate_4=%s\n' "${RATE[1]}" "${RATE[
 	echo "$BENCH_FLEET_MODELS models on the fixture hub with $BENCH_FLEET_LATENCY s added before every answer; each worker a"
 	echo "\`sediment sync\` visiting 2 repositories at once; PostgreSQL 15 catalog and moto's S3 server, all on 127.0.0.1."
 	echo
-	echo "| workers | seconds (of which visiting) | visits per minute | against one worker | machine's CPU busy |"
-	echo "|---|---|---|---|---|"
+	echo "| workers | seconds, start to end | visits per minute | against one worker | seconds visiting | visits per minute visiting | against one worker | machine's CPU busy | of it, the workers |"
+	echo "|---|---|---|---|---|---|---|---|---|"
 	for workers in 1 2 4; do
-		printf '| %s | %.1f (%.1f) | %.0f | %.2fx | %.0f%% |\n' "$workers" "${SECONDS_BY[$workers]}" "${SPAN[$workers]}" "${RATE[$workers]}" \
-			"$(calc "${RATE[$workers]} / ${RATE[1]}")" "${CPU_BUSY[$workers]}"
+		printf '| %s | %.1f | %.0f | %.2fx | %.1f | %.0f | %.2fx | %.0f%% | %s%% |\n' "$workers" "${SECONDS_BY[$workers]}" "${RATE[$workers]}" \
+			"$(calc "${RATE[$workers]} / ${RATE[1]}")" "${SPAN[$workers]}" "${VRATE[$workers]}" "$(calc "${VRATE[$workers]} / ${VRATE[1]}")" \
+			"${CPU_BUSY[$workers]}" "${SHARE[$workers]}"
 	done
 	echo
-	echo "Targets: at least ${TARGET_2}x at 2 workers ($(verdict "$R2" ">=" "$TARGET_2")), at least ${TARGET_4}x at 4 ($(verdict "$R4" ">=" "$TARGET_4"))."
+	echo "Targets, start to end: at least ${TARGET_2}x at 2 workers ($(verdict "$R2" ">=" "$TARGET_2")), at least ${TARGET_4}x at 4 ($(verdict "$R4" ">=" "$TARGET_4"));"
+	echo "while visiting (from the first visit's start to the last one's end, as the catalog records them):"
+	echo "${TARGET_2}x at 2 ($(verdict "$V2" ">=" "$TARGET_2")), ${TARGET_4}x at 4 ($(verdict "$V4" ">=" "$TARGET_4"))."
 	echo "The workers, the hub (a git http-backend process per request), PostgreSQL and the S3 server share this"
-	echo "machine's $(nproc) cores: once they are all busy (last column), more workers add no throughput here, as they"
-	echo "would on machines of their own. A run's seconds include each worker's start (catalog, bucket) and the listing."
+	echo "machine's $(nproc) cores: once they are all busy (the CPU columns: the machine's, and the workers' own share"
+	echo "of it, the rest being the hub's git processes, PostgreSQL and the S3 server), more workers add no throughput here, as they"
+	echo "would on machines of their own. Start to end includes each worker's start (catalog, bucket), the listing"
+	echo "(one worker lists while the others wait for its listing) and the end of the slowest worker."
 } >"$BENCH_FLEET_REPORT"
 cat "$BENCH_FLEET_REPORT"

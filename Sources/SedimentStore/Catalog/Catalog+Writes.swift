@@ -166,7 +166,7 @@ extension Catalog {
             if let metadata = visit.metadata {
                 let previous = try db.value(String.self, sql: "SELECT metadata FROM visit_metadata WHERE package_id = ? ORDER BY visit_id DESC LIMIT 1",
                                             arguments: [visit.packageRowID])
-                if previous.map(Self.withoutMetrics) != Self.withoutMetrics(metadata) {
+                if previous != metadata && previous.map(Self.withoutMetrics) != Self.withoutMetrics(metadata) {
                     try db.execute(sql: "INSERT INTO visit_metadata(visit_id, package_id, metadata) VALUES (?, ?, ?)",
                                    arguments: [visitID, visit.packageRowID, metadata])
                 }
