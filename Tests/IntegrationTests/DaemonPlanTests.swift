@@ -52,6 +52,7 @@ final class DaemonPlanTests: XCTestCase {
         XCTAssertEqual(short.nextListing(after: listed(0, .failed, failures: 1)), at(30))
         XCTAssertEqual(plan.nextListing(after: listed(0)), at(6 * hour))
         XCTAssertNil(plan.nextListing(after: listed(0, .interrupted)), "an interrupted listing is redone at once")
+        XCTAssertEqual(plan.nextListing(after: listed(0, .running)), at(6 * hour), "another worker's listing in progress is a listing")
         XCTAssertNil(plan.nextListing(after: nil), "a hub never listed is listed at once")
 
         // Started during an outage: the listing failed, no listing is held, packages are due.
@@ -88,5 +89,18 @@ final class DaemonPlanTests: XCTestCase {
         let none = plan.decide(now: t0, hubs: [])
         XCTAssertEqual(none.work, [])
         XCTAssertNil(none.wake, "no hub: nothing to wake for")
+    }
+
+    /// A crawl of a worker of a fleet (which may run on another machine, where its pid means
+    /// nothing) runs while its worker is heard of and has not stopped.
+    func testAWorkersCrawlRunsWhileItsWorkerIsHeardOf() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let recent = Catalog.timestamp(now.addingTimeInterval(-30)), old = Catalog.timestamp(now.addingTimeInterval(-3600))
+        XCTAssertEqual(CrawlState.effective("running", pid: 999_999, worker: "elsewhere:1:a", stoppedAt: nil, heartbeatAt: recent, now: now), .running)
+        XCTAssertEqual(CrawlState.effective("running", pid: 999_999, worker: "elsewhere:1:a", stoppedAt: nil, heartbeatAt: old, now: now), .interrupted)
+        XCTAssertEqual(CrawlState.effective("running", pid: 999_999, worker: "elsewhere:1:a", stoppedAt: recent, heartbeatAt: recent, now: now), .interrupted)
+        XCTAssertEqual(CrawlState.effective("finished", pid: nil, worker: "elsewhere:1:a", stoppedAt: nil, heartbeatAt: recent, now: now), .finished)
+        XCTAssertEqual(CrawlState.effective("running", pid: 999_999, worker: nil, stoppedAt: nil, heartbeatAt: nil, now: now), .interrupted,
+                       "without a worker, the pid decides")
     }
 }

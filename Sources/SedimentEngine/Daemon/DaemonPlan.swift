@@ -26,16 +26,17 @@ public struct DaemonPlan: Sendable {
     }
 
     /// When a hub is listed next after its latest listing; nil means at once (never listed, or
-    /// the last listing was interrupted) or, for a listing in progress, when it ends.
+    /// the last listing was interrupted). A listing still running is another worker's (the
+    /// daemon plans between its own crawls): the hub is listed again an interval after it began.
     public func nextListing(after last: ListingRecord?) -> Date? {
         guard let last, let started = Catalog.date(last.startedAt) else { return nil }
         switch last.state {
-        case .finished:
+        case .finished, .running:
             return started.addingTimeInterval(interval)
         case .failed:
             let backoff = listingRetry * pow(2, Double(max(0, last.failuresInARow - 1)))
             return started.addingTimeInterval(min(backoff, interval, minRevisit))
-        case .interrupted, .running:
+        case .interrupted:
             return nil
         }
     }

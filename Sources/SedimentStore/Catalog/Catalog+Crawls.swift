@@ -21,6 +21,22 @@ public enum CrawlState: String, Sendable {
         return .running
     }
 
+    /// The state to show for a crawl row of a worker (a catalog several workers share): a
+    /// `running` crawl whose worker stopped, or has not been heard of for ``silentWorker``
+    /// seconds, was interrupted. Without a worker, as ``effective(_:pid:)``.
+    public static func effective(_ stored: String, pid: Int32?, worker: String?, stoppedAt: String?, heartbeatAt: String?,
+                                 now: Date = Date()) -> CrawlState {
+        guard worker != nil else { return effective(stored, pid: pid) }
+        let state = CrawlState(rawValue: stored) ?? .interrupted
+        guard state == .running else { return state }
+        guard stoppedAt == nil, let beat = heartbeatAt.flatMap(Catalog.date), now.timeIntervalSince(beat) < silentWorker else { return .interrupted }
+        return .running
+    }
+
+    /// How long a worker may be silent before its running crawls count as interrupted: it
+    /// may be on another machine, where its pid means nothing here.
+    public static let silentWorker: TimeInterval = 300
+
     /// Whether process `pid` exists on this machine.
     public static func isAlive(_ pid: Int32) -> Bool {
         if pid == getpid() { return true }
@@ -137,12 +153,14 @@ extension Catalog {
     public func runningVisits() throws -> [RunningVisit] {
         try read { db in
             try db.rows(sql: """
-                SELECT p.hub || ':' || p.package_id AS name, r.started_at, c.state, c.pid
+                SELECT p.hub || ':' || p.package_id AS name, r.started_at, c.state, c.pid, c.worker_id, w.stopped_at, w.heartbeat_at
                 FROM visit_running r JOIN package p ON p.id = r.package_id LEFT JOIN crawl c ON c.id = r.crawl_id
+                LEFT JOIN worker w ON w.id = c.worker_id
                 ORDER BY r.started_at, name
                 """).compactMap { row in
                 let pid = (row["pid"] as Int64?).map { Int32($0) }
-                guard CrawlState.effective(row["state"] ?? "interrupted", pid: pid) == .running else { return nil }
+                guard CrawlState.effective(row["state"] ?? "interrupted", pid: pid, worker: row["worker_id"], stoppedAt: row["stopped_at"],
+                                           heartbeatAt: row["heartbeat_at"]) == .running else { return nil }
                 return RunningVisit(package: row["name"], startedAt: row["started_at"], pid: pid)
             }
         }
@@ -153,13 +171,15 @@ extension Catalog {
         try read { db in
             var result: [String: ListingRecord] = [:]
             let rows = try db.rows(sql: """
-                SELECT c.hub, c.started_at, c.state, c.pid,
+                SELECT c.hub, c.started_at, c.state, c.pid, c.worker_id, w.stopped_at, w.heartbeat_at,
                     (SELECT COUNT(*) FROM crawl f WHERE f.hub = c.hub AND f.listing = 1 AND f.state = 'failed'
                         AND f.id > COALESCE((SELECT MAX(id) FROM crawl s WHERE s.hub = c.hub AND s.listing = 1 AND s.state != 'failed'), 0)) AS failures
-                FROM crawl c WHERE c.id = (SELECT MAX(id) FROM crawl m WHERE m.hub = c.hub AND m.listing = 1)
+                FROM crawl c LEFT JOIN worker w ON w.id = c.worker_id
+                WHERE c.id = (SELECT MAX(id) FROM crawl m WHERE m.hub = c.hub AND m.listing = 1)
                 """)
             for row in rows {
-                let state = CrawlState.effective(row["state"], pid: (row["pid"] as Int64?).map { Int32($0) })
+                let state = CrawlState.effective(row["state"], pid: (row["pid"] as Int64?).map { Int32($0) }, worker: row["worker_id"],
+                                                 stoppedAt: row["stopped_at"], heartbeatAt: row["heartbeat_at"])
                 result[row["hub"]] = ListingRecord(startedAt: row["started_at"], state: state, failuresInARow: row["failures"])
             }
             return result

@@ -60,12 +60,16 @@ extension Catalog {
                     (SELECT COUNT(*) FROM package p WHERE p.hub = h.name) AS packages,
                     (SELECT COUNT(*) FROM package p WHERE p.hub = h.name AND p.deleted = 1) AS deleted,
                     (SELECT COUNT(*) FROM package p WHERE p.hub = h.name AND p.unlisted = 1 AND p.deleted = 0) AS unlisted,
-                    c.started_at, c.finished_at, COALESCE(c.packages, 0) AS cp, COALESCE(c.failed, 0) AS cf, c.error, c.state, c.pid
+                    c.started_at, c.finished_at, COALESCE(c.packages, 0) AS cp, COALESCE(c.failed, 0) AS cf, c.error, c.state, c.pid,
+                    c.worker_id, w.stopped_at, w.heartbeat_at
                 FROM hub h LEFT JOIN crawl c ON c.id = (SELECT MAX(id) FROM crawl WHERE hub = h.name)
+                LEFT JOIN worker w ON w.id = c.worker_id
                 ORDER BY h.name
                 """).map { row -> ArchiveStatus.Hub in
                 let pid = (row["pid"] as Int64?).map { Int32($0) }
-                let state = (row["state"] as String?).map { CrawlState.effective($0, pid: pid) }
+                let state = (row["state"] as String?).map {
+                    CrawlState.effective($0, pid: pid, worker: row["worker_id"], stoppedAt: row["stopped_at"], heartbeatAt: row["heartbeat_at"])
+                }
                 return ArchiveStatus.Hub(name: row["name"], kind: row["kind"], packages: row["packages"], deleted: row["deleted"],
                                          unlisted: row["unlisted"], lastCrawlStarted: row["started_at"], lastCrawlFinished: row["finished_at"],
                                          lastCrawlState: state, lastCrawlPID: state == .running ? pid : nil,
