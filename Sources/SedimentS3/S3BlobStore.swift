@@ -23,6 +23,10 @@ public struct S3BlobStore: BlobStore, PendingPackReading {
     public let workFolder: String
     /// The local folder of resumable writes (`<hex>`).
     public let partialFolder: String
+    /// Other processes write to the bucket too (the workers of a fleet): the multipart
+    /// uploads in progress may be theirs, and are left to them (and to the bucket's lifecycle
+    /// rule for abandoned uploads).
+    public var otherWriters = false
 
     /// A store at `settings.location`, indexed by `index` (the catalog), working in the local
     /// folder `work` (its `tmp/` and `partial/` are created).
@@ -48,6 +52,7 @@ public struct S3BlobStore: BlobStore, PendingPackReading {
         options = store.options
         workFolder = store.workFolder
         partialFolder = store.partialFolder
+        otherWriters = store.otherWriters
         index = OverlayPackIndex(base: store.index, pending: packs)
     }
 
@@ -146,6 +151,7 @@ public struct S3BlobStore: BlobStore, PendingPackReading {
     @discardableResult
     public func removeUnwantedPartials(keeping wanted: Set<String>) -> Int {
         var removed = PartialBlob.removeUnwanted(in: partialFolder, keeping: wanted) { contains($0) }
+        guard !otherWriters else { return removed }
         for upload in (try? client.listMultipartUploads(prefix: location.key("objects/"))) ?? [] {
             guard let name = upload.key.split(separator: "/").last, !wanted.contains(String(name)) else { continue }
             if (try? client.abortMultipartUpload(upload.key, uploadID: upload.uploadID)) != nil { removed += 1 }

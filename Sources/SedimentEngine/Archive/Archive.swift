@@ -104,8 +104,9 @@ public final class Archive: Sendable {
     public func forgetRunningVisitsBeforeExit(timeout: TimeInterval = 5) {
         let done = DispatchSemaphore(value: 0)
         let catalog = self.catalog
+        let worker = self.worker.flatMap { $0.fleet ? $0.id : nil }
         Thread.detachNewThread {
-            try? catalog.forgetRunningVisits()
+            try? catalog.forgetRunningVisits(worker: worker)
             done.signal()
         }
         _ = done.wait(timeout: .now() + timeout)

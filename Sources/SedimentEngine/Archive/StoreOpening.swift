@@ -62,8 +62,11 @@ extension Archive {
             do {
                 let settings = try S3Settings.resolve(location: bucket, endpoint: configuration.storage.endpoint,
                                                       region: configuration.storage.region, environment: environment)
-                return try S3BlobStore(settings: settings, index: index, work: URL(fileURLWithPath: configuration.blobsPath),
-                                       options: configuration.storage.packOptions)
+                var store = try S3BlobStore(settings: settings, index: index, work: URL(fileURLWithPath: configuration.blobsPath),
+                                            options: configuration.storage.packOptions)
+                // Workers of a fleet share the bucket: an upload in progress may be another's.
+                store.otherWriters = configuration.catalogLocation.isShared
+                return store
             } catch let error as ArchiveError {
                 throw error
             } catch {

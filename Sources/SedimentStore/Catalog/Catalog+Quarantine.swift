@@ -67,8 +67,13 @@ extension Catalog {
 
     /// Forgets the visits in progress of this process without counting them as crashes:
     /// called when it exits on purpose with visits still busy (after `stop_timeout`).
-    public func forgetRunningVisits() throws {
+    /// On a catalog several workers share, `worker` names this process's rows.
+    public func forgetRunningVisits(worker: String? = nil) throws {
         try write { db in
+            if let worker {
+                try db.execute(sql: "DELETE FROM visit_running WHERE worker_id = ?", arguments: [worker])
+                return
+            }
             try db.execute(sql: """
                 DELETE FROM visit_running WHERE crawl_id IS NULL OR crawl_id IN (SELECT id FROM crawl WHERE pid = ?)
                 """, arguments: [Int64(getpid())])

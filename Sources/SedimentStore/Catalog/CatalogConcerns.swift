@@ -71,7 +71,7 @@ public protocol ScheduleCatalog: Sendable {
     func visitStarted(package rowID: Int64, crawl: Int64?, at date: Date, listing: String?, worker: String?) throws
     func visitEnded(package rowID: Int64) throws
     func visitCompleted(package rowID: Int64) throws
-    func forgetRunningVisits() throws
+    func forgetRunningVisits(worker: String?) throws
     func runningVisits() throws -> [RunningVisit]
     func lastListings() throws -> [String: ListingRecord]
     func lastSuccessfulCrawls() throws -> [String: String]
