@@ -70,6 +70,8 @@ final class FleetTests: XCTestCase {
             [daemon]
             concurrency = 2
             per_host_concurrency = 2
+            listen = "127.0.0.1:0"
+            interval = "1h"
 
             \(ConfigText.quickRetries)
 
@@ -220,5 +222,41 @@ final class FleetTests: XCTestCase {
         let found = FileManager.default.enumerator(atPath: base)?.compactMap { $0 as? String }
             .first { $0.hasSuffix(".git") && $0.contains(model + "-") }
         return base + "/" + (found ?? "missing-mirror-of-" + model)
+    }
+
+    /// Two daemons on one catalog and one bucket: one lists the hub, the other visits from its
+    /// listing; every model is visited once between them, and `status` shows both workers
+    /// with their leases, then both stopped.
+    func testTwoDaemonsShareTheListingAndTheVisits() throws {
+        let database = "daemons"
+        let url = try postgres.createDatabase(database)
+        var daemons: [DaemonProcess] = []
+        for n in 1...2 {
+            let config = ws.root + "/daemon\(n).toml"
+            try configuration(storage: ws.root + "/daemon\(n)", shared: url).write(toFile: config, atomically: true, encoding: .utf8)
+            daemons.append(try DaemonProcess(config: config, cwd: ws.root, logPath: ws.root + "/daemon\(n).log", environment: environment))
+        }
+        func rows(_ sql: String) -> Int {
+            Int((try? postgres.psql(sql, database: database))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
+        }
+        XCTAssertTrue(DaemonProcess.poll(timeout: 600) { rows("SELECT COUNT(DISTINCT package_id) FROM visit") == count },
+                      "the daemons did not visit every model: \(daemons.map(\.log))")
+        let status = try ws.sediment(["status", "--json"], config: ws.root + "/daemon1.toml", environment: environment)
+        XCTAssertEqual(status.status, 0, status.stderr)
+        let workers = (status.jsonLines.first?["workers"] as? [[String: Any]]) ?? []
+        XCTAssertEqual(Set(workers.compactMap { $0["pid"] as? Int }), Set(daemons.map { Int($0.process.processIdentifier) }), status.out)
+        XCTAssertEqual(workers.compactMap { $0["state"] as? String }, ["running", "running"], status.out)
+        for daemon in daemons { XCTAssertEqual(daemon.stop(timeout: 60), 0, daemon.log) }
+
+        XCTAssertEqual(rows("SELECT COUNT(*) FROM visit"), count, "a model visited twice")
+        XCTAssertEqual(rows("SELECT COUNT(DISTINCT c.worker_id) FROM visit v JOIN crawl c ON c.id = v.crawl_id"), 2, "both daemons visited")
+        let stats = try JSONSerialization.jsonObject(with: hub.call("GET", "/_fixture/stats")) as? [String: Any] ?? [:]
+        XCTAssertEqual((stats["api_requests"] as? [String: Int] ?? [:])["/api/models"], 3, "one daemon listed the hub")
+        XCTAssertEqual((stats["git_in_flight_max"] as? [String: Int] ?? [:]).filter { $0.value > 1 }.keys.sorted(), [])
+        XCTAssertLessThanOrEqual(stats["git_in_flight_max_total"] as? Int ?? 99, 2)
+        let after = try ws.sediment(["status", "--json"], config: ws.root + "/daemon2.toml", environment: environment)
+        let states = ((after.jsonLines.first?["workers"] as? [[String: Any]]) ?? []).compactMap { $0["state"] as? String }
+        XCTAssertEqual(states, ["stopped", "stopped"], after.out)
+        XCTAssertEqual(rows("SELECT COUNT(*) FROM lease"), 0, "stopped daemons hold no lease")
     }
 }
