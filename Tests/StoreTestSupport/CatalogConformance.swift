@@ -256,6 +256,23 @@ public struct CatalogConformance: ConformanceSuite {
                                       arguments: ["org/a"])
             try equal(weights.map { $0["new_lfs_oid"] as String? ?? "-" }, [oid1.hex, oid2.hex], "weight_changes (the same object again is no change)")
         }
+
+        // An unchanged visit: new metrics, the same facts, which are not stored again.
+        var unchanged = try catalog.lastObservation(package: a.rowID)!
+        unchanged.downloads = 999
+        unchanged.commitsNew = 0
+        var quiet = VisitRecord(packageRowID: a.rowID, repositoryRowID: a.repositoryRowID, crawlID: nil, startedAt: Self.time(400),
+                                finishedAt: Self.time(401), status: .full, eventful: false, error: nil)
+        quiet.observation = unchanged
+        try catalog.record(quiet)
+        try equal(try catalog.observations(package: a.rowID).count, 4, "every visit's observation")
+        try equal(try catalog.lastObservation(package: a.rowID)?.downloads, 999, "the unchanged visit's metrics")
+        try equal(try catalog.lastObservation(package: a.rowID)?.cardLicense, "mit", "the unchanged visit's facts")
+        try catalog.database.read { db in
+            try equal(try db.values(Int64.self, sql: "SELECT downloads FROM observation WHERE package_id = ? ORDER BY visit_id", arguments: [a.rowID]),
+                      [100, 200, 300, 999], "the observation view")
+            try equal(try db.value(Int.self, sql: "SELECT COUNT(*) FROM observation_facts"), 3, "facts are stored once per change")
+        }
     }
 
     func exportAndCache() throws {

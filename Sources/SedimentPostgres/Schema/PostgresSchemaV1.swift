@@ -260,20 +260,7 @@ enum PostgresSchemaV1 {
             size BIGINT NOT NULL
         );
         CREATE INDEX pack_blob_by_pack ON pack_blob(pack);
-        CREATE VIEW package_timeseries AS
-            SELECT p.hub, p.package_id AS package, o.observed_at, o.downloads, o.likes, o.commits_total, o.commits_new,
-                   o.files, o.bytes, o.lfs_files, o.lfs_bytes,
-                   o.card_license,
-                   o.card_pipeline_tag, o.config_model_type, o.visit_id, o.card_state, o.config_state
-            FROM observation o JOIN package p ON p.id = o.package_id;
-        CREATE VIEW license_changes AS
-            SELECT hub, package, observed_at, previous_license, card_license AS license FROM (
-                SELECT p.hub, p.package_id AS package, o.observed_at, o.card_license,
-                       LAG(o.card_license) OVER (PARTITION BY o.package_id ORDER BY o.visit_id) AS previous_license,
-                       ROW_NUMBER() OVER (PARTITION BY o.package_id ORDER BY o.visit_id) AS n
-                FROM observation o JOIN package p ON p.id = o.package_id
-                WHERE o.card_state IS DISTINCT FROM 'unparseable') AS numbered
-            WHERE n > 1 AND previous_license IS DISTINCT FROM card_license;
+        \(observationViews)
         -- The paths a package's scope excludes: its JSON's "excluded" array (none when the
         -- scope is null or has no array there, as json_each gives none in SQLite).
         CREATE VIEW weight_changes AS
@@ -293,5 +280,24 @@ enum PostgresSchemaV1 {
             LEFT JOIN blob ob ON ob.git_blob = ch.old_blob
             LEFT JOIN blob nb ON nb.git_blob = ch.new_blob
             WHERE (ob.lfs_oid IS NOT NULL OR nb.lfs_oid IS NOT NULL) AND ob.lfs_oid IS DISTINCT FROM nb.lfs_oid;
+        """
+
+    /// The views over observations (v1; made again by v4, which turns `observation` into a
+    /// view of its own).
+    static let observationViews = """
+        CREATE VIEW package_timeseries AS
+            SELECT p.hub, p.package_id AS package, o.observed_at, o.downloads, o.likes, o.commits_total, o.commits_new,
+                   o.files, o.bytes, o.lfs_files, o.lfs_bytes,
+                   o.card_license,
+                   o.card_pipeline_tag, o.config_model_type, o.visit_id, o.card_state, o.config_state
+            FROM observation o JOIN package p ON p.id = o.package_id;
+        CREATE VIEW license_changes AS
+            SELECT hub, package, observed_at, previous_license, card_license AS license FROM (
+                SELECT p.hub, p.package_id AS package, o.observed_at, o.card_license,
+                       LAG(o.card_license) OVER (PARTITION BY o.package_id ORDER BY o.visit_id) AS previous_license,
+                       ROW_NUMBER() OVER (PARTITION BY o.package_id ORDER BY o.visit_id) AS n
+                FROM observation o JOIN package p ON p.id = o.package_id
+                WHERE o.card_state IS DISTINCT FROM 'unparseable') AS numbered
+            WHERE n > 1 AND previous_license IS DISTINCT FROM card_license;
         """
 }

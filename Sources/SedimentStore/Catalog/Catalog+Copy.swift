@@ -34,7 +34,8 @@ extension Catalog {
         ("git_commit", "id"), ("commit_parent", "commit_id, position"), ("repository_commit", "repository_id, commit_id"),
         ("commit_change", "commit_id, seq"), ("blob", "git_blob"), ("manifest", "commit_id, subpath"),
         ("ref_tip", "repository_id, name"), ("lost_ref", "id"), ("crawl", "id"), ("crawl_problem", "crawl_id, seq"),
-        ("snapshot", "seq"), ("visit", "id"), ("visit_metadata", "visit_id"), ("observation", "visit_id"),
+        ("snapshot", "seq"), ("visit", "id"), ("visit_metadata", "visit_id"),
+        ("observation_facts", "id"), ("observation_point", "visit_id"),
         ("http_cache", "url"), ("package_schedule", "package_id"), ("visit_running", "package_id"),
         ("lfs_object", "oid"), ("lfs_pending", "package_id, oid"), ("pack", "id"), ("pack_blob", "blob"),
     ]
@@ -43,6 +44,7 @@ extension Catalog {
     /// past the copied rows.
     static let numberedTables: [(name: String, column: String)] = [
         ("repository", "id"), ("package", "id"), ("lost_ref", "id"), ("crawl", "id"), ("snapshot", "seq"), ("visit", "id"),
+        ("observation_facts", "id"),
     ]
 
     /// Copies every row of this catalog into `destination`, which must be empty (freshly

@@ -172,13 +172,46 @@ extension Catalog {
                 }
             }
             if let o = visit.observation {
+                // The facts an observation derives from the head are kept once per change: a
+                // visit whose facts equal its package's last ones points at them.
+                let facts = SQLArguments(values: Self.facts(o))
+                let last = try db.row(sql: """
+                    SELECT f.id, \(Self.factColumns.map { "f." + $0 }.joined(separator: ", "))
+                    FROM observation_point o JOIN observation_facts f ON f.id = o.facts_id
+                    WHERE o.package_id = ? ORDER BY o.visit_id DESC LIMIT 1
+                    """, arguments: [visit.packageRowID])
+                var factsID: Int64? = nil
+                if let last, Array(last.values.dropFirst()) == facts.values, case .integer(let id) = last.values[0] { factsID = id }
+                if factsID == nil {
+                    factsID = try db.insert(sql: """
+                        INSERT INTO observation_facts (\(Self.factColumns.joined(separator: ", ")))
+                        VALUES (\(Self.factColumns.map { _ in "?" }.joined(separator: ", ")))
+                        """, arguments: facts)
+                }
                 try db.execute(sql: """
-                    INSERT INTO observation(visit_id, package_id, observed_at, downloads, likes, hub_metrics, commits_total, commits_new, files, bytes, lfs_files, lfs_bytes, weight_formats, card_license, card_tags, card_datasets, card_language, card_base_model, card_pipeline_tag, card_library_name, card_has_model_index, card_bytes, card_has_body, card_fields, config_architectures, config_model_type, config_torch_dtype, config_transformers_version, config_fields, problems, card_state, card_problem, config_state, config_problem)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [visitID, visit.packageRowID, finishedAt, o.downloads, o.likes, o.hubMetrics, o.commitsTotal, o.commitsNew, o.files, o.bytes, o.lfsFiles, o.lfsBytes, o.weightFormats, o.cardLicense, o.cardTags, o.cardDatasets, o.cardLanguage, o.cardBaseModel, o.cardPipelineTag, o.cardLibraryName, o.cardHasModelIndex, o.cardBytes, o.cardHasBody, o.cardFields, o.configArchitectures, o.configModelType, o.configTorchDtype, o.configTransformersVersion, o.configFields, o.problems, o.cardState?.rawValue, o.cardProblem, o.configState?.rawValue, o.configProblem])
+                    INSERT INTO observation_point (visit_id, package_id, observed_at, downloads, likes, hub_metrics, commits_new, facts_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [visitID, visit.packageRowID, finishedAt, o.downloads, o.likes, o.hubMetrics, o.commitsNew, factsID])
             }
             return visitID
         }
+    }
+
+    /// The columns of `observation_facts` besides its id, in order.
+    static let factColumns = ["commits_total", "files", "bytes", "lfs_files", "lfs_bytes", "weight_formats", "card_license", "card_tags",
+                              "card_datasets", "card_language", "card_base_model", "card_pipeline_tag", "card_library_name",
+                              "card_has_model_index", "card_bytes", "card_has_body", "card_fields", "config_architectures",
+                              "config_model_type", "config_torch_dtype", "config_transformers_version", "config_fields", "problems",
+                              "card_state", "card_problem", "config_state", "config_problem"]
+
+    /// An observation's values for ``factColumns``, as the catalog stores them.
+    static func facts(_ o: ObservationRecord) -> [SQLValue] {
+        let values: SQLArguments = [o.commitsTotal, o.files, o.bytes, o.lfsFiles, o.lfsBytes, o.weightFormats, o.cardLicense, o.cardTags,
+                                    o.cardDatasets, o.cardLanguage, o.cardBaseModel, o.cardPipelineTag, o.cardLibraryName,
+                                    o.cardHasModelIndex, o.cardBytes, o.cardHasBody, o.cardFields, o.configArchitectures,
+                                    o.configModelType, o.configTorchDtype, o.configTransformersVersion, o.configFields, o.problems,
+                                    o.cardState?.rawValue, o.cardProblem, o.configState?.rawValue, o.configProblem]
+        return values.values
     }
 
     /// A metadata document without its numeric metrics (``ObservationRecord/metricKeys``), in
