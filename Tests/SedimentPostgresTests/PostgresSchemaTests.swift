@@ -27,7 +27,7 @@ final class PostgresSchemaTests: PostgresTestCase {
     }
 
     /// The row ids SQLite numbers itself (its other INTEGER PRIMARY KEYs take another table's id).
-    static let rowIDs: Set = ["repository.id", "package.id", "lost_ref.id", "crawl.id", "visit.id", "snapshot.seq"]
+    static let rowIDs: Set = ["repository.id", "package.id", "lost_ref.id", "crawl.id", "visit.id", "snapshot.seq", "observation_facts.id"]
 
     static let types = ["INTEGER": "bigint", "TEXT": "text", "REAL": "double precision", "BLOB": "bytea"]
 
@@ -129,7 +129,7 @@ final class PostgresSchemaTests: PostgresTestCase {
 
     func testTheViewsExistAndAnswerAsSQLitesDo() throws {
         let views = try sqlite.read { c in try c.values(String.self, sql: "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name") }
-        XCTAssertEqual(views, ["license_changes", "package_timeseries", "weight_changes"])
+        XCTAssertEqual(views, ["license_changes", "observation", "package_timeseries", "weight_changes"])
         let postgresViews = try postgres.read { c in
             try c.values(String.self, sql: "SELECT table_name FROM information_schema.views WHERE table_schema = 'public' ORDER BY table_name")
         }
@@ -137,7 +137,8 @@ final class PostgresSchemaTests: PostgresTestCase {
         for database in [sqlite as any SQLDatabase, postgres as any SQLDatabase] {
             try database.write { c in try ViewFixture.insert(c) }
         }
-        let orders = ["license_changes": "package, observed_at", "package_timeseries": "visit_id", "weight_changes": "package, path"]
+        let orders = ["license_changes": "package, observed_at", "observation": "visit_id", "package_timeseries": "visit_id",
+                      "weight_changes": "package, path"]
         for view in views {
             let sql = "SELECT * FROM \(view) ORDER BY \(orders[view]!)"
             let expected = try sqlite.read { c in try c.rows(sql: sql) }
@@ -185,10 +186,13 @@ enum ViewFixture {
             try c.execute(sql: "INSERT INTO visit (id, package_id, started_at, finished_at, status, eventful) VALUES (?, ?, ?, ?, 'ok', 1)",
                           arguments: [visit, package, at, at])
             try c.execute(sql: """
-                INSERT INTO observation (visit_id, package_id, observed_at, downloads, commits_total, commits_new, files, bytes,
-                    lfs_files, lfs_bytes, card_license, card_state, config_state)
-                VALUES (?, ?, ?, ?, 1, 0, 2, 300, 1, 200, ?, ?, 'ok')
-                """, arguments: [visit, package, at, visit * 10, license, state])
+                INSERT INTO observation_facts (id, commits_total, files, bytes, lfs_files, lfs_bytes, card_license, card_state, config_state)
+                VALUES (?, 1, 2, 300, 1, 200, ?, ?, 'ok')
+                """, arguments: [visit, license, state])
+            try c.execute(sql: """
+                INSERT INTO observation_point (visit_id, package_id, observed_at, downloads, commits_new, facts_id)
+                VALUES (?, ?, ?, ?, 0, ?)
+                """, arguments: [visit, package, at, visit * 10, visit])
         }
         try c.execute(sql: """
             INSERT INTO git_commit (id, tree, author_name, author_email, author_time, author_offset, committer_name, committer_email,
