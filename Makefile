@@ -2,8 +2,8 @@
 #
 #   make run     install what is missing, build, and run `sediment daemon` on config/sediment.toml
 #   make test    install what is missing, build, and run every test
-#   make bench   build in release mode and run the benchmarks, the daemon soak, the 100k-entry index crawl
-#                and the object storage benchmarks (see docs/benchmarks.md, docs/benchmarks-s3.md)
+#   make bench   build in release mode and run the benchmarks, the daemon soak, the 100k-entry index crawl,
+#                the object storage, catalog and fleet benchmarks (see docs/benchmarks*.md)
 #   make demo    build, then archive the fixture world (six hub kinds, Tests/Fixtures/world.json)
 #                twice, and show what changed between the crawls: diff, history, lost refs
 #   make install build in release mode and install the binary, the systemd units and the
