@@ -167,17 +167,24 @@ extension ConfigurationTests {
         try ws.commitAll("a", in: repo)
         try ws.configure([repo])
         XCTAssertEqual(try ws.sediment(["sync"]).status, 0)
-        // Back to the catalog of the version before "v9" (no parse states, no package scope).
+        // Back to the catalog of the version before "v9" (no parse states, no package scope),
+        // with observations in one table as before "v14".
         let downgrade = try Shell.run(Shell.which("python3"), ["-c", """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
-            for view in ["package_timeseries", "license_changes", "weight_changes"]:
+            for view in ["package_timeseries", "license_changes", "weight_changes", "observation"]:
                 db.execute("DROP VIEW " + view)
             db.execute("DROP TABLE crawl_problem")
-            for column in ["card_state", "card_problem", "config_state", "config_problem"]:
-                db.execute("ALTER TABLE observation DROP COLUMN " + column)
+            db.execute("CREATE TABLE observation AS SELECT o.visit_id, o.package_id, o.observed_at, o.downloads, o.likes, "
+                       "o.hub_metrics, f.commits_total, o.commits_new, f.files, f.bytes, f.lfs_files, f.lfs_bytes, f.weight_formats, "
+                       "f.card_license, f.card_tags, f.card_datasets, f.card_language, f.card_base_model, f.card_pipeline_tag, "
+                       "f.card_library_name, f.card_has_model_index, f.card_bytes, f.card_has_body, f.card_fields, f.config_architectures, "
+                       "f.config_model_type, f.config_torch_dtype, f.config_transformers_version, f.config_fields, f.problems "
+                       "FROM observation_point o JOIN observation_facts f ON f.id = o.facts_id")
+            db.execute("DROP TABLE observation_point")
+            db.execute("DROP TABLE observation_facts")
             db.execute("ALTER TABLE package DROP COLUMN scope")
-            db.execute("DELETE FROM grdb_migrations WHERE identifier LIKE 'v9%'")
+            db.execute("DELETE FROM grdb_migrations WHERE identifier LIKE 'v9%' OR identifier LIKE 'v14%'")
             db.commit()
             """, ws.store + "/catalog.sqlite"])
         XCTAssertEqual(downgrade.status, 0, downgrade.stderr)
