@@ -92,8 +92,8 @@ final class FleetTests: XCTestCase {
         init(config: String, folder: String, environment: [String: String]) throws {
             out = folder + ".out"
             err = folder + ".err"
-            FileManager.default.createFile(atPath: out, contents: nil)
-            FileManager.default.createFile(atPath: err, contents: nil)
+            _ = FileManager.default.createFile(atPath: out, contents: nil)
+            _ = FileManager.default.createFile(atPath: err, contents: nil)
             process.executableURL = URL(fileURLWithPath: Shell.sedimentBinary)
             process.arguments = ["sync", "--json", "--config", config]
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
