@@ -1,5 +1,7 @@
 import Foundation
 import SedimentGit
+import SedimentHubs
+import SedimentStore
 
 /// What a crawl reports while it runs, for progress displays and logs.
 public enum CrawlEvent: Sendable {
@@ -10,4 +12,25 @@ public enum CrawlEvent: Sendable {
     case visitStarted(package: String)
     case fetchProgress(package: String, FetchProgress)
     case visitFinished(VisitOutcome, done: Int, total: Int)
+}
+
+/// Raised to stop a crawl (Ctrl-C on `sync`, SIGTERM on the daemon).
+public typealias CancellationFlag = SedimentGit.CancellationFlag
+
+/// Decides which listed packages a crawl visits, and hears how each recorded visit ended.
+/// `visited` is called on the visiting threads, several at once.
+public protocol CrawlSchedule: AnyObject, Sendable {
+    func isDue(_ package: PackageRecord, _ ref: PackageRef) -> Bool
+    func visited(_ package: PackageRecord, _ ref: PackageRef, _ outcome: VisitOutcome)
+}
+
+/// Errors of a crawl as a whole (not of one visit).
+public enum CrawlError: Error, CustomStringConvertible {
+    case unknownPackages([String])
+
+    public var description: String {
+        switch self {
+        case .unknownPackages(let names): return "no configured hub lists \(names.joined(separator: ", "))"
+        }
+    }
 }

@@ -181,3 +181,27 @@ final class CatalogHostPauses: SharedHostPauses {
         return until
     }
 }
+
+/// What became of one planned visit in a crawl.
+enum FleetAttempt: Sendable {
+    case visited(VisitOutcome)
+    /// Another worker held its repository: tried again in a later round.
+    case held(VisitJob)
+    /// Another worker visited the package since the crawl began.
+    case elsewhere
+
+    var outcome: VisitOutcome? {
+        if case .visited(let outcome) = self { return outcome }
+        return nil
+    }
+
+    var held: VisitJob? {
+        if case .held(let job) = self { return job }
+        return nil
+    }
+
+    var isElsewhere: Bool {
+        if case .elsewhere = self { return true }
+        return false
+    }
+}
