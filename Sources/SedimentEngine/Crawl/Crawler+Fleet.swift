@@ -112,8 +112,10 @@ extension Crawler {
     /// the least here), the rest starting at a place of its own so that workers starting
     /// together do not all reach for the same repositories.
     func fleetOrder(_ jobs: [VisitJob], worker: WorkerSession) -> [VisitJob] {
-        let mirrored = jobs.filter { FileManager.default.fileExists(atPath: archive.mirrorFolder($0.mirror)) }
-        let rest = jobs.filter { !FileManager.default.fileExists(atPath: archive.mirrorFolder($0.mirror)) }
+        var mirrored: [VisitJob] = [], rest: [VisitJob] = []
+        for job in jobs {
+            if FileManager.default.fileExists(atPath: archive.mirrorFolder(job.mirror)) { mirrored.append(job) } else { rest.append(job) }
+        }
         guard !rest.isEmpty else { return mirrored }
         let start = Int(UInt(bitPattern: worker.id.utf8.reduce(5381) { ($0 &* 33) &+ Int($1) }) % UInt(rest.count))
         return mirrored + Array(rest[start...] + rest[..<start])
