@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Sediment",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "sediment", targets: ["sediment"]),
     ],
@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev), with typed shims for its variadic calls.
@@ -110,10 +112,24 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // `sediment serve`: the archive as a Hugging Face–compatible endpoint and a web view.
+        .target(
+            name: "SedimentServe",
+            dependencies: [
+                "SedimentEngine", "SedimentStore", "SedimentGit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "sediment",
             dependencies: [
-                "SedimentEngine", "SedimentStore", "SedimentMetadata", "SedimentText",
+                "SedimentEngine", "SedimentServe", "SedimentStore", "SedimentMetadata", "SedimentText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -164,7 +180,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SedimentStore", "SedimentS3", "SedimentPostgres", "SedimentEngine", "SedimentMetadata", "TestSupport"]
+            dependencies: ["SedimentStore", "SedimentS3", "SedimentPostgres", "SedimentEngine", "SedimentServe", "SedimentMetadata", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -10,7 +10,7 @@ struct Sediment: AsyncParsableCommand {
         commandName: "sediment",
         abstract: "Archive pre-trained model repositories incrementally and query the archive.",
         version: "0.1.0",
-        subcommands: [DaemonCommand.self, Sync.self, Status.self, Packages.self, Log.self, Snapshots.self, History.self, Show.self, Diff.self, Refs.self, Export.self, Reuse.self, Verify.self, RebuildIndex.self, Rebuild.self, Migrate.self, Unpark.self, CatalogCommand.self]
+        subcommands: [DaemonCommand.self, Sync.self, ServeCommand.self, Status.self, Packages.self, Log.self, Snapshots.self, History.self, Show.self, Diff.self, Refs.self, Export.self, Reuse.self, Verify.self, RebuildIndex.self, Rebuild.self, Migrate.self, Unpark.self, CatalogCommand.self]
     )
 }
 

@@ -53,7 +53,8 @@ extension Configuration {
         }
         let reader = TableReader(file: file)
         var configuration = Configuration()
-        try reader.allowOnly(root, ["storage", "catalog", "daemon", "http", "security", "limits", "hub", "rewrite"], at: "")
+        try reader.allowOnly(root, ["storage", "catalog", "daemon", "serve", "http", "security", "limits", "hub", "rewrite"], at: "")
+        try readServe(root, reader: reader, file: file, into: &configuration)
 
         if let storage = try reader.table(root, "storage", at: "") {
             try reader.allowOnly(storage, ["path", "blob_max_bytes", "lfs", "lfs_max_bytes", "lfs_include", "free_space_reserve", "pack_threshold", "pack_size", "store", "endpoint", "region"], at: "storage")

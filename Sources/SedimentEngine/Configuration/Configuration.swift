@@ -165,6 +165,7 @@ public struct Configuration: Sendable {
     /// (a PostgreSQL database that several workers share, or another SQLite file).
     public var catalog: CatalogLocation?
     public var daemon = Daemon()
+    public var serve = Serve()
     public var http = HTTP()
     public var security = Security()
     public var limits = Limits()
