@@ -15,7 +15,7 @@
 
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES = libgit2-dev libcurl4-openssl-dev libsqlite3-dev libzstd-dev zstd git python3 python3-jsonschema python3-venv pkg-config time ca-certificates curl
+APT_PACKAGES = libgit2-dev libcurl4-openssl-dev libsqlite3-dev libzstd-dev zstd git python3 python3-jsonschema python3-venv pkg-config time ca-certificates curl chromium
 CONFIG ?= config/sediment.toml
 # PostgreSQL's server (Debian's postgresql, 15 on bookworm), which the tests start themselves in a
 # temporary folder: installed when its initdb is missing (the package name alone may be
@@ -27,6 +27,11 @@ PG_INITDB = /usr/lib/postgresql/*/bin/initdb
 PY_PACKAGES = moto[server]==5.2.1 awscli==1.45.11
 VENV = $(CURDIR)/.build/venv
 export PATH := $(VENV)/bin:$(PATH)
+# The Hugging Face client `sediment serve` is tested with (and benchmarked against), from PyPI,
+# pinned, in a virtual environment of its own: the tests run .build/hf-venv/bin/python.
+HF_VERSION = 2.4.0
+HF_PACKAGES = huggingface_hub==$(HF_VERSION)
+HF_VENV = $(CURDIR)/.build/hf-venv
 
 .PHONY: all deps build release run test bench demo clean install uninstall verify-unit fuzz
 
@@ -57,6 +62,10 @@ deps:
 	@if ! command -v moto_server >/dev/null || ! command -v aws >/dev/null; then \
 		echo "installing into $(VENV): $(PY_PACKAGES)"; \
 		python3 -m venv "$(VENV)" && "$(VENV)/bin/pip" install -q --disable-pip-version-check $(PY_PACKAGES); \
+	fi
+	@if ! "$(HF_VENV)/bin/python" -c 'import huggingface_hub, sys; sys.exit(huggingface_hub.__version__ != "$(HF_VERSION)")' 2>/dev/null; then \
+		echo "installing into $(HF_VENV): $(HF_PACKAGES)"; \
+		python3 -m venv "$(HF_VENV)" && "$(HF_VENV)/bin/pip" install -q --disable-pip-version-check $(HF_PACKAGES); \
 	fi
 
 build: deps

@@ -180,7 +180,8 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SedimentStore", "SedimentS3", "SedimentPostgres", "SedimentEngine", "SedimentServe", "SedimentMetadata", "TestSupport"]
+            dependencies: ["SedimentStore", "SedimentS3", "SedimentPostgres", "SedimentEngine", "SedimentServe", "SedimentMetadata", "TestSupport",
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
     ],
     swiftLanguageModes: [.v6]

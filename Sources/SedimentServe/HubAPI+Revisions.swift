@@ -29,7 +29,7 @@ extension HubAPI {
         if let record = try archive.catalog.commitRecord(commit) {
             fields.append(("lastModified", .string(Self.hubDate(Date(timeIntervalSince1970: TimeInterval(record.committerTime))))))
         }
-        fields.append(("siblings", .array(manifest.entries.filter { $0.sha256 != nil }.map { e in
+        fields.append(("siblings", .array(manifest.entries.filter(Self.offered).map { e in
             var sibling: [(String, JSONValue)] = [("rfilename", .string(e.path))]
             if blobs {
                 sibling += [("blobId", .string(e.blob)), ("size", .int(e.lfsSize ?? e.size))]
@@ -50,7 +50,7 @@ extension HubAPI {
         }
         let (manifest, _) = try ManifestReader(archive: archive, package: package, options: QueryOptions(archive.configuration)).manifest(commit: commit)
         let prefix = path.split(separator: "/").joined(separator: "/")
-        let files = manifest.entries.filter { $0.sha256 != nil }
+        let files = manifest.entries.filter(Self.offered)
         var folders = Set<String>()
         for e in files {
             var parts = e.path.split(separator: "/").dropLast()
@@ -79,6 +79,13 @@ extension HubAPI {
         let id = index.ids.name(of: package.rowID) ?? ""
         let path = "/api/models/\(id)/tree/\(HTML.component(revision))" + (prefix.isEmpty ? "" : "/" + HTML.component(prefix))
         return .json(.array(entries[start..<end].map(\.1)), headers: linkNext(path: path, query: query, cursor: end, more: end < entries.count))
+    }
+
+    /// Whether a manifest entry is offered to Hugging Face clients: files with content, inside
+    /// the repository. A card outside the package's folder (an ONNX Model Zoo model's
+    /// `../README.md`) is not: a client's path cannot leave the repository it downloads.
+    static func offered(_ entry: ManifestEntry) -> Bool {
+        entry.sha256 != nil && !entry.path.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == ".." || $0 == "." || $0.isEmpty }
     }
 
     func refs(_ package: PackageRecord) throws -> HubAnswer {
@@ -147,7 +154,7 @@ extension HubAPI {
         }
         let (manifest, _) = try ManifestReader(archive: archive, package: package, options: QueryOptions(archive.configuration)).manifest(commit: commit)
         let content = PackageContent(archive: archive, lfs: LFSPolicy(archive.configuration.storage))
-        guard let entry = manifest.entries.first(where: { $0.path == path }) else {
+        guard let entry = manifest.entries.first(where: { $0.path == path }), Self.offered(entry) else {
             return .error(status: 404, code: "EntryNotFound", message: "\(path) does not exist at \(String(commit.prefix(12)))",
                           headers: [("X-Repo-Commit", commit)])
         }

@@ -90,16 +90,24 @@ struct PackagePage {
         return .html(HTML.page(title: package.qualifiedName, body: body, indexMadeAt: index.madeAt))
     }
 
-    /// Downloads and likes, weight formats' sizes, and commits per month.
+    /// Downloads, likes, weight formats' sizes, the package's size, and commits per month.
     func plots(_ points: [ObservationPoint]) throws -> [SVGPlot] {
         let times = points.map { Catalog.date($0.observedAt)?.timeIntervalSince1970 ?? 0 }
-        let dateTick: (Double) -> String = { HTML.timestamp(Date(timeIntervalSince1970: $0)).prefix(10).description }
+        // Days on the axis, or times when the observations span less than two days.
+        let span = (times.max() ?? 0) - (times.min() ?? 0)
+        let dateTick: (Double) -> String = { t in
+            let text = HTML.timestamp(Date(timeIntervalSince1970: t))
+            return span < 2 * 86400 ? String(text.dropFirst(5).prefix(11)) : String(text.prefix(10))
+        }
         func series(_ name: String, _ value: (ObservationPoint) -> Double?) -> SVGPlot.Series {
             .init(name: name, points: zip(times, points).compactMap { t, p in value(p).map { .init(x: t, y: $0, label: p.observedAt) } })
         }
-        var popularity = SVGPlot(id: "popularity", title: "Downloads and likes", xLabel: "observed at (UTC)", yLabel: "count",
-                                 series: [series("downloads") { $0.downloads.map(Double.init) }, series("likes") { $0.likes.map(Double.init) }])
-        popularity.xTick = dateTick
+        var downloads = SVGPlot(id: "downloads", title: "Downloads", xLabel: "observed at (UTC)", yLabel: "downloads",
+                                series: [series("downloads") { $0.downloads.map(Double.init) }])
+        downloads.xTick = dateTick
+        var likes = SVGPlot(id: "likes", title: "Likes", xLabel: "observed at (UTC)", yLabel: "likes",
+                            series: [series("likes") { $0.likes.map(Double.init) }])
+        likes.xTick = dateTick
         var names = Set<String>()
         let parsed = points.map { p -> [String: Double] in
             guard let json = p.weightFormats, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [:] }
@@ -115,7 +123,8 @@ struct PackagePage {
         })
         weights.xTick = dateTick
         weights.yTick = SVGPlot.bytes
-        var size = SVGPlot(id: "size", title: "Files and bytes", xLabel: "observed at (UTC)", yLabel: "bytes", series: [series("bytes") { Double($0.bytes) }])
+        var size = SVGPlot(id: "size", title: "Size of the package's files", xLabel: "observed at (UTC)", yLabel: "bytes",
+                           series: [series("all files, LFS objects at their size") { Double($0.bytes) }])
         size.xTick = dateTick
         size.yTick = SVGPlot.bytes
 
@@ -137,6 +146,6 @@ struct PackagePage {
                               series: [.init(name: "commits", points: months.enumerated().map { .init(x: Double($0), y: Double(perMonth[$1] ?? 0), label: $1) })])
         commits.style = .bars
         commits.xTick = { i in months.indices.contains(Int(i)) ? months[Int(i)] : "" }
-        return [popularity, weights, size, commits]
+        return [downloads, likes, weights, size, commits]
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// `data-x` and `data-y`, and a `<title>` saying its values; the page shows the same numbers
 /// as a table beside it.
 public struct SVGPlot {
-    public enum Style { case lines, bars }
+    public enum Style { case lines, bars, stackedBars }
 
     public struct Point {
         public var x: Double
@@ -44,13 +44,16 @@ public struct SVGPlot {
 
     /// The SVG element.
     public func svg(width: Double = 680, height: Double = 260) -> String {
-        let left = 70.0, right = 16.0, top = 28.0, bottom = 52.0
+        let left = 70.0, right = 40.0, top = 44.0, bottom = 52.0
         let plotW = width - left - right, plotH = height - top - bottom
         let all = series.flatMap(\.points)
         var minX = all.map(\.x).min() ?? 0, maxX = all.map(\.x).max() ?? 1
-        if style == .bars { minX -= 0.5; maxX += 0.5 }
+        if style != .lines { minX -= 0.5; maxX += 0.5 }
         if maxX <= minX { minX -= 1; maxX += 1 }
-        var maxY = max(all.map(\.y).max() ?? 1, 0)
+        // Stacked bars reach the sum of their series at each x.
+        var stackTops: [Double: Double] = [:]
+        if style == .stackedBars { for p in all { stackTops[p.x, default: 0] += max(0, p.y) } }
+        var maxY = max(style == .stackedBars ? (stackTops.values.max() ?? 1) : (all.map(\.y).max() ?? 1), 0)
         let minY = min(all.map(\.y).min() ?? 0, 0)
         if maxY <= minY { maxY = minY + 1 }
         maxY = Self.niceCeiling(maxY)
@@ -72,14 +75,17 @@ public struct SVGPlot {
         let step = max(1, Int((Double(xs.count) / 6).rounded(.up)))
         for (i, x) in xs.enumerated() where i % step == 0 {
             out += "<line x1=\"\(f(px(x)))\" y1=\"\(top + plotH)\" x2=\"\(f(px(x)))\" y2=\"\(top + plotH + 4)\" stroke=\"#333\"/>"
-            out += "<text x=\"\(f(px(x)))\" y=\"\(top + plotH + 16)\" font-size=\"11\" text-anchor=\"middle\">\(HTML.escape(xTick(x)))</text>"
+            let anchor = xs.count > 1 && i == xs.count - 1 ? "end" : (xs.count > 1 && i == 0 && style == .lines ? "start" : "middle")
+            out += "<text x=\"\(f(px(x)))\" y=\"\(top + plotH + 16)\" font-size=\"11\" text-anchor=\"\(anchor)\">\(HTML.escape(xTick(x)))</text>"
         }
         out += "<text class=\"x-label\" x=\"\(f(left + plotW / 2))\" y=\"\(height - 8)\" font-size=\"12\" text-anchor=\"middle\">\(HTML.escape(xLabel))</text>"
         out += "<text class=\"y-label\" x=\"14\" y=\"\(f(top + plotH / 2))\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(f(top + plotH / 2)))\">\(HTML.escape(yLabel))</text>"
         if all.isEmpty {
             out += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(top + plotH / 2))\" text-anchor=\"middle\" font-size=\"12\" fill=\"#777\">no observations</text>"
         }
-        let barWidth = series.isEmpty ? 0 : max(1, plotW / max(1, maxX - minX) * 0.8 / Double(series.count))
+        let slot = min(48, plotW / max(1, maxX - minX) * 0.8)
+        let barWidth = series.isEmpty ? 0 : max(1, style == .stackedBars ? slot : slot / Double(series.count))
+        var stacked: [Double: Double] = [:]
         for (s, one) in series.enumerated() {
             let color = Self.colors[s % Self.colors.count]
             let name = HTML.escape(one.name)
@@ -90,7 +96,11 @@ public struct SVGPlot {
             }
             for p in one.points {
                 let tip = "<title>\(name): \(HTML.escape(yTick(p.y))) at \(HTML.escape(p.label))</title>"
-                if style == .bars {
+                if style == .stackedBars {
+                    let base = stacked[p.x, default: 0], value = max(0, p.y)
+                    stacked[p.x] = base + value
+                    out += "<rect class=\"bar\" data-x=\"\(HTML.escape(p.label))\" data-y=\"\(Self.number(p.y))\" x=\"\(f(px(p.x) - barWidth / 2))\" y=\"\(f(py(base + value)))\" width=\"\(f(barWidth))\" height=\"\(f(py(base) - py(base + value)))\" fill=\"\(color)\">\(tip)</rect>"
+                } else if style == .bars {
                     let x = px(p.x) - barWidth * Double(series.count) / 2 + barWidth * Double(s)
                     out += "<rect class=\"bar\" data-x=\"\(HTML.escape(p.label))\" data-y=\"\(Self.number(p.y))\" x=\"\(f(x))\" y=\"\(f(py(max(p.y, 0))))\" width=\"\(f(barWidth))\" height=\"\(f(abs(py(p.y) - py(0))))\" fill=\"\(color)\">\(tip)</rect>"
                 } else {
@@ -99,12 +109,12 @@ public struct SVGPlot {
             }
             out += "</g>"
         }
-        // Legend, when there is more than one series.
-        if series.count > 1 {
-            var x = left + 8
+        // Legend, between the title and the plot.
+        if !series.isEmpty {
+            var x = left
             for (s, one) in series.enumerated() {
-                out += "<rect x=\"\(f(x))\" y=\"\(top + 2)\" width=\"10\" height=\"10\" fill=\"\(Self.colors[s % Self.colors.count])\"/>"
-                out += "<text x=\"\(f(x + 14))\" y=\"\(top + 11)\" font-size=\"11\">\(HTML.escape(one.name))</text>"
+                out += "<rect class=\"legend\" x=\"\(f(x))\" y=\"24\" width=\"10\" height=\"10\" fill=\"\(Self.colors[s % Self.colors.count])\"/>"
+                out += "<text x=\"\(f(x + 14))\" y=\"33\" font-size=\"11\">\(HTML.escape(one.name))</text>"
                 x += 24 + Double(one.name.count) * 6.5
             }
         }

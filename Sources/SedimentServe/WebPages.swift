@@ -103,6 +103,7 @@ struct WebPages {
             }))
         }
         var licenses = SVGPlot(id: "licenses", title: "Licences", xLabel: "month", yLabel: "packages", series: licenseSeries)
+        licenses.style = .stackedBars
         licenses.xTick = tick
         var new = SVGPlot(id: "new", title: "New packages per month", xLabel: "month", yLabel: "packages first seen",
                           series: [.init(name: "new packages", points: months.enumerated().map { .init(x: Double($0), y: Double($1.new), label: $1.month) })])

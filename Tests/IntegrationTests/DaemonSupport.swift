@@ -1,22 +1,24 @@
 import Foundation
 import XCTest
 
-/// A running `sediment daemon`, its stderr kept in a file; stopped by its pid.
+/// A running `sediment daemon` (or another long-running command, such as `serve`), its stderr
+/// kept in a file; stopped by its pid.
 final class DaemonProcess {
     let process: Process
     let logPath: String
 
     /// `fileLimit`: run it under `ulimit -n` (the shell `exec`s it: same pid).
-    init(config: String, cwd: String, logPath: String, environment: [String: String] = [:], fileLimit: Int? = nil) throws {
+    init(config: String, cwd: String, logPath: String, environment: [String: String] = [:], fileLimit: Int? = nil,
+         command: [String] = ["daemon"]) throws {
         self.logPath = logPath
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process = Process()
         if let fileLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\"", Shell.sedimentBinary, "daemon", "--config", config]
+            process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\"", Shell.sedimentBinary] + command + ["--config", config]
         } else {
             process.executableURL = URL(fileURLWithPath: Shell.sedimentBinary)
-            process.arguments = ["daemon", "--config", config]
+            process.arguments = command + ["--config", config]
         }
         process.currentDirectoryURL = URL(fileURLWithPath: cwd)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
@@ -46,12 +48,14 @@ final class DaemonProcess {
         return try condition()
     }
 
-    /// The endpoint's address, from the "listening" log line.
+    /// The endpoint's address, from the "listening" log line (`serve`'s "on http://…" line).
     func address(timeout: TimeInterval = 60) -> String? {
         var found: String?
         DaemonProcess.poll(timeout: timeout) {
-            if let range = log.range(of: #"address=127\.0\.0\.1:\d+"#, options: .regularExpression) {
-                found = String(log[range].dropFirst("address=".count))
+            for prefix in ["address=", "on http://"] {
+                if let range = log.range(of: prefix + #"127\.0\.0\.1:\d+"#, options: .regularExpression) {
+                    found = String(log[range].dropFirst(prefix.count))
+                }
             }
             return found != nil || !process.isRunning
         }

@@ -43,3 +43,23 @@ final class FixtureWorld {
         return result.out
     }
 }
+
+extension FixtureWorld {
+    /// The content of `path` at `revision` in the bare repository `bare` (`git cat-file`).
+    func gitBlob(bare: String, revision: String, path: String) throws -> Data {
+        let result = try Shell.run(Shell.which("git"), ["--git-dir", bare, "cat-file", "blob", "\(revision):\(path)"])
+        guard result.status == 0 else { throw NSError(domain: "git cat-file \(revision):\(path): \(result.stderr)", code: 1) }
+        return result.stdout
+    }
+
+    /// The git blob id of `path` at `revision`.
+    func gitBlobID(bare: String, revision: String, path: String) throws -> String {
+        try Shell.run(Shell.which("git"), ["--git-dir", bare, "rev-parse", "\(revision):\(path)"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Every file of `revision`, by path.
+    func gitFiles(bare: String, revision: String) throws -> [String] {
+        try Shell.run(Shell.which("git"), ["--git-dir", bare, "ls-tree", "-r", "--name-only", revision]).out
+            .split(separator: "\n").map(String.init).sorted()
+    }
+}
