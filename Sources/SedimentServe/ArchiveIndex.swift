@@ -49,7 +49,7 @@ public final class ArchiveIndex: @unchecked Sendable {  // @unchecked: `lock` gu
         var byRow: [Int64: Int] = [:]
         for (i, s) in summaries.enumerated() { byRow[s.package.rowID] = i }
         let huggingFace = Set(archive.configuration.hubs.filter { $0.kind == "huggingface" }.map(\.name))
-        let ids = ServedIDs(summaries.map(\.package), huggingFaceHubs: huggingFace)
+        let ids = ServedIDs(summaries.map { (rowID: $0.package.rowID, hub: $0.package.hub, id: $0.package.id) }, huggingFaceHubs: huggingFace)
         let growth = try catalog.archiveGrowth()
         let trends = HubTrends.compute(try catalog.monthlyFacts(), firstSeen: growth.packages)
         return State(summaries: summaries, byRow: byRow, ids: ids, trends: trends,

@@ -57,9 +57,20 @@ struct FileResponse {
         return Response(status: status, headers: headers, body: ResponseBody(contentLength: Int(length)) { writer in
             var sent = 0
             do {
+                // The last chunk is held back until the store has checked the whole content:
+                // when the check fails, the client gets less than Content-Length, never a
+                // damaged file that looks whole.
+                var held: ByteBuffer?
                 while let chunk = try await pipe.next() {
-                    sent += chunk.readableBytes
-                    try await writer.write(chunk)
+                    if let previous = held {
+                        sent += previous.readableBytes
+                        try await writer.write(previous)
+                    }
+                    held = chunk
+                }
+                if let last = held {
+                    sent += last.readableBytes
+                    try await writer.write(last)
                 }
                 try await writer.finish(nil)
                 metrics.sent(sent)

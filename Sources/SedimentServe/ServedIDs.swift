@@ -19,7 +19,8 @@ public struct ServedIDs: Sendable {
     /// Package row id → the id it is shown under (its own for Hugging Face, else the alias).
     private var names: [Int64: String] = [:]
 
-    public init(_ summaries: [PackageRecord], huggingFaceHubs: Set<String>) {
+    /// Packages by row id, hub and id, in the order that settles a shared id (hub, then id).
+    public init(_ summaries: [(rowID: Int64, hub: String, id: String)], huggingFaceHubs: Set<String>) {
         // The Hugging Face hubs' own ids first, in hub order: a second hub with the same id is
         // reachable under its alias only.
         for package in summaries where huggingFaceHubs.contains(package.hub) && Self.isValid(package.id) {

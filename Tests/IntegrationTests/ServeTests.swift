@@ -163,4 +163,32 @@ final class ServeTests: XCTestCase {
         let (health, _) = try DaemonProcess.get(serve.address, "/healthz")
         XCTAssertEqual(health, 200)
     }
+
+    func testDamagedContentIsNeverSentWhole() throws {
+        guard Self.setupError == nil else { return XCTFail("setup failed: \(Self.setupError!)") }
+        let serve = try serve()
+        // The weights of a model no other test downloads: one byte changed in the stored object.
+        let manifest = try serve.workspace.sediment(["show", "hf:acme/llama-gated", "--json"], config: serve.world.configPath).jsonLines
+        guard let oid = manifest.first(where: { $0["path"] as? String == "model.safetensors" })?["lfs_oid"] as? String else {
+            return XCTFail("no LFS object in \(manifest)")
+        }
+        let object = serve.world.store + "/blobs/\(oid.prefix(2))/\(oid)"
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: object))
+        try handle.seek(toOffset: 5_000_000)
+        let byte = try handle.read(upToCount: 1) ?? Data([0])
+        try handle.seek(toOffset: 5_000_000)
+        try handle.write(contentsOf: Data([byte[0] ^ 0xFF]))
+        try handle.close()
+
+        let url = "\(serve.origin)/acme/llama-gated/resolve/main/model.safetensors"
+        let get = try Shell.run(Shell.which("curl"), ["-sS", "-o", serve.workspace.root + "/damaged", "-w", "%{size_download}", url])
+        XCTAssertNotEqual(get.status, 0, "curl must see the transfer cut short")
+        XCTAssertLessThan(Int(get.out) ?? Int.max, 9_437_696, get.stderr)
+        let (_, metrics) = try DaemonProcess.get(serve.address, "/metrics")
+        XCTAssertTrue(metrics.contains("sediment_serve_failed_transfers_total 1"), metrics)
+        XCTAssertTrue(serve.server.log.contains("file transfer stopped"), serve.server.log)
+        // The server goes on serving.
+        let (health, _) = try DaemonProcess.get(serve.address, "/healthz")
+        XCTAssertEqual(health, 200)
+    }
 }
