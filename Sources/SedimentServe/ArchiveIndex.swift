@@ -14,6 +14,8 @@ public final class ArchiveIndex: @unchecked Sendable {  // @unchecked: `lock` gu
         public var byRow: [Int64: Int]
         public var ids: ServedIDs
         public var trends: [HubTrends]
+        /// Packages first seen and snapshots taken, by hub and month.
+        public var growth: (packages: [(hub: String, month: String, count: Int)], snapshots: [(hub: String, month: String, count: Int)])
         public var lastCrawls: [String: String]
         public var madeAt: Date
 
@@ -52,7 +54,7 @@ public final class ArchiveIndex: @unchecked Sendable {  // @unchecked: `lock` gu
         let ids = ServedIDs(summaries.map { (rowID: $0.package.rowID, hub: $0.package.hub, id: $0.package.id) }, huggingFaceHubs: huggingFace)
         let growth = try catalog.archiveGrowth()
         let trends = HubTrends.compute(try catalog.monthlyFacts(), firstSeen: growth.packages)
-        return State(summaries: summaries, byRow: byRow, ids: ids, trends: trends,
+        return State(summaries: summaries, byRow: byRow, ids: ids, trends: trends, growth: growth,
                      lastCrawls: try catalog.lastSuccessfulCrawls(), madeAt: Date())
     }
 }

@@ -44,7 +44,11 @@ public struct HubTrends: Sendable {
             var index: [String: Int] = [:]
             for (i, m) in all.enumerated() { index[m] = i }
             var series = all.map { Month(month: $0, packages: 0, safetensors: 0, pickle: 0, new: news[$0] ?? 0, licenses: [:]) }
-            // Each package: its facts hold from their month until its next facts' month.
+            // Each package's facts hold from their month until its next facts' month: counted
+            // as differences at those two months, summed up month by month below.
+            var packages = [Int](repeating: 0, count: all.count + 1)
+            var safetensors = packages, pickle = packages
+            var licenses: [String: [Int]] = [:]
             var start = 0
             while start < rows.count {
                 var end = start
@@ -52,30 +56,37 @@ public struct HubTrends: Sendable {
                 for i in start..<end {
                     guard let from = index[rows[i].month] else { continue }
                     let until = i + 1 < end ? (index[rows[i + 1].month] ?? all.count) : all.count
-                    let formats = Set(formatNames(rows[i].weightFormats))
+                    packages[from] += 1
+                    packages[until] -= 1
+                    if rows[i].safetensors { safetensors[from] += 1; safetensors[until] -= 1 }
+                    if rows[i].pickle { pickle[from] += 1; pickle[until] -= 1 }
                     let license = rows[i].license ?? "none"
-                    for m in from..<until {
-                        series[m].packages += 1
-                        if formats.contains("safetensors") { series[m].safetensors += 1 }
-                        if !formats.isDisjoint(with: pickleFormats) { series[m].pickle += 1 }
-                        series[m].licenses[license, default: 0] += 1
-                    }
+                    licenses[license, default: [Int](repeating: 0, count: all.count + 1)][from] += 1
+                    licenses[license]![until] -= 1
                 }
                 start = end
+            }
+            var running = (packages: 0, safetensors: 0, pickle: 0)
+            var runningLicenses: [String: Int] = [:]
+            for m in all.indices {
+                running.packages += packages[m]
+                running.safetensors += safetensors[m]
+                running.pickle += pickle[m]
+                series[m].packages = running.packages
+                series[m].safetensors = running.safetensors
+                series[m].pickle = running.pickle
+                for (license, deltas) in licenses {
+                    runningLicenses[license, default: 0] += deltas[m]
+                    if runningLicenses[license]! > 0 { series[m].licenses[license] = runningLicenses[license]! }
+                }
             }
             result.append(HubTrends(hub: hub, months: series))
         }
         return result
     }
 
-    /// The format names of a `weight_formats` object.
-    static func formatNames(_ json: String?) -> [String] {
-        guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [] }
-        return Array(object.keys)
-    }
-
     /// Every `YYYY-MM` from `first` to `last`, both included.
-    static func monthRange(from first: String, to last: String) -> [String] {
+    public static func monthRange(from first: String, to last: String) -> [String] {
         func parse(_ m: String) -> (Int, Int)? {
             let parts = m.split(separator: "-")
             guard parts.count == 2, let y = Int(parts[0]), let mo = Int(parts[1]), (1...12).contains(mo) else { return nil }

@@ -72,7 +72,13 @@ struct PackagePage {
         let shown = selected.flatMap { id in snapshots.last { $0.id.hex.hasPrefix(id.lowercased()) } } ?? snapshots.last
         if let shown, let head = shown.head {
             body += "<h2 id=\"files\">Files at \(HTML.escape(shown.takenAt)) (commit <code>\(HTML.escape(String(head.prefix(12))))</code>)</h2>"
-            let (manifest, _) = try ManifestReader(archive: archive, package: package, options: QueryOptions(archive.configuration)).manifest(commit: head)
+            let manifest: Manifest
+            do {
+                manifest = try ManifestReader(archive: archive, package: package, options: QueryOptions(archive.configuration)).manifest(commit: head).0
+            } catch {
+                body += "<p id=\"files-unavailable\">The files of this snapshot cannot be listed: \(HTML.escape("\(error)"))</p>"
+                return .html(HTML.page(title: package.qualifiedName, body: body, indexMadeAt: index.madeAt))
+            }
             let fileRows = manifest.entries.map { e -> [String] in
                 let href = "/" + servedID + "/resolve/" + head + "/" + HTML.path(e.path)
                 var kind = ""

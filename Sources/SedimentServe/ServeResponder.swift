@@ -17,6 +17,17 @@ struct ServeResponder: HTTPResponder {
     let logger: Logger
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        // How long the answer took to make (for a file, until its first bytes), as
+        // `Server-Timing: app;dur=MILLISECONDS`.
+        let start = ContinuousClock.now
+        var response = try await answer(request)
+        let elapsed = ContinuousClock.now - start
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        response.headers[HTTPField.Name("Server-Timing")!] = String(format: "app;dur=%.2f", ms)
+        return response
+    }
+
+    private func answer(_ request: Request) async throws -> Response {
         guard request.method == .get || request.method == .head else {
             return text(405, "sediment serve is read-only: GET and HEAD only\n", headers: [("Allow", "GET, HEAD")])
         }

@@ -16,7 +16,7 @@ public struct ServeOptions: Sendable {
     /// Connections at once; more wait to be accepted.
     public var maxConnections: Int
 
-    public init(listen: String, refreshInterval: TimeInterval = 60, maxConnections: Int = 256) {
+    public init(listen: String, refreshInterval: TimeInterval = 300, maxConnections: Int = 256) {
         self.listen = listen
         self.refreshInterval = refreshInterval
         self.maxConnections = maxConnections

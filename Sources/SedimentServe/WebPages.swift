@@ -17,7 +17,7 @@ struct WebPages {
 
     /// `/`: hubs, package counts, last crawls, archive growth.
     func home(csv: String?) throws -> Page {
-        let growth = try archive.catalog.archiveGrowth()
+        let growth = index.growth
         var byHub: [String: (packages: Int, deleted: Int)] = [:]
         for s in index.summaries {
             byHub[s.package.hub, default: (0, 0)].packages += 1

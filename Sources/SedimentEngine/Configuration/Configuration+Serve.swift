@@ -7,7 +7,7 @@ extension Configuration {
         /// Address of the Hugging Face–compatible endpoint and the web view.
         public var listen: String = "127.0.0.1:8790"
         /// How often the package lists, searches and trends are read again from the catalog.
-        public var refresh: TimeInterval = 60
+        public var refresh: TimeInterval = 300
         /// Connections at once; more wait to be accepted.
         public var maxConnections: Int = 256
 

@@ -27,14 +27,26 @@ public struct ObservationPoint: Sendable, Equatable {
     public var license: String?
 }
 
-/// A package's facts as of the end of one month: its last observation in that month.
+/// A package's facts from one month on: the month of an observation whose facts differ from
+/// those the package had at the end of the month before.
 public struct MonthlyFacts: Sendable {
     public var packageRowID: Int64
     public var hub: String
     /// `YYYY-MM`.
     public var month: String
-    public var weightFormats: String?
+    public var safetensors: Bool
+    /// Pickle-based weights (`weight_formats` names `pytorch`, `pickle` or `joblib`).
+    public var pickle: Bool
     public var license: String?
+
+    public init(packageRowID: Int64, hub: String, month: String, safetensors: Bool, pickle: Bool, license: String?) {
+        self.packageRowID = packageRowID
+        self.hub = hub
+        self.month = month
+        self.safetensors = safetensors
+        self.pickle = pickle
+        self.license = license
+    }
 }
 
 extension Catalog {
@@ -82,23 +94,42 @@ extension Catalog {
         }
     }
 
-    /// For every package and every month it was observed in, the facts of its last
-    /// observation in that month; by package, then month.
+    /// For every package, the months at whose end its facts (weight formats, licence) had
+    /// changed since the month before, with those facts; by package, then month. A package's
+    /// facts at a month are those of its last observation in that month.
+    ///
+    /// Facts are stored once per change (a package's observation reuses its last facts when
+    /// they are equal), so each facts row is one run of observations of one package, and the
+    /// run's first observation is the change.
     public func monthlyFacts() throws -> [MonthlyFacts] {
-        try read { db in
+        let changes = try read { db in
             try db.rows(sql: """
-                SELECT p.id AS package_id, p.hub, m.month, f.weight_formats, f.card_license
-                FROM (SELECT package_id, substr(observed_at, 1, 7) AS month, MAX(visit_id) AS visit_id
-                      FROM observation_point GROUP BY package_id, substr(observed_at, 1, 7)) m
-                JOIN observation_point o ON o.visit_id = m.visit_id
-                JOIN observation_facts f ON f.id = o.facts_id
-                JOIN package p ON p.id = m.package_id
-                ORDER BY p.id, m.month
-                """).map { row in
-                MonthlyFacts(packageRowID: row["package_id"], hub: row["hub"], month: row["month"],
-                             weightFormats: row["weight_formats"], license: row["card_license"])
+                SELECT r.package_id, p.hub, r.first_at, f.card_license,
+                       CASE WHEN f.weight_formats LIKE '%"safetensors":%' THEN 1 ELSE 0 END AS safetensors,
+                       CASE WHEN f.weight_formats LIKE '%"pytorch":%' OR f.weight_formats LIKE '%"pickle":%'
+                                 OR f.weight_formats LIKE '%"joblib":%' THEN 1 ELSE 0 END AS pickle
+                FROM (SELECT facts_id, MIN(package_id) AS package_id, MIN(observed_at) AS first_at
+                      FROM observation_point GROUP BY facts_id) r
+                JOIN observation_facts f ON f.id = r.facts_id
+                JOIN package p ON p.id = r.package_id
+                ORDER BY r.package_id, r.first_at
+                """).map { row -> (at: String, facts: MonthlyFacts) in
+                let at: String = row["first_at"]
+                return (at, MonthlyFacts(packageRowID: row["package_id"], hub: row["hub"], month: String(at.prefix(7)),
+                                         safetensors: row["safetensors"], pickle: row["pickle"], license: row["card_license"]))
             }
         }
+        // The last change of each package in each month holds at the month's end.
+        var result: [MonthlyFacts] = []
+        result.reserveCapacity(changes.count)
+        for change in changes {
+            if let last = result.last, last.packageRowID == change.facts.packageRowID, last.month == change.facts.month {
+                result[result.count - 1] = change.facts
+            } else {
+                result.append(change.facts)
+            }
+        }
+        return result
     }
 
     /// Counts per month (`YYYY-MM`) of packages first seen and snapshots taken, by hub.
