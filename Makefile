@@ -3,7 +3,7 @@
 #   make run     install what is missing, build, and run `sediment daemon` on config/sediment.toml
 #   make test    install what is missing, build, and run every test
 #   make bench   build in release mode and run the benchmarks, the daemon soak, the 100k-entry index crawl,
-#                the object storage, catalog and fleet benchmarks (see docs/benchmarks*.md)
+#                the object storage, catalog, fleet and serve benchmarks (see docs/benchmarks*.md)
 #   make demo    build, then archive the fixture world (six hub kinds, Tests/Fixtures/world.json)
 #                twice, and show what changed between the crawls: diff, history, lost refs
 #   make install build in release mode and install the binary, the systemd units and the
@@ -95,6 +95,7 @@ bench: release
 	bash bench/s3.sh
 	bash bench/catalog.sh
 	bash bench/fleet.sh
+	bash bench/serve.sh
 
 # Works offline: every hub is imitated by local servers on 127.0.0.1 (Tests/Support/world.py).
 demo: build

@@ -32,27 +32,7 @@ mkdir -p "$HUB/lfs" "$WORK/objects"
 
 # A model whose files are pointers to the objects given as "path:file" arguments; the
 # objects move to the hub's lfs/ folder under their oid.
-make_model() {
-	local id=$1; shift
-	local work=$WORK/work/$id
-	mkdir -p "$work"
-	git init -q -b main "$work"
-	printf '*.bin filter=lfs diff=lfs merge=lfs -text\n' >"$work/.gitattributes"
-	local spec path file oid size
-	for spec in "$@"; do
-		path=${spec%%:*}; file=${spec#*:}
-		oid=$(sha256sum "$file" | cut -d' ' -f1)
-		size=$(stat -c %s "$file")
-		mkdir -p "$(dirname "$work/$path")"
-		printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize %s\n' "$oid" "$size" >"$work/$path"
-		mv "$file" "$HUB/lfs/$oid"
-	done
-	git -C "$work" add -A && git -C "$work" commit -q -m "upload"
-	mkdir -p "$HUB/$id.git"
-	git init -q --bare "$HUB/$id.git"
-	git -C "$work" push -q "$HUB/$id.git" main
-	git -C "$HUB/$id.git" symbolic-ref HEAD refs/heads/main
-}
+make_model() { lfs_model "$HUB" "$@"; }
 
 log "generating $BENCH_LFS_LARGE x $BENCH_LFS_LARGE_MB MB and $BENCH_LFS_SMALL x 100 KB"
 specs=()

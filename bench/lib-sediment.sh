@@ -188,3 +188,29 @@ for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
         total += (visit.get("seconds") or {}).get(sys.argv[2], 0)
 print("%.6f" % total)' "$1" "$2"
 }
+
+# lfs_model HUB ID PATH:FILE...: model ID on the fixture hub whose root is HUB (the hub world's
+# hub folder): one commit of Git LFS pointers at PATH... to FILE..., which are moved into
+# HUB/lfs under their oids, pushed to HUB/ID.git.
+lfs_model() {
+	local hub=$1 id=$2
+	shift 2
+	local work=$WORK/work/$id
+	mkdir -p "$work" "$hub/lfs"
+	git init -q -b main "$work"
+	printf '*.bin filter=lfs diff=lfs merge=lfs -text\n*.safetensors filter=lfs diff=lfs merge=lfs -text\n' >"$work/.gitattributes"
+	local spec path file oid size
+	for spec in "$@"; do
+		path=${spec%%:*}; file=${spec#*:}
+		oid=$(sha256sum "$file" | cut -d' ' -f1)
+		size=$(stat -c %s "$file")
+		mkdir -p "$(dirname "$work/$path")"
+		printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize %s\n' "$oid" "$size" >"$work/$path"
+		mv "$file" "$hub/lfs/$oid"
+	done
+	git -C "$work" add -A && git -C "$work" commit -q -m "upload"
+	mkdir -p "$hub/$id.git"
+	git init -q --bare "$hub/$id.git"
+	git -C "$work" push -q "$hub/$id.git" main
+	git -C "$hub/$id.git" symbolic-ref HEAD refs/heads/main
+}

@@ -65,13 +65,11 @@ struct HubAPI {
 
     private func list(_ query: [String: [String]]) -> HubAnswer {
         let author = query["author"]?.first
-        let search = query["search"]?.first?.lowercased()
         let filters = query["filter"] ?? []
         var matching: [(PackageSummary, String)] = []
-        for s in index.summaries {
-            guard let id = index.ids.name(of: s.package.rowID) else { continue }
+        for i in index.matching(query["search"]?.first ?? "", in: index.idKeys) {
+            let s = index.summaries[i], id = index.servedIDs[i]
             if let author, !id.hasPrefix(author + "/") { continue }
-            if let search, !search.isEmpty, !id.lowercased().contains(search) { continue }
             if !filters.isEmpty {
                 let tags = Set(Self.tags(s))
                 if !filters.allSatisfy(tags.contains) { continue }

@@ -38,6 +38,17 @@ struct ServeResponder: HTTPResponder {
         let state = index.current
         let origin = "http://" + (request.head.authority ?? "127.0.0.1")
         do {
+            // /{id}/resolve/{rev}/{path}, with an id of one or two segments, first: a model's
+            // namespace may be any word, `api` and the web view's among them.
+            for n in [2, 1] where segments.count > n + 2 && segments[n] == "resolve" {
+                guard let row = state.ids.package(segments[0..<n].joined(separator: "/")), let summary = state.summary(row) else { continue }
+                metrics.count("resolve")
+                let revision = segments[n + 1], path = segments[(n + 2)...].joined(separator: "/")
+                let answer = try await BlockingPool.shared.run { [archive] in
+                    try HubAPI(archive: archive, index: state, origin: origin).resolveFile(summary.package, revision: revision, path: path)
+                }
+                return hub(answer, head: head, range: request.headers[.range])
+            }
             switch segments.first ?? "" {
             case "api":
                 metrics.count("api")
@@ -71,16 +82,6 @@ struct ServeResponder: HTTPResponder {
             case "metrics":
                 return bytes(200, metrics.text(indexAge: Date().timeIntervalSince(state.madeAt)), type: "text/plain; version=0.0.4; charset=utf-8", head: head)
             default:
-                // /{id}/resolve/{rev}/{path}, with an id of one or two segments.
-                for n in [2, 1] where segments.count > n + 2 && segments[n] == "resolve" {
-                    guard let row = state.ids.package(segments[0..<n].joined(separator: "/")), let summary = state.summary(row) else { continue }
-                    metrics.count("resolve")
-                    let revision = segments[n + 1], path = segments[(n + 2)...].joined(separator: "/")
-                    let answer = try await BlockingPool.shared.run { [archive] in
-                        try HubAPI(archive: archive, index: state, origin: origin).resolveFile(summary.package, revision: revision, path: path)
-                    }
-                    return hub(answer, head: head, range: request.headers[.range])
-                }
                 if segments.contains("resolve") {
                     return hub(.error(status: 404, code: "RepoNotFound", message: "Repository not found: no archived package is served under this id"), head: head)
                 }

@@ -52,9 +52,9 @@ struct WebPages {
 
     /// `/packages?q=&hub=&page=`: packages whose id contains `q`, 100 a page.
     func list(query: String?, hub: String?, page: Int) -> Page {
-        let needle = query?.lowercased() ?? ""
-        let matching = index.summaries.filter { s in
-            (hub == nil || hub == "" || s.package.hub == hub) && (needle.isEmpty || s.package.id.lowercased().contains(needle))
+        let needle = query ?? ""
+        let matching = index.matching(needle, in: index.nameKeys).map { index.summaries[$0] }.filter { s in
+            hub == nil || hub == "" || s.package.hub == hub
         }
         let pageSize = 100
         let start = max(0, page) * pageSize

@@ -29,6 +29,7 @@ public struct CatalogConformance: ConformanceSuite {
         ("of workers claiming one lease at once, one gets it", { try $0.concurrentClaims() }),
         ("hub metadata is kept as it changed, metrics aside", { try $0.metadataAsItChanged() }),
         ("a fleet shares its listing, last visits and refs, and closes only gone workers' work", { try $0.fleetSharing() }),
+        ("serve reads summaries, observation points, facts by month, growth and commits", { try $0.serveReads() }),
     ]
 
     func equal<T: Equatable>(_ actual: T, _ expected: T, _ what: String) throws {
