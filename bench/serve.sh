@@ -13,6 +13,10 @@
 #        the endpoint shows the server apart from the client. Median of BENCH_SERVE_REPEAT
 #        runs, each into a new folder. Target: at least 0.8x of `cat`.
 #
+#   15c. the same client on a real repository (BENCH_SERVE_REAL_REPO, default the fetched
+#        PyTorch Hub index repository) archived as a `git` hub's package, against
+#        `git archive | tar -x` of the same commit.
+#
 # Run by `make bench`, or alone after `make deps` and `swift build -c release`. Prints a table
 # and writes BENCH_SERVE_REPORT (default docs/benchmarks-serve.md).
 set -euo pipefail
@@ -25,8 +29,11 @@ TARGET_RATIO=0.8
 HF_PYTHON=$REPO_ROOT/.build/hf-venv/bin/python
 [ -x "$HF_PYTHON" ] || die "$HF_PYTHON is missing: make deps installs huggingface_hub there"
 bench_start curl git sha256sum dd
-SERVE_PID=
-bench_stop() { if [ -n "$SERVE_PID" ]; then kill "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi; }
+SERVE_PID= REAL_PID=
+bench_stop() {
+	local pid
+	for pid in $SERVE_PID $REAL_PID; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+}
 
 world_up "$WORK/world" hub --set "store=$WORK/store"
 HUB=$WORK/world/hub
@@ -96,7 +103,11 @@ timed_into() {
 	into+=("$(calc "$(now) - $t0")")
 	rm -rf "$WORK/out"
 }
-curl_all() { for name in $NAMES; do curl -sSf -o "$WORK/out/$name" "$ORIGIN/bench/big/resolve/$BIG_HEAD/$name" & done; wait; }
+curl_all() {
+	local name pids=()
+	for name in $NAMES; do curl -sSf -o "$WORK/out/$name" "$ORIGIN/bench/big/resolve/$BIG_HEAD/$name" & pids+=($!); done
+	wait "${pids[@]}"
+}
 cat_all() { for oid in $OIDS; do cat "$WORK/store/blobs/${oid:0:2}/$oid" >"$WORK/out/$oid"; done; }
 cp_all() { for oid in $OIDS; do cp "$WORK/store/blobs/${oid:0:2}/$oid" "$WORK/out/"; done; }
 for r in $(seq 1 "$BENCH_SERVE_REPEAT"); do
@@ -164,5 +175,53 @@ row() { # LABEL NAME
 	echo "($(fmt %.2f "$RATIO_CP")x of \`cp\`). The endpoint itself, with \`curl\` as the client: $(fmt %.2f "$RATIO_CURL")x of \`cat\`."
 	echo "Every byte sent is read from the store and checked against its SHA-256 as it goes."
 } >"$BENCH_SERVE_REPORT"
+# 15c. The same on a real repository: BENCH_SERVE_REAL_REPO (default the PyTorch Hub index
+# repository, as fetched), served by the git server and archived as a `git` hub's package.
+BENCH_REAL_REPO=${BENCH_SERVE_REAL_REPO:-/work/.mirror/pytorch+hub/repo}
+REAL_DOWNLOAD=0 REAL_ARCHIVE=0 REAL_RATIO=0 REAL_FILES=0
+if real_repository; then
+	git_config "$WORK/real.toml" "$WORK/real-store" "$REAL_URL"
+	"$SEDIMENT" sync --config "$WORK/real.toml" >"$WORK/real-sync.log" 2>&1 || die "sync of $REAL_NAME failed: $(tail -n 3 "$WORK/real-sync.log")"
+	"$SEDIMENT" serve --config "$WORK/real.toml" --listen 127.0.0.1:0 2>"$WORK/real-serve.log" &
+	REAL_PID=$!
+	for _ in $(seq 1 600); do grep -q "on http://" "$WORK/real-serve.log" && break; sleep 0.1; done
+	REAL_ORIGIN=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/real-serve.log" | head -n 1)
+	REAL_ID=$(curl -sSf "$REAL_ORIGIN/api/models" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
+	log "15c: snapshot_download of the real repository $REAL_NAME (as $REAL_ID) at ${REAL_HEAD:0:12}, and git archive of it"
+	real_downloads=() real_archives=()
+	for r in $(seq 1 "$BENCH_SERVE_REPEAT"); do
+		out=$(HF_ENDPOINT=$REAL_ORIGIN HF_HUB_DISABLE_TELEMETRY=1 HF_HUB_DISABLE_XET=1 HF_HUB_DISABLE_PROGRESS_BARS=1 HF_HOME="$WORK/hf-home" \
+			"$HF_PYTHON" bench/serve_download.py "$REAL_ID" "$REAL_HEAD" "$WORK/real-cache-$r" --skip-lfs)
+		real_downloads+=("$(field seconds "$out")")
+		REAL_FILES=$(field files "$out")
+		REAL_BYTES=$(field bytes "$out")
+		rm -rf "$WORK/real-cache-$r"
+		timed_into real_archives sh -c 'git -C "$1" archive "$2" | tar -x -C "$3"' sh "$REAL" "$REAL_HEAD" "$WORK/out"
+		log "  run $r: snapshot_download $(fmt %.2f "${real_downloads[-1]}") s ($REAL_FILES files), git archive | tar -x $(fmt %.2f "${real_archives[-1]}") s"
+	done
+	kill "$REAL_PID" 2>/dev/null || true
+	wait "$REAL_PID" 2>/dev/null || true
+	REAL_DOWNLOAD=$(median "${real_downloads[@]}")
+	REAL_ARCHIVE=$(median "${real_archives[@]}")
+	REAL_RATIO=$(calc "$REAL_ARCHIVE / $REAL_DOWNLOAD")
+fi
+{
+	echo
+	echo "## 15c. snapshot_download of a real repository"
+	echo
+	if [ "$REAL_STATUS" = ok ]; then
+		echo "$REAL_NAME at ${REAL_HEAD:0:12} ($REAL_COMMITS commits), archived by \`sediment sync\` as a \`git\` hub's package and served"
+		echo "as \`$REAL_ID\`: $REAL_FILES files, $(human_bytes "$REAL_BYTES"). Medians of $BENCH_SERVE_REPEAT runs."
+		echo
+		echo "| | seconds | git archive time / this time |"
+		echo "|---|---|---|"
+		printf '| `snapshot_download` through `sediment serve` | %.2f | %.2fx |\n' "$REAL_DOWNLOAD" "$REAL_RATIO"
+		printf '| `git archive HEAD \\| tar -x` from the bare repository | %.2f | 1.00x |\n' "$REAL_ARCHIVE"
+		echo
+		echo "A file costs the client a HEAD and a GET: with many small files, requests, not bytes, set the pace."
+	else
+		echo "$REAL_STATUS"
+	fi
+} >>"$BENCH_SERVE_REPORT"
 cat "$BENCH_SERVE_REPORT"
-save_results serve STARTUP TIMES DOWNLOAD CURL CAT COPY RATIO RATIO_CP RATIO_CURL
+save_results serve STARTUP TIMES DOWNLOAD CURL CAT COPY RATIO RATIO_CP RATIO_CURL REAL_DOWNLOAD REAL_ARCHIVE REAL_RATIO

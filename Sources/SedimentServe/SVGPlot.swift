@@ -121,8 +121,9 @@ public struct SVGPlot {
         return out + "</svg>"
     }
 
-    /// The plot's numbers as an HTML table: one row per x, one column per series.
-    public func table() -> String {
+    /// The plot's numbers: one row per x (in order), one value per series (nil where a series
+    /// has no point there).
+    func rows() -> [(label: String, values: [Double?])] {
         var rows: [String: [Int: Double]] = [:]
         var order: [(Double, String)] = []
         for (s, one) in series.enumerated() {
@@ -131,13 +132,16 @@ public struct SVGPlot {
                 rows[p.label, default: [:]][s] = p.y
             }
         }
+        return order.sorted { $0.0 < $1.0 }.map { _, label in (label, series.indices.map { rows[label]?[$0] }) }
+    }
+
+    /// The plot's numbers as an HTML table: one row per x, one column per series.
+    public func table() -> String {
         var out = "<table class=\"plot-data\" data-plot=\"\(HTML.escape(id))\"><thead><tr><th>\(HTML.escape(xLabel))</th>"
         for one in series { out += "<th>\(HTML.escape(one.name)) (\(HTML.escape(yLabel)))</th>" }
         out += "</tr></thead><tbody>"
-        for (_, label) in order.sorted(by: { $0.0 < $1.0 }) {
-            out += "<tr><td>\(HTML.escape(label))</td>"
-            for s in series.indices { out += "<td>\(rows[label]?[s].map(Self.number) ?? "")</td>" }
-            out += "</tr>"
+        for row in rows() {
+            out += "<tr><td>\(HTML.escape(row.label))</td>" + row.values.map { "<td>\($0.map(Self.number) ?? "")</td>" }.joined() + "</tr>"
         }
         return out + "</tbody></table>"
     }
@@ -145,16 +149,8 @@ public struct SVGPlot {
     /// The plot's numbers as CSV, one row per x.
     public func csv() -> String {
         var out = ([xLabel] + series.map(\.name)).map(Self.csvField).joined(separator: ",") + "\n"
-        var rows: [String: [Int: Double]] = [:]
-        var order: [(Double, String)] = []
-        for (s, one) in series.enumerated() {
-            for p in one.points {
-                if rows[p.label] == nil { order.append((p.x, p.label)) }
-                rows[p.label, default: [:]][s] = p.y
-            }
-        }
-        for (_, label) in order.sorted(by: { $0.0 < $1.0 }) {
-            out += ([label] + series.indices.map { rows[label]?[$0].map(Self.number) ?? "" }).map(Self.csvField).joined(separator: ",") + "\n"
+        for row in rows() {
+            out += ([row.label] + row.values.map { $0.map(Self.number) ?? "" }).map(Self.csvField).joined(separator: ",") + "\n"
         }
         return out
     }

@@ -30,11 +30,7 @@ struct DaemonCommand: AsyncParsableCommand {
         let global = self.global
         let configuration = try await BlockingPool.shared.run { try global.load() }
         let level = Logger.Level(rawValue: logLevel ?? configuration.daemon.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = EscapingLogHandler(inner: StreamLogHandler.standardError(label: label))
-            handler.logLevel = level
-            return handler
-        }
+        EscapingLogHandler.bootstrap(level: level)
         let logger = Logger(label: "sediment")
         let archive = try await BlockingPool.shared.run { try global.openArchiveForWriting(configuration) }
         try await Daemon(archive: archive, options: DaemonOptions(configuration), logger: logger).run()

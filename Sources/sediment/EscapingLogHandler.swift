@@ -7,6 +7,15 @@ import SedimentText
 struct EscapingLogHandler: LogHandler {
     var inner: any LogHandler
 
+    /// Makes every logger of the process write escaped lines to stderr at `level` and above.
+    static func bootstrap(level: Logger.Level) {
+        LoggingSystem.bootstrap { label in
+            var handler = EscapingLogHandler(inner: StreamLogHandler.standardError(label: label))
+            handler.logLevel = level
+            return handler
+        }
+    }
+
     var logLevel: Logger.Level {
         get { inner.logLevel }
         set { inner.logLevel = newValue }

@@ -42,11 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
         let global = self.global
         let configuration = try await BlockingPool.shared.run { try global.load() }
         let level = Logger.Level(rawValue: logLevel) ?? .notice
-        LoggingSystem.bootstrap { label in
-            var handler = EscapingLogHandler(inner: StreamLogHandler.standardError(label: label))
-            handler.logLevel = level
-            return handler
-        }
+        EscapingLogHandler.bootstrap(level: level)
         let logger = Logger(label: "sediment.serve")
         let archive = try await BlockingPool.shared.run { try Archive.openForReading(configuration) }
         let options = ServeOptions(listen: listen ?? configuration.serve.listen, refreshInterval: configuration.serve.refresh,

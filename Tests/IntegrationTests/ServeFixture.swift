@@ -5,7 +5,9 @@ import XCTest
 /// pointers), and `sediment serve` running on it: what the serve tests ask.
 final class ServeFixture {
     let workspace: Workspace
-    let world: FixtureWorld
+    /// Released first, in `deinit`: its servers are stopped while its folder is still there.
+    private var held: FixtureWorld?
+    var world: FixtureWorld { held! }
     let server: DaemonProcess
     let address: String
 
@@ -13,7 +15,8 @@ final class ServeFixture {
 
     init() throws {
         workspace = try Workspace()
-        world = try FixtureWorld(folder: workspace.root + "/world", home: workspace.home)
+        let world = try FixtureWorld(folder: workspace.root + "/world", home: workspace.home)
+        held = world
         var config = try String(contentsOfFile: world.configPath, encoding: .utf8)
         config = config.replacingOccurrences(of: "[storage]\n", with: "[storage]\nlfs = \"fetch\"\nlfs_include = [\"*.safetensors\"]\n")
         try config.write(toFile: world.configPath, atomically: true, encoding: .utf8)
@@ -28,6 +31,11 @@ final class ServeFixture {
             throw NSError(domain: "sediment serve did not start: \(server.log)", code: 1)
         }
         self.address = address
+    }
+
+    deinit {
+        if server.process.isRunning { _ = server.stop(SIGKILL, timeout: 10) }
+        held = nil
     }
 
     /// Stops the server (SIGTERM, as systemd would) and returns its exit status.
