@@ -20,7 +20,7 @@ extension HubAPI {
         case .success(let resolved): commit = resolved.commit
         case .failure(let error): return error.answer
         }
-        let (manifest, _) = try ManifestReader(archive: archive, package: package, options: QueryOptions(archive.configuration)).manifest(commit: commit)
+        let manifest = try manifests.manifest(archive, package, commit: commit)
         guard let summary = index.summary(package.rowID), let id = index.ids.name(of: package.rowID) else {
             return .error(status: 404, code: "RepoNotFound", message: "Repository not found")
         }
@@ -48,7 +48,7 @@ extension HubAPI {
         case .success(let resolved): commit = resolved.commit
         case .failure(let error): return error.answer
         }
-        let (manifest, _) = try ManifestReader(archive: archive, package: package, options: QueryOptions(archive.configuration)).manifest(commit: commit)
+        let manifest = try manifests.manifest(archive, package, commit: commit)
         let prefix = path.split(separator: "/").joined(separator: "/")
         let files = manifest.entries.filter(Self.offered)
         var folders = Set<String>()
@@ -152,7 +152,7 @@ extension HubAPI {
         case .success(let resolved): commit = resolved.commit
         case .failure(let error): return error.answer
         }
-        let (manifest, _) = try ManifestReader(archive: archive, package: package, options: QueryOptions(archive.configuration)).manifest(commit: commit)
+        let manifest = try manifests.manifest(archive, package, commit: commit)
         let content = PackageContent(archive: archive, lfs: LFSPolicy(archive.configuration.storage))
         guard let entry = manifest.entries.first(where: { $0.path == path }), Self.offered(entry) else {
             return .error(status: 404, code: "EntryNotFound", message: "\(path) does not exist at \(String(commit.prefix(12)))",

@@ -28,6 +28,7 @@ struct ServedFile {
 struct HubAPI {
     let archive: Archive
     let index: ArchiveIndex.State
+    let manifests: ManifestCache
     /// `http://HOST:PORT` as the client addressed the server, for `Link` headers.
     let origin: String
 

@@ -15,6 +15,7 @@ struct ServeResponder: HTTPResponder {
     let index: ArchiveIndex
     let metrics: ServeMetrics
     let logger: Logger
+    let manifests = ManifestCache()
 
     func respond(to request: Request, context: Context) async throws -> Response {
         // How long the answer took to make (for a file, until its first bytes), as
@@ -44,8 +45,8 @@ struct ServeResponder: HTTPResponder {
                 guard let row = state.ids.package(segments[0..<n].joined(separator: "/")), let summary = state.summary(row) else { continue }
                 metrics.count("resolve")
                 let revision = segments[n + 1], path = segments[(n + 2)...].joined(separator: "/")
-                let answer = try await BlockingPool.shared.run { [archive] in
-                    try HubAPI(archive: archive, index: state, origin: origin).resolveFile(summary.package, revision: revision, path: path)
+                let answer = try await BlockingPool.shared.run { [archive, manifests] in
+                    try HubAPI(archive: archive, index: state, manifests: manifests, origin: origin).resolveFile(summary.package, revision: revision, path: path)
                 }
                 return hub(answer, head: head, range: request.headers[.range])
             }
@@ -56,8 +57,8 @@ struct ServeResponder: HTTPResponder {
                     return hub(.error(status: 404, code: nil, message: "Sediment serves models only (/api/models)"), head: head)
                 }
                 let rest = Array(segments.dropFirst(2).filter { !$0.isEmpty })
-                let answer = try await BlockingPool.shared.run { [archive] in
-                    try HubAPI(archive: archive, index: state, origin: origin).models(rest, query: query)
+                let answer = try await BlockingPool.shared.run { [archive, manifests] in
+                    try HubAPI(archive: archive, index: state, manifests: manifests, origin: origin).models(rest, query: query)
                 }
                 return hub(answer, head: head)
             case "", "packages", "package", "diff", "trends":
