@@ -82,7 +82,7 @@ final class ServeFixture {
         let chromium = Shell.which("chromium")
         let profile = workspace.root + "/chromium-profile"
         let common = ["90", chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=" + profile,
-                      "--no-first-run", "--disable-extensions", "--window-size=1100,1600"]
+                      "--no-first-run", "--disable-extensions", "--disable-dev-shm-usage", "--window-size=1100,1600"]
         let dump = try Shell.run(Shell.which("timeout"), common + ["--dump-dom", origin + path])
         guard dump.status == 0, dump.out.contains("</html>") else {
             throw NSError(domain: "chromium --dump-dom \(path) failed (\(dump.status)): \(dump.stderr.suffix(2000))", code: 1)
