@@ -28,7 +28,7 @@ struct Export: ParsableCommand {
     func run() throws {
         let archive = try global.openArchive()
         for (file, records) in try Exporter(archive: archive, options: QueryOptions(archive.configuration)).export(Exporter.Format(rawValue: format)!, to: out) {
-            Output.line("\(file): \(records) records")
+            Output.line("\(file): \(Output.count(records, "record"))")
         }
     }
 }

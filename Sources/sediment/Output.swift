@@ -53,6 +53,12 @@ enum Output {
         FileHandle.standardError.write(Data((control + TerminalText.escaped(text)).utf8))
     }
 
+    /// A count in words that agree with it: "1 new commit", "2 new commits" (`plural` when
+    /// adding "s" is not the plural: "1 entry", "2 entries").
+    static func count(_ n: Int, _ singular: String, plural: String? = nil) -> String {
+        "\(n) " + (n == 1 ? singular : plural ?? singular + "s")
+    }
+
     /// "1.2 MiB", "512 B".
     static func bytes(_ n: Int64) -> String {
         ByteCount.format(n)

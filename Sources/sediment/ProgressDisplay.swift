@@ -72,10 +72,10 @@ final class ProgressDisplay: @unchecked Sendable {  // @unchecked: `lock` guards
             } else if let error = o.error {
                 Output.line("\(position) \(o.qualifiedName): \(o.status.rawValue): \(error)")
             } else {
-                var parts = ["\(o.newCommits) new commits", "\(o.objectsReceived) objects", Output.bytes(Int64(o.bytesReceived))]
-                if o.lostRefs > 0 { parts.append("\(o.lostRefs) lost refs kept") }
-                if o.lfsStored > 0 { parts.append("\(o.lfsStored) LFS objects stored (\(Output.bytes(o.lfsStoredBytes)))") }
-                if o.lfsPending > 0 { parts.append("\(o.lfsPending) LFS objects pending") }
+                var parts = [Output.count(o.newCommits, "new commit"), Output.count(o.objectsReceived, "object"), Output.bytes(Int64(o.bytesReceived))]
+                if o.lostRefs > 0 { parts.append(Output.count(o.lostRefs, "lost ref") + " kept") }
+                if o.lfsStored > 0 { parts.append(Output.count(o.lfsStored, "LFS object") + " stored (\(Output.bytes(o.lfsStoredBytes)))") }
+                if o.lfsPending > 0 { parts.append(Output.count(o.lfsPending, "LFS object") + " pending") }
                 let what = o.eventful ? "new snapshot \(o.snapshot?.short ?? "")"
                     : o.skippedGit ? "unchanged (the hub reports the archived head; no git connection)" : "unchanged"
                 Output.line("\(position) \(o.qualifiedName): \(what) (\(parts.joined(separator: ", ")))")
@@ -147,21 +147,21 @@ final class ProgressDisplay: @unchecked Sendable {  // @unchecked: `lock` guards
         }
         if report.interrupted {
             if json { Output.json(.object([("interrupted", .bool(true)), ("not_visited", .int(Int64(report.notVisited)))])) }
-            Output.errorRaw("sediment: interrupted: \(report.notVisited) planned visit\(report.notVisited == 1 ? "" : "s") not made")
+            Output.errorRaw("sediment: interrupted: \(Output.count(report.notVisited, "planned visit")) not made")
         }
         guard !json else { return }
         let failed = outcomes.filter(\.isFailure).count
         let eventful = outcomes.filter(\.eventful).count
         let deleted = outcomes.filter(\.deletedUpstream).count
-        var summary = (hubErrors.isEmpty ? "" : "\(hubErrors.count) hub(s) could not be listed; ")
+        var summary = (hubErrors.isEmpty ? "" : "\(Output.count(hubErrors.count, "hub")) could not be listed; ")
             + (report.interrupted ? "interrupted after syncing " : "synced ")
-            + "\(outcomes.count) package\(outcomes.count == 1 ? "" : "s"): \(eventful) changed, \(outcomes.count - eventful - failed - deleted) unchanged, \(failed) failed"
+            + "\(Output.count(outcomes.count, "package")): \(eventful) changed, \(outcomes.count - eventful - failed - deleted) unchanged, \(failed) failed"
         if deleted > 0 { summary += ", \(deleted) deleted upstream" }
         if !report.unlisted.isEmpty { summary += ", \(report.unlisted.count) no longer listed" }
         if !report.quarantined.isEmpty { summary += ", \(report.quarantined.count) quarantined" }
         if report.interrupted { summary += "; \(report.notVisited) not visited" }
         let skipped = report.skipped.count
-        if skipped > 0 { summary += "; \(skipped) listed entr\(skipped == 1 ? "y" : "ies") skipped (named above and in `sediment status`)" }
+        if skipped > 0 { summary += "; " + Output.count(skipped, "listed entry", plural: "listed entries") + " skipped (named above and in `sediment status`)" }
         Output.line(summary)
     }
 }

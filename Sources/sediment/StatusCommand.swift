@@ -60,7 +60,7 @@ struct Status: ParsableCommand {
         Output.line("")
         Output.line("repositories \(s.repositories), commits \(s.commits), snapshots \(s.snapshots), manifests \(s.manifests), lost refs \(s.lostRefs)")
         Output.line("blobs \(s.blobs) known, \(s.storedBlobs) stored (\(Output.bytes(s.storedBytes))), LFS pointers \(s.lfsPointers)")
-        Output.line("packs \(s.packs) (\(Output.bytes(s.packBytes)) on disk) holding \(s.packedBlobs) blobs")
+        Output.line("packs \(s.packs) (\(Output.bytes(s.packBytes)) on disk) holding \(Output.count(s.packedBlobs, "blob"))")
         Output.line("LFS objects \(s.lfsObjectsStored) stored (\(Output.bytes(s.lfsBytesStored))), \(s.lfsObjectsPending) pending (\(Output.bytes(s.lfsBytesPending)))"
                     + (archive.configuration.storage.lfs == "fetch" ? "" : "; storage.lfs = \"pointers\""))
         if !s.failing.isEmpty {

@@ -37,7 +37,7 @@ struct RebuildIndex: ParsableCommand {
             Output.json(.object([("type", .string("summary")), ("packs", .int(Int64(rebuild.packs))), ("blobs", .int(Int64(rebuild.blobs))),
                                  ("unreadable", .int(Int64(rebuild.unreadable.count)))]))
         } else {
-            Output.line("indexed \(rebuild.packs) packs holding \(rebuild.blobs) blobs" + (rebuild.unreadable.isEmpty ? "" : "; \(rebuild.unreadable.count) packs unreadable"))
+            Output.line("indexed \(Output.count(rebuild.packs, "pack")) holding \(Output.count(rebuild.blobs, "blob"))" + (rebuild.unreadable.isEmpty ? "" : "; \(Output.count(rebuild.unreadable.count, "pack")) unreadable"))
         }
         if !rebuild.unreadable.isEmpty { throw ExitCode(ExitStatus.damage) }
     }

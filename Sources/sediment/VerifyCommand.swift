@@ -72,7 +72,7 @@ struct Verify: ParsableCommand {
                 ("damaged", .int(Int64(left))),
             ]))
         } else {
-            let found = report.damaged ? "\(report.problems.count) problems" : "no damage"
+            let found = report.damaged ? Output.count(report.problems.count, "problem") : "no damage"
             let fixed = repair && report.damaged ? ", \(repaired) repaired, \(left) left" : ""
             Output.line("checked \(report.manifestsChecked) manifests, \(report.blobsChecked) blobs, \(report.packsChecked) packs, \(report.referencesChecked) mirror references: \(found)\(fixed)")
         }

@@ -44,4 +44,27 @@ final class FixtureWorldTests: XCTestCase {
         XCTAssertEqual(lost.first?["target"] as? String, try world.head("git:org/model-a", epoch: 1))
         XCTAssertEqual(lost.first?["replaced_by"] as? String, try world.head("git:org/model-a", epoch: 2))
     }
+
+    /// What `sync` and `packages` say in words agrees with their numbers, and a hub that is
+    /// nowhere is an error, as for `sync`.
+    func testCountsInWordsAgreeAndUnknownHubsAreErrors() throws {
+        let ws = try Workspace()
+        let world = try FixtureWorld(folder: ws.root + "/world", home: ws.home)
+        XCTAssertEqual(try ws.sediment(["sync"], config: world.configPath).status, 0)
+        try world.advance()
+        let second = try ws.sediment(["sync"], config: world.configPath)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        // org/model-a was force-pushed: one new commit, one lost ref.
+        let line = second.out.split(separator: "\n").first { $0.contains("ours:org/model-a") }.map(String.init) ?? ""
+        XCTAssertTrue(line.contains("(1 new commit, ") && line.contains("1 lost ref kept"), line)
+        XCTAssertFalse(second.out.contains(" 1 new commits") || second.out.contains(" 1 objects"), second.out)
+        XCTAssertTrue(second.out.contains("synced 16 packages:"), second.out)
+
+        let unknown = try ws.sediment(["packages", "--hub", "nope"], config: world.configPath)
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.stderr.contains("no [[hub]] is named \"nope\""), unknown.stderr)
+        let ours = try ws.sediment(["packages", "--hub", "ours", "--json"], config: world.configPath)
+        XCTAssertEqual(ours.status, 0, ours.stderr)
+        XCTAssertEqual(ours.jsonLines.compactMap { $0["id"] as? String }, ["org/model-a"])
+    }
 }

@@ -104,7 +104,7 @@ final class PackTests: XCTestCase {
         XCTAssertEqual(try ws.sediment(["verify"]).status, 3, "with the index gone, every packed blob is missing")
         let rebuild = try ws.sediment(["rebuild-index"])
         XCTAssertEqual(rebuild.status, 0, rebuild.out + rebuild.stderr)
-        XCTAssertTrue(rebuild.out.contains("indexed \(packs.count) packs holding 301 blobs"), rebuild.out)
+        XCTAssertTrue(rebuild.out.contains("indexed \(packs.count) pack\(packs.count == 1 ? "" : "s") holding 301 blobs"), rebuild.out)
         XCTAssertEqual(try ws.catalogRows("SELECT blob, pack, kind, compression, offset, length, size FROM pack_blob ORDER BY blob"), written)
         XCTAssertEqual(try ws.catalogRows("SELECT id, bytes, blobs FROM pack ORDER BY id"), packs)
         XCTAssertEqual(try ws.sediment(["verify"]).status, 0)

@@ -160,3 +160,10 @@ extension Catalog {
         }
     }
 }
+
+extension Catalog {
+    /// The hubs the archive holds packages of, by name.
+    public func hubNames() throws -> [String] {
+        try read { db in try db.values(String.self, sql: "SELECT DISTINCT hub FROM package ORDER BY hub") }
+    }
+}
