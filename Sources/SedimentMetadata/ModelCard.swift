@@ -1,4 +1,5 @@
 import Foundation
+import SedimentStore
 import SedimentText
 
 /// A model card: the `README.md` of a package, whose YAML front matter (between a first line
@@ -116,6 +117,18 @@ public indirect enum JSONCompatible: Sendable, Equatable {
             if String(cString: n.objCType) == "c" { self = .bool(n.boolValue) } else { self = .number(n.doubleValue) }
         case let b as Bool: self = .bool(b)
         default: return nil
+        }
+    }
+
+    /// The value as JSON to print: numbers without a fraction as integers, keys sorted.
+    public var jsonValue: JSONValue {
+        switch self {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .number(let d): return d == d.rounded() && abs(d) < 1e15 ? .int(Int64(d)) : .double(d)
+        case .string(let s): return .string(s)
+        case .array(let items): return .array(items.map(\.jsonValue))
+        case .object(let object): return .object(object.keys.sorted().map { ($0, object[$0]!.jsonValue) })
         }
     }
 

@@ -9,27 +9,38 @@ struct Diff: ParsableCommand {
         abstract: "Show what changed between two revisions of a package.",
         discussion: """
             Files added, removed, modified and renamed (with sizes), weights whose LFS object changed, \
-            model card front-matter fields and config.json keys that changed. FROM and TO are revisions: \
-            a snapshot id or prefix, a commit id or prefix, a ref name, or @DATE / @DATETIME.
+            model card front-matter fields and config.json keys that changed, and, between two snapshots, \
+            the refs added, moved or removed. FROM and TO are revisions: a snapshot id or prefix, a commit \
+            id or prefix, a ref name, or @DATE / @DATETIME. With FROM alone: FROM against the snapshot \
+            before it (or, for a commit that is no snapshot, against its first parent). With neither: \
+            the latest snapshot against the one before it.
+
+            EXAMPLES:
+              sediment diff org/model-a v1.0 main
+              sediment diff hf:google-bert/bert-tiny 97bbe0655fbb      # a snapshot against the previous one
+              sediment diff org/model-a --json                        # the latest change, as JSON Lines
             """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: JSONFlag
     @OptionGroup var named: PackageArgument
 
-    @Argument(help: ArgumentHelp("The older revision.", valueName: "from"))
-    var from: String
+    @Argument(help: ArgumentHelp("The older revision (default: the snapshot before TO).", valueName: "from"))
+    var from: String?
 
-    @Argument(help: ArgumentHelp("The newer revision.", valueName: "to"))
-    var to: String
+    @Argument(help: ArgumentHelp("The newer revision (default: FROM, compared with the snapshot before it).", valueName: "to"))
+    var to: String?
 
     func run() throws {
         let archive = try global.openArchive()
         let package = try archive.catalog.package(named: named.package)
         let resolver = RevisionResolver(archive: archive, package: package)
-        let old = try resolver.resolve(from).commit
-        let new = try resolver.resolve(to).commit
-        let changes = try PackageDiff(archive: archive, package: package, options: QueryOptions(archive.configuration)).changes(from: old, to: new)
+        let (older, newer) = try Self.sides(from: from, to: to, resolver: resolver, archive: archive, package: package)
+        let old = older.commit, new = newer.commit
+        let from = older.label, to = newer.label
+        var changes = try PackageDiff(archive: archive, package: package, options: QueryOptions(archive.configuration)).changes(from: old, to: new)
+        if let a = older.snapshot, let b = newer.snapshot { changes += PackageDiff.refChanges(from: a, to: b) }
+        if let moved = PackageDiff.commitChange(from: old, to: new) { changes.insert(moved, at: 0) }
         if output.json {
             for c in changes {
                 var pairs: [(String, JSONValue)] = [("kind", .string(c.kind))]
@@ -42,8 +53,9 @@ struct Diff: ParsableCommand {
                     pairs += [("old_lfs_oid", .optional(c.oldLFSOID)), ("new_lfs_oid", .optional(c.newLFSOID)),
                               ("old_lfs_size", .optional(c.oldLFSSize)), ("new_lfs_size", .optional(c.newLFSSize))]
                 }
-                if let field = c.field {
-                    pairs += [("field", .string(field)), ("old", .optional(c.old)), ("new", .optional(c.new))]
+                if let field = c.field { pairs.append(("field", .string(field))) }
+                if c.field != nil || c.kind == "commit" {
+                    pairs += [("old", c.oldValue?.jsonValue ?? .null), ("new", c.newValue?.jsonValue ?? .null)]
                 }
                 if let problem = c.unparseable {
                     pairs += [("unparseable", .string(problem)), ("revision", .optional(c.revision))]
@@ -54,6 +66,17 @@ struct Diff: ParsableCommand {
         }
         Output.line("diff \(package.qualifiedName) \(old.prefix(12))..\(new.prefix(12))")
         if changes.isEmpty { Output.line("no changes") }
+        if !changes.isEmpty && changes.allSatisfy({ $0.kind == "commit" || $0.kind == "ref" }) {
+            Output.line("the commits differ, but not their files, card or config")
+        }
+        let refs = changes.filter { $0.kind == "ref" }
+        if !refs.isEmpty {
+            Output.line("")
+            Output.line("refs:")
+            for c in refs {
+                Output.line("  \(c.field ?? ""): \(c.old.map { String($0.prefix(12)) } ?? "(none)") -> \(c.new.map { String($0.prefix(12)) } ?? "(none)")")
+            }
+        }
         let size = { (n: Int64?) in n.map { Output.bytes($0) } ?? "-" }
         let files = changes.filter { ["added", "removed", "modified", "renamed"].contains($0.kind) }
         if !files.isEmpty {
@@ -90,5 +113,42 @@ struct Diff: ParsableCommand {
                 }
             }
         }
+    }
+
+    /// One side of a diff: the commit, the snapshot when the revision named one, and how to
+    /// name it in messages.
+    struct Side {
+        var commit: String
+        var snapshot: SnapshotRecord?
+        var label: String
+    }
+
+    /// The two sides: as named, or TO's predecessor (the snapshot before it, else its first
+    /// parent) when FROM is missing.
+    static func sides(from: String?, to: String?, resolver: RevisionResolver, archive: Archive, package: PackageRecord) throws -> (Side, Side) {
+        if let from, let to {
+            let a = try resolver.resolve(from), b = try resolver.resolve(to)
+            return (Side(commit: a.commit, snapshot: a.snapshot, label: from), Side(commit: b.commit, snapshot: b.snapshot, label: to))
+        }
+        let named = from ?? to
+        let b = try resolver.resolve(named)
+        let newer = Side(commit: b.commit, snapshot: b.snapshot, label: named ?? "the latest snapshot")
+        if let snapshot = b.snapshot {
+            let snapshots = try archive.catalog.snapshots(package: package.rowID)
+            guard let index = snapshots.lastIndex(where: { $0.seq == snapshot.seq }), index > 0 else {
+                throw CatalogError.unknownRevision(package: package.qualifiedName, revision: newer.label,
+                                                   reason: "it is the package's first snapshot: there is none before it to compare with")
+            }
+            let previous = snapshots[index - 1]
+            guard let head = previous.head else {
+                throw CatalogError.unknownRevision(package: package.qualifiedName, revision: newer.label, reason: "the snapshot before it has no head")
+            }
+            return (Side(commit: head, snapshot: previous, label: "the snapshot before (\(previous.id.short))"), newer)
+        }
+        guard let parent = try archive.catalog.commitRecord(b.commit)?.parents.first else {
+            throw CatalogError.unknownRevision(package: package.qualifiedName, revision: newer.label,
+                                               reason: "it is a root commit and no snapshot: name two revisions")
+        }
+        return (Side(commit: parent, snapshot: nil, label: "its parent"), newer)
     }
 }

@@ -63,10 +63,11 @@ extension SyncTests {
 
         let release = try ws.sediment(["diff", "org/model-a", "v1.0", "main", "--json"]).jsonLines
         let license = try XCTUnwrap(release.first { $0["kind"] as? String == "card" && $0["field"] as? String == "license" })
-        XCTAssertEqual(license["old"] as? String, "\"mit\"")
-        XCTAssertEqual(license["new"] as? String, "\"apache-2.0\"")
+        // Values are JSON values, not JSON text in a string.
+        XCTAssertEqual(license["old"] as? String, "mit")
+        XCTAssertEqual(license["new"] as? String, "apache-2.0")
         let config = try XCTUnwrap(release.first { $0["kind"] as? String == "config" && $0["field"] as? String == "model_type" })
-        XCTAssertEqual(config["old"] as? String, "\"bert\"")
+        XCTAssertEqual(config["old"] as? String, "bert")
         XCTAssertTrue(config["new"] is NSNull, "config.json left the root")
         // Before the last commit edited it, the moved config.json is a rename (git's 50% rule).
         let beforeEdit = String(try rev("main~1").prefix(10))
@@ -81,5 +82,47 @@ extension SyncTests {
         let bad = try ws.sediment(["diff", "org/model-a", "no-such-ref", "main"])
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.stderr.contains("no-such-ref"), bad.stderr)
+    }
+
+    /// A force-push that keeps the tree is a change of commit and refs, not "no changes"; one
+    /// snapshot alone is compared with the one before it.
+    func testDiffOfOneSnapshotShowsAForcePushThatKeptTheTree() throws {
+        let ws = try Workspace()
+        let repo = try ws.newRepository("model")
+        try ws.write("config.json", "{\"model_type\": \"bert\"}\n", in: repo)
+        try ws.commitAll("first", in: repo)
+        try ws.publish(repo, as: "org/model")
+        let daemon = try GitDaemon(root: ws.served, home: ws.home)
+        try ws.configure([daemon.url("org/model.git")])
+        XCTAssertEqual(try ws.sediment(["sync"]).status, 0)
+        let first = try ws.git(["rev-parse", "HEAD"], in: repo).trimmingCharacters(in: .whitespacesAndNewlines)
+        // The same tree under another commit, force-pushed.
+        try ws.git(["commit", "-q", "--amend", "-m", "first, reworded"], in: repo)
+        try ws.publish(repo, as: "org/model")
+        XCTAssertEqual(try ws.sediment(["sync"]).status, 0)
+        let second = try ws.git(["rev-parse", "HEAD"], in: repo).trimmingCharacters(in: .whitespacesAndNewlines)
+        let snapshots = try ws.sediment(["snapshots", "org/model", "--json"]).jsonLines.compactMap { $0["snapshot"] as? String }
+        XCTAssertEqual(snapshots.count, 2)
+
+        let alone = try ws.sediment(["diff", "org/model", snapshots[1], "--json"])
+        XCTAssertEqual(alone.status, 0, alone.stderr)
+        let lines = alone.jsonLines
+        let commit = try XCTUnwrap(lines.first { $0["kind"] as? String == "commit" })
+        XCTAssertEqual(commit["old"] as? String, first)
+        XCTAssertEqual(commit["new"] as? String, second)
+        let ref = try XCTUnwrap(lines.first { $0["kind"] as? String == "ref" && $0["field"] as? String == "refs/heads/main" })
+        XCTAssertEqual(ref["old"] as? String, first)
+        XCTAssertEqual(ref["new"] as? String, second)
+        XCTAssertTrue(sedimentFileChanges(lines).isEmpty, "the tree is the same")
+
+        // The same with no revision at all (the latest snapshot), in words.
+        let human = try ws.sediment(["diff", "org/model"])
+        XCTAssertEqual(human.status, 0, human.stderr)
+        XCTAssertFalse(human.out.contains("no changes"), human.out)
+        XCTAssertTrue(human.out.contains("refs/heads/main: \(first.prefix(12)) -> \(second.prefix(12))"), human.out)
+        // The first snapshot has none before it.
+        let none = try ws.sediment(["diff", "org/model", snapshots[0]])
+        XCTAssertEqual(none.status, 1)
+        XCTAssertTrue(none.stderr.contains("first snapshot"), none.stderr)
     }
 }

@@ -31,7 +31,7 @@ final class FixtureWorldTests: XCTestCase {
         XCTAssertNotEqual(weights.first?["old_lfs_oid"] as? String, weights.first?["new_lfs_oid"] as? String)
         let config = diff.jsonLines.filter { $0["kind"] as? String == "config" }
         XCTAssertEqual(config.map { $0["field"] as? String }, ["hidden_dropout_prob", "transformers_version"])
-        XCTAssertEqual(config.first?["new"] as? String, "0.05")
+        XCTAssertEqual(config.first?["new"] as? Double, 0.05, "values are JSON values")
 
         let history = try ws.sediment(["history", "hf:google-bert/bert-tiny", "--json"], config: world.configPath).jsonLines
         XCTAssertEqual(history.map { $0["downloads"] as? Int }, [1843211, 1990684])

@@ -5,7 +5,8 @@ import SedimentStore
 
 /// One difference between two revisions of a package, as `sediment diff` reports it.
 public struct PackageChange: Sendable {
-    /// `added`, `removed`, `modified`, `renamed`, `weights`, `card` or `config`.
+    /// `added`, `removed`, `modified`, `renamed`, `weights`, `card`, `config`, `ref` (a ref
+    /// added, moved or removed between two snapshots) or `commit` (the two sides' commits).
     public var kind: String
     public var path: String?
     public var oldPath: String?
@@ -15,10 +16,14 @@ public struct PackageChange: Sendable {
     public var newLFSOID: String?
     public var oldLFSSize: Int64?
     public var newLFSSize: Int64?
-    /// For `card` and `config`: the field, and its values as JSON (nil when absent).
+    /// For `card` and `config`: the field, and its values as JSON text (nil when absent), and
+    /// as values. For `ref`: the ref's name, and its old and new targets (nil when absent).
+    /// For `commit`: the two commits.
     public var field: String?
     public var old: String?
     public var new: String?
+    public var oldValue: JSONCompatible?
+    public var newValue: JSONCompatible?
     /// For `card` and `config` without a field: the file could not be read at ``revision``
     /// (a commit id), for this reason; its fields there are unknown, so none is compared.
     public var unparseable: String?
@@ -139,6 +144,32 @@ public struct PackageDiff {
         return result
     }
 
+    /// What changed in the refs from one snapshot to another: each ref added, moved or
+    /// removed, so that a force-push that left the same tree is still a change.
+    public static func refChanges(from old: SnapshotRecord, to new: SnapshotRecord) -> [PackageChange] {
+        Set(old.refs.keys).union(new.refs.keys).sorted().compactMap { name in
+            guard old.refs[name] != new.refs[name] else { return nil }
+            var change = PackageChange(kind: "ref")
+            change.field = name
+            change.old = old.refs[name]
+            change.new = new.refs[name]
+            change.oldValue = old.refs[name].map(JSONCompatible.string)
+            change.newValue = new.refs[name].map(JSONCompatible.string)
+            return change
+        }
+    }
+
+    /// The two sides' commits, when they differ.
+    public static func commitChange(from old: String, to new: String) -> PackageChange? {
+        guard old != new else { return nil }
+        var change = PackageChange(kind: "commit")
+        change.old = old
+        change.new = new
+        change.oldValue = .string(old)
+        change.newValue = .string(new)
+        return change
+    }
+
     static func kind(_ status: ChangeStatus) -> String {
         switch status {
         case .added, .copied: return "added"
@@ -157,6 +188,8 @@ public struct PackageDiff {
             change.field = field
             change.old = before[field]?.json
             change.new = after[field]?.json
+            change.oldValue = before[field]
+            change.newValue = after[field]
             changes.append(change)
         }
         return changes
