@@ -107,7 +107,7 @@ public indirect enum JSONCompatible: Sendable, Equatable {
         }
     }
 
-    init?(json value: Any) {
+    public init?(json value: Any) {
         switch value {
         case is NSNull: self = .null
         case let map as [String: Any]: self = .object(map.compactMapValues { JSONCompatible(json: $0) })

@@ -47,9 +47,9 @@ struct Log: ParsableCommand {
                 Output.json(.object([
                     ("commit", .string(c.id)), ("parents", .array(c.parents.map(JSONValue.string))),
                     ("author_name", .string(c.authorName)), ("author_email", .string(c.authorEmail)),
-                    ("author_time", .string(Output.gitTime(c.authorTime, offsetMinutes: c.authorOffset))),
+                    ("author_time", .string(Exporter.isoTime(c.authorTime))), ("author_offset", .int(Int64(c.authorOffset))),
                     ("committer_name", .string(c.committerName)), ("committer_email", .string(c.committerEmail)),
-                    ("committer_time", .string(Output.gitTime(c.committerTime, offsetMinutes: c.committerOffset))),
+                    ("committer_time", .string(Exporter.isoTime(c.committerTime))), ("committer_offset", .int(Int64(c.committerOffset))),
                     ("message", .string(c.message)),
                 ]))
             } else {

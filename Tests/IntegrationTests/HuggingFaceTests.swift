@@ -114,12 +114,13 @@ final class HuggingFaceTests: XCTestCase {
         XCTAssertEqual(history.map { $0["commits_new"] as? Int }, [1, 0])
         for row in history {
             XCTAssertEqual(row["card_license"] as? String, "mit")
-            XCTAssertEqual(row["card_tags"] as? String, "[\"text\"]")
+            XCTAssertEqual(row["card_tags"] as? [String], ["text"], "a JSON column is a JSON value")
             XCTAssertEqual(row["config_model_type"] as? String, "bert")
             XCTAssertEqual(row["files"] as? Int, 4)
             XCTAssertEqual(row["lfs_files"] as? Int, 1)
             XCTAssertEqual(row["lfs_bytes"] as? Int, 1000)
-            XCTAssertTrue((row["weight_formats"] as? String ?? "").contains("\"safetensors\":{\"bytes\":1000,\"files\":1}"), "\(row)")
+            let formats = row["weight_formats"] as? [String: [String: Int]]
+            XCTAssertEqual(formats?["safetensors"], ["bytes": 1000, "files": 1], "\(row)")
         }
         let csv = try ws.sediment(["history", "hf:acme/bert-tiny", "--csv"]).out.split(separator: "\n")
         XCTAssertEqual(csv.count, 3)
@@ -283,6 +284,30 @@ extension HuggingFaceTests {
             XCTAssertTrue(result.out.contains("packages.\(format): 5 records"), result.out)
             XCTAssertTrue(result.out.contains("manifest_entries.\(format): 20 records"), result.out)
         }
+        // One shape per concept: the export's records as the commands print them.
+        func exportedRecords(_ table: String) throws -> [[String: Any]] {
+            try String(contentsOfFile: out + "/\(table).jsonl", encoding: .utf8).split(separator: "\n").map {
+                try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
+        }
+        let printed = try ws.sediment(["snapshots", "hf:acme/bert-tiny", "--json"]).jsonLines
+        let exported = try exportedRecords("snapshots").filter { $0["package"] as? String == "acme/bert-tiny" }
+        XCTAssertEqual(exported.count, printed.count)
+        XCTAssertEqual(exported.first?["refs"] as? [String: String], printed.first?["refs"] as? [String: String], "refs as an object in both")
+        XCTAssertNotNil(exported.first?["refs"] as? [String: String])
+        let log = try ws.sediment(["log", "hf:acme/bert-tiny", "--json"]).jsonLines
+        let commits = try exportedRecords("commits")
+        for printedCommit in log {
+            let id = printedCommit["commit"] as? String
+            let match = try XCTUnwrap(commits.first { $0["commit"] as? String == id }, "commit \(id ?? "?") exported")
+            for key in ["author_time", "committer_time", "author_offset", "committer_offset"] {
+                XCTAssertEqual("\(match[key] ?? "-")", "\(printedCommit[key] ?? "+")", key)
+            }
+            XCTAssertTrue((match["committer_time"] as? String ?? "").hasSuffix("Z"), "times are ISO 8601 UTC")
+            XCTAssertEqual(match["parents"] as? [String], printedCommit["parents"] as? [String])
+        }
+        XCTAssertTrue(commits.contains { ($0["parents"] as? [String]) == [] }, "a root commit's parents are []")
+        XCTAssertTrue(try exportedRecords("observations").allSatisfy { $0["card_tags"] == nil || $0["card_tags"] is NSNull || $0["card_tags"] is [Any] })
         let entries = try String(contentsOfFile: out + "/manifest_entries.jsonl", encoding: .utf8).split(separator: "\n")
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(entries[0].utf8)) as? [String: Any])
         XCTAssertNotNil(object["sha256"] as? String)

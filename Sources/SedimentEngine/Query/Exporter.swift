@@ -1,4 +1,5 @@
 import Foundation
+import SedimentMetadata
 import SedimentStore
 
 /// Writes the catalog out for other tools: `jsonl` and `csv` (one file per table, streamed,
@@ -36,7 +37,7 @@ public struct Exporter {
                         try out.write(columns.map(Self.csvField).joined(separator: ","))
                         headerWritten = true
                     }
-                    try out.write(format == .csv ? Self.csvLine(values) : Self.jsonLine(columns, values))
+                    try out.write(format == .csv ? Self.csvLine(Self.csvValues(columns, values)) : Self.jsonLine(columns, values))
                     count += 1
                 }
                 if format == .csv && !headerWritten { try out.write(Self.header(table).joined(separator: ",")) }
@@ -88,16 +89,50 @@ public struct Exporter {
         }
     }
 
-    /// One JSON Lines record of catalog values.
+    /// Columns whose text is JSON (an object or an array): JSON values in JSON Lines.
+    public static let jsonColumns: Set<String> = [
+        "refs", "hub_metrics", "weight_formats", "card_tags", "card_datasets", "card_language", "card_fields",
+        "config_architectures", "config_fields", "problems",
+    ]
+    /// Commit times, seconds since the epoch in the catalog: ISO 8601 UTC in every export (the
+    /// offsets are in the `*_offset` columns, in minutes).
+    public static let timeColumns: Set<String> = ["author_time", "committer_time"]
+
+    /// One JSON Lines record of catalog values: JSON columns as JSON values, commit times as
+    /// ISO 8601 UTC, a commit's `parents` as an array (`[]` for a root commit).
     public static func jsonLine(_ columns: [String], _ values: [CatalogValue]) -> String {
         JSONValue.object(zip(columns, values).map { column, value in
             switch value {
-            case .null: return (column, .null)
-            case .int(let n): return (column, .int(n))
+            case .null: return (column, column == "parents" ? .array([]) : .null)
+            case .int(let n): return (column, timeColumns.contains(column) ? .string(isoTime(n)) : .int(n))
             case .double(let d): return (column, .double(d))
-            case .text(let s): return (column, .string(s))
+            case .text(let s):
+                if column == "parents" { return (column, .array(s.split(separator: " ").map { .string(String($0)) })) }
+                if jsonColumns.contains(column), let parsed = jsonValue(s) { return (column, parsed) }
+                return (column, .string(s))
             }
         }).serialized()
+    }
+
+    /// A JSON document's value; nil when the text is not JSON.
+    public static func jsonValue(_ text: String) -> JSONValue? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { return nil }
+        return JSONCompatible(json: object)?.jsonValue
+    }
+
+    /// Seconds since the epoch as ISO 8601 UTC: "2024-03-11T09:02:41Z".
+    public static func isoTime(_ seconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+
+    /// CSV cells as the JSON Lines have them where CSV can: commit times as ISO 8601 UTC.
+    static func csvValues(_ columns: [String], _ values: [CatalogValue]) -> [CatalogValue] {
+        zip(columns, values).map { column, value in
+            if case .int(let n) = value, timeColumns.contains(column) { return .text(isoTime(n)) }
+            return value
+        }
     }
 
     static func csvLine(_ values: [CatalogValue]) -> String {
