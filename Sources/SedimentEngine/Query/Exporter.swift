@@ -97,14 +97,19 @@ public struct Exporter {
     /// Commit times, seconds since the epoch in the catalog: ISO 8601 UTC in every export (the
     /// offsets are in the `*_offset` columns, in minutes).
     public static let timeColumns: Set<String> = ["author_time", "committer_time"]
+    /// Flags, 0 or 1 in the catalog: booleans in JSON Lines.
+    public static let booleanColumns: Set<String> = ["deleted", "gated", "card_has_model_index", "card_has_body"]
 
     /// One JSON Lines record of catalog values: JSON columns as JSON values, commit times as
-    /// ISO 8601 UTC, a commit's `parents` as an array (`[]` for a root commit).
+    /// ISO 8601 UTC, flags as booleans, a commit's `parents` as an array (`[]` for a root
+    /// commit). `docs/schemas/` describes each record.
     public static func jsonLine(_ columns: [String], _ values: [CatalogValue]) -> String {
         JSONValue.object(zip(columns, values).map { column, value in
             switch value {
             case .null: return (column, column == "parents" ? .array([]) : .null)
-            case .int(let n): return (column, timeColumns.contains(column) ? .string(isoTime(n)) : .int(n))
+            case .int(let n):
+                if booleanColumns.contains(column) { return (column, .bool(n != 0)) }
+                return (column, timeColumns.contains(column) ? .string(isoTime(n)) : .int(n))
             case .double(let d): return (column, .double(d))
             case .text(let s):
                 if column == "parents" { return (column, .array(s.split(separator: " ").map { .string(String($0)) })) }
