@@ -9,17 +9,20 @@ final class JSONSchemaTests: XCTestCase {
     func testEveryJSONOutputFollowsItsSchema() throws {
         let ws = try Workspace()
         let world = try FixtureWorld(folder: ws.root + "/world", home: ws.home)
-        XCTAssertEqual(try ws.sediment(["sync"], config: world.configPath).status, 0)
-        try world.advance()
-        XCTAssertEqual(try ws.sediment(["sync"], config: world.configPath).status, 0)
-
         var outputs: [String: [String]] = [:]
+        for epoch in 1...2 {
+            if epoch > 1 { try world.advance() }
+            let sync = try ws.sediment(["sync", "--json"], config: world.configPath)
+            XCTAssertEqual(sync.status, 0, sync.stderr)
+            outputs["sync", default: []] += sync.out.split(separator: "\n").map(String.init)
+        }
         func ask(_ schema: String, _ arguments: [String]) throws {
             let result = try ws.sediment(arguments + ["--json"], config: world.configPath)
             XCTAssertEqual(result.status, 0, "\(arguments): \(result.stderr)")
             outputs[schema, default: []] += result.out.split(separator: "\n").map(String.init)
         }
         try ask("packages", ["packages", "--all"])
+        try ask("status", ["status"])
         let packages = outputs["packages"]!.compactMap { line -> String? in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let hub = object["hub"] as? String, let id = object["id"] as? String else { return nil }
