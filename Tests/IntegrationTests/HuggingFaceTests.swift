@@ -335,7 +335,9 @@ extension HuggingFaceTests {
         try ws.git(["push", "-q", hub.root + "/labs/t5-nano.git", "main"], in: other)
         XCTAssertEqual(try ws.sediment(["sync"]).status, 0)
 
-        let groups = try ws.sediment(["reuse", "--json"]).jsonLines
+        let reuse = try ws.sediment(["reuse", "--json"])
+        try JSONSchemaTests.validate(reuse.out.split(separator: "\n").map(String.init), against: "reuse", in: ws.root)
+        let groups = reuse.jsonLines
         XCTAssertEqual(groups.count, 2, "\(groups)")
         let lfs = try XCTUnwrap(groups.first { $0["kind"] as? String == "lfs" })
         XCTAssertEqual(lfs["oid"] as? String, String(repeating: "10", count: 32))
