@@ -6,8 +6,9 @@
 #                the object storage, catalog, fleet and serve benchmarks (see docs/benchmarks*.md)
 #   make demo    build, then archive the fixture world (six hub kinds, Tests/Fixtures/world.json)
 #                twice, and show what changed between the crawls: diff, history, lost refs
-#   make install build in release mode and install the binary, the systemd units and the
-#                configuration (PREFIX=/usr/local, DESTDIR for staging; see docs/operations.md)
+#   make install build in release mode and install the binary, its manual page, shell completions
+#                (bash, zsh, fish), the systemd units and the configuration (PREFIX=/usr/local,
+#                DESTDIR for staging; see docs/operations.md)
 #   make uninstall  remove what `make install` put in place, except the configuration
 #   make verify-unit  check the systemd units with systemd-analyze (verify, security)
 #   make fuzz    build the libFuzzer targets of Fuzz/ and run each for FUZZ_SECONDS (default 60);
@@ -15,7 +16,7 @@
 
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES = libgit2-dev libcurl4-openssl-dev libsqlite3-dev libzstd-dev zstd git python3 python3-jsonschema python3-venv pkg-config time ca-certificates curl chromium
+APT_PACKAGES = libgit2-dev libcurl4-openssl-dev libsqlite3-dev libzstd-dev zstd git python3 python3-jsonschema python3-venv pkg-config time ca-certificates curl chromium man-db
 CONFIG ?= config/sediment.toml
 # PostgreSQL's server (Debian's postgresql, 15 on bookworm), which the tests start themselves in a
 # temporary folder: installed when its initdb is missing (the package name alone may be
@@ -118,6 +119,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 UNIT_DIR ?= /etc/systemd/system
 CONFIG_DIR ?= /etc/sediment
+MAN_DIR ?= $(PREFIX)/share/man
 UNITS = sediment.service sediment-verify.service sediment-verify.timer
 
 # Installs the release binary, the units, the documentation and the configuration. An
@@ -131,6 +133,16 @@ install: release
 	done; \
 	install -D -m 0644 docs/operations.md "$(DESTDIR)$(PREFIX)/share/doc/sediment/operations.md"; \
 	install -D -m 0644 README.md "$(DESTDIR)$(PREFIX)/share/doc/sediment/README.md"; \
+	install -D -m 0644 docs/serve.md "$(DESTDIR)$(PREFIX)/share/doc/sediment/serve.md"; \
+	$(SWIFT) package --allow-writing-to-package-directory generate-manual --configuration release >"$$tmp/manual.log" 2>&1 || \
+		{ tail -n 20 "$$tmp/manual.log" >&2; exit 1; }; \
+	install -D -m 0644 .build/plugins/GenerateManual/outputs/sediment/sediment.1 "$(DESTDIR)$(MAN_DIR)/man1/sediment.1"; \
+	.build/release/sediment --generate-completion-script bash > "$$tmp/sediment.bash"; \
+	.build/release/sediment --generate-completion-script zsh > "$$tmp/_sediment"; \
+	.build/release/sediment --generate-completion-script fish > "$$tmp/sediment.fish"; \
+	install -D -m 0644 "$$tmp/sediment.bash" "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/sediment"; \
+	install -D -m 0644 "$$tmp/_sediment" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_sediment"; \
+	install -D -m 0644 "$$tmp/sediment.fish" "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/sediment.fish"; \
 	sed 's|^path = "\.\./data"|path = "/var/lib/sediment"|' config/sediment.toml > "$$tmp/sediment.toml"; \
 	grep -q '^path = "/var/lib/sediment"' "$$tmp/sediment.toml" || { echo "config/sediment.toml: [storage] path not found" >&2; exit 1; }; \
 	install -D -m 0644 "$$tmp/sediment.toml" "$(DESTDIR)$(CONFIG_DIR)/sediment.toml.example"; \
@@ -140,7 +152,7 @@ install: release
 		install -m 0644 "$$tmp/sediment.toml" "$(DESTDIR)$(CONFIG_DIR)/sediment.toml"; \
 		echo "installed $(DESTDIR)$(CONFIG_DIR)/sediment.toml: edit its [[hub]] tables"; \
 	fi; \
-	echo "installed $(DESTDIR)$(PREFIX)/bin/sediment and $(UNITS) in $(DESTDIR)$(UNIT_DIR)"; \
+	echo "installed $(DESTDIR)$(PREFIX)/bin/sediment, its manual (man sediment), shell completions, and $(UNITS) in $(DESTDIR)$(UNIT_DIR)"; \
 	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then \
 		systemctl daemon-reload && echo "systemd reloaded; start with: systemctl enable --now sediment"; \
 	else \
@@ -157,6 +169,8 @@ uninstall:
 	rm -f "$(DESTDIR)$(PREFIX)/bin/sediment"; \
 	for u in $(UNITS); do rm -f "$(DESTDIR)$(UNIT_DIR)/$$u"; done; \
 	rm -rf "$(DESTDIR)$(PREFIX)/share/doc/sediment"; \
+	rm -f "$(DESTDIR)$(MAN_DIR)/man1/sediment.1" "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/sediment" \
+		"$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_sediment" "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/sediment.fish"; \
 	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then systemctl daemon-reload; fi; \
 	echo "removed sediment; kept $(DESTDIR)$(CONFIG_DIR) and the archive (/var/lib/sediment)"
 
