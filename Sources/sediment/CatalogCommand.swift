@@ -8,6 +8,7 @@ struct CatalogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catalog",
         abstract: "Commands on the catalog database itself.",
+        discussion: "EXAMPLES:\n  sediment catalog copy --to postgresql://sediment@db.example/sediment",
         subcommands: [CatalogCopy.self])
 }
 

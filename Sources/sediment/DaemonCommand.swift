@@ -12,6 +12,10 @@ struct DaemonCommand: AsyncParsableCommand {
             Serves /metrics, /healthz and /status on daemon.listen, speaks systemd's notify protocol \
             when $NOTIFY_SOCKET is set, and logs one line per event to stderr. SIGTERM or SIGINT stop it: \
             no new visit starts, visits in progress finish or roll back, and it exits 0.
+
+            EXAMPLES:
+              sediment daemon --config /etc/sediment/sediment.toml
+              sediment daemon --log-level debug
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -9,6 +9,10 @@ struct Export: ParsableCommand {
         discussion: """
             ptmtorrent writes <hub>.json per hub in the PTMTorrent dataset's uniform schema. jsonl and csv write \
             packages, snapshots, observations, commits and manifest_entries, one file each (csv with a header line).
+
+            EXAMPLES:
+              sediment export --format jsonl --out export/
+              sediment export --format ptmtorrent --out ptmtorrent/
             """)
 
     @OptionGroup var global: GlobalOptions

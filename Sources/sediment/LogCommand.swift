@@ -11,6 +11,10 @@ struct Log: ParsableCommand {
         discussion: """
             Without --ref: every archived commit of the package's repository, lost refs' commits included, newest first. \
             For a package in a subpath of a shared repository, only the commits that changed that subpath.
+
+            EXAMPLES:
+              sediment log hf:google-bert/bert-tiny
+              sediment log org/model-a --json
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -7,7 +7,7 @@ import SedimentStore
 struct Packages: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the packages the hubs list.",
-        discussion: "With --all, also the packages deleted upstream and those no longer listed; their archive stays.")
+        discussion: "With --all, also the packages deleted upstream and those no longer listed; their archive stays.\n\nEXAMPLES:\n  sediment packages\n  sediment packages --hub hf --all --json")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: JSONFlag

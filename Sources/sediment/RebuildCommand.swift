@@ -16,6 +16,10 @@ struct Rebuild: ParsableCommand {
             line. A damaged record is named and the others are replayed (exit 3); a record of a newer format than this \
             version reads is named (exit 1). What the store does not keep is not rebuilt: the visit schedule, the HTTP \
             cache, LFS objects still pending (the next visits queue them again). See docs/operations.md.
+
+            EXAMPLES:
+              sediment rebuild --store /var/lib/sediment/blobs --into /var/lib/sediment-rebuilt
+              sediment rebuild --store s3://bucket/archive --into /var/lib/sediment
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -7,7 +7,7 @@ import SedimentStore
 struct Refs: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List a package's refs as last fetched, and its lost refs.",
-        discussion: "A lost ref is a tip that upstream force-pushed away or deleted; Sediment keeps it under refs/sediment/lost/.")
+        discussion: "A lost ref is a tip that upstream force-pushed away or deleted; Sediment keeps it under refs/sediment/lost/.\n\nEXAMPLES:\n  sediment refs org/model-a\n  sediment refs org/model-a --lost --json")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: JSONFlag

@@ -13,6 +13,10 @@ struct Reuse: ParsableCommand {
             file's content (SHA-256) found in different repositories or under different paths, with the packages whose history \
             introduced it and when. Packages of one repository that include the same path (ONNX Model Zoo entries of one \
             folder) share one file: that is not reuse.
+
+            EXAMPLES:
+              sediment reuse
+              sediment reuse --json
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -10,6 +10,11 @@ struct Show: ParsableCommand {
         discussion: """
             REV is a snapshot id or prefix, a commit id or prefix, a ref name, or @DATE / @DATETIME \
             (the latest snapshot taken at or before that instant). Without @REV: the latest snapshot.
+
+            EXAMPLES:
+              sediment show org/model-a
+              sediment show org/model-a@v1.0 config.json
+              sediment show org/model-a@2026-11-01 --json
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -5,7 +5,8 @@ import SedimentStore
 
 /// `sediment snapshots`: a package's snapshots, oldest first.
 struct Snapshots: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List a package's snapshots, oldest first.")
+    static let configuration = CommandConfiguration(abstract: "List a package's snapshots, oldest first.",
+        discussion: "EXAMPLES:\n  sediment snapshots ours:org/model-a\n  sediment snapshots hf:google-bert/bert-tiny --json")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: JSONFlag

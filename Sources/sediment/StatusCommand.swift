@@ -5,7 +5,8 @@ import SedimentStore
 
 /// `sediment status`: the archive at a glance.
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show hubs, packages, the last crawl per hub, failing and parked packages and the store's size.")
+    static let configuration = CommandConfiguration(abstract: "Show hubs, packages, the last crawl per hub, failing and parked packages and the store's size.",
+        discussion: "EXAMPLES:\n  sediment status\n  sediment status --json")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: JSONFlag

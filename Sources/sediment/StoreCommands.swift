@@ -14,6 +14,9 @@ struct RebuildIndex: ParsableCommand {
             unindexed. A pack whose trailer cannot be read is named and its blobs stay unindexed (exit 3); \
             `sediment verify` then reports the blobs that are missing. Writes to the archive, so it waits for no other \
             sediment process to hold it.
+
+            EXAMPLES:
+              sediment rebuild-index
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -54,6 +57,10 @@ struct Migrate: ParsableCommand {
             may be stopped or killed at any moment and run again (it resumes). Larger objects stay files of their own. \
             A loose blob that does not hash to its name is left in place and named (exit 3; `sediment verify --repair` \
             restores it). Writes to the archive, so it waits for no other sediment process to hold it.
+
+            EXAMPLES:
+              sediment migrate
+              sediment migrate --json
             """)
 
     @OptionGroup var global: GlobalOptions

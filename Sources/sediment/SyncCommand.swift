@@ -11,6 +11,11 @@ struct Sync: ParsableCommand {
         discussion: """
             Exits 1 if any visit failed, after finishing the others. Ctrl-C stops it: no further \
             visit starts, visits in progress are abandoned, it prints what was done and exits 130.
+
+            EXAMPLES:
+              sediment sync
+              sediment sync --hub hf --json
+              sediment sync --package hf:google-bert/bert-tiny
             """)
 
     @OptionGroup var global: GlobalOptions

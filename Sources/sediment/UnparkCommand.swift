@@ -12,6 +12,10 @@ struct Unpark: ParsableCommand {
             "crashed the process") when a visit of it was in progress during two crashes of the process in a row. Unparking forgets \
             its failures and crashes and makes it due at once: the next crawl visits it (the daemon's next crawl of its hub, \
             or `sediment sync`). Works while the daemon runs.
+
+            EXAMPLES:
+              sediment unpark hf:org/model
+              sediment unpark hf:org/a hf:org/b --json
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -16,6 +16,11 @@ struct Verify: ParsableCommand {
             from their mirror (git blobs, checked against their SHA-256), manifests rebuilt from their commit's tree, \
             and LFS objects downloaded again from their LFS server; what cannot be restored is named, and only then \
             does verify exit 3. --repair writes to the archive, so it waits for no other sediment process to hold it.
+
+            EXAMPLES:
+              sediment verify
+              sediment verify --sample 10
+              sediment verify --repair --json
             """)
 
     @OptionGroup var global: GlobalOptions
