@@ -7,7 +7,7 @@ import SedimentStore
 struct History: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a package's observations over time, one row a visit.",
-        discussion: "Columns as in the catalog's observation table (docs/schema.md); JSON-valued columns are JSON text.\n\nEXAMPLES:\n  sediment history hf:google-bert/bert-tiny\n  sediment history hf:google-bert/bert-tiny --csv > bert-tiny.csv")
+        discussion: "Columns as in the catalog's observation table (docs/schema.md); JSON-valued columns are JSON values with --json, JSON text in CSV.\n\nEXAMPLES:\n  sediment history hf:google-bert/bert-tiny\n  sediment history hf:google-bert/bert-tiny --csv > bert-tiny.csv")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: JSONFlag

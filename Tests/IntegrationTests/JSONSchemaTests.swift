@@ -23,6 +23,7 @@ final class JSONSchemaTests: XCTestCase {
         }
         try ask("packages", ["packages", "--all"])
         try ask("status", ["status"])
+        try ask("trends", ["trends"])
         let packages = outputs["packages"]!.compactMap { line -> String? in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let hub = object["hub"] as? String, let id = object["id"] as? String else { return nil }

@@ -67,6 +67,14 @@ extension ServeTests {
         XCTAssertEqual(DOM.count("class=\"bar\"", in: DOM.element("svg", id: "licenses", in: trends) ?? ""), 3)
         XCTAssertEqual(DOM.values(series: "new packages", in: DOM.element("svg", id: "new", in: trends) ?? ""), ["4"])
         XCTAssertEqual(DOM.count("class=\"plot-data\"", in: trends), 3, "each plot has its table")
+        // `sediment trends` prints the same numbers.
+        let printed = try serve.workspace.sediment(["trends", "--hub", "hf", "--json"], config: world.configPath).jsonLines
+        XCTAssertEqual(printed.count, 1)
+        XCTAssertEqual(printed.first?["packages"] as? Int, 4)
+        XCTAssertEqual(printed.first?["safetensors"] as? Int, 4)
+        XCTAssertEqual(printed.first?["pickle"] as? Int, 1)
+        XCTAssertEqual(printed.first?["new"] as? Int, 4)
+        XCTAssertEqual(printed.first?["licenses"] as? [String: Int], ["apache-2.0": 2, "mit": 1, "other": 1])
 
         for name in ["home", "search", "package", "diff", "trends"] {
             let size = (try? FileManager.default.attributesOfItem(atPath: ServeFixture.artefacts + "/\(name).png")[.size] as? Int) ?? 0
