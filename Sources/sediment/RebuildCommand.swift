@@ -64,12 +64,13 @@ struct Rebuild: ParsableCommand {
                 ("damaged", .int(Int64(report.damaged.count))), ("newer", .int(Int64(report.newer.count))),
             ]))
         } else {
-            Output.line("rebuilt \(folder): \(report.visits) visits, \(report.crawlRecords) crawl and \(report.indexRecords) index records replayed, \(report.mirrors) mirrors from "
-                        + "\(report.gitPacks) git packs, \(report.indexedPacks) packs holding \(report.indexedBlobs) blobs indexed, "
-                        + "\(report.lfsObjects) LFS objects"
-                        + (report.damaged.isEmpty ? "" : "; \(report.damaged.count) records damaged")
-                        + (report.newer.isEmpty ? "" : "; \(report.newer.count) records of a newer format")
-                        + (report.mirrorProblems.isEmpty ? "" : "; \(report.mirrorProblems.count) mirror problems"))
+            Output.line("rebuilt \(folder): \(Output.count(report.visits, "visit")), \(report.crawlRecords) crawl and \(report.indexRecords) index records replayed, "
+                        + "\(Output.count(report.mirrors, "mirror")) from \(Output.count(report.gitPacks, "git pack")), "
+                        + "\(Output.count(report.indexedPacks, "pack")) holding \(Output.count(report.indexedBlobs, "blob")) indexed, "
+                        + Output.count(report.lfsObjects, "LFS object")
+                        + (report.damaged.isEmpty ? "" : "; \(Output.count(report.damaged.count, "record")) damaged")
+                        + (report.newer.isEmpty ? "" : "; \(Output.count(report.newer.count, "record")) of a newer format")
+                        + (report.mirrorProblems.isEmpty ? "" : "; \(Output.count(report.mirrorProblems.count, "mirror problem"))"))
         }
         if !report.newer.isEmpty { throw ExitCode(ExitStatus.failure) }
         if !report.damaged.isEmpty || !report.mirrorProblems.isEmpty || !report.unreadablePacks.isEmpty { throw ExitCode(ExitStatus.damage) }

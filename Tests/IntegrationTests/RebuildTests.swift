@@ -155,7 +155,7 @@ final class RebuildTests: XCTestCase {
         XCTAssertEqual(named.status, 1, named.stderr)
         XCTAssertTrue(named.out.contains("damaged: records/visits/\(damaged): it is not a JSON object"), named.out)
         XCTAssertTrue(named.out.contains("newer: records/visits/\(newer): record format 2 is newer"), named.out)
-        XCTAssertTrue(named.out.contains("1 records damaged; 1 records of a newer format"), named.out)
+        XCTAssertTrue(named.out.contains("1 record damaged; 1 record of a newer format"), named.out)
         let packages = try ws.sediment(["packages", "--all", "--json"], config: try configuration(world, archive: third))
         XCTAssertEqual(packages.jsonLines.count, try ws.sediment(["packages", "--all", "--json"], config: world.configPath).jsonLines.count)
     }

@@ -174,7 +174,7 @@ final class RepairTests: XCTestCase {
         XCTAssertEqual(try ws.storedSHA(configID), configID)
         let left = try ws.sediment(["verify"])
         XCTAssertEqual(left.status, 3, left.out)
-        XCTAssertTrue(left.out.contains("1 problems") && left.out.contains(flippedOID), left.out)
+        XCTAssertTrue(left.out.contains(": 1 problem") && left.out.contains(flippedOID), left.out)
 
         // It is back on the server: the next repair restores it, byte for byte.
         try FileManager.default.moveItem(atPath: ws.root + "/kept", toPath: hubRoot + "/lfs/" + flippedOID)
