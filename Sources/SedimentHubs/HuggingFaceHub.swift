@@ -34,8 +34,8 @@ public struct HuggingFaceHub: Sendable {
     public var pageSize = 1000
 
     /// The fields asked of the API for each model (`expand[]`).
-    public static let fields = ["author", "sha", "lastModified", "createdAt", "downloads", "likes", "tags",
-                                "pipeline_tag", "library_name", "gated", "private", "disabled", "cardData"]
+    public static let fields = ["author", "sha", "lastModified", "createdAt", "downloads", "downloadsAllTime", "likes", "tags",
+                                "pipeline_tag", "library_name", "gated", "private", "disabled", "cardData", "baseModels"]
 
     public init(name: String, endpoint: String, query: Query, token: String?) {
         self.name = name

@@ -13,6 +13,10 @@ public struct ModelCard: Sendable {
     public let bytes: Int
     /// Whether any text follows the front matter.
     public let hasBody: Bool
+    /// The Markdown headings of the text after the front matter (ATX headings, `#` to
+    /// `######`, outside fenced code), in order, as their text; empty when the card is not
+    /// read (not UTF-8, or over ``maximumBytes``).
+    public private(set) var sections: [String] = []
 
     /// Cards over this size are not parsed (a README that is really a data dump).
     public static let maximumBytes = 1 << 20
@@ -34,9 +38,11 @@ public struct ModelCard: Sendable {
             let unclosed = FrontMatter.opens(text)
             (fields, problem) = (nil, unclosed ? "the front matter opened by --- on the first line is never closed" : nil)
             hasBody = !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            if !unclosed { sections = Self.headings(text) }
             return
         }
         hasBody = !frontMatter.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        sections = Self.headings(frontMatter.body)
         do {
             let loaded = try BoundedYAML.load(frontMatter.yaml, limits: yamlLimits)
             if loaded == nil {
@@ -51,6 +57,30 @@ public struct ModelCard: Sendable {
         } catch {
             (fields, problem) = (nil, "the front matter could not be read: \(error)")
         }
+    }
+}
+
+extension ModelCard {
+    /// The ATX headings of Markdown `text` outside fenced code blocks, as their text.
+    static func headings(_ text: String) -> [String] {
+        var result: [String] = []
+        var fence: String?
+        for line in TextLines.lines(of: text) {
+            let trimmed = line.drop { $0 == " " }
+            guard line.count - trimmed.count < 4 else { continue }
+            for marker in ["```", "~~~"] where trimmed.hasPrefix(marker) {
+                if fence == nil { fence = marker } else if fence == marker { fence = nil }
+            }
+            guard fence == nil, trimmed.hasPrefix("#") else { continue }
+            let level = trimmed.prefix { $0 == "#" }.count
+            let rest = trimmed.dropFirst(level)
+            guard level <= 6, rest.isEmpty || rest.first == " " || rest.first == "\t" else { continue }
+            var title = rest.trimmingCharacters(in: .whitespaces)
+            while title.hasSuffix("#") { title.removeLast() }
+            title = title.trimmingCharacters(in: .whitespaces)
+            if !title.isEmpty { result.append(title) }
+        }
+        return result
     }
 }
 

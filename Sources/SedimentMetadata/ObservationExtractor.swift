@@ -131,7 +131,7 @@ public enum ObservationExtractor {
     }
 
     /// A scalar as text (strings as they are, numbers and booleans as JSON).
-    static func text(_ value: JSONCompatible) -> String? {
+    public static func text(_ value: JSONCompatible) -> String? {
         switch value {
         case .string(let s): return s
         case .null: return nil

@@ -26,6 +26,18 @@ struct GlobalOptions: ParsableArguments {
         return try Archive.openForWriting(configuration)
     }
 
+    /// Fails (exit 2) when a `--hub` name is neither configured nor a hub of archived
+    /// packages, naming both lists: a misspelt hub would otherwise just print nothing.
+    func checkHubs(_ names: [String], in archive: Archive) throws {
+        let archived = try archive.catalog.hubNames()
+        let configured = archive.configuration.hubs.map(\.name)
+        for name in names where !archived.contains(name) && !configured.contains(name) {
+            throw ConfigurationError(file: archive.configuration.source ?? "configuration", key: "hub",
+                                     problem: "no [[hub]] is named \"\(name)\" and the archive holds no package of such a hub "
+                                         + "(configured: \(configured.joined(separator: ", ")); archived: \(archived.joined(separator: ", ")))")
+        }
+    }
+
     /// "archive: PATH", saying when PATH is the default.
     static func archiveLine(_ configuration: Configuration) -> String {
         let path = configuration.storage.path

@@ -20,14 +20,7 @@ struct Packages: ParsableCommand {
 
     func run() throws {
         let archive = try global.openArchive()
-        // A hub that is neither configured nor in the archive is a mistake, as for `sync`.
-        let archived = try archive.catalog.hubNames()
-        let configured = archive.configuration.hubs.map(\.name)
-        for name in hub where !archived.contains(name) && !configured.contains(name) {
-            throw ConfigurationError(file: archive.configuration.source ?? "configuration", key: "hub",
-                                     problem: "no [[hub]] is named \"\(name)\" and the archive holds no package of such a hub "
-                                         + "(configured: \(configured.joined(separator: ", ")); archived: \(archived.joined(separator: ", ")))")
-        }
+        try global.checkHubs(hub, in: archive)
         let packages = try archive.catalog.packages(hubs: hub).filter { all || Self.state(of: $0) == "listed" }
         if output.json {
             for p in packages {

@@ -11,7 +11,7 @@ struct Sediment: AsyncParsableCommand {
         abstract: "Archive pre-trained model repositories incrementally and query the archive.",
         discussion: "EXAMPLES:\n  sediment sync && sediment status\n  sediment diff org/model-a v1.0 main\n  sediment serve",
         version: "0.1.0",
-        subcommands: [DaemonCommand.self, Sync.self, ServeCommand.self, Trends.self, Status.self, Packages.self, Log.self, Snapshots.self, History.self, Show.self, Diff.self, Refs.self, Export.self, Reuse.self, Verify.self, RebuildIndex.self, Rebuild.self, Migrate.self, Unpark.self, CatalogCommand.self]
+        subcommands: [DaemonCommand.self, Sync.self, ServeCommand.self, Trends.self, Turnover.self, Lineage.self, Cards.self, Status.self, Packages.self, Log.self, Snapshots.self, History.self, Show.self, Diff.self, Refs.self, Export.self, Reuse.self, Verify.self, RebuildIndex.self, Rebuild.self, Migrate.self, Unpark.self, CatalogCommand.self]
     )
 }
 

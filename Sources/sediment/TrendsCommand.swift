@@ -37,11 +37,7 @@ struct Trends: ParsableCommand {
     func run() throws {
         let archive = try global.openArchive()
         let catalog = archive.catalog
-        let archived = try catalog.hubNames()
-        for name in hub where !archived.contains(name) {
-            throw ConfigurationError(file: archive.configuration.source ?? "configuration", key: "hub",
-                                     problem: "the archive holds no package of a hub named \"\(name)\" (archived: \(archived.joined(separator: ", ")))")
-        }
+        try global.checkHubs(hub, in: archive)
         let trends = HubTrends.compute(try catalog.monthlyFacts(), firstSeen: try catalog.archiveGrowth().packages)
             .filter { hub.isEmpty || hub.contains($0.hub) }
         let rows = trends.flatMap { t in t.months.map { (hub: t.hub, month: $0) } }

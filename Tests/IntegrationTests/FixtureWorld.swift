@@ -11,10 +11,13 @@ final class FixtureWorld {
     var store: String { folder + "/archive" }
 
     /// Builds epoch 1, starts the servers and writes the configuration.
-    init(folder: String, home: String) throws {
+    /// `description`: another description than `Tests/Fixtures/world.json`, by its file name there.
+    init(folder: String, home: String, description: String? = nil) throws {
         self.folder = folder
         self.home = home
-        try run(["up", folder])
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures").path
+        try run(["up", folder] + (description.map { ["--description", fixtures + "/" + $0] } ?? []))
     }
 
     deinit {

@@ -41,7 +41,7 @@ final class LooseArchiveTests: XCTestCase {
         let before = try answers(ws)
         XCTAssertTrue(before[3].contains("license: apache-2.0"), before[3])
         XCTAssertTrue(before[6].contains("d2/renamed.txt") && before[6].contains("d1/f1.txt"), before[6])
-        XCTAssertEqual(try ws.catalogRows("SELECT identifier FROM grdb_migrations ORDER BY rowid DESC LIMIT 1"), [["v14: observation facts"]],
+        XCTAssertEqual(try ws.catalogRows("SELECT identifier FROM grdb_migrations ORDER BY rowid DESC LIMIT 1"), [["v15: research views"]],
                        "reading upgraded the catalog")
         let verifyLoose = try ws.sediment(["verify"])
         XCTAssertEqual(verifyLoose.status, 0, verifyLoose.out + verifyLoose.stderr)

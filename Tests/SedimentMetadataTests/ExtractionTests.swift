@@ -94,6 +94,31 @@ final class ExtractionTests: XCTestCase {
         XCTAssertTrue(list.problems?.contains("mapping") == true)
     }
 
+    func testCardSectionsAreTheHeadingsOutsideCode() {
+        let card = ModelCard(Data("""
+            ---
+            license: mit
+            # a YAML comment, no heading
+            ---
+            # Model ##
+            Text #not a heading
+            ## Usage
+            ```python
+            # a comment in code
+            ```
+            ####### seven is no heading
+            #hashtag
+                # indented code
+            ### Evaluation
+            ~~~
+            # still code
+            ~~~
+            """.utf8))
+        XCTAssertEqual(card.sections, ["Model", "Usage", "Evaluation"])
+        XCTAssertEqual(ModelCard(Data("# Title\n\ntext\n".utf8)).sections, ["Title"], "a card without front matter")
+        XCTAssertEqual(ModelCard(Data("---\nlicense: mit\n# never closed\n".utf8)).sections, [], "an unclosed front matter has no body")
+    }
+
     func testRealConfigAndBadConfigs() {
         let config = """
             {"_name_or_path": "bert-base-uncased", "architectures": ["BertForMaskedLM"], "attention_probs_dropout_prob": 0.1,

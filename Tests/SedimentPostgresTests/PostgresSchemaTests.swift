@@ -129,7 +129,8 @@ final class PostgresSchemaTests: PostgresTestCase {
 
     func testTheViewsExistAndAnswerAsSQLitesDo() throws {
         let views = try sqlite.read { c in try c.values(String.self, sql: "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name") }
-        XCTAssertEqual(views, ["license_changes", "observation", "package_timeseries", "weight_changes"])
+        XCTAssertEqual(views, ["card_evolution", "card_field_values", "commit_activity", "format_changes", "license_changes", "lineage",
+                               "observation", "package_activity", "package_commits", "package_timeseries", "weight_changes"])
         let postgresViews = try postgres.read { c in
             try c.values(String.self, sql: "SELECT table_name FROM information_schema.views WHERE table_schema = 'public' ORDER BY table_name")
         }
@@ -138,7 +139,9 @@ final class PostgresSchemaTests: PostgresTestCase {
             try database.write { c in try ViewFixture.insert(c) }
         }
         let orders = ["license_changes": "package, observed_at", "observation": "visit_id", "package_timeseries": "visit_id",
-                      "weight_changes": "package, path"]
+                      "weight_changes": "package, path", "package_commits": "package, commit_id", "commit_activity": "package, month",
+                      "package_activity": "package", "format_changes": "package, format, commit_time", "lineage": "package, base, source",
+                      "card_evolution": "visit_id", "card_field_values": "visit_id, field, COALESCE(position, -1)"]
         for view in views {
             let sql = "SELECT * FROM \(view) ORDER BY \(orders[view]!)"
             let expected = try sqlite.read { c in try c.rows(sql: sql) }
@@ -158,6 +161,13 @@ final class PostgresSchemaTests: PostgresTestCase {
         XCTAssertEqual(weights.filter { $0["package"] == "org/sub" }.map(\.values), [[.text("org/sub"), .text("sub/w.bin")]])
         XCTAssertTrue(weights.contains { $0.values == [.text("org/a"), .text("sub/x.bin")] }, "excluded from org/sub only")
         XCTAssertFalse(weights.contains { ($0["path"] as String) == "README.md" })
+        // The research views: org/sub's pickle files are its own (x.bin excluded); a card's list of base models.
+        let formats = try postgres.read { c in try c.rows(sql: "SELECT package, format, change, files FROM format_changes ORDER BY package") }
+        XCTAssertEqual(formats.map(\.values), [[.text("org/a"), .text("pickle"), .text("added"), .integer(3)],
+                                                [.text("org/sub"), .text("pickle"), .text("added"), .integer(1)]])
+        let lineage = try postgres.read { c in try c.rows(sql: "SELECT package, base, base_hub FROM lineage ORDER BY package, base") }
+        XCTAssertEqual(lineage.map(\.values), [[.text("org/a"), .text("org/b"), .text("hf")], [.text("org/b"), .text("org/a"), .text("hf")],
+                                                [.text("org/b"), .text("x/y"), .null]])
     }
 }
 
@@ -181,14 +191,15 @@ enum ViewFixture {
             (1, 1, "mit", "ok"), (2, 1, nil, "unparseable"), (3, 1, "mit", "ok"), (4, 1, "apache-2.0", "ok"),
             (5, 2, nil, "absent"), (6, 2, "mit", "ok"),
         ]
+        let cards = [4: #"{"base_model":"org/b","license":"apache-2.0","tags":[]}"#, 6: #"{"base_model":["org/a","x/y"],"license":"mit"}"#]
         for (visit, package, license, state) in observations {
             let at = "2026-01-0\(visit)T00:00:00.000Z"
             try c.execute(sql: "INSERT INTO visit (id, package_id, started_at, finished_at, status, eventful) VALUES (?, ?, ?, ?, 'ok', 1)",
                           arguments: [visit, package, at, at])
             try c.execute(sql: """
-                INSERT INTO observation_facts (id, commits_total, files, bytes, lfs_files, lfs_bytes, card_license, card_state, config_state)
-                VALUES (?, 1, 2, 300, 1, 200, ?, ?, 'ok')
-                """, arguments: [visit, license, state])
+                INSERT INTO observation_facts (id, commits_total, files, bytes, lfs_files, lfs_bytes, card_license, card_state, config_state, card_fields)
+                VALUES (?, 1, 2, 300, 1, 200, ?, ?, 'ok', ?)
+                """, arguments: [visit, license, state, cards[visit]])
             try c.execute(sql: """
                 INSERT INTO observation_point (visit_id, package_id, observed_at, downloads, commits_new, facts_id)
                 VALUES (?, ?, ?, ?, 0, ?)
@@ -206,7 +217,7 @@ enum ViewFixture {
         }
         let changes = [("model.bin", "b1"), ("big.bin", "b2"), ("sub/w.bin", "b3"), ("README.md", "b4"), ("sub/x.bin", "b5")]
         for (seq, (path, blob)) in changes.enumerated() {
-            try c.execute(sql: "INSERT INTO commit_change (commit_id, seq, status, new_path, new_blob, new_mode) VALUES ('c1', ?, 'A', ?, ?, 33188)",
+            try c.execute(sql: "INSERT INTO commit_change (commit_id, seq, status, new_path, new_blob, new_mode) VALUES ('c1', ?, 'added', ?, ?, 33188)",
                           arguments: [seq, path, blob])
         }
     }

@@ -183,8 +183,10 @@ class HubServer(git_http_server.GitHTTPServer):
             return None
         return parts[0], int(parts[1])
 
-    def entry(self, model, head=False):
-        """The API object of a model (head: a precomputed head_commit result)."""
+    def entry(self, model, head=False, expand=None):
+        """The API object of a model (head: a precomputed head_commit result). Fields the
+        Hub gives only when asked (expand: the request's expand[] values) are left out unless
+        asked for."""
         mid = model["id"]
         if head is False:
             head = self.head_commit(mid)
@@ -207,6 +209,9 @@ class HubServer(git_http_server.GitHTTPServer):
         e["tags"] = list(model.get("tags", []))
         for key in ("pipeline_tag", "library_name", "cardData"):
             if key in model:
+                e[key] = model[key]
+        for key in ("baseModels", "downloadsAllTime"):
+            if key in model and (expand is None or key in expand):
                 e[key] = model[key]
         return e
 

@@ -90,7 +90,7 @@ class HubAPI:
             descending = arg("direction") in ("", "-1")
             models.sort(key=key, reverse=descending)
         page = models[offset:offset + limit]
-        body = [server.entry(m, heads.get(m["id"], False)) for m in page]
+        body = [server.entry(m, heads.get(m["id"], False), params.get("expand[]", [])) for m in page]
         headers = []
         if offset + limit < len(models):
             rest = [(k, v) for k, v in

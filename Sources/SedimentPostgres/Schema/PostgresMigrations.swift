@@ -104,6 +104,7 @@ enum PostgresMigrations {
                 FROM observation_point o JOIN observation_facts f ON f.id = o.facts_id;
             \(PostgresSchemaV1.observationViews)
             """),
+        PostgresMigration(name: "v5: research views", sql: PostgresResearchViews.sql),
     ]
 
     /// The advisory lock migrations hold: "Sediment" in ASCII.

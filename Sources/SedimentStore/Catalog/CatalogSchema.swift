@@ -378,6 +378,7 @@ enum CatalogSchema {
                 """)
         }
         registerWorkerMigrations(&migrator)
+        registerResearchMigrations(&migrator)
         return migrator
     }
 }

@@ -1,0 +1,121 @@
+/// The views of `docs/research.md` on PostgreSQL (migration v5), the twins of SQLite's
+/// `CatalogSchema.researchViews`: the same names, columns and rows.
+enum PostgresResearchViews {
+    /// An instant stored as seconds since 1970, as ISO 8601 UTC text.
+    private static func iso(_ seconds: String) -> String {
+        "to_char(to_timestamp(\(seconds)) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    }
+
+    /// Whether a commit change's path is one of the scope's exclusions.
+    private static let excluded = """
+        EXISTS (SELECT 1 FROM jsonb_array_elements_text(
+                    CASE WHEN jsonb_typeof(p.scope::jsonb -> 'excluded') = 'array'
+                         THEN p.scope::jsonb -> 'excluded' ELSE '[]'::jsonb END) AS x(value)
+                WHERE (CASE WHEN p.subpath = '' THEN x.value ELSE p.subpath || '/' || x.value END) = COALESCE(ch.new_path, ch.old_path))
+        """
+
+    static let sql = """
+        CREATE VIEW package_commits AS
+            SELECT hub, package, commit_id, commit_time, substr(commit_time, 1, 7) AS month,
+                   ((committer_time - LAG(committer_time) OVER (PARTITION BY package_row ORDER BY committer_time, commit_id)) / 86400.0)::double precision
+                       AS days_since_previous
+            FROM (
+                SELECT p.id AS package_row, p.hub, p.package_id AS package, c.id AS commit_id, c.committer_time,
+                       \(iso("c.committer_time")) COLLATE "C" AS commit_time
+                FROM package p
+                JOIN repository_commit rc ON rc.repository_id = p.repository_id
+                JOIN git_commit c ON c.id = rc.commit_id
+                WHERE p.subpath = '' OR EXISTS (
+                    SELECT 1 FROM commit_change ch WHERE ch.commit_id = c.id
+                        AND substr(COALESCE(ch.new_path, ch.old_path), 1, length(p.subpath) + 1) = p.subpath || '/'
+                        AND NOT \(excluded))) AS commits;
+        CREATE VIEW commit_activity AS
+            SELECT hub, package, month, COUNT(*) AS commits FROM package_commits GROUP BY hub, package, month;
+        CREATE VIEW package_activity AS
+            SELECT hub, package, COUNT(*) AS commits, MIN(commit_time) AS first_commit, MAX(commit_time) AS last_commit,
+                   COUNT(DISTINCT month) AS active_months, AVG(days_since_previous) AS mean_days_between,
+                   MAX(days_since_previous) AS longest_gap_days,
+                   CASE WHEN COUNT(*) = 1 THEN 'single'
+                        WHEN COUNT(DISTINCT month) >= 6 THEN 'high'
+                        WHEN COUNT(DISTINCT month) >= 3 THEN 'medium'
+                        ELSE 'low' END AS activity
+            FROM package_commits GROUP BY hub, package;
+        CREATE VIEW format_changes AS
+            WITH paths AS (
+                SELECT p.id AS package_row, p.hub, p.package_id AS package, c.id AS commit_id, c.committer_time,
+                       ch.status, ch.old_path, ch.new_path
+                FROM commit_change ch
+                JOIN repository_commit rc ON rc.commit_id = ch.commit_id
+                JOIN package p ON p.repository_id = rc.repository_id
+                    AND (p.subpath = '' OR substr(COALESCE(ch.new_path, ch.old_path), 1, length(p.subpath) + 1) = p.subpath || '/')
+                    AND NOT \(excluded)
+                JOIN git_commit c ON c.id = ch.commit_id),
+            files AS (
+                SELECT package_row, hub, package, commit_id, committer_time, lower(new_path) AS path, 1 AS delta
+                FROM paths WHERE status IN ('added', 'renamed', 'copied')
+                UNION ALL
+                SELECT package_row, hub, package, commit_id, committer_time, lower(old_path), -1
+                FROM paths WHERE status IN ('deleted', 'renamed')),
+            deltas AS (
+                SELECT package_row, hub, package, commit_id, committer_time, format, SUM(delta) AS delta FROM (
+                    SELECT files.*,
+                           CASE WHEN path LIKE '%.safetensors' THEN 'safetensors'
+                                WHEN path LIKE '%.bin' OR path LIKE '%.pt' OR path LIKE '%.pth' OR path LIKE '%.ckpt'
+                                  OR path LIKE '%.pkl' OR path LIKE '%.pickle' OR path LIKE '%.joblib' THEN 'pickle' END AS format
+                    FROM files) AS classified
+                WHERE format IS NOT NULL
+                GROUP BY package_row, hub, package, commit_id, committer_time, format),
+            running AS (
+                SELECT deltas.*, SUM(delta) OVER (PARTITION BY package_row, format ORDER BY committer_time, commit_id
+                                                  ROWS UNBOUNDED PRECEDING) AS files_after
+                FROM deltas),
+            compared AS (
+                SELECT running.*, COALESCE(LAG(files_after) OVER (PARTITION BY package_row, format ORDER BY committer_time, commit_id), 0)
+                           AS files_before
+                FROM running)
+            SELECT hub, package, format::text COLLATE "C" AS format,
+                   (CASE WHEN files_after > 0 THEN 'added' ELSE 'removed' END)::text COLLATE "C" AS change, commit_id,
+                   \(iso("committer_time")) COLLATE "C" AS commit_time, files_after::bigint AS files
+            FROM compared WHERE (files_before > 0) <> (files_after > 0);
+        CREATE VIEW lineage AS
+            SELECT e.hub, e.package, e.base, e.relation, e.source,
+                   COALESCE((SELECT b.hub FROM package b WHERE b.package_id = e.base AND b.hub = e.hub),
+                            (SELECT MIN(b.hub) FROM package b WHERE b.package_id = e.base)) AS base_hub
+            FROM (
+                SELECT p.hub, p.package_id AS package, (b.value #>> '{}') COLLATE "C" AS base,
+                       (f.card_fields::jsonb ->> 'base_model_relation') COLLATE "C" AS relation, 'card'::text COLLATE "C" AS source
+                FROM package p
+                JOIN observation_point o ON o.visit_id = (SELECT MAX(visit_id) FROM observation_point WHERE package_id = p.id)
+                JOIN observation_facts f ON f.id = o.facts_id
+                CROSS JOIN LATERAL jsonb_array_elements(
+                    CASE jsonb_typeof(f.card_fields::jsonb -> 'base_model')
+                        WHEN 'array' THEN f.card_fields::jsonb -> 'base_model'
+                        WHEN 'string' THEN jsonb_build_array(f.card_fields::jsonb -> 'base_model')
+                        ELSE '[]'::jsonb END) AS b(value)
+                WHERE jsonb_typeof(b.value) = 'string'
+                UNION ALL
+                SELECT p.hub, p.package_id, (b.value ->> 'id') COLLATE "C", (m.metadata::jsonb -> 'baseModels' ->> 'relation') COLLATE "C", 'hub'
+                FROM package p
+                JOIN visit_metadata m ON m.visit_id = (SELECT MAX(visit_id) FROM visit_metadata WHERE package_id = p.id)
+                CROSS JOIN LATERAL jsonb_array_elements(
+                    CASE WHEN jsonb_typeof(m.metadata::jsonb -> 'baseModels' -> 'models') = 'array'
+                         THEN m.metadata::jsonb -> 'baseModels' -> 'models' ELSE '[]'::jsonb END) AS b(value)
+                WHERE b.value ->> 'id' IS NOT NULL) AS e;
+        CREATE VIEW card_evolution AS
+            SELECT p.hub, p.package_id AS package, o.observed_at, f.card_state, f.card_bytes, f.card_has_body,
+                   (SELECT COUNT(*) FROM jsonb_object_keys(
+                        CASE WHEN jsonb_typeof(f.card_fields::jsonb) = 'object' THEN f.card_fields::jsonb ELSE '{}'::jsonb END)) AS fields,
+                   f.card_license, f.card_base_model, f.card_has_model_index, o.visit_id
+            FROM observation_point o JOIN observation_facts f ON f.id = o.facts_id JOIN package p ON p.id = o.package_id;
+        CREATE VIEW card_field_values AS
+            SELECT p.hub, p.package_id AS package, o.observed_at, v.key COLLATE "C" AS field, e.position - 1 AS position,
+                   (CASE jsonb_typeof(COALESCE(e.value, v.value)) WHEN 'string' THEN COALESCE(e.value, v.value) #>> '{}'
+                        ELSE COALESCE(e.value, v.value)::text END) COLLATE "C" AS value,
+                   o.visit_id
+            FROM observation_point o JOIN observation_facts f ON f.id = o.facts_id JOIN package p ON p.id = o.package_id
+            CROSS JOIN LATERAL jsonb_each(
+                CASE WHEN jsonb_typeof(f.card_fields::jsonb) = 'object' THEN f.card_fields::jsonb ELSE '{}'::jsonb END) AS v(key, value)
+            LEFT JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(v.value) = 'array' THEN v.value END)
+                WITH ORDINALITY AS e(value, position) ON true;
+        """
+}
