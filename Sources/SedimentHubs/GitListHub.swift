@@ -4,10 +4,13 @@ import Foundation
 public struct GitListHub: Sendable {
     public var name: String
     public var repositories: [String]
+    /// The ids given to repositories (by URL); the others are named by ``packageID(for:)``.
+    public var ids: [String: String]
 
-    public init(name: String, repositories: [String]) {
+    public init(name: String, repositories: [String], ids: [String: String] = [:]) {
         self.name = name
         self.repositories = repositories
+        self.ids = ids
     }
 
     /// The packages of the list, and the entries that cannot be packages (two URLs with the
@@ -18,10 +21,11 @@ public struct GitListHub: Sendable {
         var problems: [HubProblem] = []
         for url in repositories {
             let trimmed = url.trimmingCharacters(in: .whitespaces)
-            let id = Self.packageID(for: trimmed)
+            let id = ids[url] ?? Self.packageID(for: trimmed)
             if let first = seen[id] {
                 if first != trimmed {
-                    problems.append(HubProblem(hub: name, item: trimmed, problem: "has the same package id \"\(id)\" as \(first); skipped"))
+                    problems.append(HubProblem(hub: name, item: trimmed, problem: "has the same package id \"\(id)\" as \(first); skipped "
+                                               + "(name each with a table: { url = \"\(trimmed)\", id = \"…\" })"))
                 }
                 continue
             }
@@ -29,6 +33,21 @@ public struct GitListHub: Sendable {
             packages.append(PackageRef(hub: name, id: id, repository: trimmed))
         }
         return (packages, problems)
+    }
+
+    /// Why `id` cannot name a package, or nil: an id is one or more segments separated by
+    /// `/`, each of letters, digits, `-`, `_` and `.`, and none `.` or `..`.
+    public static func idProblem(_ id: String) -> String? {
+        let expected = "expected a package id such as \"org/model\" (segments of letters, digits, -, _ and . separated by /)"
+        let segments = id.split(separator: "/", omittingEmptySubsequences: false)
+        guard !id.isEmpty, id.count <= 200 else { return expected + ", got \"\(id)\"" }
+        for segment in segments {
+            if segment.isEmpty || segment == "." || segment == ".." { return expected + ", got \"\(id)\" (an empty, . or .. segment)" }
+            if !segment.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }) {
+                return expected + ", got \"\(id)\""
+            }
+        }
+        return nil
     }
 
     /// The package id of a plain git repository: its URL's path without `.git`

@@ -45,6 +45,20 @@ final class ConfigurationTests: XCTestCase {
         try check("[[hub]]\nkind = \"pytorch-hub\"\nindex = \"pytorch hub\"\n", mentions: ["hub[0].index", "repository URL"])
     }
 
+    func testRepositoryTablesNeedAURLAndAGoodUniqueID() throws {
+        let hub = "[[hub]]\nkind = \"git\"\nrepositories = "
+        try check(hub + "[{ id = \"org/a\" }]\n", mentions: ["hub[0].repositories[0].url", "missing"])
+        try check(hub + "[{ url = \"https://h/a\", id = \"../etc\" }]\n", mentions: ["hub[0].repositories[0].id", "\"../etc\"", "package id"])
+        try check(hub + "[{ url = \"https://h/a\", id = \"org/a b\" }]\n", mentions: ["hub[0].repositories[0].id", "package id"])
+        try check(hub + "[{ url = \"https://h/a\", id = \"x\" }, { url = \"https://k/a\", id = \"x\" }]\n",
+                  mentions: ["hub[0].repositories[1].id", "\"x\" is already hub[0].repositories[0]'s"])
+        try check(hub + "[\"https://h/a\", { url = \"https://h/a\", id = \"y\" }]\n",
+                  mentions: ["hub[0].repositories[1]", "already hub[0].repositories[0]"])
+        try check(hub + "[{ url = \"https://h/a\", name = \"y\" }]\n", mentions: ["hub[0].repositories[0].name", "unknown key"])
+        try check(hub + "[{ url = \"ftp://h/a\" }]\n", mentions: ["hub[0].repositories[0].url", "ftp"])
+        try check(hub + "[3]\n", mentions: ["hub[0].repositories[0]", "{ url = "])
+    }
+
     func testInvalidTOML() throws {
         try check("[storage\npath = 1\n", mentions: ["not valid TOML", "line 1"])
     }
@@ -168,11 +182,12 @@ extension ConfigurationTests {
         try ws.configure([repo])
         XCTAssertEqual(try ws.sediment(["sync"]).status, 0)
         // Back to the catalog of the version before "v9" (no parse states, no package scope),
-        // with observations in one table as before "v14".
+        // with observations in one table as before "v14" and no research views (v15).
         let downgrade = try Shell.run(Shell.which("python3"), ["-c", """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
-            for view in ["package_timeseries", "license_changes", "weight_changes", "observation"]:
+            for view in ["card_field_values", "card_evolution", "lineage", "format_changes", "package_activity", "commit_activity",
+                         "package_commits", "package_timeseries", "license_changes", "weight_changes", "observation"]:
                 db.execute("DROP VIEW " + view)
             db.execute("DROP TABLE crawl_problem")
             db.execute("CREATE TABLE observation AS SELECT o.visit_id, o.package_id, o.observed_at, o.downloads, o.likes, "
@@ -184,7 +199,7 @@ extension ConfigurationTests {
             db.execute("DROP TABLE observation_point")
             db.execute("DROP TABLE observation_facts")
             db.execute("ALTER TABLE package DROP COLUMN scope")
-            db.execute("DELETE FROM grdb_migrations WHERE identifier LIKE 'v9%' OR identifier LIKE 'v14%'")
+            db.execute("DELETE FROM grdb_migrations WHERE identifier LIKE 'v9%' OR identifier LIKE 'v14%' OR identifier LIKE 'v15%'")
             db.commit()
             """, ws.store + "/catalog.sqlite"])
         XCTAssertEqual(downgrade.status, 0, downgrade.stderr)

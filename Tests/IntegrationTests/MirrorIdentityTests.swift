@@ -24,6 +24,42 @@ final class MirrorIdentityTests: XCTestCase {
         XCTAssertEqual(Set(mirrors).count, 2, "\(mirrors)")
     }
 
+    /// The same path on two servers derives one id: the second is skipped with a problem that
+    /// says how to name it; `{ url, id }` entries make two packages with their own content.
+    func testSamePathOnTwoServersNeedsIDsAndGetsThem() throws {
+        let ws = try Workspace()
+        var daemons: [GitDaemon] = []
+        for (index, content) in ["first host\n", "second host\n"].enumerated() {
+            let repo = try ws.newRepository("src\(index)/org/model")
+            try ws.write("README.md", content, in: repo)
+            try ws.commitAll("add \(content)", in: repo)
+            let root = ws.root + "/served-\(index)"
+            try ws.publish(repo, toBare: root + "/org/model.git")
+            daemons.append(try GitDaemon(root: root, home: ws.home))
+        }
+        let urls = daemons.map { $0.url("org/model.git") }
+        try ws.configure(urls)
+        let plain = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(plain.jsonLines.count, 1, plain.out)
+        XCTAssertTrue(plain.stderr.contains("has the same package id \"org/model\"") && plain.stderr.contains("{ url = \"\(urls[1])\", id = "),
+                      plain.stderr)
+
+        try ws.configure([], extra: "")
+        var text = try String(contentsOfFile: ws.configPath, encoding: .utf8)
+        text = text.replacingOccurrences(of: "repositories = []", with: """
+            repositories = [
+                { url = "\(urls[0])" },
+                { url = "\(urls[1])", id = "second/model" },
+            ]
+            """)
+        try text.write(toFile: ws.configPath, atomically: true, encoding: .utf8)
+        let named = try ws.sediment(["sync", "--json"])
+        XCTAssertEqual(named.status, 0, named.stderr)
+        XCTAssertEqual(Set(named.jsonLines.compactMap { $0["package"] as? String }), ["org/model", "second/model"])
+        XCTAssertEqual(try ws.sediment(["show", "ours:org/model", "README.md"]).out, "first host\n")
+        XCTAssertEqual(try ws.sediment(["show", "ours:second/model", "README.md"]).out, "second host\n")
+    }
+
     func testMirrorsOfEarlierVersionsAreMovedNotFetchedAgain() throws {
         let ws = try Workspace()
         let repo = try ws.newRepository("org/model-a")

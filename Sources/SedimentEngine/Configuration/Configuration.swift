@@ -84,6 +84,9 @@ public struct Configuration: Sendable {
         public var name: String
         /// For `kind = "git"`: the repository URLs (https, http, git://, ssh, local paths).
         public var repositories: [String] = []
+        /// For `kind = "git"`: the package ids the operator gave repositories (by URL);
+        /// the others are named by their URL's path.
+        public var repositoryIDs: [String: String] = [:]
         /// Which refs to mirror (globs); heads and tags by default.
         public var refs: [String] = RefPatterns.default.include
         /// Refs never mirrored, even when `refs` matches them.
