@@ -70,6 +70,32 @@ final class JSONSchemaTests: XCTestCase {
             outputs["export-" + table.replacingOccurrences(of: "_", with: "-"), default: []] += text.split(separator: "\n").map(String.init)
         }
 
+        // PTMTorrent's records, one array per hub; a plain git repository's record claims no
+        // Hugging Face address and no owner page its server does not have.
+        let ptm = ws.root + "/export-ptm"
+        let ptmExport = try ws.sediment(["export", "--format", "ptmtorrent", "--out", ptm], config: world.configPath)
+        XCTAssertEqual(ptmExport.status, 0, ptmExport.stderr)
+        for file in try FileManager.default.contentsOfDirectory(atPath: ptm).sorted() where file.hasSuffix(".json") {
+            let records = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ptm + "/" + file))) as? [Any])
+            for record in records {
+                let line = String(decoding: try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]), as: UTF8.self)
+                outputs["export-ptmtorrent", default: []].append(line)
+            }
+        }
+        let ours = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ptm + "/ours.json"))) as? [[String: Any]])
+        XCTAssertEqual(ours.count, 1)
+        let modelA = try XCTUnwrap(ours.first)
+        let modelHub = try XCTUnwrap(modelA["ModelHub"] as? [String: Any])
+        XCTAssertEqual(modelHub["ModelHubName"] as? String, "Git")
+        XCTAssertEqual(modelHub["ModelHubURL"] as? String, "", "a git hub has no address of its own")
+        XCTAssertEqual(modelHub["MetadataFilePath"] as? String, "", "a git hub has no metadata")
+        XCTAssertEqual(modelA["ModelOwner"] as? String, "org")
+        XCTAssertEqual(modelA["ModelName"] as? String, "model-a")
+        XCTAssertTrue((modelA["ModelURL"] as? String ?? "").hasSuffix("/org/model-a"), "\(modelA)")
+        XCTAssertEqual(modelA["ModelOwnerURL"] as? String, "", "a plain git server has no owner pages")
+        XCTAssertEqual(modelA["LatestGitCommitSHA"] as? String, try world.head("git:org/model-a", epoch: 2))
+        XCTAssertFalse(String(decoding: try JSONSerialization.data(withJSONObject: modelA), as: UTF8.self).contains("huggingface"), "\(modelA)")
+
         // Every schema is exercised, and every line is valid.
         let schemas = try FileManager.default.contentsOfDirectory(atPath: ServeFixture.projectRoot + "/docs/schemas")
             .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()

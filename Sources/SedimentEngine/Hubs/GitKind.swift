@@ -11,8 +11,8 @@ struct GitKind: HubKind {
     let displayName = "Git"
     var idsAreOwnerAndName: Bool { true }
 
-    /// A `git` hub is its list of repositories: it has no place of its own.
-    func location(of hub: Configuration.Hub?) -> String { "git" }
+    /// A `git` hub is its list of repositories: it has no place of its own (empty).
+    func location(of hub: Configuration.Hub?) -> String { "" }
 
     /// `repositories` holds URLs, or tables `{ url = "…", id = "…" }` that name the package
     /// themselves (a local path, or the same path on two hosts, would otherwise get an id
