@@ -47,6 +47,14 @@ final class PostgresArchiveTests: XCTestCase {
                                     environment: environment)
         XCTAssertEqual(again.status, 1)
         XCTAssertTrue(again.stderr.contains("is not empty"), again.stderr)
+        // And back, as JSON: every row comes back, and the password is nowhere.
+        let back = try ws.sediment(["catalog", "copy", "--from", url, "--to", "sqlite:" + ws.root + "/back.sqlite", "--json"],
+                                   environment: environment)
+        XCTAssertEqual(back.status, 0, back.stderr)
+        let copiedRows = copy.out.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+        XCTAssertEqual(back.jsonLines.first?["rows"] as? Int, copiedRows, back.out)
+        XCTAssertFalse((back.out + back.stderr).contains(server.password))
+        try JSONSchemaTests.validate(back.out.split(separator: "\n").map(String.init), against: "catalog-copy", in: ws.root)
         let storage = ws.root + "/postgres-archive"
         let cp = try Shell.run("/bin/cp", ["-a", world.store, storage])
         XCTAssertEqual(cp.status, 0, cp.stderr)
