@@ -142,10 +142,8 @@ struct HubAPI {
         return hubDate(date)
     }
 
+    /// The Hub's form of an instant is the catalog's (ISO 8601, UTC, milliseconds).
     static func hubDate(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        Catalog.timestamp(date)
     }
 }

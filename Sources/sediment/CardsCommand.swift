@@ -8,6 +8,7 @@ struct Cards: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the versions of a package's model card, each with the commit that made it.",
         discussion: """
+            With --hub, every package of the hub that has an archived head, one after the other. \
             Follows the first-parent history of the revision (default: the latest snapshot's head) and reads \
             each version of the card (README.md) from the mirror: its size, licence, base models, front-matter \
             fields and Markdown sections. A licence change is keyed to the commit that changed the card, with \
@@ -18,11 +19,17 @@ struct Cards: ParsableCommand {
               sediment cards hf:lab/chat-7b
               sediment cards lab/chat-7b --license-changes
               sediment cards lab/chat-7b --json
+              sediment cards --hub hf --license-changes --json
             """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: JSONFlag
-    @OptionGroup var named: PackageArgument
+
+    @Argument(help: ArgumentHelp("The package, as HUB:ID or ID.", valueName: "package"))
+    var package: String?
+
+    @Option(name: .long, help: ArgumentHelp("Every package of this hub instead of one (repeatable).", valueName: "name"))
+    var hub: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("The revision whose history is followed (ref, commit, snapshot or @DATE).", valueName: "rev"))
     var ref: String?
@@ -30,12 +37,40 @@ struct Cards: ParsableCommand {
     @Flag(name: .long, help: "Only the versions that changed the licence.")
     var licenseChanges = false
 
+    func validate() throws {
+        guard (package == nil) != hub.isEmpty else { throw ValidationError("name one package, or one or more --hub") }
+        if ref != nil && package == nil { throw ValidationError("--ref needs a package") }
+    }
+
     func run() throws {
         let archive = try global.openArchive()
-        let record = try archive.catalog.package(named: named.package)
+        guard let package else {
+            try global.checkHubs(hub, in: archive)
+            // Every package with an archived head; one that cannot be read is named, and the others go on.
+            var failed = 0
+            for record in try archive.catalog.packages(hubs: hub) where record.mirrorPath != nil {
+                guard (try? archive.catalog.lastSnapshot(package: record.rowID))??.head != nil else { continue }
+                do {
+                    try print(record, archive: archive, heading: !output.json)
+                } catch {
+                    Output.error("\(record.qualifiedName): \(error)")
+                    failed += 1
+                }
+            }
+            if failed > 0 { throw ExitCode(ExitStatus.failure) }
+            return
+        }
+        try print(try archive.catalog.package(named: package), archive: archive, heading: false)
+    }
+
+    private func print(_ record: PackageRecord, archive: Archive, heading: Bool) throws {
         let head = try RevisionResolver(archive: archive, package: record).resolve(ref).commit
         let history = CardHistory(archive: archive, package: record, limits: archive.configuration.limits.files)
         let revisions = try history.revisions(from: head).filter { !licenseChanges || $0.licenseChanged }
+        if heading {
+            if revisions.isEmpty { return }
+            Output.line("\(record.qualifiedName):")
+        }
         if output.json {
             for r in revisions {
                 Output.json(.object([

@@ -61,7 +61,7 @@ final class ResearchTests: XCTestCase {
 
         let page = try String(contentsOfFile: ServeFixture.projectRoot + "/docs/research.md", encoding: .utf8)
         let examples = Self.examples(page)
-        XCTAssertEqual(examples.count, 16, examples.map(\.name).joined(separator: ", "))
+        XCTAssertEqual(examples.count, 17, examples.map(\.name).joined(separator: ", "))
         XCTAssertEqual(Set(examples.map(\.name)).count, examples.count, "example names are unique")
         for example in examples {
             var printed: [String]
@@ -98,6 +98,14 @@ final class ResearchTests: XCTestCase {
         XCTAssertEqual(versions.last?["sections"] as? [String], ["Chat 7B", "Limitations"])
         XCTAssertEqual(versions.last?["base_models"] as? [String], ["lab/base-7b"])
         try JSONSchemaTests.validate(cards.out.split(separator: "\n").map(String.init), against: "cards", in: ws.root)
+        let hubCards = try ws.sediment(["cards", "--hub", "hf", "--json"], config: world.configPath)
+        XCTAssertEqual(hubCards.status, 0, hubCards.stderr)
+        XCTAssertEqual(Set(hubCards.jsonLines.compactMap { $0["package"] as? String }).count, 5, "every package of the hub")
+        XCTAssertEqual(hubCards.jsonLines.filter { $0["license_changed"] as? Bool == true }.compactMap { $0["package"] as? String },
+                       ["hf:lab/chat-7b"])
+        try JSONSchemaTests.validate(hubCards.out.split(separator: "\n").map(String.init), against: "cards", in: ws.root)
+        let both = try ws.sediment(["cards", "lab/chat-7b", "--hub", "hf"], config: world.configPath)
+        XCTAssertEqual(both.status, 2, "a package and --hub together are a usage error: \(both.stderr)")
 
         let lineage = try ws.sediment(["lineage", "fans/chat-7b-lora", "--json"], config: world.configPath)
         XCTAssertEqual(lineage.status, 0, lineage.stderr)

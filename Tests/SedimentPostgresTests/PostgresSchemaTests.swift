@@ -201,9 +201,9 @@ enum ViewFixture {
                 VALUES (?, 1, 2, 300, 1, 200, ?, ?, 'ok', ?)
                 """, arguments: [visit, license, state, cards[visit]])
             try c.execute(sql: """
-                INSERT INTO observation_point (visit_id, package_id, observed_at, downloads, commits_new, facts_id)
-                VALUES (?, ?, ?, ?, 0, ?)
-                """, arguments: [visit, package, at, visit * 10, visit])
+                INSERT INTO observation_point (visit_id, package_id, observed_at, downloads, hub_metrics, commits_new, facts_id)
+                VALUES (?, ?, ?, ?, ?, 0, ?)
+                """, arguments: [visit, package, at, visit * 10, visit == 3 ? #"{"downloads":30,"downloadsAllTime":1234}"# : nil, visit])
         }
         try c.execute(sql: """
             INSERT INTO git_commit (id, tree, author_name, author_email, author_time, author_offset, committer_name, committer_email,

@@ -15,6 +15,14 @@ enum PostgresResearchViews {
         """
 
     static let sql = """
+        CREATE OR REPLACE VIEW package_timeseries AS
+            SELECT p.hub, p.package_id AS package, o.observed_at, o.downloads, o.likes, o.commits_total, o.commits_new,
+                   o.files, o.bytes, o.lfs_files, o.lfs_bytes,
+                   o.card_license,
+                   o.card_pipeline_tag, o.config_model_type, o.visit_id, o.card_state, o.config_state,
+                   CASE WHEN jsonb_typeof(o.hub_metrics::jsonb -> 'downloadsAllTime') = 'number'
+                        THEN trunc((o.hub_metrics::jsonb ->> 'downloadsAllTime')::numeric)::bigint END AS downloads_all_time
+            FROM observation o JOIN package p ON p.id = o.package_id;
         CREATE VIEW package_commits AS
             SELECT hub, package, commit_id, commit_time, substr(commit_time, 1, 7) AS month,
                    ((committer_time - LAG(committer_time) OVER (PARTITION BY package_row ORDER BY committer_time, commit_id)) / 86400.0)::double precision

@@ -9,9 +9,18 @@ extension CatalogSchema {
         }
     }
 
-    /// A package's commits: every archived commit of its repository, or for a package in a
+    /// `package_timeseries` gains the Hub's all-time downloads. A package's commits
+    /// (`package_commits`): every archived commit of its repository, or for a package in a
     /// subpath those that changed a file there (its scope's exclusions left out).
     static let researchViews = """
+        DROP VIEW IF EXISTS package_timeseries;
+        CREATE VIEW package_timeseries AS
+            SELECT p.hub, p.package_id AS package, o.observed_at, o.downloads, o.likes, o.commits_total, o.commits_new,
+                   o.files, o.bytes, o.lfs_files, o.lfs_bytes,
+                   o.card_license,
+                   o.card_pipeline_tag, o.config_model_type, o.visit_id, o.card_state, o.config_state,
+                   CAST(json_extract(o.hub_metrics, '$.downloadsAllTime') AS INTEGER) AS downloads_all_time
+            FROM observation o JOIN package p ON p.id = o.package_id;
         CREATE VIEW package_commits AS
             SELECT hub, package, commit_id, commit_time, substr(commit_time, 1, 7) AS month,
                    (committer_time - LAG(committer_time) OVER (PARTITION BY package_row ORDER BY committer_time, commit_id)) / 86400.0
