@@ -36,17 +36,7 @@ extension CatalogSchema {
                         AND substr(COALESCE(ch.new_path, ch.old_path), 1, length(p.subpath) + 1) = p.subpath || '/'
                         AND NOT EXISTS (SELECT 1 FROM json_each(p.scope, '$.excluded') x
                                         WHERE (CASE WHEN p.subpath = '' THEN x.value ELSE p.subpath || '/' || x.value END) = COALESCE(ch.new_path, ch.old_path))));
-        CREATE VIEW commit_activity AS
-            SELECT hub, package, month, COUNT(*) AS commits FROM package_commits GROUP BY hub, package, month;
-        CREATE VIEW package_activity AS
-            SELECT hub, package, COUNT(*) AS commits, MIN(commit_time) AS first_commit, MAX(commit_time) AS last_commit,
-                   COUNT(DISTINCT month) AS active_months, AVG(days_since_previous) AS mean_days_between,
-                   MAX(days_since_previous) AS longest_gap_days,
-                   CASE WHEN COUNT(*) = 1 THEN 'single'
-                        WHEN COUNT(DISTINCT month) >= 6 THEN 'high'
-                        WHEN COUNT(DISTINCT month) >= 3 THEN 'medium'
-                        ELSE 'low' END AS activity
-            FROM package_commits GROUP BY hub, package;
+        \(ResearchSQL.activityViews)
         CREATE VIEW format_changes AS
             WITH paths AS (
                 SELECT p.id AS package_row, p.hub, p.package_id AS package, c.id AS commit_id, c.committer_time,
@@ -58,29 +48,7 @@ extension CatalogSchema {
                     AND NOT EXISTS (SELECT 1 FROM json_each(p.scope, '$.excluded') x
                                     WHERE (CASE WHEN p.subpath = '' THEN x.value ELSE p.subpath || '/' || x.value END) = COALESCE(ch.new_path, ch.old_path))
                 JOIN git_commit c ON c.id = ch.commit_id),
-            files AS (
-                SELECT package_row, hub, package, commit_id, committer_time, lower(new_path) AS path, 1 AS delta
-                FROM paths WHERE status IN ('added', 'renamed', 'copied')
-                UNION ALL
-                SELECT package_row, hub, package, commit_id, committer_time, lower(old_path), -1
-                FROM paths WHERE status IN ('deleted', 'renamed')),
-            deltas AS (
-                SELECT package_row, hub, package, commit_id, committer_time, format, SUM(delta) AS delta FROM (
-                    SELECT files.*,
-                           CASE WHEN path LIKE '%.safetensors' THEN 'safetensors'
-                                WHEN path LIKE '%.bin' OR path LIKE '%.pt' OR path LIKE '%.pth' OR path LIKE '%.ckpt'
-                                  OR path LIKE '%.pkl' OR path LIKE '%.pickle' OR path LIKE '%.joblib' THEN 'pickle' END AS format
-                    FROM files) AS classified
-                WHERE format IS NOT NULL
-                GROUP BY package_row, hub, package, commit_id, committer_time, format),
-            running AS (
-                SELECT deltas.*, SUM(delta) OVER (PARTITION BY package_row, format ORDER BY committer_time, commit_id
-                                                  ROWS UNBOUNDED PRECEDING) AS files_after
-                FROM deltas),
-            compared AS (
-                SELECT running.*, COALESCE(LAG(files_after) OVER (PARTITION BY package_row, format ORDER BY committer_time, commit_id), 0)
-                           AS files_before
-                FROM running)
+            \(ResearchSQL.formatSteps)
             SELECT hub, package, format, CASE WHEN files_after > 0 THEN 'added' ELSE 'removed' END AS change, commit_id,
                    strftime('%Y-%m-%dT%H:%M:%SZ', committer_time, 'unixepoch') AS commit_time, files_after AS files
             FROM compared WHERE (files_before > 0) <> (files_after > 0);
@@ -115,5 +83,51 @@ extension CatalogSchema {
             FROM observation_point o JOIN observation_facts f ON f.id = o.facts_id JOIN package p ON p.id = o.package_id
             JOIN json_each(f.card_fields) v
             LEFT JOIN json_each(CASE WHEN v.type = 'array' THEN v.value END) e;
+        """
+}
+
+/// The parts of the research views that SQLite and PostgreSQL write alike.
+public enum ResearchSQL {
+    /// `commit_activity` and `package_activity`, over `package_commits`.
+    public static let activityViews = """
+        CREATE VIEW commit_activity AS
+            SELECT hub, package, month, COUNT(*) AS commits FROM package_commits GROUP BY hub, package, month;
+        CREATE VIEW package_activity AS
+            SELECT hub, package, COUNT(*) AS commits, MIN(commit_time) AS first_commit, MAX(commit_time) AS last_commit,
+                   COUNT(DISTINCT month) AS active_months, AVG(days_since_previous) AS mean_days_between,
+                   MAX(days_since_previous) AS longest_gap_days,
+                   CASE WHEN COUNT(*) = 1 THEN 'single'
+                        WHEN COUNT(DISTINCT month) >= 6 THEN 'high'
+                        WHEN COUNT(DISTINCT month) >= 3 THEN 'medium'
+                        ELSE 'low' END AS activity
+            FROM package_commits GROUP BY hub, package;
+        """
+
+    /// The steps of `format_changes` after `paths` (a package's commit changes): the files of
+    /// each format added and removed per commit, their running count, and the count before.
+    public static let formatSteps = """
+            files AS (
+                SELECT package_row, hub, package, commit_id, committer_time, lower(new_path) AS path, 1 AS delta
+                FROM paths WHERE status IN ('added', 'renamed', 'copied')
+                UNION ALL
+                SELECT package_row, hub, package, commit_id, committer_time, lower(old_path), -1
+                FROM paths WHERE status IN ('deleted', 'renamed')),
+            deltas AS (
+                SELECT package_row, hub, package, commit_id, committer_time, format, SUM(delta) AS delta FROM (
+                    SELECT files.*,
+                           CASE WHEN path LIKE '%.safetensors' THEN 'safetensors'
+                                WHEN path LIKE '%.bin' OR path LIKE '%.pt' OR path LIKE '%.pth' OR path LIKE '%.ckpt'
+                                  OR path LIKE '%.pkl' OR path LIKE '%.pickle' OR path LIKE '%.joblib' THEN 'pickle' END AS format
+                    FROM files) AS classified
+                WHERE format IS NOT NULL
+                GROUP BY package_row, hub, package, commit_id, committer_time, format),
+            running AS (
+                SELECT deltas.*, SUM(delta) OVER (PARTITION BY package_row, format ORDER BY committer_time, commit_id
+                                                  ROWS UNBOUNDED PRECEDING) AS files_after
+                FROM deltas),
+            compared AS (
+                SELECT running.*, COALESCE(LAG(files_after) OVER (PARTITION BY package_row, format ORDER BY committer_time, commit_id), 0)
+                           AS files_before
+                FROM running)
         """
 }
