@@ -131,6 +131,45 @@ final class ResearchTests: XCTestCase {
         XCTAssertTrue(badDate.stderr.contains("--from last week"), badDate.stderr)
     }
 
+    /// A card that cannot be read is no licence change (the licence before it is compared
+    /// with the next readable one); a removed card is one; a card kept in LFS is not read.
+    func testCardVersionsThroughUnreadableRemovedAndLFSCards() throws {
+        let ws = try Workspace()
+        let repo = try ws.newRepository("org/cards")
+        let versions: [(String?, String)] = [
+            ("---\nlicense: mit\n---\n# A\n", "mit"),
+            ("---\nlicense: [mit\n---\n# A\n", "broken front matter"),
+            ("---\nlicense: apache-2.0\n---\n# A\n## B\n", "apache"),
+            (nil, "card removed"),
+            ("version https://git-lfs.github.com/spec/v1\noid sha256:\(PointerFixtures.oid)\nsize 12345\n", "card in LFS"),
+            ("---\nlicense: apache-2.0\n---\n", "apache again"),
+        ]
+        for (text, message) in versions {
+            if let text { try ws.write("README.md", text, in: repo) } else { try ws.git(["rm", "-q", "README.md"], in: repo) }
+            try ws.write("log.txt", message + "\n", in: repo)
+            try ws.commitAll(message, in: repo)
+        }
+        try ws.publish(repo, as: "org/cards")
+        let daemon = try GitDaemon(root: ws.served, home: ws.home)
+        try ws.configure([daemon.url("org/cards.git")])
+        XCTAssertEqual(try ws.sediment(["sync"]).status, 0)
+        let cards = try ws.sediment(["cards", "org/cards", "--json"])
+        XCTAssertEqual(cards.status, 0, cards.stderr)
+        let lines = cards.jsonLines
+        XCTAssertEqual(lines.map { $0["change"] as? String }, ["added", "modified", "modified", "removed", "added", "modified"])
+        XCTAssertEqual(lines.map { $0["state"] as? String }, ["ok", "unparseable", "ok", "absent", "unparseable", "ok"])
+        XCTAssertEqual(lines.map { $0["license_changed"] as? Bool }, [false, false, true, true, false, true])
+        XCTAssertEqual(lines[2]["previous_license"] as? String, "mit", "compared with the last readable version")
+        XCTAssertEqual(lines[2]["sections"] as? [String], ["A", "B"])
+        XCTAssertTrue((lines[4]["problem"] as? String ?? "").contains("LFS object"), "\(lines[4])")
+        XCTAssertNil(lines[5]["previous_license"] as? String, "after a removal, the card had no licence")
+        try JSONSchemaTests.validate(cards.out.split(separator: "\n").map(String.init), against: "cards", in: ws.root)
+        let changes = try ws.sediment(["cards", "org/cards", "--license-changes"])
+        XCTAssertEqual(changes.out.split(separator: "\n").count, 4, changes.out)
+        XCTAssertTrue(changes.out.contains("mit -> apache-2.0") && changes.out.contains("apache-2.0 -> none")
+                      && changes.out.contains("none -> apache-2.0"), changes.out)
+    }
+
     /// A query's rows (with its column names first when `header`), through Python's sqlite3,
     /// values as text and NULL as nil; the query failing fails the test.
     private func rows(_ catalog: String, _ sql: String, header: Bool = false) throws -> [[String?]] {

@@ -74,8 +74,17 @@ public struct CardHistory {
                 lastReadable = (nil, true)
                 continue
             }
-            let card = ModelCard(try repository.withBlob(blob) { Data($0) }, yamlLimits: limits.yaml)
-            var revision = CardRevision(commit: commit, change: previousID == nil ? "added" : "modified", bytes: card.bytes,
+            let data = try repository.withBlob(blob) { Data($0) }
+            let change = previousID == nil ? "added" : "modified"
+            if let pointer = LFSPointer.parse(data) {
+                // The card's text is in LFS, not in git: this version is unknown, as at an observation.
+                result.append(CardRevision(commit: commit, change: change, bytes: Int(pointer.size), state: "unparseable",
+                                           problem: "the card is an LFS object (\(pointer.size) bytes), not read", licenseChanged: false,
+                                           fields: [], sections: [], baseModels: []))
+                continue
+            }
+            let card = ModelCard(data, yamlLimits: limits.yaml)
+            var revision = CardRevision(commit: commit, change: change, bytes: card.bytes,
                                         state: card.problem == nil ? "ok" : "unparseable", problem: card.problem,
                                         licenseChanged: false, fields: (card.fields ?? [:]).keys.sorted(), sections: card.sections,
                                         baseModels: [])
