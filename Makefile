@@ -134,6 +134,7 @@ install: release
 	install -D -m 0644 docs/operations.md "$(DESTDIR)$(PREFIX)/share/doc/sediment/operations.md"; \
 	install -D -m 0644 README.md "$(DESTDIR)$(PREFIX)/share/doc/sediment/README.md"; \
 	install -D -m 0644 docs/serve.md "$(DESTDIR)$(PREFIX)/share/doc/sediment/serve.md"; \
+	install -D -m 0644 docs/research.md "$(DESTDIR)$(PREFIX)/share/doc/sediment/research.md"; \
 	$(SWIFT) package --allow-writing-to-package-directory generate-manual --configuration release >"$$tmp/manual.log" 2>&1 || \
 		{ tail -n 20 "$$tmp/manual.log" >&2; exit 1; }; \
 	install -D -m 0644 .build/plugins/GenerateManual/outputs/sediment/sediment.1 "$(DESTDIR)$(MAN_DIR)/man1/sediment.1"; \

@@ -10,7 +10,7 @@ struct Lineage: ParsableCommand {
         discussion: """
             Edges come from the `lineage` view: the card's base_model (at the package's latest observation; a \
             list gives one edge per model) and the Hugging Face Hub's baseModels field (at its latest listing), \
-            with the relation (finetune, quantized, adapter, merge, …) when the hub or the card's \
+            with the relation (finetune, quantized, adapter, merge and others) when the hub or the card's \
             base_model_relation gives one. Ancestors are followed through archived packages; a base model \
             that is not archived is printed, marked, and not followed further. Descendants are the archived \
             packages naming this one, and theirs.

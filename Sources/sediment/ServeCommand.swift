@@ -8,7 +8,7 @@ import SedimentServe
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the archive read-only: a Hugging Face–compatible API and a web view with plots.",
+        abstract: "Serve the archive read-only: a Hugging Face-compatible API and a web view with plots.",
         discussion: """
             Answers the part of the Hugging Face Hub's API that huggingface_hub uses to find and download \
             models (set HF_ENDPOINT=http://LISTEN), for any archived revision: commit ids (force-pushed-away \

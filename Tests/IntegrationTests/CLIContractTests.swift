@@ -23,6 +23,9 @@ final class CLIContractTests: XCTestCase {
             let help = try Shell.run(Shell.sedimentBinary, command.split(separator: " ").map(String.init) + ["--help"])
             XCTAssertEqual(help.status, 0, command)
             XCTAssertTrue(help.out.contains("EXAMPLES:\n  sediment "), "\(command) --help has no EXAMPLES section: \(help.out)")
+            // The manual page is made from these texts, and man drops what is not ASCII.
+            let foreign = help.out.unicodeScalars.filter { !$0.isASCII }
+            XCTAssertTrue(foreign.isEmpty, "\(command) --help has characters man drops: \(String(String.UnicodeScalarView(foreign)))")
         }
     }
 
