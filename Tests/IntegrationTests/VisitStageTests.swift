@@ -46,9 +46,9 @@ final class VisitStageTests: XCTestCase {
         XCTAssertEqual(HubKinds.all.map(\.displayName), ["HuggingFace", "PyTorch Hub", "ONNX Model Zoo", "Modelhub", "ModelZoo", "Git"])
         XCTAssertEqual(HubKinds.all.map { $0.location(of: nil) }, ["https://huggingface.co", "https://github.com/pytorch/hub",
                                                                    "https://github.com/onnx/models", "https://github.com/modelhub-ai/modelhub",
-                                                                   "https://modelzoo.co", "git"])
+                                                                   "https://modelzoo.co", ""], "a git hub has no address of its own")
         XCTAssertEqual(try hubs.map { try $0.kindType.location(of: $0) },
-                       ["git", "http://127.0.0.1:1", "http://127.0.0.1:2", "/srv/git/onnx.git", "/srv/git/modelhub.git", "https://github.com/pytorch/hub"])
+                       ["", "http://127.0.0.1:1", "http://127.0.0.1:2", "/srv/git/onnx.git", "/srv/git/modelhub.git", "https://github.com/pytorch/hub"])
         XCTAssertEqual(HubKinds.all.filter(\.idsAreOwnerAndName).map(\.name), ["huggingface", "git"])
         XCTAssertEqual(HubKinds.all.filter(\.urlsAreOperatorChosen).map(\.name), ["git"])
         // A key of one kind is refused on another.
