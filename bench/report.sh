@@ -66,6 +66,7 @@ TABLE=$(
 	echo "| 10 | Bytes stored for the tip trees of $REAL_LABEL$([ "$B_STATUS" != ok ] || echo " (${B_BLOBS:-0} distinct blobs, $(human_bytes "${B_RAW:-0}"))") | $(cell "$B_STATUS" "$(human_bytes "${B_SED_BYTES:-0}") (files under blobs/)") | $(dash "$B_STATUS" "$(human_bytes "${B_ZSTD:-0}") (\`zstd -3\` of each file)") | $(dash "$B_STATUS" "$(fmt %.2f "${B_RATIO:-0}")×") | ≤ ${TARGET_STORED_RATIO}× | $R10 |"
 	echo "| 11 | Files created in the store for $BENCH_FILES_BLOBS small blobs (one \`sediment sync\`) | $(cell "$F_STATUS" "${F_FILES:-0} files, ${F_PACKS:-0} of them packs") | – | – | ≤ 1 + one per pack ($(cell "$F_STATUS" "${F_TARGET:-0}")) | $R11 |"
 	echo "| 12 | \`sediment migrate\` of a loose archive of $BENCH_MIGRATE_BLOBS small files (median of $BENCH_REPEAT) | $(cell "$G_STATUS" "$(fmt %.2f "${G_SECONDS:-0}") s, $(fmt %.0f "${G_RATE:-0}") blobs/s, ${G_PACKED:-0} blobs into ${G_PACKS:-0} packs; files under blobs/: ${G_ARCHIVE_FILES:-0} before, ${G_FILES_AFTER:-0} after") | – | – | report | – |"
+	echo "| 13 | Research views on the large repository's archive: commits per month ($(cell "$Q_STATUS" "${R_MONTHS:-0}") months), format changes ($(cell "$Q_STATUS" "${R_FORMAT_ROWS:-0}") rows); median of $BENCH_REPEAT | $(cell "$Q_STATUS" "$(fmt %.0f "${R_MONTH_MS:-0}") ms, $(fmt %.0f "${R_FORMAT_MS:-0}") ms") | $(cell "$Q_STATUS" "$(fmt %.0f "${R_MONTH_GIT_MS:-0}") ms (\`git log --all --format=%cd\`), $(fmt %.0f "${R_FORMAT_GIT_MS:-0}") ms (\`git log --all --name-status\`)") | $(cell "$Q_STATUS" "$(fmt %.2f "${R_MONTH_RATIO:-0}")×, $(fmt %.2f "${R_FORMAT_RATIO:-0}")×") | report | – |"
 )
 
 DETAILS=$(
@@ -225,9 +226,17 @@ becomes cbeda37db2207354871dd8d00bfea6bd791125a2 (255 commits, 4 branches, 4,888
    copy: seconds, blobs packed per second, packs written, files under
    \`blobs/\` before and after; \`sediment verify\` then checks the last copy.
    A sediment without \`migrate\` skips this row.
+13. **Research views.** On the catalog of row 8, the questions of
+   \`docs/research.md\` for the large repository's package, each one query through
+   Python's sqlite3, timed from opening the catalog to the last row (the
+   interpreter's start left out; the \`git\` runs are timed whole): commits per month (\`commit_activity\`), which must equal
+   \`TZ=UTC git log --all --format=%cd --date=format-local:%Y-%m | sort | uniq -c\`
+   in the git mirror, and the commits that added a package's first or removed its
+   last safetensors or pickle file (\`format_changes\`), against the
+   \`git log --all --no-renames --name-status\` a script would read for it.
 
 Each measurement is a script of its own (\`bench/mirror.sh\` 1 and 5, \`mirror-real.sh\` 1b,
-\`incremental.sh\` 2, \`noop.sh\` 3, \`hash.sh\` 4, \`hf-skip.sh\` 6, \`queries.sh\` 7 and 8,
+\`incremental.sh\` 2, \`noop.sh\` 3, \`hash.sh\` 4, \`hf-skip.sh\` 6, \`queries.sh\` 7, 8 and 13,
 \`walk.sh\` 9, \`bytes.sh\` 10, \`files.sh\` 11, \`migrate.sh\` 12) on the helpers of
 \`bench/lib.sh\`; the servers and the configurations come from the fixture worlds of
 \`bench/worlds/\` (\`Tests/Support/world.py\`). \`bench/run.sh\` runs them in one work folder
@@ -248,6 +257,7 @@ and \`bench/report.sh\` writes this page from their figures.
 | 10 | bytes stored for the tip trees within ${TARGET_STORED_RATIO}× those of \`zstd -3\` of each file |
 | 11 | files created for $BENCH_FILES_BLOBS small blobs: at most one besides the packs |
 | 12 | \`sediment migrate\`: reported |
+| 13 | research views: reported (commits per month must equal \`git log\`'s) |
 
 LFS object downloads (\`lfs = "fetch"\`: throughput against \`curl\`, peak RSS while
 downloading a 2 GB object) are measured by \`bench/lfs.sh\`, which \`make bench\` runs

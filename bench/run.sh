@@ -25,7 +25,8 @@
 #   6     bench/hf-skip.sh      a crawl of 1,000 unchanged Hugging Face models: git
 #                               connections (target 0), API requests (the listing pages
 #                               only), wall time against skip_unchanged = false
-#   7, 8  bench/queries.sh      diff, history and export against the archive of 1 and 2
+#   7, 8, 13 bench/queries.sh   diff, history, export and the research views against the
+#                               archive of 1 and 2
 #   11    bench/files.sh        files created under <store>/blobs by one sync of 1,000
 #                               small files
 #   12    bench/migrate.sh      `sediment migrate` of a loose archive of 5,000 small files
